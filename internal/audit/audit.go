@@ -1,0 +1,192 @@
+// Package audit holds vigie's vocabulary: the target of an audit, the
+// observations that probes record, the checks that judge them and the
+// findings they produce.
+//
+// It does no I/O. Probes (internal/probe/...) fill Observations; checks
+// (internal/check/...) are pure functions from Observations to Findings. The
+// JSON form of every type here is published data: field names and finding
+// identifiers are append-only, never renamed or reused.
+package audit
+
+import (
+	"fmt"
+	"time"
+)
+
+// Result is the outcome of the audit of one domain: what was asked, what the
+// probes saw and what the checks found. It is what `vigie audit --json`
+// prints, one object per domain.
+type Result struct {
+	// Domain is the normalised domain (A-label, lower case, no final dot).
+	Domain string `json:"domain"`
+	// Input is the text the user gave, before normalisation.
+	Input string `json:"input,omitempty"`
+	// Time is when the audit started; checks use it as "now".
+	Time time.Time `json:"time"`
+	// DurationMS is the wall time of the whole audit, in milliseconds.
+	DurationMS int64 `json:"duration_ms"`
+	// Version is the version of vigie that ran the audit.
+	Version string `json:"vigie_version,omitempty"`
+	// Observations is everything the probes saw.
+	Observations *Observations `json:"observations"`
+	// Findings is what the checks concluded, most severe first.
+	Findings []Finding `json:"findings"`
+	// Error is set when the audit could not run at all (an invalid
+	// domain, for instance); Observations may then be nil.
+	Error string `json:"error,omitempty"`
+}
+
+// Observations is a plain record of what the probes saw during the audit of
+// one domain. It is the contract between the network and the judgement:
+// checks read nothing else, so anyone can recompute findings from it.
+type Observations struct {
+	// Domain is the audited domain, normalised.
+	Domain string `json:"domain"`
+	// Time is the start of the audit. Checks use it instead of a clock.
+	Time time.Time `json:"time"`
+	// DNS is what the DNS probe saw of the domain; nil if it did not run.
+	DNS *DNSObservation `json:"dns,omitempty"`
+	// TLS has one entry per host probed on port 443 (the domain, then
+	// www.domain).
+	TLS []*TLSObservation `json:"tls,omitempty"`
+	// HTTP has one entry per start URL (http:// and https:// for the
+	// domain and www.domain).
+	HTTP []*HTTPObservation `json:"http,omitempty"`
+	// SecurityTxt is what was fetched at /.well-known/security.txt.
+	SecurityTxt *SecurityTxtObservation `json:"security_txt,omitempty"`
+}
+
+// Severity ranks a finding. The zero value is Info.
+type Severity int
+
+// Severities, from the least to the most severe.
+const (
+	Info Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+// String returns the lower-case English name used in JSON ("high").
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity is the inverse of Severity.String.
+func ParseSeverity(name string) (Severity, error) {
+	for i, n := range severityNames {
+		if n == name {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("audit: unknown severity %q", name)
+}
+
+// MarshalText encodes a severity as its name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Text is a sentence for users, in French and in English.
+type Text struct {
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// In returns the text in the given language ("fr" or "en"), French by
+// default.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.FR
+}
+
+// Definition describes a kind of finding once: its stable identifier, its
+// severity, what it means and how to fix it, and the standard it comes from.
+// Check packages declare their definitions as package variables and list
+// them, so that the methodology can print every finding an audit can
+// produce.
+type Definition struct {
+	// ID is the stable identifier, "area.subject[.detail]", for
+	// instance "tls.protocol.tls10". Never renamed, never reused.
+	ID string
+	// Severity is the default severity of the finding.
+	Severity Severity
+	// Title says what is wrong, in a few words.
+	Title Text
+	// Remediation says how to fix it.
+	Remediation Text
+	// Standard names the document behind the finding, with its section
+	// ("RFC 8996", "ANSSI, Recommandations de sécurité relatives à TLS,
+	// R3").
+	Standard string
+}
+
+// New returns a finding of this definition about subject (a host, a URL, a
+// record), with evidence: the observed facts that support it, as data rather
+// than prose ("TLS 1.0 accepted by 192.0.2.1:443").
+func (d *Definition) New(subject, evidence string) Finding {
+	return Finding{
+		ID:          d.ID,
+		Severity:    d.Severity,
+		Subject:     subject,
+		Evidence:    evidence,
+		Title:       d.Title,
+		Remediation: d.Remediation,
+		Standard:    d.Standard,
+	}
+}
+
+// Finding is one conclusion of a check about the audited domain.
+type Finding struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	// Subject is what the finding is about: a host name, a URL, a
+	// name server, a cookie name.
+	Subject string `json:"subject,omitempty"`
+	// Evidence is what was observed, the facts behind the finding.
+	Evidence    string `json:"evidence,omitempty"`
+	Title       Text   `json:"title"`
+	Remediation Text   `json:"remediation"`
+	Standard    string `json:"standard,omitempty"`
+}
+
+// Check is a pure judge: from observations to findings, with no I/O, no
+// clock (Observations.Time is "now") and no global state. A check returns
+// no finding when what it judges was not observed (a probe failed); the
+// probe's error is in the observations.
+type Check interface {
+	// ID names the check ("http.hsts"). Several findings may share its
+	// prefix.
+	ID() string
+	// Run returns the findings of this check, in a deterministic order.
+	Run(o *Observations) []Finding
+}
+
+// CheckFunc returns a Check named id that runs f.
+func CheckFunc(id string, f func(o *Observations) []Finding) Check {
+	return checkFunc{id: id, f: f}
+}
+
+type checkFunc struct {
+	id string
+	f  func(o *Observations) []Finding
+}
+
+func (c checkFunc) ID() string                    { return c.id }
+func (c checkFunc) Run(o *Observations) []Finding { return c.f(o) }

@@ -1,0 +1,139 @@
+package audit
+
+// DNSObservation is what the DNS probe saw of the audited domain.
+type DNSObservation struct {
+	// Resolver is the server that answered ("127.0.0.1:53"), or
+	// "system" when the system's resolver configuration was used.
+	Resolver string `json:"resolver"`
+	// Exists is false when the domain does not exist (NXDOMAIN).
+	Exists bool `json:"exists"`
+	// Queries records every query made, its response code and error: a
+	// record set that is empty because of an error is not the same as
+	// one that does not exist.
+	Queries []DNSQuery `json:"queries,omitempty"`
+
+	A      []string       `json:"a,omitempty"`    // IPv4 addresses of the domain
+	AAAA   []string       `json:"aaaa,omitempty"` // IPv6 addresses of the domain
+	NS     []NameServer   `json:"ns,omitempty"`
+	SOA    *SOARecord     `json:"soa,omitempty"`
+	CAA    []CAARecord    `json:"caa,omitempty"`
+	TXT    []string       `json:"txt,omitempty"` // each TXT record, its strings joined
+	DS     []DSRecord     `json:"ds,omitempty"`
+	DNSKEY []DNSKEYRecord `json:"dnskey,omitempty"`
+	// HTTPS holds the HTTPS (SVCB) records, in presentation format.
+	HTTPS []string `json:"https,omitempty"`
+	// CAADomain is the name where the relevant CAA set was found, after
+	// climbing the tree as RFC 8659 section 3 says; empty if none.
+	CAADomain string `json:"caa_domain,omitempty"`
+	// WWW holds the addresses of www.DOMAIN.
+	WWW *HostAddresses `json:"www,omitempty"`
+
+	// DNSSEC is the result of vigie's own validation of the domain's
+	// records, from the trust anchor down.
+	DNSSEC *DNSSECObservation `json:"dnssec,omitempty"`
+}
+
+// DNSQuery is one question asked and how it went.
+type DNSQuery struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`            // "A", "DNSKEY"...
+	Rcode string `json:"rcode,omitempty"` // "NOERROR", "NXDOMAIN", "SERVFAIL"...
+	// Answers is the number of records of the asked type in the answer.
+	Answers int `json:"answers"`
+	// TCP is true when the query was retried over TCP after a truncated
+	// UDP answer.
+	TCP bool `json:"tcp,omitempty"`
+	// Error says why no answer came ("i/o timeout"), empty on success.
+	Error string `json:"error,omitempty"`
+	RTTMS int64  `json:"rtt_ms"`
+}
+
+// HostAddresses are the addresses of a host name.
+type HostAddresses struct {
+	Name  string   `json:"name"`
+	IPv4  []string `json:"ipv4,omitempty"`
+	IPv6  []string `json:"ipv6,omitempty"`
+	Error string   `json:"error,omitempty"`
+}
+
+// NameServer is one name server of the zone and its addresses.
+type NameServer struct {
+	Name  string   `json:"name"`
+	IPv4  []string `json:"ipv4,omitempty"`
+	IPv6  []string `json:"ipv6,omitempty"`
+	Error string   `json:"error,omitempty"`
+}
+
+// SOARecord is the start of authority of the zone.
+type SOARecord struct {
+	Zone    string `json:"zone"`
+	MName   string `json:"mname"`
+	RName   string `json:"rname"`
+	Serial  uint32 `json:"serial"`
+	Refresh uint32 `json:"refresh"`
+	Retry   uint32 `json:"retry"`
+	Expire  uint32 `json:"expire"`
+	Minimum uint32 `json:"minimum"`
+}
+
+// CAARecord is a Certification Authority Authorization record (RFC 8659).
+type CAARecord struct {
+	Flag  uint8  `json:"flag"`
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
+}
+
+// DSRecord is a delegation signer record (RFC 4034 section 5).
+type DSRecord struct {
+	KeyTag     uint16 `json:"key_tag"`
+	Algorithm  uint8  `json:"algorithm"`
+	DigestType uint8  `json:"digest_type"`
+	Digest     string `json:"digest"`
+}
+
+// DNSKEYRecord is a zone key (RFC 4034 section 2).
+type DNSKEYRecord struct {
+	Flags     uint16 `json:"flags"`
+	Protocol  uint8  `json:"protocol"`
+	Algorithm uint8  `json:"algorithm"`
+	KeyTag    uint16 `json:"key_tag"`
+	// Bits is the size of the public key (RSA modulus, curve size).
+	Bits int `json:"bits,omitempty"`
+}
+
+// DNSSEC validation statuses (RFC 4033 section 5).
+const (
+	DNSSECSecure        = "secure"
+	DNSSECInsecure      = "insecure"
+	DNSSECBogus         = "bogus"
+	DNSSECIndeterminate = "indeterminate"
+)
+
+// DNSSECObservation is the result of validating the domain's answers from
+// the trust anchor down, one zone cut at a time.
+type DNSSECObservation struct {
+	// Status is secure, insecure, bogus or indeterminate.
+	Status string `json:"status"`
+	// Reason explains the status in one line: for insecure, where the
+	// chain of trust stops ("no DS for example.test in test"); for
+	// bogus, what failed ("RRSIG over example.test/A expired").
+	Reason string `json:"reason,omitempty"`
+	// Anchor names the trust anchor used ("IANA root KSK 20326").
+	Anchor string `json:"anchor,omitempty"`
+	// Chain lists each zone from the root to the domain's zone.
+	Chain []DNSSECZone `json:"chain,omitempty"`
+	// Algorithms lists the DNSKEY algorithms of the domain's zone,
+	// by number (RFC 8624).
+	Algorithms []uint8 `json:"algorithms,omitempty"`
+}
+
+// DNSSECZone is one link of the chain of trust.
+type DNSSECZone struct {
+	Zone   string `json:"zone"`
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// DS and DNSKEY say whether the zone has a DS in its parent and
+	// a DNSKEY set.
+	DS     bool `json:"ds"`
+	DNSKEY bool `json:"dnskey"`
+}

@@ -1,0 +1,67 @@
+package audit
+
+// HTTPObservation is what the HTTP probe saw when it fetched one start URL
+// and followed its redirects.
+type HTTPObservation struct {
+	// URL is the start URL ("http://example.test/").
+	URL string `json:"url"`
+	// Responses is the redirect chain, the start URL first. The last one
+	// is the final response (or the one where the chain stopped).
+	Responses []HTTPResponse `json:"responses,omitempty"`
+	// Error says why the chain stopped without a final response
+	// (connection refused, timeout, too many redirects, TLS error).
+	Error string `json:"error,omitempty"`
+	// Body is the start of the final response's body (capped), kept for
+	// page analysis (mixed content, third-party scripts).
+	Body string `json:"body,omitempty"`
+	// BodyTruncated is true when the body was longer than the cap.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+}
+
+// HTTPResponse is one response of a redirect chain.
+type HTTPResponse struct {
+	URL    string `json:"url"`
+	Status int    `json:"status"`
+	// Headers holds the response headers, canonical names, in order
+	// of appearance within each name.
+	Headers map[string][]string `json:"headers,omitempty"`
+	// Cookies are the Set-Cookie headers of this response, parsed.
+	Cookies []Cookie `json:"cookies,omitempty"`
+	// Location is the redirect target, resolved against URL.
+	Location string `json:"location,omitempty"`
+	// TLSVersion is the negotiated version when the URL is https.
+	TLSVersion string `json:"tls_version,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Final returns the last response of the chain, or nil.
+func (h *HTTPObservation) Final() *HTTPResponse {
+	if h == nil || len(h.Responses) == 0 {
+		return nil
+	}
+	return &h.Responses[len(h.Responses)-1]
+}
+
+// Cookie is one Set-Cookie header, parsed (RFC 6265 section 5.2).
+type Cookie struct {
+	Name     string `json:"name"`
+	Domain   string `json:"domain,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Secure   bool   `json:"secure"`
+	HttpOnly bool   `json:"http_only"`
+	// SameSite is "Strict", "Lax", "None" or "" when absent.
+	SameSite string `json:"same_site,omitempty"`
+	// Raw is the header as received, value elided.
+	Raw string `json:"raw,omitempty"`
+}
+
+// SecurityTxtObservation is what was found at /.well-known/security.txt
+// (RFC 9116), over HTTPS.
+type SecurityTxtObservation struct {
+	URL         string `json:"url"`
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type,omitempty"`
+	// Body is the file (capped).
+	Body  string `json:"body,omitempty"`
+	Error string `json:"error,omitempty"`
+}
