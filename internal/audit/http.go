@@ -16,6 +16,9 @@ type HTTPObservation struct {
 	Body string `json:"body,omitempty"`
 	// BodyTruncated is true when the body was longer than the cap.
 	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// BodyError says why reading the final body stopped early (a
+	// timeout, a reset); Body then holds what arrived before.
+	BodyError string `json:"body_error,omitempty"`
 }
 
 // HTTPResponse is one response of a redirect chain.
@@ -31,7 +34,16 @@ type HTTPResponse struct {
 	Location string `json:"location,omitempty"`
 	// TLSVersion is the negotiated version when the URL is https.
 	TLSVersion string `json:"tls_version,omitempty"`
-	Error      string `json:"error,omitempty"`
+	// Error says why this request got no response; Status is then 0.
+	Error string `json:"error,omitempty"`
+	// TLSUnverified is true when the certificate of this https URL
+	// failed verification and the response was fetched again without
+	// verifying it, so that its headers could still be observed. The
+	// TLS probe reports the certificate problem itself.
+	TLSUnverified bool `json:"tls_unverified,omitempty"`
+	// TLSError is the certificate verification error when
+	// TLSUnverified is true.
+	TLSError string `json:"tls_error,omitempty"`
 }
 
 // Final returns the last response of the chain, or nil.
@@ -53,6 +65,11 @@ type Cookie struct {
 	SameSite string `json:"same_site,omitempty"`
 	// Raw is the header as received, value elided.
 	Raw string `json:"raw,omitempty"`
+	// Expires is the Expires attribute as written, "" when absent.
+	Expires string `json:"expires,omitempty"`
+	// MaxAge is the Max-Age attribute as written, "" when absent. With
+	// Expires, it tells a cookie being deleted from one being set.
+	MaxAge string `json:"max_age,omitempty"`
 }
 
 // SecurityTxtObservation is what was found at /.well-known/security.txt
@@ -64,4 +81,7 @@ type SecurityTxtObservation struct {
 	// Body is the file (capped).
 	Body  string `json:"body,omitempty"`
 	Error string `json:"error,omitempty"`
+	// TLSUnverified is true when the certificate failed verification
+	// and the file was fetched again without verifying it.
+	TLSUnverified bool `json:"tls_unverified,omitempty"`
 }
