@@ -1,0 +1,43 @@
+package tlscheck
+
+import (
+	"vigie.eu/vigie/internal/audit"
+)
+
+var defHostnameMismatch = &audit.Definition{
+	ID:       "tls.cert.hostname_mismatch",
+	Severity: audit.Critical,
+	Title: audit.Text{
+		FR: "Le certificat ne correspond pas au nom du site",
+		EN: "The certificate does not match the site name",
+	},
+	Remediation: audit.Text{
+		FR: "Émettre un certificat dont l'extension subjectAltName couvre ce nom (et le nom avec ou sans « www. »), puis l'installer sur le serveur ; avec plusieurs sites sur une même adresse, vérifier que chaque « server_name » (nginx) ou « ServerName » (Apache) utilise son propre certificat.",
+		EN: "Issue a certificate whose subjectAltName extension covers this name (and the name with and without \"www.\"), then install it; with several sites on one address, check that each \"server_name\" (nginx) or \"ServerName\" (Apache) uses its own certificate.",
+	},
+	Standard: "RFC 9525, Section 6; RFC 5280, Section 4.2.1.6",
+}
+
+// Hostname reports a leaf certificate that is not valid for the host name,
+// whatever its trust (RFC 9525 Section 6).
+var Hostname = audit.CheckFunc("tls.cert.hostname", func(o *audit.Observations) []audit.Finding {
+	var out []audit.Finding
+	for _, t := range probed(o) {
+		v := t.Verification
+		if v == nil || v.HostnameMatch || len(t.Certificates) == 0 {
+			continue
+		}
+		leaf := t.Certificates[0]
+		var ev string
+		switch {
+		case len(leaf.DNSNames) > 0:
+			ev = t.Host + " not in certificate names: " + joinCapped(leaf.DNSNames, ", ")
+		case v.HostnameError != "":
+			ev = v.HostnameError
+		default:
+			ev = "certificate has no DNS name; subject " + leaf.Subject
+		}
+		out = append(out, defHostnameMismatch.New(t.Host, ev))
+	}
+	return out
+})
