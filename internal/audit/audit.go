@@ -34,6 +34,10 @@ type Result struct {
 	// Error is set when the audit could not run at all (an invalid
 	// domain, for instance); Observations may then be nil.
 	Error string `json:"error,omitempty"`
+	// CheckErrors lists the checks that failed on these observations (a
+	// bug, such as a panic on an unexpected value) and why; their
+	// findings are missing from Findings.
+	CheckErrors []string `json:"check_errors,omitempty"`
 }
 
 // Observations is a plain record of what the probes saw during the audit of
