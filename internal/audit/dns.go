@@ -31,6 +31,10 @@ type DNSObservation struct {
 	// DNSSEC is the result of vigie's own validation of the domain's
 	// records, from the trust anchor down.
 	DNSSEC *DNSSECObservation `json:"dnssec,omitempty"`
+
+	// Error says why the probe could not run at all (an invalid domain
+	// name); failures of single queries are in Queries.
+	Error string `json:"error,omitempty"`
 }
 
 // DNSQuery is one question asked and how it went.

@@ -1,0 +1,532 @@
+package dnsprobe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+// DNSSEC validation, done by vigie itself (RFC 4035 section 5), from the
+// closest trust anchor above the domain down to the domain's zone:
+//
+//  1. find the zone cuts: every name between the anchor and the domain
+//     whose SOA query is answered with its own SOA (or with a referral to
+//     it) is the apex of a zone;
+//  2. for the anchor's zone, a DNSKEY must match the anchor and sign the
+//     DNSKEY set;
+//  3. for each zone below, its DS set must be signed by the parent zone's
+//     keys, one DNSKEY must match one DS and sign the DNSKEY set; where the
+//     parent gives no DS, its signed NSEC or NSEC3 must prove there is none
+//     before the chain is called insecure;
+//  4. the domain's own SOA (at a zone apex) or A set is verified with its
+//     zone's keys.
+//
+// Not checked: wildcard expansions, NSEC records proving absence by
+// covering (at a zone cut the parent owns the name, so a matching NSEC
+// is required), the NS-without-SOA bitmap rule for NSEC/NSEC3 at
+// delegations (RFC 4035 section 5.4, RFC 5155 section 8.9), and the
+// consistency of NSEC3 parameters between records (RFC 5155 section 8.2).
+// Records are fetched from one server; their TTLs are not checked.
+
+// supportedAlgorithms are the DNSKEY algorithms vigie can verify (RFC 8624
+// section 3.1: RSAMD5, DSA and GOST are not validated).
+var supportedAlgorithms = []uint8{dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512,
+	dns.ECDSAP256SHA256, dns.ECDSAP384SHA384, dns.ED25519}
+
+// maxNSEC3Iterations is the iteration count above which an NSEC3 proof is
+// treated as insecure (RFC 9276 section 3.2).
+const maxNSEC3Iterations = 150
+
+// maxSignatures bounds the RRSIGs tried over one RRset.
+const maxSignatures = 8
+
+type validator struct {
+	s   *session
+	ctx context.Context
+	now time.Time
+	obs *audit.DNSSECObservation
+}
+
+// validate returns the DNSSEC status of name.
+func (s *session) validate(ctx context.Context, name string) *audit.DNSSECObservation {
+	v := &validator{s: s, ctx: ctx, now: s.p.now(), obs: &audit.DNSSECObservation{}}
+	v.run(name)
+	return v.obs
+}
+
+func (v *validator) set(status, reason string) {
+	v.obs.Status, v.obs.Reason = status, reason
+}
+
+func (v *validator) run(name string) {
+	// The closest anchor above name.
+	anchorZone := ""
+	for _, a := range v.s.p.anchors {
+		o := dns.CanonicalName(a.Header().Name)
+		if dns.IsSubDomain(o, name) && (anchorZone == "" || dns.CountLabel(o) > dns.CountLabel(anchorZone)) {
+			anchorZone = o
+		}
+	}
+	if anchorZone == "" {
+		v.obs.Anchor = v.s.p.anchorName
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("no trust anchor above %s", display(name)))
+		return
+	}
+	var anchors []dns.RR
+	for _, a := range v.s.p.anchors {
+		if dns.CanonicalName(a.Header().Name) == anchorZone {
+			anchors = append(anchors, a)
+		}
+	}
+
+	zones, status, reason := v.zoneCuts(anchorZone, name)
+	v.prefetch(zones)
+	for i := range zones {
+		v.obs.Chain = append(v.obs.Chain, v.link(zones, i))
+	}
+	v.obs.Algorithms = v.algorithms(zones[len(zones)-1])
+	if status != "" {
+		v.set(status, reason)
+		v.obs.Anchor = v.s.p.anchorName
+		v.markFrom(0, status)
+		return
+	}
+
+	keys, ok := v.anchorKeys(anchorZone, anchors)
+	if !ok {
+		v.markFrom(0, v.obs.Status)
+		return
+	}
+	v.obs.Chain[0].Status = audit.DNSSECSecure
+	for i := 1; i < len(zones); i++ {
+		keys, ok = v.delegation(zones[i], zones[i-1], keys)
+		if !ok {
+			v.markFrom(i, v.obs.Status)
+			return
+		}
+		v.obs.Chain[i].Status = audit.DNSSECSecure
+	}
+	if err := v.domain(name, zones[len(zones)-1], keys); err != nil {
+		v.set(audit.DNSSECBogus, err.Error())
+		v.obs.Chain[len(zones)-1].Status = audit.DNSSECBogus
+		v.obs.Chain[len(zones)-1].Reason = err.Error()
+		return
+	}
+	v.set(audit.DNSSECSecure, fmt.Sprintf("chain of trust verified from %s to %s", v.obs.Anchor, display(zones[len(zones)-1])))
+}
+
+// markFrom gives zone i the status and reason of the observation, and the
+// zones below it the same status, "below" it.
+func (v *validator) markFrom(i int, status string) {
+	for j := i; j < len(v.obs.Chain); j++ {
+		v.obs.Chain[j].Status = status
+		if j == i {
+			v.obs.Chain[j].Reason = v.obs.Reason
+		} else {
+			v.obs.Chain[j].Reason = "below " + v.obs.Chain[i].Zone
+		}
+	}
+}
+
+// zoneCuts returns the zones from anchorZone down to the one holding
+// name. The status is set when the cuts cannot be found.
+func (v *validator) zoneCuts(anchorZone, name string) (zones []string, status, reason string) {
+	var path []string
+	for n := name; n != anchorZone; n = parentName(n) {
+		path = append(path, n)
+	}
+	slices.Reverse(path)
+	answers := make([]*dns.Msg, len(path))
+	errs := make([]error, len(path))
+	var wg sync.WaitGroup
+	for i, n := range path {
+		wg.Go(func() { answers[i], errs[i] = v.s.query(v.ctx, n, dns.TypeSOA) })
+	}
+	wg.Wait()
+	zones = []string{anchorZone}
+	for i, n := range path {
+		m, err := answers[i], errs[i]
+		switch {
+		case err != nil:
+			return zones, audit.DNSSECIndeterminate, fmt.Sprintf("cannot find the zone of %s: %s", display(n), trimPrefix(err))
+		case m.Rcode == dns.RcodeNameError:
+			return zones, "", "" // nothing below exists
+		case m.Rcode != dns.RcodeSuccess:
+			return zones, audit.DNSSECIndeterminate, fmt.Sprintf("cannot find the zone of %s: SOA answered %s", display(n), rcodeName(m.Rcode))
+		}
+		if len(records(m.Answer, n, dns.TypeSOA)) > 0 || isReferral(m, n) {
+			zones = append(zones, n)
+		}
+	}
+	return zones, "", ""
+}
+
+// isReferral says whether m delegates name to other servers (RFC 1034
+// section 4.3.2): no answer, not authoritative, name's NS set and no SOA
+// in the authority section.
+func isReferral(m *dns.Msg, name string) bool {
+	if m.Authoritative || len(m.Answer) > 0 || len(records(m.Ns, name, dns.TypeNS)) == 0 {
+		return false
+	}
+	for _, rr := range m.Ns {
+		if rr.Header().Rrtype == dns.TypeSOA {
+			return false
+		}
+	}
+	return true
+}
+
+// prefetch asks the DNSKEY set of every zone and the DS set of every zone
+// below the anchor at once.
+func (v *validator) prefetch(zones []string) {
+	var wg sync.WaitGroup
+	for i, z := range zones {
+		wg.Go(func() { v.s.query(v.ctx, z, dns.TypeDNSKEY) })
+		if i > 0 {
+			wg.Go(func() { v.s.query(v.ctx, z, dns.TypeDS) })
+		}
+	}
+	wg.Wait()
+}
+
+// link describes zone i from the answers already fetched.
+func (v *validator) link(zones []string, i int) audit.DNSSECZone {
+	z := zones[i]
+	l := audit.DNSSECZone{Zone: display(z)}
+	if m, err := v.s.query(v.ctx, z, dns.TypeDNSKEY); err == nil {
+		l.DNSKEY = len(records(m.Answer, z, dns.TypeDNSKEY)) > 0
+	}
+	if i > 0 {
+		if m, err := v.s.query(v.ctx, z, dns.TypeDS); err == nil {
+			l.DS = len(records(m.Answer, z, dns.TypeDS)) > 0
+		}
+	}
+	return l
+}
+
+func (v *validator) algorithms(zone string) []uint8 {
+	m, err := v.s.query(v.ctx, zone, dns.TypeDNSKEY)
+	if err != nil {
+		return nil
+	}
+	var out []uint8
+	for _, rr := range records(m.Answer, zone, dns.TypeDNSKEY) {
+		out = append(out, rr.(*dns.DNSKEY).Algorithm)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// dnskeys returns the DNSKEY set of zone and its signatures; ok is false
+// (and the status set) when they could not be fetched.
+func (v *validator) dnskeys(zone string) (set []dns.RR, sigs []*dns.RRSIG, ok bool) {
+	m, err := v.s.query(v.ctx, zone, dns.TypeDNSKEY)
+	if err != nil {
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DNSKEY of %s: %s", display(zone), trimPrefix(err)))
+		return nil, nil, false
+	}
+	if m.Rcode != dns.RcodeSuccess {
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DNSKEY of %s: server answered %s", display(zone), rcodeName(m.Rcode)))
+		return nil, nil, false
+	}
+	set = records(m.Answer, zone, dns.TypeDNSKEY)
+	if len(set) == 0 {
+		v.set(audit.DNSSECBogus, fmt.Sprintf("%s has no DNSKEY record but its parent vouches for it", display(zone)))
+		return nil, nil, false
+	}
+	return set, signatures(m.Answer, zone, dns.TypeDNSKEY), true
+}
+
+// zoneKeys returns the keys of set usable to verify signatures (RFC 4034
+// section 2.1.1, RFC 5011 section 7: zone keys, not revoked).
+func zoneKeys(set []dns.RR) []*dns.DNSKEY {
+	var out []*dns.DNSKEY
+	for _, rr := range set {
+		k := rr.(*dns.DNSKEY)
+		if k.Flags&dns.ZONE != 0 && k.Flags&dns.REVOKE == 0 && k.Protocol == 3 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// anchorKeys checks the anchor zone's DNSKEY set against the anchors.
+func (v *validator) anchorKeys(zone string, anchors []dns.RR) ([]*dns.DNSKEY, bool) {
+	v.obs.Anchor = v.s.p.anchorName
+	set, sigs, ok := v.dnskeys(zone)
+	if !ok {
+		return nil, false
+	}
+	keys := zoneKeys(set)
+	var trusted []*dns.DNSKEY
+	for _, k := range keys {
+		for _, a := range anchors {
+			switch a := a.(type) {
+			case *dns.DS:
+				if dsMatches(a, k) {
+					trusted = append(trusted, k)
+				}
+			case *dns.DNSKEY:
+				if a.Flags == k.Flags && a.Protocol == k.Protocol && a.Algorithm == k.Algorithm && a.PublicKey == k.PublicKey {
+					trusted = append(trusted, k)
+				}
+			}
+		}
+	}
+	if len(trusted) == 0 {
+		v.set(audit.DNSSECBogus, fmt.Sprintf("no DNSKEY of %s matches the trust anchor (%s)", display(zone), v.s.p.anchorName))
+		return nil, false
+	}
+	v.obs.Anchor = fmt.Sprintf("%s KSK %d", v.s.p.anchorName, trusted[0].KeyTag())
+	if err := verifyRRset(set, sigs, trusted, zone, v.now); err != nil {
+		v.set(audit.DNSSECBogus, fmt.Sprintf("DNSKEY set of %s: %v", display(zone), err))
+		return nil, false
+	}
+	return keys, true
+}
+
+// dsMatches says whether ds is the digest of k (RFC 4034 section 5.1.4).
+func dsMatches(ds *dns.DS, k *dns.DNSKEY) bool {
+	if ds.Algorithm != k.Algorithm || ds.KeyTag != k.KeyTag() {
+		return false
+	}
+	d := k.ToDS(ds.DigestType)
+	return d != nil && strings.EqualFold(d.Digest, ds.Digest)
+}
+
+// delegation validates the link from parent (whose keys are trusted) to
+// zone, and returns zone's keys. When it returns false, the status is set:
+// insecure where the parent proves there is no DS, bogus or indeterminate
+// otherwise.
+func (v *validator) delegation(zone, parent string, parentKeys []*dns.DNSKEY) ([]*dns.DNSKEY, bool) {
+	m, err := v.s.query(v.ctx, zone, dns.TypeDS)
+	if err != nil {
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DS of %s: %s", display(zone), trimPrefix(err)))
+		return nil, false
+	}
+	if m.Rcode != dns.RcodeSuccess {
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DS of %s: server answered %s", display(zone), rcodeName(m.Rcode)))
+		return nil, false
+	}
+	dsSet := records(m.Answer, zone, dns.TypeDS)
+	if len(dsSet) == 0 {
+		status, reason := v.noDS(m, zone, parent, parentKeys)
+		v.set(status, reason)
+		return nil, false
+	}
+	// RFC 4035 section 5.2: the DS set is authenticated by the parent.
+	if err := verifyRRset(dsSet, signatures(m.Answer, zone, dns.TypeDS), parentKeys, parent, v.now); err != nil {
+		v.set(audit.DNSSECBogus, fmt.Sprintf("DS set of %s in %s: %v", display(zone), display(parent), err))
+		return nil, false
+	}
+	var usable []*dns.DS
+	for _, rr := range dsSet {
+		ds := rr.(*dns.DS)
+		if slices.Contains(supportedAlgorithms, ds.Algorithm) && digestLen(ds.DigestType) > 0 {
+			usable = append(usable, ds)
+		}
+	}
+	if len(usable) == 0 {
+		// RFC 4035 section 5.2: no DS with a supported algorithm and
+		// digest means the zone is treated as unsigned.
+		v.set(audit.DNSSECInsecure, fmt.Sprintf("every DS of %s uses an algorithm or digest type vigie cannot validate", display(zone)))
+		return nil, false
+	}
+	set, sigs, ok := v.dnskeys(zone)
+	if !ok {
+		return nil, false
+	}
+	keys := zoneKeys(set)
+	var trusted []*dns.DNSKEY
+	for _, k := range keys {
+		for _, ds := range usable {
+			if dsMatches(ds, k) {
+				trusted = append(trusted, k)
+				break
+			}
+		}
+	}
+	if len(trusted) == 0 {
+		var tags []string
+		for _, ds := range usable {
+			tags = append(tags, fmt.Sprint(ds.KeyTag))
+		}
+		v.set(audit.DNSSECBogus, fmt.Sprintf("no DNSKEY of %s matches its DS in %s (key tags %s)", display(zone), display(parent), strings.Join(tags, ", ")))
+		return nil, false
+	}
+	if err := verifyRRset(set, sigs, trusted, zone, v.now); err != nil {
+		v.set(audit.DNSSECBogus, fmt.Sprintf("DNSKEY set of %s: %v", display(zone), err))
+		return nil, false
+	}
+	return keys, true
+}
+
+// noDS checks the parent's proof that zone has no DS (RFC 4035 section
+// 5.2, RFC 5155 section 8.6 and 6 for opt-out). It returns insecure when
+// the absence is proven, and otherwise why not.
+func (v *validator) noDS(m *dns.Msg, zone, parent string, keys []*dns.DNSKEY) (status, reason string) {
+	insecure := fmt.Sprintf("no DS for %s in %s", display(zone), display(parent))
+	for _, rr := range records(m.Ns, zone, dns.TypeNSEC) {
+		nsec := rr.(*dns.NSEC)
+		if err := verifyRRset([]dns.RR{nsec}, signatures(m.Ns, zone, dns.TypeNSEC), keys, parent, v.now); err != nil {
+			return audit.DNSSECBogus, fmt.Sprintf("NSEC proving no DS for %s: %v", display(zone), err)
+		}
+		if slices.Contains(nsec.TypeBitMap, dns.TypeDS) {
+			return audit.DNSSECBogus, fmt.Sprintf("no DS for %s given, but its NSEC in %s lists one", display(zone), display(parent))
+		}
+		return audit.DNSSECInsecure, insecure
+	}
+	var nsec3s []*dns.NSEC3
+	for _, rr := range m.Ns {
+		n3, ok := rr.(*dns.NSEC3)
+		if !ok || parentName(dns.CanonicalName(n3.Hdr.Name)) != parent {
+			continue
+		}
+		if err := verifyRRset([]dns.RR{n3}, signatures(m.Ns, n3.Hdr.Name, dns.TypeNSEC3), keys, parent, v.now); err != nil {
+			return audit.DNSSECBogus, fmt.Sprintf("NSEC3 proving no DS for %s: %v", display(zone), err)
+		}
+		if n3.Hash != dns.SHA1 {
+			continue // unknown hash: RFC 5155 section 8.1, ignore
+		}
+		if n3.Iterations > maxNSEC3Iterations {
+			return audit.DNSSECInsecure, fmt.Sprintf("no DS for %s in %s: NSEC3 with %d iterations, over %d, not checked (RFC 9276)", display(zone), display(parent), n3.Iterations, maxNSEC3Iterations)
+		}
+		nsec3s = append(nsec3s, n3)
+	}
+	if len(nsec3s) == 0 {
+		for _, rr := range m.Ns {
+			if soa, ok := rr.(*dns.SOA); ok && dns.CanonicalName(soa.Hdr.Name) == zone {
+				return audit.DNSSECIndeterminate, fmt.Sprintf("the DS query for %s was answered by %s itself, not by its parent %s", display(zone), display(zone), display(parent))
+			}
+		}
+		return audit.DNSSECBogus, fmt.Sprintf("no DS for %s and no signed NSEC or NSEC3 from %s proving there is none", display(zone), display(parent))
+	}
+	for _, n3 := range nsec3s {
+		if n3.Match(zone) {
+			if slices.Contains(n3.TypeBitMap, dns.TypeDS) {
+				return audit.DNSSECBogus, fmt.Sprintf("no DS for %s given, but its NSEC3 in %s lists one", display(zone), display(parent))
+			}
+			return audit.DNSSECInsecure, insecure
+		}
+	}
+	// Closest encloser proof (RFC 5155 section 8.3), then an opt-out
+	// NSEC3 covering the next closer name (section 8.6).
+	next := zone
+	for ce := parentName(zone); dns.IsSubDomain(parent, ce); ce = parentName(ce) {
+		for _, n3 := range nsec3s {
+			if !n3.Match(ce) {
+				continue
+			}
+			for _, c := range nsec3s {
+				if c.Cover(next) {
+					if c.Flags&1 == 1 {
+						return audit.DNSSECInsecure, insecure + " (NSEC3 opt-out)"
+					}
+					return audit.DNSSECBogus, fmt.Sprintf("NSEC3 in %s says %s does not exist, without opt-out", display(parent), display(next))
+				}
+			}
+			return audit.DNSSECBogus, fmt.Sprintf("no NSEC3 in %s covers %s", display(parent), display(next))
+		}
+		next = ce
+		if ce == "." {
+			break
+		}
+	}
+	return audit.DNSSECBogus, fmt.Sprintf("the NSEC3 records from %s prove nothing about %s", display(parent), display(zone))
+}
+
+// domain verifies name's own records with its zone's keys: the SOA set
+// at an apex, else the A set (or the CNAME at name), else the zone's SOA
+// from the negative answer.
+func (v *validator) domain(name, zone string, keys []*dns.DNSKEY) error {
+	qtype := dns.TypeA
+	if name == zone {
+		qtype = dns.TypeSOA
+	}
+	m, err := v.s.query(v.ctx, name, qtype)
+	if err != nil {
+		return err
+	}
+	section, owner, t := m.Answer, name, qtype
+	switch {
+	case len(records(m.Answer, name, qtype)) > 0:
+	case len(records(m.Answer, name, dns.TypeCNAME)) > 0:
+		t = dns.TypeCNAME
+	default:
+		section, owner, t = m.Ns, zone, dns.TypeSOA
+	}
+	set := records(section, owner, t)
+	if len(set) == 0 {
+		return fmt.Errorf("no %s record for %s to verify", typeName(t), display(owner))
+	}
+	if err := verifyRRset(set, signatures(section, owner, t), keys, zone, v.now); err != nil {
+		return fmt.Errorf("%s/%s: %v", display(owner), typeName(t), err)
+	}
+	return nil
+}
+
+// verifyRRset checks that one RRSIG in sigs, made by signer with one of
+// keys, verifies set and is valid at now (RFC 4035 section 5.3). The error
+// is the most telling failure seen.
+func verifyRRset(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer string, now time.Time) error {
+	if len(sigs) == 0 {
+		return errors.New("no RRSIG")
+	}
+	var best error
+	rank := -1
+	note := func(r int, err error) {
+		if r > rank {
+			rank, best = r, err
+		}
+	}
+	for i, sig := range sigs {
+		if i == maxSignatures {
+			break
+		}
+		if dns.CanonicalName(sig.SignerName) != signer {
+			note(0, fmt.Errorf("RRSIG made by %s, not %s", display(sig.SignerName), display(signer)))
+			continue
+		}
+		if !slices.Contains(supportedAlgorithms, sig.Algorithm) {
+			note(1, fmt.Errorf("RRSIG with unsupported algorithm %d", sig.Algorithm))
+			continue
+		}
+		tried := false
+		for _, k := range keys {
+			if k.Algorithm != sig.Algorithm || k.KeyTag() != sig.KeyTag {
+				continue
+			}
+			tried = true
+			if err := sig.Verify(k, set); err != nil {
+				note(3, fmt.Errorf("RRSIG by key %d does not verify", sig.KeyTag))
+				continue
+			}
+			if !sig.ValidityPeriod(now) {
+				if exp := time.Unix(int64(sig.Expiration), 0).UTC(); now.After(exp) {
+					note(4, fmt.Errorf("RRSIG by key %d expired on %s", sig.KeyTag, exp.Format(time.RFC3339)))
+				} else {
+					note(4, fmt.Errorf("RRSIG by key %d not valid before %s", sig.KeyTag, time.Unix(int64(sig.Inception), 0).UTC().Format(time.RFC3339)))
+				}
+				continue
+			}
+			return nil
+		}
+		if !tried {
+			note(2, fmt.Errorf("no trusted DNSKEY with tag %d for its RRSIG", sig.KeyTag))
+		}
+	}
+	return best
+}
+
+// trimPrefix drops the "dnsprobe: " prefix of an error for a reason line.
+func trimPrefix(err error) string {
+	return strings.TrimPrefix(err.Error(), "dnsprobe: ")
+}

@@ -1,0 +1,138 @@
+package dnsprobe
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// errNoSuchHost is the cause of an error for a name that does not exist.
+var errNoSuchHost = errors.New("no such host")
+
+// lookup is one LookupNetIP in flight or done.
+type lookup struct {
+	done  chan struct{}
+	addrs []netip.Addr
+	err   error
+}
+
+// LookupNetIP returns the IPv4 then IPv6 addresses of host, asked of the
+// Prober's server, CNAMEs followed. It has the signature of
+// probe.LookupFunc. Answers, and NXDOMAIN, are cached for the life of the
+// Prober; concurrent lookups of one name share one set of queries.
+func (p *Prober) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{ip}, nil
+	}
+	name, err := fqdn(host)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		p.mu.Lock()
+		l, ok := p.cache[name]
+		if !ok {
+			l = &lookup{done: make(chan struct{})}
+			p.cache[name] = l
+		}
+		p.mu.Unlock()
+		if !ok {
+			l.addrs, l.err = p.lookupNetIP(ctx, name)
+			if ctx.Err() != nil && l.err != nil {
+				// Our deadline, not the answer: let a later
+				// caller ask again.
+				p.mu.Lock()
+				delete(p.cache, name)
+				p.mu.Unlock()
+			}
+			close(l.done)
+			return l.addrs, l.err
+		}
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("dnsprobe: lookup %s: %w", display(name), ctx.Err())
+		}
+		p.mu.Lock()
+		cached := p.cache[name] == l
+		p.mu.Unlock()
+		if cached || ctx.Err() != nil {
+			return l.addrs, l.err
+		}
+		// The lookup we waited for ran out of its caller's time; try
+		// with ours.
+	}
+}
+
+func (p *Prober) lookupNetIP(ctx context.Context, name string) ([]netip.Addr, error) {
+	s := p.newSession(false)
+	var v4, v6 []netip.Addr
+	var err4, err6 error
+	var wg sync.WaitGroup
+	wg.Go(func() { v4, err4 = s.resolve(ctx, name, dns.TypeA) })
+	wg.Go(func() { v6, err6 = s.resolve(ctx, name, dns.TypeAAAA) })
+	wg.Wait()
+	addrs := append(v4, v6...)
+	if len(addrs) > 0 {
+		return addrs, nil
+	}
+	switch {
+	case errors.Is(err4, errNoSuchHost) || errors.Is(err6, errNoSuchHost):
+		return nil, fmt.Errorf("dnsprobe: lookup %s: %w", display(name), errNoSuchHost)
+	case err4 != nil || err6 != nil:
+		return nil, errors.Join(err4, err6)
+	}
+	return nil, fmt.Errorf("dnsprobe: lookup %s: no address", display(name))
+}
+
+// parentName returns the name one label up; the parent of the root is the
+// root.
+func parentName(name string) string {
+	i, end := dns.NextLabel(name, 0)
+	if end || name == "." {
+		return "."
+	}
+	return name[i:]
+}
+
+// wireLabels returns the labels of name, in wire form (unescaped),
+// lower-cased.
+func wireLabels(name string) [][]byte {
+	buf := make([]byte, 256)
+	n, err := dns.PackDomainName(dns.CanonicalName(name), buf, 0, nil, false)
+	if err != nil {
+		return nil
+	}
+	buf = buf[:n]
+	var out [][]byte
+	for i := 0; i < len(buf) && buf[i] != 0; i += int(buf[i]) + 1 {
+		end := i + 1 + int(buf[i])
+		if end > len(buf) {
+			return out
+		}
+		out = append(out, buf[i+1:end])
+	}
+	return out
+}
+
+// compareNames orders names canonically (RFC 4034 section 6.1): label by
+// label from the root, each as a string of lower-case octets.
+func compareNames(a, b string) int {
+	la, lb := wireLabels(a), wireLabels(b)
+	for i := 1; i <= len(la) && i <= len(lb); i++ {
+		if c := bytes.Compare(la[len(la)-i], lb[len(lb)-i]); c != 0 {
+			return c
+		}
+	}
+	return len(la) - len(lb)
+}
+
+func decodeBase64(s string) ([]byte, error) {
+	return base64.StdEncoding.DecodeString(s)
+}
