@@ -77,6 +77,10 @@ type CipherSuite struct {
 	Cipher string `json:"cipher"`
 	// MAC is "AEAD", "SHA", "SHA256", "SHA384", "MD5".
 	MAC string `json:"mac"`
+	// Auth is how the server authenticates: "RSA", "ECDSA", "DSS",
+	// "anon" (not at all); empty for TLS 1.3 suites, where the
+	// certificate's key decides.
+	Auth string `json:"auth,omitempty"`
 	// Export is true for the EXPORT suites.
 	Export bool `json:"export,omitempty"`
 	// Bits is the cipher's effective key size.
