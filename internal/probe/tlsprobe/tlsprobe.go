@@ -42,8 +42,8 @@ type Config struct {
 	// Roots are the trusted roots; nil means the system roots (or
 	// the file named by SSL_CERT_FILE).
 	Roots *x509.CertPool
-	// RootsName is recorded in CertVerification.Roots; "" means
-	// "system".
+	// RootsName is recorded in CertVerification.Roots; "" with nil
+	// Roots means "system".
 	RootsName string
 	// Now gives the verification time; nil means time.Now.
 	Now func() time.Time
@@ -75,7 +75,7 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.RootsName == "" {
+	if cfg.RootsName == "" && cfg.Roots == nil {
 		cfg.RootsName = "system"
 	}
 	d := probe.Dialer{Lookup: cfg.Lookup}

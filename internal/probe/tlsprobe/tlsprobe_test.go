@@ -1,0 +1,468 @@
+package tlsprobe
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/tlstest"
+)
+
+// loopback resolves every name to 127.0.0.1.
+func loopback(ctx context.Context, host string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+}
+
+func probeServer(t *testing.T, srv *tlstest.Server, host string) *audit.TLSObservation {
+	t.Helper()
+	cfg := Config{Lookup: loopback, Timeout: 5 * time.Second}
+	if srv.CA != nil {
+		cfg.Roots, cfg.RootsName = srv.CA.Pool(), "test CA"
+	}
+	return Probe(t.Context(), cfg, host, srv.Port)
+}
+
+func acceptedVersions(obs *audit.TLSObservation) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range obs.Protocols {
+		m[p.Version] = p.Accepted
+		if p.Error != "" {
+			m[p.Version+" error: "+p.Error] = true
+		}
+	}
+	return m
+}
+
+func suiteNamesOf(p audit.TLSProtocol) []string {
+	var names []string
+	for _, s := range p.Suites {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+func protocol(t *testing.T, obs *audit.TLSObservation, version string) audit.TLSProtocol {
+	t.Helper()
+	for _, p := range obs.Protocols {
+		if p.Version == version {
+			return p
+		}
+	}
+	t.Fatalf("no %s in %+v", version, obs.Protocols)
+	return audit.TLSProtocol{}
+}
+
+func TestVersions(t *testing.T) {
+	tests := []struct {
+		name     string
+		min, max uint16
+		want     map[string]bool
+	}{
+		{"tls12 only", tls.VersionTLS12, tls.VersionTLS12,
+			map[string]bool{"SSLv3": false, "TLS1.0": false, "TLS1.1": false, "TLS1.2": true, "TLS1.3": false}},
+		{"tls13 only", tls.VersionTLS13, tls.VersionTLS13,
+			map[string]bool{"SSLv3": false, "TLS1.0": false, "TLS1.1": false, "TLS1.2": false, "TLS1.3": true}},
+		{"tls10 to tls13", tls.VersionTLS10, tls.VersionTLS13,
+			map[string]bool{"SSLv3": false, "TLS1.0": true, "TLS1.1": true, "TLS1.2": true, "TLS1.3": true}},
+		{"tls10 and tls11", tls.VersionTLS10, tls.VersionTLS11,
+			map[string]bool{"SSLv3": false, "TLS1.0": true, "TLS1.1": true, "TLS1.2": false, "TLS1.3": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tlstest.NewServer(t, tlstest.Options{MinVersion: tt.min, MaxVersion: tt.max})
+			obs := probeServer(t, srv, "localhost")
+			if obs.Error != "" {
+				t.Fatalf("Error = %q", obs.Error)
+			}
+			if diff := cmp.Diff(tt.want, acceptedVersions(obs)); diff != "" {
+				t.Errorf("accepted versions (-want +got):\n%s", diff)
+			}
+			wantReneg := tt.min <= tls.VersionTLS12
+			if (obs.SecureRenegotiation != nil) != wantReneg || (obs.ExtendedMasterSecret != nil) != wantReneg {
+				t.Fatalf("SecureRenegotiation = %v, ExtendedMasterSecret = %v, want set: %v",
+					obs.SecureRenegotiation, obs.ExtendedMasterSecret, wantReneg)
+			}
+			if wantReneg && (!*obs.SecureRenegotiation || !*obs.ExtendedMasterSecret) {
+				t.Errorf("crypto/tls supports RFC 5746 and RFC 7627, got renegotiation %v, EMS %v",
+					*obs.SecureRenegotiation, *obs.ExtendedMasterSecret)
+			}
+			wantHS := versionName(tt.max)
+			if obs.Handshake == nil || obs.Handshake.Version != wantHS {
+				t.Errorf("Handshake = %+v, want version %s", obs.Handshake, wantHS)
+			}
+		})
+	}
+}
+
+func TestSuites(t *testing.T) {
+	rsaCA := tlstest.NewCA(t, "rsa")
+	rsaCert := rsaCA.Issue(t, tlstest.CertOptions{Key: tlstest.RSA2048})
+	// In the server's order of preference, which is not the probe's.
+	served := []uint16{
+		tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+		tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
+	}
+	names := func(ids ...uint16) []string {
+		var n []string
+		for _, id := range ids {
+			n = append(n, tls.CipherSuiteName(id))
+		}
+		return n
+	}
+	tests := []struct {
+		name        string
+		version     uint16
+		clientOrder bool
+		want        []string
+	}{
+		{"tls12 server order", tls.VersionTLS12, false, names(served...)},
+		{"tls12 client order", tls.VersionTLS12, true, names(
+			// the probe's table order
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+			tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
+			tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+		)},
+		{"tls10 server order", tls.VersionTLS10, false, names(
+			// TLS 1.2 suites are not offered in TLS 1.0
+			tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+			tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+			tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA,
+		)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tlstest.NewServer(t, tlstest.Options{
+				MinVersion: tt.version, MaxVersion: tt.version,
+				CipherSuites: served, ClientOrder: tt.clientOrder, Cert: rsaCert,
+			})
+			obs := probeServer(t, srv, "localhost")
+			p := protocol(t, obs, versionName(tt.version))
+			if p.Error != "" || !p.Accepted {
+				t.Fatalf("%s: accepted %v, error %q", p.Version, p.Accepted, p.Error)
+			}
+			if diff := cmp.Diff(tt.want, suiteNamesOf(p)); diff != "" {
+				t.Errorf("suites (-want +got):\n%s", diff)
+			}
+			if p.ServerOrder == nil || *p.ServerOrder == tt.clientOrder {
+				t.Errorf("ServerOrder = %v, want %v", p.ServerOrder, !tt.clientOrder)
+			}
+		})
+	}
+}
+
+func TestSuiteProperties(t *testing.T) {
+	srv := tlstest.NewServer(t, tlstest.Options{
+		MaxVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+	})
+	obs := probeServer(t, srv, "localhost")
+	p := protocol(t, obs, audit.TLS12)
+	want := []audit.CipherSuite{{
+		ID: 0xc02b, Name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+		KeyExchange: "ECDHE", Auth: "ECDSA", Cipher: "AES_128_GCM", MAC: "AEAD", Bits: 128,
+	}}
+	if diff := cmp.Diff(want, p.Suites); diff != "" {
+		t.Errorf("suites (-want +got):\n%s", diff)
+	}
+	if p.ServerOrder != nil {
+		t.Errorf("ServerOrder = %v with one suite, want nil", *p.ServerOrder)
+	}
+}
+
+func TestGroups(t *testing.T) {
+	tests := []struct {
+		name   string
+		max    uint16
+		curves []tls.CurveID
+		want   []string
+	}{
+		{"x25519 only", tls.VersionTLS13, []tls.CurveID{tls.X25519}, []string{"x25519"}},
+		{"with mlkem", tls.VersionTLS13, []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256},
+			[]string{"X25519MLKEM768", "secp256r1", "x25519"}},
+		{"tls12 curves", tls.VersionTLS12, []tls.CurveID{tls.CurveP256, tls.CurveP384},
+			[]string{"secp256r1", "secp384r1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tlstest.NewServer(t, tlstest.Options{MaxVersion: tt.max, CurvePreferences: tt.curves})
+			obs := probeServer(t, srv, "localhost")
+			got := slices.Clone(obs.Groups)
+			slices.Sort(got)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("groups (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCertificates(t *testing.T) {
+	ca := tlstest.NewCA(t, "main")
+	other := tlstest.NewCA(t, "other")
+	now := time.Now()
+	type summary struct {
+		Subject             string
+		KeyType             string
+		KeyBits             int
+		SignatureAlgorithm  string
+		SelfSigned          bool
+		Chain               int
+		AIA                 []string
+		Trusted             bool
+		HostnameMatch       bool
+		MissingIntermediate bool
+	}
+	tests := []struct {
+		name     string
+		host     string
+		cert     *tlstest.Cert
+		omit     bool
+		trustErr string
+		want     summary
+	}{
+		{name: "good", host: "localhost", cert: ca.Issue(t, tlstest.CertOptions{}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 2, nil, true, true, false}},
+		{name: "ip literal", host: "127.0.0.1", cert: ca.Issue(t, tlstest.CertOptions{}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 2, nil, true, true, false}},
+		{name: "expired", host: "localhost", trustErr: "expired",
+			cert: ca.Issue(t, tlstest.CertOptions{NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour)}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 2, nil, false, true, false}},
+		{name: "not yet valid", host: "localhost", trustErr: "not yet valid",
+			cert: ca.Issue(t, tlstest.CertOptions{NotBefore: now.Add(24 * time.Hour), NotAfter: now.Add(48 * time.Hour)}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 2, nil, false, true, false}},
+		{name: "wrong name", host: "www.example.test",
+			cert: ca.Issue(t, tlstest.CertOptions{DNSNames: []string{"other.example.test"}}),
+			want: summary{"CN=other.example.test,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 2, nil, true, false, false}},
+		{name: "self-signed", host: "localhost", trustErr: "unknown authority",
+			cert: ca.Issue(t, tlstest.CertOptions{SelfSigned: true, Key: tlstest.RSA2048}),
+			want: summary{"CN=localhost,O=vigie tests", "RSA", 2048, "SHA256-RSA", true, 1, nil, false, true, false}},
+		{name: "untrusted ca", host: "localhost", trustErr: "unknown authority",
+			cert: other.Issue(t, tlstest.CertOptions{Key: tlstest.ECDSAP384}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 384, "ECDSA-SHA256", false, 2, nil, false, true, false}},
+		{name: "missing intermediate with aia", host: "localhost", omit: true, trustErr: "unknown authority",
+			cert: ca.Issue(t, tlstest.CertOptions{IssuingCertificateURL: []string{"http://127.0.0.1:9/inter.crt"}}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 1, []string{"http://127.0.0.1:9/inter.crt"}, false, true, true}},
+		{name: "missing intermediate without aia", host: "localhost", omit: true, trustErr: "unknown authority",
+			cert: ca.Issue(t, tlstest.CertOptions{}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA256", false, 1, nil, false, true, false}},
+		{name: "rsa 1024 by root", host: "localhost",
+			cert: ca.Issue(t, tlstest.CertOptions{Key: tlstest.RSA1024, ByRoot: true}),
+			want: summary{"CN=localhost,O=vigie tests", "RSA", 1024, "ECDSA-SHA256", false, 1, nil, true, true, false}},
+		{name: "sha1 signature", host: "localhost", trustErr: "insecure algorithm",
+			cert: ca.Issue(t, tlstest.CertOptions{SHA1: true}),
+			want: summary{"CN=localhost,O=vigie tests", "ECDSA", 256, "ECDSA-SHA1", false, 2, nil, false, true, false}},
+		{name: "self-signed sha1", host: "localhost", trustErr: "unknown authority",
+			cert: ca.Issue(t, tlstest.CertOptions{SHA1: true, SelfSigned: true, Key: tlstest.RSA2048}),
+			want: summary{"CN=localhost,O=vigie tests", "RSA", 2048, "SHA1-RSA", true, 1, nil, false, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tlstest.NewServer(t, tlstest.Options{Cert: tt.cert, OmitIntermediates: tt.omit})
+			obs := Probe(t.Context(), Config{Lookup: loopback, Roots: ca.Pool(), RootsName: "test CA"}, tt.host, srv.Port)
+			if len(obs.Certificates) == 0 || obs.Verification == nil {
+				t.Fatalf("no certificates: error %q, handshake error %q", obs.Error, obs.HandshakeError)
+			}
+			c, v := obs.Certificates[0], obs.Verification
+			got := summary{c.Subject, c.KeyType, c.KeyBits, c.SignatureAlgorithm, c.SelfSigned,
+				len(obs.Certificates), c.IssuingCertificateURL, v.Trusted, v.HostnameMatch, v.MissingIntermediate}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("certificate (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(v.TrustError, tt.trustErr) || (tt.trustErr == "") != (v.TrustError == "") {
+				t.Errorf("TrustError = %q, want it to contain %q", v.TrustError, tt.trustErr)
+			}
+			if v.HostnameMatch == (v.HostnameError != "") {
+				t.Errorf("HostnameMatch = %v with HostnameError %q", v.HostnameMatch, v.HostnameError)
+			}
+			if v.Roots != "test CA" {
+				t.Errorf("Roots = %q, want %q", v.Roots, "test CA")
+			}
+			if c.SHA256 != sha256Hex(tt.cert.Leaf.Raw) {
+				t.Errorf("SHA256 = %s, want the leaf's", c.SHA256)
+			}
+			if !c.NotAfter.Equal(tt.cert.Leaf.NotAfter) {
+				t.Errorf("NotAfter = %v, want %v", c.NotAfter, tt.cert.Leaf.NotAfter)
+			}
+		})
+	}
+}
+
+// TestCertificateFromRawHello checks that the chain is still recorded when
+// crypto/tls refuses everything the server speaks (3DES with static RSA
+// key exchange).
+func TestCertificateFromRawHello(t *testing.T) {
+	ca := tlstest.NewCA(t, "raw")
+	cert := ca.Issue(t, tlstest.CertOptions{Key: tlstest.RSA2048})
+	srv := tlstest.NewServer(t, tlstest.Options{
+		MaxVersion: tls.VersionTLS12, Cert: cert,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
+	})
+	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: ca.Pool()}, "localhost", srv.Port)
+	if obs.Handshake != nil || obs.HandshakeError == "" {
+		t.Fatalf("Handshake = %+v, HandshakeError = %q: crypto/tls should refuse 3DES", obs.Handshake, obs.HandshakeError)
+	}
+	if len(obs.Certificates) != 2 || obs.Certificates[0].SHA256 != sha256Hex(cert.Leaf.Raw) {
+		t.Fatalf("Certificates = %+v, want the leaf and intermediate", obs.Certificates)
+	}
+	if obs.Verification == nil || !obs.Verification.Trusted {
+		t.Errorf("Verification = %+v, want trusted", obs.Verification)
+	}
+	p := protocol(t, obs, audit.TLS12)
+	if diff := cmp.Diff([]string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA"}, suiteNamesOf(p)); diff != "" {
+		t.Errorf("suites (-want +got):\n%s", diff)
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	srv := tlstest.NewServer(t, tlstest.Options{OCSPStaple: []byte{0x30, 0x03, 0x0a, 0x01, 0x00}})
+	srv.Config.NextProtos = []string{"h2", "http/1.1"}
+	obs := probeServer(t, srv, "localhost")
+	want := &audit.TLSHandshake{Version: "TLS1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Group: "X25519MLKEM768", ALPN: "h2"}
+	if diff := cmp.Diff(want, obs.Handshake); diff != "" {
+		t.Errorf("Handshake (-want +got):\n%s", diff)
+	}
+	if !obs.OCSPStapled {
+		t.Errorf("OCSPStapled = false, want true")
+	}
+	if obs.Address != srv.Addr {
+		t.Errorf("Address = %q, want %q", obs.Address, srv.Addr)
+	}
+}
+
+func TestBadServers(t *testing.T) {
+	tests := []struct {
+		name string
+		addr string
+		want string
+	}{
+		{"closed port", tlstest.ClosedAddr(t), "connection refused"},
+		{"hanging", tlstest.NewRawServer(t, tlstest.Hang), "i/o timeout"},
+		{"closes at once", tlstest.NewRawServer(t, tlstest.CloseAtOnce), "connection closed"},
+		{"http answer", tlstest.NewRawServer(t, tlstest.Reply([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))), "not TLS"},
+		{"binary garbage", tlstest.NewRawServer(t, tlstest.Reply([]byte{0x00, 0xff, 0x13, 0x37, 0x42, 0x42})), "not TLS"},
+		{"drip", tlstest.NewRawServer(t, tlstest.Drip([]byte{0x16, 0x03, 0x03, 0x40, 0x00}, 50*time.Millisecond)), "i/o timeout"},
+		{"huge record", tlstest.NewRawServer(t, tlstest.Reply([]byte{0x16, 0x03, 0x03, 0xff, 0xff})), "over the"},
+		{"alert only", tlstest.NewRawServer(t, tlstest.Reply([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28})), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, port, _ := net.SplitHostPort(tt.addr)
+			var p int
+			for _, c := range port {
+				p = p*10 + int(c-'0')
+			}
+			obs := Probe(t.Context(), Config{Lookup: loopback, Timeout: 500 * time.Millisecond}, "localhost", p)
+			if tt.want == "" {
+				// A server that refuses every hello with an alert
+				// speaks TLS: no global error, nothing accepted.
+				if obs.Error != "" {
+					t.Fatalf("Error = %q, want none", obs.Error)
+				}
+				for _, pr := range obs.Protocols {
+					if pr.Accepted || pr.Error != "" {
+						t.Errorf("%s: accepted %v, error %q", pr.Version, pr.Accepted, pr.Error)
+					}
+				}
+				if obs.HandshakeError == "" {
+					t.Errorf("HandshakeError empty")
+				}
+				return
+			}
+			if !strings.Contains(obs.Error, tt.want) {
+				t.Errorf("Error = %q, want it to contain %q", obs.Error, tt.want)
+			}
+			if obs.Protocols != nil || obs.Certificates != nil || obs.Handshake != nil {
+				t.Errorf("fields set beside Error: %+v", obs)
+			}
+		})
+	}
+}
+
+func TestNoAddress(t *testing.T) {
+	lookup := func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return nil, errors.New("no such host")
+	}
+	obs := Probe(t.Context(), Config{Lookup: lookup}, "nowhere.test", 443)
+	if want := "tlsprobe: nowhere.test: no such host"; obs.Error != want {
+		t.Errorf("Error = %q, want %q", obs.Error, want)
+	}
+}
+
+// TestUpgrade runs the probe through a plain-text preamble, as SMTP
+// STARTTLS would need.
+func TestUpgrade(t *testing.T) {
+	backend := tlstest.NewServer(t, tlstest.Options{})
+	addr := tlstest.NewRawServer(t, func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, "220 ready\r\n")
+		line, err := bufio.NewReader(io.LimitReader(conn, 10)).ReadString('\n')
+		if err != nil || line != "STARTTLS\n" {
+			return
+		}
+		io.WriteString(conn, "220 go\r\n")
+		tls.Server(conn, backend.Config).HandshakeContext(ctx)
+	})
+	upgrade := func(ctx context.Context, conn net.Conn) error {
+		for _, step := range []string{"220 ready\r\n", "220 go\r\n"} {
+			buf := make([]byte, len(step))
+			if _, err := io.ReadFull(conn, buf); err != nil {
+				return err
+			}
+			if string(buf) != step {
+				return errors.New("unexpected greeting")
+			}
+			if step == "220 ready\r\n" {
+				io.WriteString(conn, "STARTTLS\n")
+			}
+		}
+		return nil
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	var p int
+	for _, c := range port {
+		p = p*10 + int(c-'0')
+	}
+	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool(), Upgrade: upgrade}, "localhost", p)
+	want := map[string]bool{"SSLv3": false, "TLS1.0": false, "TLS1.1": false, "TLS1.2": true, "TLS1.3": true}
+	if diff := cmp.Diff(want, acceptedVersions(obs)); diff != "" {
+		t.Errorf("accepted versions (-want +got):\n%s", diff)
+	}
+	if obs.Verification == nil || !obs.Verification.Trusted {
+		t.Errorf("Verification = %+v, want trusted", obs.Verification)
+	}
+}
+
+func BenchmarkProbe(b *testing.B) {
+	srv := tlstest.NewServer(b, tlstest.Options{MinVersion: tls.VersionTLS10})
+	cfg := Config{Lookup: loopback, Roots: srv.CA.Pool()}
+	for b.Loop() {
+		obs := Probe(b.Context(), cfg, "localhost", srv.Port)
+		if obs.Error != "" {
+			b.Fatal(obs.Error)
+		}
+	}
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
