@@ -1,0 +1,128 @@
+package httpcheck
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+var cookieNoSecure = &audit.Definition{
+	ID:       "http.cookie.no_secure",
+	Severity: audit.Medium,
+	Title: audit.Text{
+		FR: "Cookie sans l'attribut Secure : il peut circuler en clair",
+		EN: "Cookie without the Secure attribute: it may travel in clear text",
+	},
+	Remediation: audit.Text{
+		FR: "Poser l'attribut Secure sur chaque cookie, idéalement avec le préfixe __Host- " +
+			"(« Set-Cookie: __Host-session=…; Secure; HttpOnly; SameSite=Lax; Path=/ »). " +
+			"nginx : « proxy_cookie_flags ~ secure httponly samesite=lax; » ; " +
+			"Apache : « Header always edit Set-Cookie ^(.*)$ \"$1; Secure; HttpOnly; SameSite=Lax\" », ou dans l'application.",
+		EN: "Set the Secure attribute on every cookie, ideally with the __Host- prefix " +
+			"(\"Set-Cookie: __Host-session=…; Secure; HttpOnly; SameSite=Lax; Path=/\"). " +
+			"nginx: \"proxy_cookie_flags ~ secure httponly samesite=lax;\"; " +
+			"Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; Secure; HttpOnly; SameSite=Lax\\\"\", or in the application.",
+	},
+	Standard: "RFC 6265, section 4.1.2.5; Cookie prefixes (draft-ietf-httpbis-rfc6265bis); Mozilla Web Security Guidelines (Cookies)",
+}
+
+var cookieNoHTTPOnly = &audit.Definition{
+	ID:       "http.cookie.no_httponly",
+	Severity: audit.Low,
+	Title: audit.Text{
+		FR: "Cookie sans l'attribut HttpOnly : lisible par les scripts de la page",
+		EN: "Cookie without the HttpOnly attribute: scripts in the page can read it",
+	},
+	Remediation: audit.Text{
+		FR: "Poser HttpOnly sur les cookies que les scripts n'ont pas à lire (cookies de session surtout). " +
+			"nginx : « proxy_cookie_flags ~ httponly; » ; Apache : « Header always edit Set-Cookie ^(.*)$ \"$1; HttpOnly\" », ou dans l'application.",
+		EN: "Set HttpOnly on the cookies scripts do not need to read (session cookies above all). " +
+			"nginx: \"proxy_cookie_flags ~ httponly;\"; Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; HttpOnly\\\"\", or in the application.",
+	},
+	Standard: "RFC 6265, section 4.1.2.6; Mozilla Web Security Guidelines (Cookies)",
+}
+
+var cookieNoSameSite = &audit.Definition{
+	ID:       "http.cookie.no_samesite",
+	Severity: audit.Low,
+	Title: audit.Text{
+		FR: "Cookie sans attribut SameSite valide",
+		EN: "Cookie without a valid SameSite attribute",
+	},
+	Remediation: audit.Text{
+		FR: "Poser SameSite=Lax (ou Strict) pour limiter l'envoi du cookie depuis d'autres sites (CSRF). " +
+			"nginx : « proxy_cookie_flags ~ samesite=lax; » ; Apache : « Header always edit Set-Cookie ^(.*)$ \"$1; SameSite=Lax\" », ou dans l'application.",
+		EN: "Set SameSite=Lax (or Strict) to limit sending the cookie from other sites (CSRF). " +
+			"nginx: \"proxy_cookie_flags ~ samesite=lax;\"; Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; SameSite=Lax\\\"\", or in the application.",
+	},
+	Standard: "draft-ietf-httpbis-rfc6265bis (SameSite attribute); Mozilla Web Security Guidelines (Cookies)",
+}
+
+// Cookies judges every cookie set by any response of any chain, over
+// HTTPS or HTTP, once per host and cookie name. Cookies being deleted
+// (Max-Age zero or less, Expires already past) are not judged.
+var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit.Finding {
+	type key struct{ id, subject string }
+	seen := map[key]bool{}
+	var out []audit.Finding
+	add := func(d *audit.Definition, subject, evidence string) {
+		k := key{d.ID, subject}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, d.New(subject, evidence))
+		}
+	}
+	for _, h := range o.HTTP {
+		if h == nil {
+			continue
+		}
+		for _, r := range h.Responses {
+			host := hostOf(r.URL)
+			if r.Status == 0 || host == "" {
+				continue
+			}
+			for _, c := range r.Cookies {
+				if deleted(c, o.Time) {
+					continue
+				}
+				subject := host + " cookie " + c.Name
+				evidence := quote(fmt.Sprintf("Set-Cookie: %s (%s)", c.Raw, r.URL))
+				if !c.Secure {
+					add(cookieNoSecure, subject, evidence)
+				}
+				if !c.HttpOnly {
+					add(cookieNoHTTPOnly, subject, evidence)
+				}
+				switch c.SameSite {
+				case "Strict", "Lax", "None":
+				case "":
+					add(cookieNoSameSite, subject, evidence)
+				default:
+					add(cookieNoSameSite, subject, quote(fmt.Sprintf("SameSite=%s is not Strict, Lax or None: %s", c.SameSite, evidence)))
+				}
+			}
+		}
+	}
+	return out
+})
+
+// deleted reports whether a Set-Cookie removes the cookie rather than
+// setting it (RFC 6265, sections 5.2.1 and 5.2.2).
+func deleted(c audit.Cookie, now time.Time) bool {
+	if c.MaxAge != "" {
+		if n, err := strconv.ParseInt(strings.TrimSpace(c.MaxAge), 10, 64); err == nil {
+			// Max-Age takes precedence over Expires.
+			return n <= 0
+		}
+	}
+	if c.Expires != "" && !now.IsZero() {
+		if t, err := http.ParseTime(c.Expires); err == nil {
+			return t.Before(now)
+		}
+	}
+	return false
+}

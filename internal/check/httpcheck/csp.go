@@ -1,0 +1,240 @@
+package httpcheck
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+var cspMissing = &audit.Definition{
+	ID:       "http.csp.missing",
+	Severity: audit.Medium,
+	Title: audit.Text{
+		FR: "Pas de politique de sécurité du contenu (CSP)",
+		EN: "No Content Security Policy (CSP)",
+	},
+	Remediation: audit.Text{
+		FR: "Envoyer un en-tête Content-Security-Policy qui n'autorise que les sources nécessaires, par exemple " +
+			"« default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self' ». " +
+			"nginx : « add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\" always; » ; " +
+			"Apache : « Header always set Content-Security-Policy \"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\" ». " +
+			"La mettre au point d'abord avec Content-Security-Policy-Report-Only.",
+		EN: "Send a Content-Security-Policy header that allows only the sources the site needs, for instance " +
+			"\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\". " +
+			"nginx: \"add_header Content-Security-Policy \\\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\\\" always;\"; " +
+			"Apache: \"Header always set Content-Security-Policy \\\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\\\"\". " +
+			"Tune it first with Content-Security-Policy-Report-Only.",
+	},
+	Standard: "Content Security Policy Level 3 (W3C); Mozilla Web Security Guidelines (Content Security Policy); " +
+		"ANSSI, Recommandations pour la mise en place de sites web maîtrisés",
+}
+
+var cspWeak = &audit.Definition{
+	ID:       "http.csp.weak",
+	Severity: audit.Medium,
+	Title: audit.Text{
+		FR: "Politique de sécurité du contenu (CSP) trop permissive",
+		EN: "Content Security Policy (CSP) too permissive",
+	},
+	Remediation: audit.Text{
+		FR: "Corriger la directive désignée : retirer 'unsafe-inline' et 'unsafe-eval' de script-src (utiliser des nonces " +
+			"ou des empreintes « 'sha256-…' »), remplacer « * », « https: », « data: » par les seules origines nécessaires, " +
+			"ajouter « object-src 'none' » et « base-uri 'self' ». Exemple : « default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self' ».",
+		EN: "Fix the directive named: remove 'unsafe-inline' and 'unsafe-eval' from script-src (use nonces or " +
+			"hashes \"'sha256-…'\"), replace \"*\", \"https:\", \"data:\" with the origins actually needed, " +
+			"add \"object-src 'none'\" and \"base-uri 'self'\". Example: \"default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'\".",
+	},
+	Standard: "Content Security Policy Level 3 (W3C); Mozilla Web Security Guidelines (Content Security Policy)",
+}
+
+// CSP judges the Content-Security-Policy header of each final HTTPS page.
+// Content-Security-Policy-Report-Only enforces nothing and is not read.
+// When several policies are sent, each is enforced (CSP Level 3, "the
+// effect of multiple policies"), so a weakness is reported only when
+// every policy has it.
+var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Finding {
+	var f findings
+	for _, p := range pages(o) {
+		var policies []CSPPolicy
+		for _, v := range header(p.resp, "Content-Security-Policy") {
+			policies = append(policies, ParseCSP(v)...)
+		}
+		if len(policies) == 0 {
+			f.add(cspMissing, p.host, "no Content-Security-Policy header on "+p.resp.URL)
+			continue
+		}
+		common := policies[0].Weaknesses()
+		for _, other := range policies[1:] {
+			w := other.Weaknesses()
+			common = slices.DeleteFunc(common, func(c CSPWeakness) bool {
+				return !slices.ContainsFunc(w, func(x CSPWeakness) bool { return x.Kind == c.Kind })
+			})
+		}
+		for _, w := range common {
+			f.add(cspWeak, p.host, w.Reason)
+		}
+	}
+	return f.list
+})
+
+// CSPPolicy is one parsed policy: its directives in the order they came,
+// names in lower case, source expressions as written.
+type CSPPolicy struct {
+	Directives []CSPDirective
+}
+
+// CSPDirective is one directive of a policy.
+type CSPDirective struct {
+	Name  string
+	Value []string
+}
+
+// Get returns the value of the named directive and whether it is present.
+func (p CSPPolicy) Get(name string) ([]string, bool) {
+	for _, d := range p.Directives {
+		if d.Name == name {
+			return d.Value, true
+		}
+	}
+	return nil, false
+}
+
+// ParseCSP parses the value of a Content-Security-Policy header, a list
+// of policies separated by commas (CSP Level 3, "parse a serialized CSP
+// list"). Policies without directives are dropped.
+func ParseCSP(value string) []CSPPolicy {
+	var ps []CSPPolicy
+	for s := range strings.SplitSeq(value, ",") {
+		if p := parsePolicy(s); len(p.Directives) > 0 {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// parsePolicy implements CSP Level 3, "parse a serialized CSP".
+func parsePolicy(s string) CSPPolicy {
+	var p CSPPolicy
+	for token := range strings.SplitSeq(s, ";") {
+		// Step 2.1: strip leading and trailing ASCII whitespace.
+		token = strings.Trim(token, asciiWhitespace)
+		if token == "" {
+			continue
+		}
+		// Steps 2.3 to 2.4: the name runs to the first ASCII
+		// whitespace, and is compared in ASCII lower case.
+		fields := strings.FieldsFunc(token, isASCIIWhitespace)
+		name := strings.ToLower(fields[0])
+		// Step 2.5: a duplicate directive is ignored, the first wins.
+		if _, dup := p.Get(name); dup {
+			continue
+		}
+		p.Directives = append(p.Directives, CSPDirective{Name: name, Value: fields[1:]})
+	}
+	return p
+}
+
+const asciiWhitespace = "\t\n\f\r "
+
+func isASCIIWhitespace(r rune) bool { return strings.ContainsRune(asciiWhitespace, r) }
+
+// CSPWeakness is one way a policy fails to protect.
+type CSPWeakness struct {
+	// Kind names the weakness, for comparing policies:
+	// "no-script-src", "unsafe-inline", "unsafe-eval", "script-wildcard",
+	// "object-src", "no-base-uri".
+	Kind string
+	// Reason says which directive fails and why, for the evidence.
+	Reason string
+}
+
+// Weaknesses returns what the policy fails to prevent, in a fixed order.
+func (p CSPPolicy) Weaknesses() []CSPWeakness {
+	var ws []CSPWeakness
+	add := func(kind, format string, args ...any) {
+		ws = append(ws, CSPWeakness{Kind: kind, Reason: fmt.Sprintf(format, args...)})
+	}
+
+	// Scripts: script-src, or default-src when it is absent (CSP Level
+	// 3, "get the effective directive" and the fallback lists).
+	script, name := p.effective("script-src")
+	if name == "" {
+		add("no-script-src", "no script-src nor default-src: scripts from any origin may run")
+	} else {
+		sources := lower(script)
+		// A nonce or a hash disables 'unsafe-inline' (CSP Level 3,
+		// "does a source list allow all inline behavior?").
+		hasNonceOrHash := slices.ContainsFunc(sources, isNonceOrHash)
+		if slices.Contains(sources, "'unsafe-inline'") && !hasNonceOrHash {
+			add("unsafe-inline", "%s allows 'unsafe-inline' without a nonce or a hash: injected inline scripts run", name)
+		}
+		if slices.Contains(sources, "'unsafe-eval'") {
+			add("unsafe-eval", "%s allows 'unsafe-eval': strings can be run as code (eval)", name)
+		}
+		// With 'strict-dynamic', host and scheme sources are ignored.
+		if !slices.Contains(sources, "'strict-dynamic'") {
+			if wide := tooWide(script); len(wide) > 0 {
+				add("script-wildcard", "%s allows %s: scripts from any host may run", name, strings.Join(wide, " "))
+			}
+		}
+	}
+
+	// Plugins: object-src, or default-src when it is absent.
+	object, name := p.effective("object-src")
+	switch {
+	case name == "":
+		add("object-src", "no object-src nor default-src: plugins (object, embed) may load from anywhere")
+	case !(len(object) == 1 && strings.EqualFold(object[0], "'none'")):
+		add("object-src", "object-src is not 'none' (effective: %s %s)", name, strings.Join(object, " "))
+	}
+
+	// base-uri does not fall back to default-src.
+	if _, ok := p.Get("base-uri"); !ok {
+		add("no-base-uri", "no base-uri: an injected <base> element can redirect relative script URLs")
+	}
+	return ws
+}
+
+// effective returns the value of directive, or of default-src when it is
+// absent, and the name of the one found ("" when neither is present).
+func (p CSPPolicy) effective(directive string) ([]string, string) {
+	if v, ok := p.Get(directive); ok {
+		return v, directive
+	}
+	if v, ok := p.Get("default-src"); ok {
+		return v, "default-src"
+	}
+	return nil, ""
+}
+
+// tooWide returns the sources that match any host: "*" and the bare
+// schemes http:, https: and data:.
+func tooWide(sources []string) []string {
+	var wide []string
+	for _, s := range sources {
+		switch strings.ToLower(s) {
+		case "*", "http:", "https:", "data:":
+			wide = append(wide, s)
+		}
+	}
+	return wide
+}
+
+func isNonceOrHash(s string) bool {
+	for _, prefix := range []string{"'nonce-", "'sha256-", "'sha384-", "'sha512-"} {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}

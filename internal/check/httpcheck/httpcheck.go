@@ -1,0 +1,150 @@
+// Package httpcheck judges what the HTTP probe saw: HTTPS and the redirect
+// to it, the security headers of the final HTTPS pages (HSTS, CSP,
+// X-Content-Type-Options, framing, Referrer-Policy, Permissions-Policy),
+// cookies, software versions disclosed, security.txt (RFC 9116), mixed
+// content and third-party scripts without Subresource Integrity.
+//
+// Its checks are pure functions of audit.Observations: no network, no
+// clock. It does not judge certificates or TLS versions (see tlscheck),
+// nor what a browser would load beyond the first HTML page.
+package httpcheck
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+// Checks lists every check of the package, in report order.
+var Checks = []audit.Check{
+	HTTPS,
+	Redirect,
+	HSTS,
+	CSP,
+	ContentTypeOptions,
+	Framing,
+	ReferrerPolicy,
+	PermissionsPolicy,
+	Cookies,
+	Disclosure,
+	SecurityTxt,
+	MixedContent,
+	SRI,
+}
+
+// Definitions lists every finding the package can produce.
+var Definitions = []*audit.Definition{
+	httpsMissing,
+	redirectMissing,
+	hstsMissing, hstsShort, hstsNoSubdomains, hstsInvalid,
+	cspMissing, cspWeak,
+	xctoMissing,
+	framingMissing,
+	referrerMissing, referrerUnsafe,
+	permissionsMissing,
+	cookieNoSecure, cookieNoHTTPOnly, cookieNoSameSite,
+	serverVersion, poweredBy,
+	securityTxtMissing, securityTxtInvalid,
+	mixedContent,
+	sriMissing,
+}
+
+// final returns the final response of a chain, or nil when the chain
+// stopped without one (an error, too many redirects).
+func final(h *audit.HTTPObservation) *audit.HTTPResponse {
+	if h == nil || h.Error != "" {
+		return nil
+	}
+	r := h.Final()
+	if r == nil || r.Status == 0 || r.Error != "" {
+		return nil
+	}
+	return r
+}
+
+// page is the final HTTPS response of an https:// start URL: what the
+// header and content checks judge.
+type page struct {
+	host string // host name of the final URL: the subject of findings
+	url  *url.URL
+	resp *audit.HTTPResponse
+	obs  *audit.HTTPObservation
+}
+
+// pages returns the final responses of the https:// start URLs that ended
+// on an https:// URL, once per final URL, in the order of the start URLs.
+func pages(o *audit.Observations) []page {
+	var ps []page
+	seen := map[string]bool{}
+	for _, h := range o.HTTP {
+		if h == nil || !strings.HasPrefix(strings.ToLower(h.URL), "https://") {
+			continue
+		}
+		r := final(h)
+		if r == nil {
+			continue
+		}
+		u, err := url.Parse(r.URL)
+		if err != nil || u.Scheme != "https" || seen[r.URL] {
+			continue
+		}
+		seen[r.URL] = true
+		ps = append(ps, page{host: strings.ToLower(u.Hostname()), url: u, resp: r, obs: h})
+	}
+	return ps
+}
+
+// header returns the values of a response header, any case of its name.
+func header(r *audit.HTTPResponse, name string) []string {
+	if v, ok := r.Headers[http.CanonicalHeaderKey(name)]; ok {
+		return v
+	}
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// hostOf returns the lower-case host name of a URL, or "" when it has none.
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// findings collects findings once per definition, subject and evidence.
+type findings struct {
+	list []audit.Finding
+	seen map[[3]string]bool
+}
+
+func (f *findings) add(d *audit.Definition, subject, evidence string) {
+	if f.seen == nil {
+		f.seen = map[[3]string]bool{}
+	}
+	k := [3]string{d.ID, subject, evidence}
+	if f.seen[k] {
+		return
+	}
+	f.seen[k] = true
+	f.list = append(f.list, d.New(subject, evidence))
+}
+
+// quote shortens a header value for evidence: long values are cut.
+func quote(s string) string {
+	const limit = 200
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
