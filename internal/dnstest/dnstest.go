@@ -132,9 +132,8 @@ func Modify(f func(req, resp *dns.Msg)) Option { return func(c *config) { c.modi
 // and starts serving on a random port of 127.0.0.1. The server stops when
 // the test ends. Any error fails the test.
 //
-// Records are written in zone-file syntax with absolute names; the common
-// indentation of the lines is removed, so every record line must name its
-// owner. The default TTL is 3600.
+// Records are written in zone-file syntax with absolute names; leading
+// whitespace is ignored, so every record line must name its owner. The default TTL is 3600.
 func NewServer(t testing.TB, zone string, opts ...Option) *Server {
 	t.Helper()
 	cfg := config{
@@ -308,26 +307,35 @@ func (z *zone) add(rr dns.RR) {
 	z.rrs[name][t] = append(z.rrs[name][t], rr)
 }
 
-// dedent removes the whitespace prefix common to every non-blank line.
+// dedent removes the leading whitespace of every line that is not inside
+// parentheses, so that zones can be indented in Go source. In zone-file
+// syntax a line starting with a blank repeats the previous owner; here
+// every record must name its owner.
 func dedent(text string) string {
 	lines := strings.Split(text, "\n")
-	prefix := ""
-	first := true
-	for _, l := range lines {
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		ws := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		if first {
-			prefix, first = ws, false
-			continue
-		}
-		for !strings.HasPrefix(ws, prefix) {
-			prefix = prefix[:len(prefix)-1]
-		}
-	}
+	depth := 0
 	for i, l := range lines {
-		lines[i] = strings.TrimPrefix(l, prefix)
+		if depth == 0 {
+			l = strings.TrimLeft(l, " \t")
+			lines[i] = l
+		}
+		quoted := false
+	scan:
+		for j := 0; j < len(l); j++ {
+			switch c := l[j]; {
+			case c == '\\':
+				j++
+			case c == '"':
+				quoted = !quoted
+			case quoted:
+			case c == ';':
+				break scan
+			case c == '(':
+				depth++
+			case c == ')' && depth > 0:
+				depth--
+			}
+		}
 	}
 	return strings.Join(lines, "\n")
 }

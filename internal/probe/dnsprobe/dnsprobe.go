@@ -302,6 +302,9 @@ func (s *session) nameServers(ctx context.Context, name string) []audit.NameServ
 	for _, rr := range set {
 		names = append(names, dns.CanonicalName(rr.(*dns.NS).Ns))
 	}
+	if len(names) == 0 {
+		return nil
+	}
 	slices.SortFunc(names, compareNames)
 	names = slices.Compact(names)
 	if len(names) > maxNameServers {
@@ -351,8 +354,8 @@ func (s *session) caa(ctx context.Context, name string) ([]audit.CAARecord, stri
 	suffix = dns.CanonicalName(suffix)
 	for n := name; n != "." && n != suffix; n = parentName(n) {
 		m, err := s.query(ctx, n, dns.TypeCAA)
-		if err != nil || m.Rcode != dns.RcodeSuccess {
-			return nil, ""
+		if err != nil || (m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError) {
+			return nil, "" // could not find out (RFC 8659 section 4.1 lets CAs refuse)
 		}
 		var out []audit.CAARecord
 		for _, rr := range m.Answer {

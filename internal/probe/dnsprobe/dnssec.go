@@ -239,7 +239,7 @@ func (v *validator) dnskeys(zone string) (set []dns.RR, sigs []*dns.RRSIG, ok bo
 	}
 	set = records(m.Answer, zone, dns.TypeDNSKEY)
 	if len(set) == 0 {
-		v.set(audit.DNSSECBogus, fmt.Sprintf("%s has no DNSKEY record but its parent vouches for it", display(zone)))
+		v.set(audit.DNSSECBogus, fmt.Sprintf("%s has no DNSKEY record, yet a DS or trust anchor vouches for it", display(zone)))
 		return nil, nil, false
 	}
 	return set, signatures(m.Answer, zone, dns.TypeDNSKEY), true
