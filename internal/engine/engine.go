@@ -1,0 +1,278 @@
+// Package engine runs the audit of one domain: it starts the probes
+// concurrently under one deadline, gathers their observations and hands
+// them to the checks.
+//
+// It is the only place where probes and checks meet. It decides nothing
+// itself: what is good or bad is for the checks (internal/check), what is
+// on the wire for the probes (internal/probe/...).
+package engine
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check"
+	"vigie.eu/vigie/internal/probe"
+	"vigie.eu/vigie/internal/probe/dnsprobe"
+	"vigie.eu/vigie/internal/probe/httpprobe"
+	"vigie.eu/vigie/internal/probe/tlsprobe"
+	"vigie.eu/vigie/internal/target"
+)
+
+// DefaultTimeout is the deadline of a whole audit when Config.Timeout is
+// zero.
+const DefaultTimeout = 30 * time.Second
+
+// ErrNoSuchDomain is the Result.Error of the audit of a domain that does
+// not exist (NXDOMAIN).
+const ErrNoSuchDomain = "domain does not exist"
+
+// ErrCancelled is the Result.Error of an audit cancelled by its caller
+// (Ctrl-C) before its deadline.
+const ErrCancelled = "audit cancelled"
+
+// Config says how to audit. The zero value audits with the system's
+// resolver and roots, the IANA root trust anchor, on ports 80 and 443.
+type Config struct {
+	// Resolver is the DNS server ("host:port") asked for every lookup of
+	// the audit; "" means the system's (/etc/resolv.conf).
+	Resolver string
+	// Anchors are the DNSSEC trust anchors (DS or DNSKEY records of the
+	// root); nil means the IANA root keys.
+	Anchors []dns.RR
+	// AnchorName names the anchors in the observations.
+	AnchorName string
+	// Roots are the trusted certificate roots; nil means the system's
+	// (see Roots).
+	Roots *x509.CertPool
+	// RootsName names the roots in the observations ("system").
+	RootsName string
+	// Timeout is the deadline of the whole audit; 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// HTTPPort and HTTPSPort are the ports probed for http:// and for
+	// https:// and TLS; 0 means 80 and 443. Other values are for labs
+	// and tests.
+	HTTPPort, HTTPSPort int
+	// Now is the clock, read once at the start of the audit; nil means
+	// time.Now.
+	Now func() time.Time
+	// Version is the version of vigie, recorded in the result and sent
+	// in the User-Agent.
+	Version string
+	// Checks are the checks run; nil means check.All().
+	Checks []audit.Check
+}
+
+// Roots returns the system's trusted roots and how to name them: Go reads
+// the file named by SSL_CERT_FILE instead of the system's on Linux, and
+// the name says so ("SSL_CERT_FILE=/path") or is "system".
+func Roots() (*x509.CertPool, string, error) {
+	name := "system"
+	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
+		name = "SSL_CERT_FILE=" + f
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		return nil, name, fmt.Errorf("engine: trusted roots (%s): %w", name, err)
+	}
+	return pool, name, nil
+}
+
+// Audit audits t and returns the result; it never returns nil and never
+// panics. The probes run concurrently under one deadline (cfg.Timeout); a
+// probe that fails records why in its observation. No goroutine started
+// here outlives Audit.
+func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	wallStart := time.Now()
+	start := now().UTC()
+	res := &audit.Result{Domain: t.Domain, Input: t.Input, Time: start, Version: cfg.Version, Findings: []audit.Finding{}}
+	defer func() {
+		res.DurationMS = time.Since(wallStart).Milliseconds()
+	}()
+	if t.Domain == "" {
+		res.Error = "engine: no domain"
+		return res
+	}
+
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	auditCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	prober, err := dnsprobe.New(dnsprobe.Config{
+		Server:     cfg.Resolver,
+		Anchors:    cfg.Anchors,
+		AnchorName: cfg.AnchorName,
+		Now:        func() time.Time { return start },
+	})
+	if err != nil {
+		res.Error = "engine: " + err.Error()
+		return res
+	}
+
+	o := runProbes(auditCtx, cancel, cfg, prober, t.Domain, start)
+	res.Observations = o
+
+	if ctx.Err() != nil {
+		// The caller gave up (Ctrl-C): what was seen is incomplete
+		// for a reason that is not the domain's.
+		res.Error = ErrCancelled
+		return res
+	}
+	if o.DNS != nil && !o.DNS.Exists && nxdomain(o.DNS, t.Domain) {
+		res.Error = ErrNoSuchDomain
+		o.TLS, o.HTTP, o.SecurityTxt = nil, nil, nil
+		return res
+	}
+
+	checks := cfg.Checks
+	if checks == nil {
+		checks = check.All()
+	}
+	findings, errs := check.RunChecks(o, checks)
+	res.Findings = findings
+	for _, err := range errs {
+		res.CheckErrors = append(res.CheckErrors, err.Error())
+	}
+	return res
+}
+
+// nxdomain reports whether the DNS probe was told that domain does not
+// exist, rather than failing to get an answer.
+func nxdomain(d *audit.DNSObservation, domain string) bool {
+	for _, q := range d.Queries {
+		if q.Rcode == "NXDOMAIN" && dns.CanonicalName(q.Name) == dns.CanonicalName(domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// runProbes starts every probe and waits for all of them. When the DNS
+// probe finds that the domain does not exist, the other probes are
+// cancelled: they cannot see anything.
+func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, prober *dnsprobe.Prober, domain string, start time.Time) *audit.Observations {
+	httpPort, httpsPort := cfg.HTTPPort, cfg.HTTPSPort
+	if httpPort <= 0 {
+		httpPort = 80
+	}
+	if httpsPort <= 0 {
+		httpsPort = 443
+	}
+	lookup := probe.LookupFunc(prober.LookupNetIP)
+	tcfg := tlsprobe.Config{
+		Lookup:    lookup,
+		Roots:     cfg.Roots,
+		RootsName: cfg.RootsName,
+		Now:       func() time.Time { return start },
+	}
+	ua := "vigie"
+	if cfg.Version != "" {
+		ua += "/" + cfg.Version
+	}
+	hcfg := httpprobe.Config{Lookup: lookup, Roots: cfg.Roots, UserAgent: ua}
+
+	www := "www." + domain
+	o := &audit.Observations{
+		Domain: domain,
+		Time:   start,
+		TLS:    make([]*audit.TLSObservation, 2),
+		HTTP:   make([]*audit.HTTPObservation, 4),
+	}
+	var wg sync.WaitGroup
+	// run starts f in a goroutine; a panic of the probe becomes
+	// onPanic's error observation rather than the end of the program.
+	run := func(name string, f func(), onPanic func(msg string)) {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					onPanic(fmt.Sprintf("engine: %s panicked: %v", name, r))
+				}
+			}()
+			f()
+		})
+	}
+
+	run("dnsprobe", func() {
+		o.DNS = prober.Probe(ctx, domain)
+		if !o.DNS.Exists && nxdomain(o.DNS, domain) {
+			cancel()
+		}
+	}, func(msg string) {
+		o.DNS = &audit.DNSObservation{Resolver: cfg.Resolver, Exists: true, Queries: []audit.DNSQuery{{Name: domain, Type: "A", Error: msg}}}
+	})
+
+	for i, host := range []string{domain, www} {
+		tlsSlot := &o.TLS[i]
+		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
+		httpURL := startURL("http", host, httpPort, 80)
+		httpsURL := startURL("https", host, httpsPort, 443)
+		wg.Go(func() {
+			// Resolve once before starting the probes of this host:
+			// a host without address (often www) is recorded as such
+			// and not probed further. The answer is cached by the
+			// prober for the probes.
+			if err := resolve(ctx, lookup, host); err != nil {
+				msg := fmt.Sprintf("no address for %s: %v", host, err)
+				*tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg}
+				*httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg}
+				*httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg}
+				return
+			}
+			run("tlsprobe", func() { *tlsSlot = tlsprobe.Probe(ctx, tcfg, host, httpsPort) },
+				func(msg string) { *tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg} })
+			run("httpprobe", func() { *httpSlot = httpprobe.Probe(ctx, hcfg, httpURL) },
+				func(msg string) { *httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg} })
+			run("httpprobe", func() { *httpsSlot = httpprobe.Probe(ctx, hcfg, httpsURL) },
+				func(msg string) { *httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg} })
+			if host == domain {
+				stHost := domain
+				if httpsPort != 443 {
+					stHost = probe.HostPort(domain, httpsPort)
+				}
+				run("httpprobe", func() { o.SecurityTxt = httpprobe.ProbeSecurityTxt(ctx, hcfg, stHost) },
+					func(msg string) {
+						o.SecurityTxt = &audit.SecurityTxtObservation{URL: "https://" + stHost + "/.well-known/security.txt", Error: msg}
+					})
+			}
+		})
+	}
+	wg.Wait()
+	return o
+}
+
+// startURL is the root URL of host for scheme, with the port when it is
+// not the scheme's default.
+func startURL(scheme, host string, port, defaultPort int) string {
+	if port == defaultPort {
+		return scheme + "://" + host + "/"
+	}
+	return scheme + "://" + host + ":" + strconv.Itoa(port) + "/"
+}
+
+// resolve resolves host with lookup, as the probes will; a panic of the
+// resolver is an error like any other.
+func resolve(ctx context.Context, lookup probe.LookupFunc, host string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("engine: resolver panicked: %v", r)
+		}
+	}()
+	_, err = (&probe.Dialer{Lookup: lookup}).Resolve(ctx, host)
+	return err
+}

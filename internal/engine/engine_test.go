@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/target"
+	"vigie.eu/vigie/internal/tlstest"
+)
+
+func labConfig(lab *enginetest.Lab) Config {
+	return Config{
+		Resolver:   lab.Resolver,
+		Anchors:    lab.Anchors,
+		AnchorName: "lab root",
+		Roots:      lab.CA.Pool(),
+		RootsName:  "lab CA",
+		Timeout:    20 * time.Second,
+		HTTPPort:   lab.HTTPPort,
+		HTTPSPort:  lab.HTTPSPort,
+		Version:    "test",
+	}
+}
+
+func mustParse(t *testing.T, s string) target.Target {
+	t.Helper()
+	tg, err := target.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func ids(fs []audit.Finding) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fs {
+		m[f.ID] = true
+	}
+	return m
+}
+
+// TestAuditGoodSite audits a well-configured site of the lab: every probe
+// must have observed it, and no check may find anything above low.
+func TestAuditGoodSite(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	res := Audit(t.Context(), labConfig(lab), mustParse(t, "https://GOOD.test./page"))
+	if res.Error != "" {
+		t.Fatalf("Error = %q", res.Error)
+	}
+	if res.Domain != "good.test" || res.Input != "https://GOOD.test./page" || res.Version != "test" || res.Time.IsZero() {
+		t.Errorf("result header = %q %q %q %v", res.Domain, res.Input, res.Version, res.Time)
+	}
+	for _, e := range res.CheckErrors {
+		t.Errorf("check error: %s", e)
+	}
+	o := res.Observations
+	if o == nil || o.DNS == nil {
+		t.Fatal("no DNS observation")
+	}
+	if !o.DNS.Exists || o.DNS.Resolver != lab.Resolver {
+		t.Errorf("DNS: exists %v, resolver %q", o.DNS.Exists, o.DNS.Resolver)
+	}
+	if o.DNS.DNSSEC == nil || o.DNS.DNSSEC.Status != audit.DNSSECSecure {
+		t.Errorf("DNSSEC = %+v, want secure", o.DNS.DNSSEC)
+	}
+	if len(o.TLS) != 2 {
+		t.Fatalf("%d TLS observations, want 2", len(o.TLS))
+	}
+	for i, host := range []string{"good.test", "www.good.test"} {
+		tl := o.TLS[i]
+		if tl.Host != host || tl.Port != lab.HTTPSPort || tl.Error != "" {
+			t.Errorf("TLS[%d] = %s:%d error %q", i, tl.Host, tl.Port, tl.Error)
+		}
+		if tl.Verification == nil || !tl.Verification.Trusted || !tl.Verification.HostnameMatch || tl.Verification.Roots != "lab CA" {
+			t.Errorf("TLS[%d] verification = %+v", i, tl.Verification)
+		}
+		tls13 := false
+		for _, p := range tl.Protocols {
+			tls13 = tls13 || p.Version == audit.TLS13 && p.Accepted
+		}
+		if !tls13 {
+			t.Errorf("TLS[%d]: TLS 1.3 not seen accepted: %+v", i, tl.Protocols)
+		}
+	}
+	if len(o.HTTP) != 4 {
+		t.Fatalf("%d HTTP observations, want 4", len(o.HTTP))
+	}
+	for i, h := range o.HTTP {
+		f := h.Final()
+		if h.Error != "" || f == nil || f.Status != 200 || !strings.HasPrefix(f.URL, "https://") {
+			t.Errorf("HTTP[%d] %s: error %q, final %+v", i, h.URL, h.Error, f)
+		}
+	}
+	if want := "http://good.test:"; !strings.HasPrefix(o.HTTP[0].URL, want) {
+		t.Errorf("HTTP[0].URL = %q, want prefix %q", o.HTTP[0].URL, want)
+	}
+	if o.SecurityTxt == nil || o.SecurityTxt.Status != 200 || o.SecurityTxt.Error != "" {
+		t.Errorf("security.txt = %+v", o.SecurityTxt)
+	}
+	for _, f := range res.Findings {
+		if f.Severity > audit.Low {
+			t.Errorf("false alarm on a good site: %s %s %s: %s", f.Severity, f.ID, f.Subject, f.Evidence)
+		}
+	}
+}
+
+// TestAuditBadSite audits the lab's unprotected site and checks that the
+// findings of every area show up, most severe first.
+func TestAuditBadSite(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	res := Audit(t.Context(), labConfig(lab), mustParse(t, "example.test"))
+	if res.Error != "" {
+		t.Fatalf("Error = %q", res.Error)
+	}
+	got := ids(res.Findings)
+	for _, id := range []string{"dns.dnssec.missing", "http.hsts.missing", "http.redirect.missing", "http.csp.missing", "http.cookie.no_secure", "http.disclosure.powered_by"} {
+		if !got[id] {
+			t.Errorf("finding %s missing; got %v", id, got)
+		}
+	}
+	for i := 1; i < len(res.Findings); i++ {
+		if res.Findings[i].Severity > res.Findings[i-1].Severity {
+			t.Errorf("findings not sorted by severity at %d: %v after %v", i, res.Findings[i].Severity, res.Findings[i-1].Severity)
+		}
+	}
+}
+
+// TestAuditNoWWW: www.DOMAIN does not exist; its probes are skipped with
+// the reason recorded, the domain's own are run.
+func TestAuditNoWWW(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	res := Audit(t.Context(), labConfig(lab), mustParse(t, "nowww.test"))
+	if res.Error != "" {
+		t.Fatalf("Error = %q", res.Error)
+	}
+	o := res.Observations
+	if o.TLS[0].Error != "" || len(o.TLS[0].Protocols) == 0 {
+		t.Errorf("TLS of nowww.test: error %q, %d protocols", o.TLS[0].Error, len(o.TLS[0].Protocols))
+	}
+	if !strings.Contains(o.TLS[1].Error, "no address for www.nowww.test") {
+		t.Errorf("TLS[1].Error = %q", o.TLS[1].Error)
+	}
+	for _, h := range o.HTTP[2:] {
+		if !strings.Contains(h.Error, "no address for www.nowww.test") || len(h.Responses) != 0 {
+			t.Errorf("HTTP %s: error %q, %d responses", h.URL, h.Error, len(h.Responses))
+		}
+	}
+}
+
+// TestAuditNXDOMAIN: a domain that does not exist is an error, with no
+// finding.
+func TestAuditNXDOMAIN(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	res := Audit(t.Context(), labConfig(lab), mustParse(t, "absent.test"))
+	if res.Error != ErrNoSuchDomain {
+		t.Errorf("Error = %q, want %q", res.Error, ErrNoSuchDomain)
+	}
+	if len(res.Findings) != 0 || res.Findings == nil {
+		t.Errorf("Findings = %#v, want an empty list", res.Findings)
+	}
+	if res.Observations == nil || res.Observations.DNS == nil || res.Observations.DNS.Exists {
+		t.Errorf("DNS observation = %+v, want one that says the domain does not exist", res.Observations)
+	}
+}
+
+// TestAuditDeadServers: the domain resolves but its servers accept and
+// never answer. Every probe must give up with an error by the deadline.
+func TestAuditDeadServers(t *testing.T) {
+	dnsSrv := dnstest.NewServer(t, `
+		dead.test.     300 IN SOA ns.dead.test. h.dead.test. 1 7200 3600 1209600 300
+		dead.test.     300 IN NS  ns.dead.test.
+		ns.dead.test.  300 IN A   127.0.0.1
+		dead.test.     300 IN A   127.0.0.1
+		www.dead.test. 300 IN A   127.0.0.1
+	`)
+	hang := tlstest.NewRawServer(t, tlstest.Hang)
+	_, port, _ := net.SplitHostPort(hang)
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Resolver: dnsSrv.Addr, Timeout: time.Second, HTTPPort: p, HTTPSPort: p}
+	start := time.Now()
+	res := Audit(t.Context(), cfg, mustParse(t, "dead.test"))
+	// Generous bound: the point is that the deadline is honoured, not
+	// how precisely.
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("audit with a 1s timeout took %v", d)
+	}
+	if res.Error != "" {
+		t.Errorf("Error = %q; a dead server is an observation, not a failed audit", res.Error)
+	}
+	o := res.Observations
+	for _, tl := range o.TLS {
+		if tl.Error == "" {
+			failed := 0
+			for _, pr := range tl.Protocols {
+				if pr.Error != "" || !pr.Accepted {
+					failed++
+				}
+			}
+			if failed != len(tl.Protocols) {
+				t.Errorf("TLS %s: no error and protocols %+v", tl.Host, tl.Protocols)
+			}
+		}
+	}
+	for _, h := range o.HTTP {
+		if h.Error == "" {
+			t.Errorf("HTTP %s: no error", h.URL)
+		}
+	}
+	if o.SecurityTxt == nil || o.SecurityTxt.Error == "" {
+		t.Errorf("security.txt: %+v, want an error", o.SecurityTxt)
+	}
+}
+
+// TestAuditSilentResolver: the resolver never answers; the audit ends by
+// its deadline with the lookups' errors recorded.
+func TestAuditSilentResolver(t *testing.T) {
+	dnsSrv := dnstest.NewServer(t, `
+		silent.test. 300 IN SOA ns.silent.test. h.silent.test. 1 7200 3600 1209600 300
+	`, dnstest.Silent())
+	res := Audit(t.Context(), Config{Resolver: dnsSrv.Addr, Timeout: time.Second}, mustParse(t, "silent.test"))
+	if res.Error != "" {
+		t.Errorf("Error = %q; a silent resolver is an observation, not an absent domain", res.Error)
+	}
+	o := res.Observations
+	if o.DNS == nil || len(o.DNS.Queries) == 0 {
+		t.Fatalf("DNS = %+v, want failed queries", o.DNS)
+	}
+	for _, q := range o.DNS.Queries {
+		if q.Error == "" {
+			t.Errorf("query %s %s answered by a silent server", q.Name, q.Type)
+		}
+	}
+	for _, tl := range o.TLS {
+		if !strings.Contains(tl.Error, "no address for") {
+			t.Errorf("TLS %s: error %q", tl.Host, tl.Error)
+		}
+	}
+}
+
+// TestAuditCancelled: an audit whose caller gives up says so.
+func TestAuditCancelled(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res := Audit(ctx, labConfig(lab), mustParse(t, "good.test"))
+	if res.Error != ErrCancelled {
+		t.Errorf("Error = %q, want %q", res.Error, ErrCancelled)
+	}
+}
+
+// TestAuditCheckPanic: a check that panics is reported and the others'
+// findings kept.
+func TestAuditCheckPanic(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	cfg.Checks = []audit.Check{
+		audit.CheckFunc("boom", func(*audit.Observations) []audit.Finding { panic("boom") }),
+		audit.CheckFunc("fine", func(o *audit.Observations) []audit.Finding {
+			return []audit.Finding{{ID: "x.fine", Subject: o.Domain}}
+		}),
+	}
+	res := Audit(t.Context(), cfg, mustParse(t, "good.test"))
+	if len(res.CheckErrors) != 1 || !strings.Contains(res.CheckErrors[0], "boom") {
+		t.Errorf("CheckErrors = %q", res.CheckErrors)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].ID != "x.fine" {
+		t.Errorf("Findings = %+v", res.Findings)
+	}
+}
+
+func TestRoots(t *testing.T) {
+	t.Setenv("SSL_CERT_FILE", "testdata/none.pem")
+	_, name, _ := Roots()
+	if name != "SSL_CERT_FILE=testdata/none.pem" {
+		t.Errorf("name = %q", name)
+	}
+	t.Setenv("SSL_CERT_FILE", "")
+	if _, name, _ := Roots(); name != "system" {
+		t.Errorf("name = %q", name)
+	}
+}
