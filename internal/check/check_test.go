@@ -1,12 +1,7 @@
 package check
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -111,66 +106,5 @@ func TestRunChecksOrderAndPanic(t *testing.T) {
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "check broken: panic") {
 		t.Errorf("errs = %v, want one panic of check broken", errs)
-	}
-}
-
-// TestChecksArePure enforces the design: the check packages do no I/O.
-// They may not import the network, the file system or the probes, nor read
-// the clock ("now" is Observations.Time). Of the net packages, only those
-// that parse text are allowed, and of net/http only its helpers.
-func TestChecksArePure(t *testing.T) {
-	forbidden := []string{"net", "os", "io/fs", "io/ioutil", "syscall", "crypto/tls", "vigie.eu/vigie/internal/probe", "vigie.eu/vigie/internal/engine"}
-	allowed := map[string]bool{"net/url": true, "net/netip": true, "net/mail": true, "net/textproto": true, "net/http": true}
-	// What of net/http, os or time would do I/O or read the clock.
-	forbiddenSel := map[string]map[string]bool{
-		"net/http": {"Get": true, "Head": true, "Post": true, "PostForm": true, "Client": true, "DefaultClient": true,
-			"Transport": true, "DefaultTransport": true, "NewRequest": true, "NewRequestWithContext": true,
-			"ListenAndServe": true, "ListenAndServeTLS": true, "Serve": true, "ServeTLS": true},
-		"time": {"Now": true, "Since": true, "Until": true, "Sleep": true, "After": true, "Tick": true, "NewTimer": true, "NewTicker": true},
-	}
-	files, err := filepath.Glob("*/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "checktest"+string(filepath.Separator)) {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		local := map[string]string{} // import name in the file -> path
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if imp.Name != nil {
-				local[imp.Name.Name] = path
-			} else {
-				local[path[strings.LastIndex(path, "/")+1:]] = path
-			}
-			if allowed[path] {
-				continue
-			}
-			for _, bad := range forbidden {
-				if path == bad || strings.HasPrefix(path, bad+"/") {
-					t.Errorf("%s imports %s: checks must stay pure", name, path)
-				}
-			}
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if x, ok := sel.X.(*ast.Ident); ok && forbiddenSel[local[x.Name]][sel.Sel.Name] {
-				t.Errorf("%s uses %s.%s: checks must stay pure", name, local[x.Name], sel.Sel.Name)
-			}
-			return true
-		})
-	}
-	if n == 0 {
-		t.Fatal("no check source file found")
 	}
 }
