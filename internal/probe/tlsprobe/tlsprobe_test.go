@@ -2,15 +2,16 @@ package tlsprobe
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -365,12 +366,7 @@ func TestBadServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, port, _ := net.SplitHostPort(tt.addr)
-			var p int
-			for _, c := range port {
-				p = p*10 + int(c-'0')
-			}
-			obs := Probe(t.Context(), Config{Lookup: loopback, Timeout: 500 * time.Millisecond}, "localhost", p)
+			obs := Probe(t.Context(), Config{Lookup: loopback, Timeout: 500 * time.Millisecond}, "localhost", port(t, tt.addr))
 			if tt.want == "" {
 				// A server that refuses every hello with an alert
 				// speaks TLS: no global error, nothing accepted.
@@ -436,12 +432,7 @@ func TestUpgrade(t *testing.T) {
 		}
 		return nil
 	}
-	_, port, _ := net.SplitHostPort(addr)
-	var p int
-	for _, c := range port {
-		p = p*10 + int(c-'0')
-	}
-	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool(), Upgrade: upgrade}, "localhost", p)
+	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool(), Upgrade: upgrade}, "localhost", port(t, addr))
 	want := map[string]bool{"SSLv3": false, "TLS1.0": false, "TLS1.1": false, "TLS1.2": true, "TLS1.3": true}
 	if diff := cmp.Diff(want, acceptedVersions(obs)); diff != "" {
 		t.Errorf("accepted versions (-want +got):\n%s", diff)
@@ -465,4 +456,17 @@ func BenchmarkProbe(b *testing.B) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+func port(t *testing.T, addr string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
