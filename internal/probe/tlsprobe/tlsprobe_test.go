@@ -470,3 +470,54 @@ func port(t *testing.T, addr string) int {
 	}
 	return n
 }
+
+// TestLongHelloClosed probes through a proxy that drops every hello over
+// 300 bytes, as some stacks do: the suites are then found with short
+// hellos, and their order with one more sequence.
+func TestLongHelloClosed(t *testing.T) {
+	served := []uint16{
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_RC4_128_SHA,
+	}
+	backend := tlstest.NewServer(t, tlstest.Options{MaxVersion: tls.VersionTLS12, CipherSuites: served})
+	addr := tlstest.NewRawServer(t, func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		hdr := make([]byte, 5)
+		if _, err := io.ReadFull(conn, hdr); err != nil || int(hdr[3])<<8|int(hdr[4]) > 300 {
+			return
+		}
+		back, err := net.Dial("tcp", backend.Addr)
+		if err != nil {
+			return
+		}
+		back.Write(hdr)
+		done := make(chan struct{})
+		go func() {
+			io.Copy(back, conn)
+			back.Close()
+			close(done)
+		}()
+		io.Copy(conn, back)
+		back.Close()
+		conn.Close()
+		<-done
+	})
+	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool()}, "localhost", port(t, addr))
+	p := protocol(t, obs, audit.TLS12)
+	var want []string
+	for _, id := range served {
+		want = append(want, tls.CipherSuiteName(id))
+	}
+	if diff := cmp.Diff(want, suiteNamesOf(p)); diff != "" {
+		t.Errorf("suites (-want +got):\n%s", diff)
+	}
+	if p.ServerOrder == nil || !*p.ServerOrder || p.Error != "" {
+		t.Errorf("ServerOrder = %v, Error = %q, want true and none", p.ServerOrder, p.Error)
+	}
+	// crypto/tls's own hello is long too: the chain comes from the
+	// short raw hello.
+	if obs.HandshakeError == "" || len(obs.Certificates) != 2 {
+		t.Errorf("HandshakeError = %q, %d certificates; want an error and 2", obs.HandshakeError, len(obs.Certificates))
+	}
+}
