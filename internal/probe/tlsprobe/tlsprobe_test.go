@@ -521,3 +521,15 @@ func TestLongHelloClosed(t *testing.T) {
 		t.Errorf("HandshakeError = %q, %d certificates; want an error and 2", obs.HandshakeError, len(obs.Certificates))
 	}
 }
+
+// TestContextDeadline checks that the context bounds the probe even when
+// the per-connection timeout is long.
+func TestContextDeadline(t *testing.T) {
+	addr := tlstest.NewRawServer(t, tlstest.Hang)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	obs := Probe(ctx, Config{Lookup: loopback, Timeout: time.Hour}, "localhost", port(t, addr))
+	if !strings.Contains(obs.Error, "i/o timeout") && !strings.Contains(obs.Error, "deadline exceeded") {
+		t.Errorf("Error = %q, want a timeout", obs.Error)
+	}
+}
