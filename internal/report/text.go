@@ -80,8 +80,8 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 	p.findings(r.Findings)
 	if r.Observations != nil {
 		p.observed(r.Observations)
-		p.unknowns(r.Observations)
 	}
+	p.unknowns(r)
 	return p.w.Flush()
 }
 
@@ -394,9 +394,16 @@ func (p *printer) dnssecStatus(s string) string {
 // unknowns lists what the probes could not find out: the errors they
 // recorded. A finding is never drawn from these; they say where the audit
 // is blind.
-func (p *printer) unknowns(o *audit.Observations) {
+func (p *printer) unknowns(r *audit.Result) {
 	var errs []string
+	o := r.Observations
+	if o == nil {
+		o = &audit.Observations{}
+	}
 	if d := o.DNS; d != nil {
+		if d.Error != "" {
+			errs = append(errs, "DNS : "+d.Error)
+		}
 		for _, q := range d.Queries {
 			if q.Error != "" {
 				errs = append(errs, "DNS "+q.Type+" "+q.Name+" : "+q.Error)
@@ -439,6 +446,9 @@ func (p *printer) unknowns(o *audit.Observations) {
 	}
 	if s := o.SecurityTxt; s != nil && s.Error != "" {
 		errs = append(errs, "security.txt "+s.URL+" : "+s.Error)
+	}
+	for _, e := range r.CheckErrors {
+		errs = append(errs, "vigie : "+e)
 	}
 	if len(errs) == 0 {
 		return

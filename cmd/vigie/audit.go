@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/probe/dnsprobe"
+	"vigie.eu/vigie/internal/report"
+	"vigie.eu/vigie/internal/target"
+)
+
+// auditFlags are the options of "vigie audit".
+type auditFlags struct {
+	json        bool
+	lang        string
+	resolver    string
+	timeout     time.Duration
+	trustAnchor string
+	httpPort    int
+	httpsPort   int
+	failOn      string
+	parallel    int
+}
+
+func (f *auditFlags) set(fs *flag.FlagSet) {
+	fs.BoolVar(&f.json, "json", false, "")
+	fs.StringVar(&f.lang, "lang", "fr", "")
+	fs.StringVar(&f.resolver, "resolver", "", "")
+	fs.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, "")
+	fs.StringVar(&f.trustAnchor, "trust-anchor", "", "")
+	fs.IntVar(&f.httpPort, "http-port", 80, "")
+	fs.IntVar(&f.httpsPort, "https-port", 443, "")
+	fs.StringVar(&f.failOn, "fail-on", "", "")
+	fs.IntVar(&f.parallel, "parallel", 4, "")
+}
+
+// maxAnchorFile bounds the --trust-anchor file.
+const maxAnchorFile = 1 << 20
+
+// auditUsage is the help of "vigie audit".
+func auditUsage(e *env) string {
+	if e.lang == "en" {
+		return `Usage: vigie audit [options] DOMAIN...
+
+Audits each DOMAIN: its DNS (with DNSSEC validated by vigie), TLS on port 443
+of the domain and of www, HTTP and HTTPS with their redirects, headers and
+cookies, and security.txt. DOMAIN may be a name (example.fr), a URL
+(https://example.fr/page) or a Unicode name (mairie-évry.fr).
+
+Options:
+  --json               print the full result as JSON: one object for one
+                       domain, one object per line (JSON Lines) for several
+  --lang fr|en         language of the report and messages (default fr)
+  --resolver HOST:PORT DNS server for every lookup (default: the system's)
+  --timeout DURATION   deadline of the whole audit of one domain (default 30s)
+  --trust-anchor FILE  DS or DNSKEY records of the DNSSEC trust anchor
+                       (default: the IANA root keys)
+  --fail-on SEVERITY   exit with code 3 if a finding is at least SEVERITY
+                       (info, low, medium, high, critical)
+  --parallel N         domains audited at once (default 4)
+  --http-port N        port probed for http:// (default 80; for labs)
+  --https-port N       port probed for https:// and TLS (default 443; for labs)
+
+Certificates are verified against the system's roots, or those of the file
+named by SSL_CERT_FILE.
+
+Exit codes:
+  0    every audit ran
+  1    at least one audit could not run (invalid name, domain that does not
+       exist, internal error); the other results are still printed
+  2    usage error
+  3    a finding at or above --fail-on (code 1 wins when both apply)
+  130  interrupted (Ctrl-C)
+`
+	}
+	return `Usage : vigie audit [options] DOMAINE...
+
+Audite chaque DOMAINE : son DNS (avec DNSSEC validé par vigie), TLS sur le
+port 443 du domaine et de www, HTTP et HTTPS avec leurs redirections, en-têtes
+et cookies, et security.txt. DOMAINE peut être un nom (exemple.fr), une URL
+(https://exemple.fr/page) ou un nom en Unicode (mairie-évry.fr).
+
+Options :
+  --json               affiche le résultat complet en JSON : un objet pour un
+                       domaine, un objet par ligne (JSON Lines) pour plusieurs
+  --lang fr|en         langue du rapport et des messages (fr par défaut)
+  --resolver HÔTE:PORT serveur DNS de toutes les résolutions (par défaut,
+                       celui du système)
+  --timeout DURÉE      délai de l'audit complet d'un domaine (30s par défaut)
+  --trust-anchor FICHIER  enregistrements DS ou DNSKEY de l'ancre de
+                       confiance DNSSEC (par défaut, les clés de la racine IANA)
+  --fail-on GRAVITÉ    code de sortie 3 si un constat est au moins de cette
+                       gravité (info, low, medium, high, critical)
+  --parallel N         domaines audités en même temps (4 par défaut)
+  --http-port N        port sondé pour http:// (80 par défaut ; pour les labos)
+  --https-port N       port sondé pour https:// et TLS (443 par défaut ; labos)
+
+Les certificats sont vérifiés avec les autorités racines du système, ou celles
+du fichier désigné par SSL_CERT_FILE.
+
+Codes de sortie :
+  0    tous les audits ont été faits
+  1    au moins un audit n'a pas pu être fait (nom invalide, domaine
+       inexistant, erreur interne) ; les autres résultats sont affichés
+  2    erreur d'utilisation
+  3    un constat de gravité au moins égale à --fail-on (le code 1 l'emporte)
+  130  interrompu (Ctrl-C)
+`
+}
+
+// parseAuditArgs parses the flags and domains of "vigie audit"; flags may
+// come after domains, and "--" ends the flags.
+func parseAuditArgs(e *env, args []string) (*auditFlags, []string, error) {
+	f := &auditFlags{}
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.set(fs)
+	var domains []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			domains = append(domains, rest...)
+			break
+		}
+		domains = append(domains, rest[0])
+		args = rest[1:]
+	}
+	return f, domains, nil
+}
+
+// auditConfig turns the flags into an engine configuration.
+func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
+	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort}
+	if f.lang != "fr" && f.lang != "en" {
+		return cfg, fmt.Errorf(e.t(text{"--lang « %s » : fr ou en attendu", "--lang %q: want fr or en"}), f.lang)
+	}
+	if f.timeout <= 0 {
+		return cfg, fmt.Errorf(e.t(text{"--timeout %v : une durée positive est attendue (30s, 2m)", "--timeout %v: want a positive duration (30s, 2m)"}), f.timeout)
+	}
+	for _, p := range []struct {
+		name string
+		v    int
+	}{{"--http-port", f.httpPort}, {"--https-port", f.httpsPort}} {
+		if p.v < 1 || p.v > 65535 {
+			return cfg, fmt.Errorf(e.t(text{"%s %d : un port de 1 à 65535 est attendu", "%s %d: want a port from 1 to 65535"}), p.name, p.v)
+		}
+	}
+	if f.parallel < 1 {
+		return cfg, fmt.Errorf(e.t(text{"--parallel %d : au moins 1", "--parallel %d: want at least 1"}), f.parallel)
+	}
+	if f.failOn != "" {
+		if _, err := audit.ParseSeverity(f.failOn); err != nil {
+			return cfg, fmt.Errorf(e.t(text{"--fail-on « %s » : info, low, medium, high ou critical attendu", "--fail-on %q: want info, low, medium, high or critical"}), f.failOn)
+		}
+	}
+	if f.resolver != "" {
+		r, err := resolverAddr(f.resolver)
+		if err != nil {
+			return cfg, fmt.Errorf(e.t(text{"--resolver « %s » : HÔTE:PORT attendu (127.0.0.1:53)", "--resolver %q: want HOST:PORT (127.0.0.1:53)"}), f.resolver)
+		}
+		cfg.Resolver = r
+	}
+	if f.trustAnchor != "" {
+		b, err := readCapped(f.trustAnchor, maxAnchorFile)
+		if err != nil {
+			return cfg, fmt.Errorf("--trust-anchor: %v", err)
+		}
+		anchors, err := dnsprobe.ParseAnchors(string(b))
+		if err != nil {
+			return cfg, fmt.Errorf("--trust-anchor %s: %v", f.trustAnchor, err)
+		}
+		if len(anchors) == 0 {
+			return cfg, fmt.Errorf(e.t(text{"--trust-anchor %s : aucun enregistrement DS ni DNSKEY", "--trust-anchor %s: no DS or DNSKEY record"}), f.trustAnchor)
+		}
+		cfg.Anchors = anchors
+		cfg.AnchorName = "file " + f.trustAnchor
+	}
+	return cfg, nil
+}
+
+// resolverAddr checks a --resolver value: HOST:PORT, or an address alone
+// for port 53.
+func resolverAddr(s string) (string, error) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		// An address or a name without port.
+		h := strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+		if h == "" || strings.ContainsAny(h, " /") || (strings.Contains(h, ":") && net.ParseIP(h) == nil) {
+			return "", err
+		}
+		return net.JoinHostPort(h, "53"), nil
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || host == "" {
+		return "", fmt.Errorf("bad port %q", port)
+	}
+	return s, nil
+}
+
+// readCapped reads at most limit bytes of a file, and fails when it is
+// longer.
+func readCapped(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", name, limit)
+	}
+	return b, nil
+}
+
+// targetErrors say in French and English why a name cannot be audited.
+var targetErrors = []struct {
+	err error
+	msg text
+}{
+	{target.ErrEmpty, text{"nom vide", "empty name"}},
+	{target.ErrIPLiteral, text{"adresse IP : vigie audite des noms de domaine", "IP address: vigie audits domain names"}},
+	{target.ErrScheme, text{"seules les URL http:// et https:// sont acceptées", "only http:// and https:// URLs are accepted"}},
+	{target.ErrSyntax, text{"ce n'est pas un nom de domaine", "not a domain name"}},
+	{target.ErrInvalidChar, text{"caractère interdit dans un nom de domaine", "character not allowed in a domain name"}},
+	{target.ErrEmptyLabel, text{"étiquette vide (deux points de suite, ou un point au début)", "empty label (two dots in a row, or a leading dot)"}},
+	{target.ErrLabelTooLong, text{"une étiquette dépasse 63 octets", "a label is longer than 63 octets"}},
+	{target.ErrNameTooLong, text{"le nom dépasse 253 octets", "the name is longer than 253 octets"}},
+	{target.ErrIDNA, text{"nom internationalisé invalide", "invalid internationalised name"}},
+	{target.ErrSingleLabel, text{"nom d'une seule étiquette : donnez un domaine complet (exemple.fr)", "single-label name: give a full domain (example.fr)"}},
+	{target.ErrPublicSuffix, text{"suffixe public (comme fr ou gouv.fr), pas un domaine qu'on enregistre", "public suffix (like fr or gouv.fr), not a registrable domain"}},
+}
+
+// targetMessage says why input cannot be audited, in the user's language.
+func targetMessage(e *env, input string, err error) string {
+	for _, t := range targetErrors {
+		if errors.Is(err, t.err) {
+			return fmt.Sprintf("%q%s%s", input, e.t(text{" : ", ": "}), e.t(t.msg))
+		}
+	}
+	return err.Error()
+}
+
+// engineErrors translate the engine's Result.Error for stderr.
+var engineErrors = map[string]text{
+	engine.ErrNoSuchDomain: {"le domaine n'existe pas", "the domain does not exist"},
+	engine.ErrCancelled:    {"audit interrompu", "audit cancelled"},
+}
+
+func runAudit(ctx context.Context, e *env, args []string) int {
+	f, domains, err := parseAuditArgs(e, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(e.stdout, auditUsage(e))
+		return exitOK
+	}
+	if err != nil {
+		e.errorf("audit: %v", err)
+		fmt.Fprint(e.stderr, e.t(text{"« vigie help audit » donne les options.\n", "\"vigie --lang en help audit\" lists the options.\n"}))
+		return exitUsage
+	}
+	cfg, err := auditConfig(e, f)
+	if err != nil {
+		e.errorf("audit: %v", err)
+		return exitUsage
+	}
+	if len(domains) == 0 {
+		e.errorf(e.t(text{"audit : aucun domaine ; usage : vigie audit [options] DOMAINE...", "audit: no domain; usage: vigie audit [options] DOMAIN..."}))
+		return exitUsage
+	}
+	roots, rootsName, err := engine.Roots()
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	cfg.Roots, cfg.RootsName = roots, rootsName
+	failOn := audit.Severity(-1)
+	if f.failOn != "" {
+		failOn, _ = audit.ParseSeverity(f.failOn)
+	}
+
+	color := !f.json && isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	ctx, cancel := context.WithCancel(ctx)
+	results, wait := auditAll(ctx, cfg, domains, f.parallel)
+	defer wait()
+	defer cancel()
+
+	failed, found := false, false
+	for i, r := range results {
+		res := <-r
+		if res.Error == engine.ErrCancelled {
+			e.errorf(e.t(engineErrors[engine.ErrCancelled]))
+			return exitInterrupt
+		}
+		if res.target.err != nil {
+			failed = true
+			e.errorf("%s", targetMessage(e, domains[i], res.target.err))
+		} else if res.Error != "" {
+			failed = true
+			msg := res.Error
+			if t, ok := engineErrors[msg]; ok {
+				msg = e.t(t)
+			}
+			e.errorf("%s%s%s", res.Domain, e.t(text{" : ", ": "}), msg)
+		}
+		for _, fd := range res.Findings {
+			if failOn >= 0 && fd.Severity >= failOn {
+				found = true
+			}
+		}
+		if err := e.print(res.Result, f, len(domains), color, res.target.err != nil); err != nil {
+			e.errorf("%v", err)
+			return exitFailed
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupt
+	case failed:
+		return exitFailed
+	case found:
+		return exitFindings
+	}
+	return exitOK
+}
+
+// result is one audit's result and, for a name that could not be parsed,
+// why.
+type result struct {
+	*audit.Result
+	target struct{ err error }
+}
+
+// auditAll starts the audits, at most parallel at once, and returns one
+// channel per domain, in the order given, each receiving its result, and
+// a function that waits for every audit to end. The channels are
+// buffered: no audit waits for its result to be read.
+func auditAll(ctx context.Context, cfg engine.Config, domains []string, parallel int) ([]chan result, func()) {
+	out := make([]chan result, len(domains))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, d := range domains {
+		out[i] = make(chan result, 1)
+		t, err := target.Parse(d)
+		if err != nil {
+			r := result{Result: &audit.Result{Input: d, Time: time.Now().UTC(), Version: cfg.Version, Findings: []audit.Finding{}, Error: err.Error()}}
+			r.target.err = err
+			out[i] <- r
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] <- result{Result: engine.Audit(ctx, cfg, t)}
+		})
+	}
+	return out, wg.Wait
+}
+
+// print writes one result: JSON, or the text report. An unparsable name
+// has no text report (its error went to stderr) but has a JSON object,
+// so that JSON Lines keep the order of the domains given.
+func (e *env) print(r *audit.Result, f *auditFlags, n int, color, invalid bool) error {
+	if f.json {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if n == 1 {
+			enc.SetIndent("", "  ")
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		_, err := e.stdout.Write(b.Bytes())
+		return err
+	}
+	if invalid {
+		return nil
+	}
+	return report.Text(e.stdout, r, report.Options{Lang: f.lang, Color: color})
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
