@@ -176,7 +176,7 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 		// With 'strict-dynamic', host and scheme sources are ignored.
 		if !slices.Contains(sources, "'strict-dynamic'") {
 			if wide := tooWide(script); len(wide) > 0 {
-				add("script-wildcard", "%s allows %s: scripts from any host may run", name, strings.Join(wide, " "))
+				add("script-wildcard", "%s allows sources that match any host (%s): scripts from anywhere may run", name, strings.Join(wide, " "))
 			}
 		}
 	}

@@ -135,6 +135,9 @@ func ParseHSTS(value string) (HSTSPolicy, error) {
 		}
 		if hasVal {
 			// directive-value = token | quoted-string
+			if val == "" {
+				return HSTSPolicy{}, fmt.Errorf("directive %s: empty value", name)
+			}
 			if strings.HasPrefix(val, `"`) {
 				u, err := unquote(val)
 				if err != nil {
@@ -157,7 +160,7 @@ func ParseHSTS(value string) (HSTSPolicy, error) {
 		case "max-age":
 			// Section 6.1.1: max-age = "max-age" "=" delta-seconds,
 			// delta-seconds = 1*DIGIT.
-			if !hasVal || val == "" {
+			if !hasVal {
 				return HSTSPolicy{}, errors.New("max-age has no value")
 			}
 			n, err := deltaSeconds(val)

@@ -38,8 +38,11 @@ var Redirect = audit.CheckFunc("http.redirect", func(o *audit.Observations) []au
 			continue
 		}
 		evidence := fmt.Sprintf("ends on %s (status %d)", r.URL, r.Status)
-		if len(h.Responses) > 1 {
-			evidence += fmt.Sprintf(" after %d redirects", len(h.Responses)-1)
+		switch n := len(h.Responses) - 1; {
+		case n == 1:
+			evidence += " after 1 redirect"
+		case n > 1:
+			evidence += fmt.Sprintf(" after %d redirects", n)
 		}
 		f.add(redirectMissing, h.URL, evidence)
 	}

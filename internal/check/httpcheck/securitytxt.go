@@ -209,8 +209,11 @@ func (f SecurityTxtFile) Problems(now time.Time) []string {
 	}
 	if len(f.BadLines) > 0 {
 		p := "not a field nor a comment: " + f.BadLines[0]
-		if len(f.BadLines) > 1 {
-			p += fmt.Sprintf(" and %d more lines", len(f.BadLines)-1)
+		switch n := len(f.BadLines) - 1; {
+		case n == 1:
+			p += " and 1 more line"
+		case n > 1:
+			p += fmt.Sprintf(" and %d more lines", n)
 		}
 		ps = append(ps, p)
 	}
