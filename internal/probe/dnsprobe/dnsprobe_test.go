@@ -15,6 +15,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/probe"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 )
 
@@ -41,7 +42,13 @@ const lab = `
 	example.test.     300  IN HTTPS 1 . alpn=h2
 	www.example.test. 300  IN CNAME example.test.
 	sub.example.test. 300  IN A   192.0.2.7
+	away.test.        3600 IN NS  ns.away.test.
+	away.test.        3600 IN DS  12345 13 2 0000000000000000000000000000000000000000000000000000000000000000
+	ns.away.test.     3600 IN A   192.0.2.99
 `
+
+// LookupNetIP is what the other probes use to resolve names.
+var _ probe.LookupFunc = new(dnsprobe.Prober).LookupNetIP
 
 // signingTime is when the test zones are signed, and when they are
 // validated.
@@ -231,6 +238,17 @@ func TestDNSSEC(t *testing.T) {
 		reason:     "chain of trust verified",
 		chain:      secureChain,
 		algorithms: []uint8{13},
+	}, {
+		name:   "zone delegated to servers not asked",
+		opts:   []dnstest.Option{dnstest.Signed()},
+		domain: "www.away.test",
+		status: "indeterminate",
+		reason: "DNSKEY of away.test: the server does not serve away.test",
+		chain: []audit.DNSSECZone{
+			{Zone: ".", Status: "secure", DNSKEY: true},
+			{Zone: "test", Status: "secure", DS: true, DNSKEY: true},
+			{Zone: "away.test", Status: "indeterminate", DS: true},
+		},
 	}, {
 		name:   "unsigned child zone",
 		opts:   []dnstest.Option{dnstest.Signed(), dnstest.Unsigned("example.test")},

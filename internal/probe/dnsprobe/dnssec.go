@@ -237,6 +237,10 @@ func (v *validator) dnskeys(zone string) (set []dns.RR, sigs []*dns.RRSIG, ok bo
 		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DNSKEY of %s: server answered %s", display(zone), rcodeName(m.Rcode)))
 		return nil, nil, false
 	}
+	if isReferral(m, zone) {
+		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DNSKEY of %s: the server does not serve %s and refers to its name servers", display(zone), display(zone)))
+		return nil, nil, false
+	}
 	set = records(m.Answer, zone, dns.TypeDNSKEY)
 	if len(set) == 0 {
 		v.set(audit.DNSSECBogus, fmt.Sprintf("%s has no DNSKEY record, yet a DS or trust anchor vouches for it", display(zone)))
