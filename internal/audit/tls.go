@@ -18,6 +18,9 @@ type TLSObservation struct {
 	// Groups lists the key-exchange groups the server accepts, by IANA
 	// name ("x25519", "secp256r1", "X25519MLKEM768").
 	Groups []string `json:"groups,omitempty"`
+	// GroupsError says why the list of groups may be incomplete (a
+	// timeout in the middle of the enumeration, an odd answer).
+	GroupsError string `json:"groups_error,omitempty"`
 
 	// Handshake is what a normal handshake (Go's crypto/tls, best
 	// settings) negotiated; nil if it failed.

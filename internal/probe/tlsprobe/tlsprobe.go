@@ -196,7 +196,9 @@ func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 		groups, gErr = p.groups12(ctx, legacy)
 	}
 	obs.Groups = groups
-	_ = gErr // groups found before an error are kept; the error is not worth a field
+	if gErr != nil {
+		obs.GroupsError = "tlsprobe: groups: " + gErr.Error()
+	}
 
 	var chain []*x509.Certificate
 	if state != nil {
