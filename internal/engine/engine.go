@@ -175,10 +175,15 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		httpsPort = 443
 	}
 	lookup := probe.LookupFunc(prober.LookupNetIP)
+	rootsName := cfg.RootsName
+	if rootsName == "" && cfg.Roots == nil {
+		// What the probes fall back on; see Roots.
+		_, rootsName, _ = Roots()
+	}
 	tcfg := tlsprobe.Config{
 		Lookup:    lookup,
 		Roots:     cfg.Roots,
-		RootsName: cfg.RootsName,
+		RootsName: rootsName,
 		Now:       func() time.Time { return start },
 	}
 	ua := "vigie"

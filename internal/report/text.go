@@ -189,9 +189,12 @@ func (p *printer) header(r *audit.Result) {
 	p.line("")
 }
 
-// seconds formats a duration in milliseconds as seconds with one decimal,
-// with a decimal comma in French.
+// seconds formats a duration in milliseconds: in milliseconds under a
+// second, else in seconds with one decimal (a decimal comma in French).
 func (p *printer) seconds(ms int64) string {
+	if ms < 1000 {
+		return strconv.FormatInt(ms, 10) + " ms"
+	}
 	s := strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64)
 	if p.lang == "fr" {
 		s = strings.Replace(s, ".", ",", 1)
@@ -242,18 +245,46 @@ func (p *printer) findings(fs []audit.Finding) {
 		}
 		title := strings.ToUpper(severityName[s][0].In(p.lang))
 		p.raw(p.paint(severityColor[s], fmt.Sprintf("%s (%d)", title, len(group))))
-		for _, f := range group {
-			head := "  • " + f.Title.In(p.lang)
-			if f.Subject != "" {
-				head += " — " + f.Subject
+		// Findings of one id (the same problem on several hosts) are
+		// told once, with each subject's evidence.
+		for len(group) > 0 {
+			n := 1
+			for n < len(group) && group[n].ID == group[0].ID {
+				n++
 			}
-			p.raw(p.paint(bold, head) + clean("  ["+f.ID+"]"))
-			p.field("    ", p.tr("Constat : ", "Evidence: "), f.Evidence)
-			p.field("    ", p.tr("Correction : ", "Fix: "), f.Remediation.In(p.lang))
-			p.field("    ", p.tr("Référence : ", "Standard: "), f.Standard)
+			p.finding(group[:n])
+			group = group[n:]
 		}
 		p.line("")
 	}
+}
+
+// finding prints findings of one id: the title, each subject with its
+// evidence, then the remediation and the standard, once.
+func (p *printer) finding(same []audit.Finding) {
+	f := same[0]
+	if len(same) == 1 {
+		head := "  • " + f.Title.In(p.lang)
+		if f.Subject != "" {
+			head += " — " + f.Subject
+		}
+		p.raw(p.paint(bold, head) + clean("  ["+f.ID+"]"))
+		p.field("    ", p.tr("Constat : ", "Evidence: "), f.Evidence)
+	} else {
+		p.raw(p.paint(bold, "  • "+f.Title.In(p.lang)) + clean("  ["+f.ID+"]"))
+		for _, g := range same {
+			label := "    – " + g.Subject
+			if g.Evidence != "" {
+				label += p.tr(" : ", ": ")
+			}
+			p.field("", label, g.Evidence)
+			if g.Evidence == "" {
+				p.line(label)
+			}
+		}
+	}
+	p.field("    ", p.tr("Correction : ", "Fix: "), f.Remediation.In(p.lang))
+	p.field("    ", p.tr("Référence : ", "Standard: "), f.Standard)
 }
 
 func (p *printer) observed(o *audit.Observations) {
