@@ -58,6 +58,9 @@ type Observations struct {
 	HTTP []*HTTPObservation `json:"http,omitempty"`
 	// SecurityTxt is what was fetched at /.well-known/security.txt.
 	SecurityTxt *SecurityTxtObservation `json:"security_txt,omitempty"`
+	// Mail is what the mail probe saw: MX hosts, SMTP and STARTTLS,
+	// SPF, DMARC, DKIM, MTA-STS, TLS-RPT and TLSA records.
+	Mail *MailObservation `json:"mail,omitempty"`
 }
 
 // Severity ranks a finding. The zero value is Info.
