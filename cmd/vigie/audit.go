@@ -239,7 +239,7 @@ var targetErrors = []struct {
 	msg text
 }{
 	{target.ErrEmpty, text{"nom vide", "empty name"}},
-	{target.ErrIPLiteral, text{"adresse IP : vigie audite des noms de domaine", "IP address: vigie audits domain names"}},
+	{target.ErrIPLiteral, text{"adresse IP, pas un nom de domaine", "IP address, not a domain name"}},
 	{target.ErrScheme, text{"seules les URL http:// et https:// sont acceptées", "only http:// and https:// URLs are accepted"}},
 	{target.ErrSyntax, text{"ce n'est pas un nom de domaine", "not a domain name"}},
 	{target.ErrInvalidChar, text{"caractère interdit dans un nom de domaine", "character not allowed in a domain name"}},
@@ -255,7 +255,10 @@ var targetErrors = []struct {
 func targetMessage(e *env, input string, err error) string {
 	for _, t := range targetErrors {
 		if errors.Is(err, t.err) {
-			return fmt.Sprintf("%q%s%s", input, e.t(text{" : ", ": "}), e.t(t.msg))
+			if e.lang == "en" {
+				return fmt.Sprintf("%q: %s", input, t.msg.en)
+			}
+			return fmt.Sprintf("« %s » : %s", input, t.msg.fr)
 		}
 	}
 	return err.Error()

@@ -12,6 +12,8 @@
 //     headers, no redirect from HTTP, a cookie without flags, no
 //     security.txt.
 //   - nowww.test: like good.test, but www.nowww.test does not exist.
+//   - mairie-évry.test (xn--mairie-vry-h7a.test): like good.test, in the
+//     zone test. itself, for internationalised names.
 //   - absent.test does not exist (NXDOMAIN).
 //
 // Every name resolves to 127.0.0.1; the ports are Lab.HTTPPort and
@@ -54,7 +56,7 @@ type Lab struct {
 }
 
 // domains served by the web servers, and whether each is the good kind.
-var domains = map[string]bool{"good.test": true, "example.test": false, "nowww.test": true}
+var domains = map[string]bool{"good.test": true, "example.test": false, "nowww.test": true, "xn--mairie-vry-h7a.test": true}
 
 // zone is the lab's DNS data; every zone is signed but example.test.
 const zone = `
@@ -86,6 +88,8 @@ const zone = `
 	ns1.nowww.test.    300 IN A   127.0.0.1
 	ns2.nowww.test.    300 IN A   127.0.0.1
 	nowww.test.        300 IN A   127.0.0.1
+	xn--mairie-vry-h7a.test.     300 IN A 127.0.0.1
+	www.xn--mairie-vry-h7a.test. 300 IN A 127.0.0.1
 `
 
 // NewLab starts the lab; it stops when the test ends. The web servers
