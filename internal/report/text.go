@@ -463,6 +463,9 @@ func (p *printer) unknowns(r *audit.Result) {
 				errs = append(errs, "TLS "+name+" "+pr.Version+" : "+pr.Error)
 			}
 		}
+		if t.GroupsError != "" {
+			errs = append(errs, "TLS "+name+p.tr(" groupes : ", " groups : ")+t.GroupsError)
+		}
 		if t.HandshakeError != "" {
 			errs = append(errs, "TLS "+name+" handshake : "+t.HandshakeError)
 		}
