@@ -38,11 +38,13 @@ func main() {
 	os.Exit(mainCode())
 }
 
-// mainCode runs vigie with the process's arguments and streams and
-// cancels on Ctrl-C or SIGTERM.
+// mainCode runs vigie with the process's arguments and streams. The first
+// Ctrl-C (or SIGTERM) cancels the audits, which end cleanly; a second one
+// kills the process as usual.
 func mainCode() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
