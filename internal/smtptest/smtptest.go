@@ -1,0 +1,236 @@
+// Package smtptest starts SMTP responders on loopback for tests, in the
+// spirit of net/http/httptest: a server that greets, answers EHLO, offers
+// STARTTLS when given a TLS configuration (from internal/tlstest) and
+// upgrades the connection, and servers that misbehave on purpose: one that
+// never answers, one that greets with garbage, one that drips its banner a
+// byte at a time.
+//
+// It is a test helper, not a mail server: it accepts no mail (MAIL FROM
+// and the rest are refused with 502) and only ever listens on loopback.
+package smtptest
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Options configures a responder.
+type Options struct {
+	// Addr is the loopback address to listen on ("127.0.0.2:2525");
+	// "" means a random port of 127.0.0.1.
+	Addr string
+	// Hostname is the name in the greeting and the EHLO reply; ""
+	// means "mx.example.test".
+	Hostname string
+	// TLS, when set, makes EHLO offer STARTTLS and the server upgrade
+	// the connection with it (RFC 3207).
+	TLS *tls.Config
+	// Banner, when set, replaces the whole greeting (with its CRLFs):
+	// "554 no service\r\n", a multi-line "220-...".
+	Banner string
+	// RefuseSTARTTLS makes the server offer STARTTLS and answer the
+	// command with 454 (RFC 3207 section 4).
+	RefuseSTARTTLS bool
+}
+
+// Server is a running responder.
+type Server struct {
+	// Addr is "127.0.0.1:port".
+	Addr string
+	// Port is the port it listens on.
+	Port int
+}
+
+// NewServer starts an SMTP responder; it stops when the test ends.
+func NewServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if opts.Hostname == "" {
+		opts.Hostname = "mx.example.test"
+	}
+	return NewRawServer(t, opts.Addr, func(ctx context.Context, conn net.Conn) { session(ctx, conn, opts) })
+}
+
+// maxLine caps a command line (RFC 5321 section 4.5.3.1.4: 512 octets).
+const maxLine = 512
+
+func session(ctx context.Context, conn net.Conn, opts Options) {
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	banner := opts.Banner
+	if banner == "" {
+		banner = "220 " + opts.Hostname + " ESMTP smtptest\r\n"
+	}
+	if _, err := io.WriteString(conn, banner); err != nil {
+		return
+	}
+	tlsOn := false
+	r := bufio.NewReaderSize(conn, maxLine)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(string(line)))
+		verb, _, _ := strings.Cut(cmd, " ")
+		var reply string
+		switch verb {
+		case "EHLO":
+			lines := []string{opts.Hostname + " greets you", "PIPELINING", "SIZE 10240000", "8BITMIME"}
+			if (opts.TLS != nil || opts.RefuseSTARTTLS) && !tlsOn {
+				lines = append(lines, "STARTTLS")
+			}
+			for i, l := range lines {
+				sep := "-"
+				if i == len(lines)-1 {
+					sep = " "
+				}
+				reply += "250" + sep + l + "\r\n"
+			}
+		case "HELO":
+			reply = "250 " + opts.Hostname + "\r\n"
+		case "NOOP", "RSET":
+			reply = "250 2.0.0 OK\r\n"
+		case "QUIT":
+			io.WriteString(conn, "221 2.0.0 bye\r\n")
+			return
+		case "STARTTLS":
+			switch {
+			case tlsOn || (opts.TLS == nil && !opts.RefuseSTARTTLS):
+				reply = "502 5.5.1 not offered\r\n"
+			case opts.RefuseSTARTTLS:
+				reply = "454 4.7.0 TLS not available\r\n"
+			default:
+				if r.Buffered() > 0 {
+					// RFC 3207 section 5: no pipelining over
+					// the upgrade.
+					io.WriteString(conn, "501 5.5.4 pipelined STARTTLS\r\n")
+					return
+				}
+				if _, err := io.WriteString(conn, "220 2.0.0 ready to start TLS\r\n"); err != nil {
+					return
+				}
+				tc := tls.Server(conn, opts.TLS)
+				if err := tc.HandshakeContext(ctx); err != nil {
+					return
+				}
+				conn, tlsOn = tc, true
+				r = bufio.NewReaderSize(conn, maxLine)
+				continue
+			}
+		default:
+			reply = "502 5.5.2 command not implemented\r\n"
+		}
+		if _, err := io.WriteString(conn, reply); err != nil {
+			return
+		}
+	}
+}
+
+// NewRawServer listens on addr (a loopback "ip:port"; "" means a random
+// port of 127.0.0.1) and runs handle for each connection, each in its own
+// goroutine, until the test ends; then it closes the listener and every
+// connection and waits for the handlers. See Hang, Garbage and Drip.
+func NewRawServer(t testing.TB, addr string, handle func(ctx context.Context, conn net.Conn)) *Server {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if ap, err := netip.ParseAddrPort(addr); err != nil || !ap.Addr().IsLoopback() {
+		t.Fatalf("smtptest: %q is not a loopback address and port", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns = map[net.Conn]bool{}
+	)
+	wg.Go(func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[conn] = true
+			mu.Unlock()
+			wg.Go(func() {
+				defer func() {
+					conn.Close()
+					mu.Lock()
+					delete(conns, conn)
+					mu.Unlock()
+				}()
+				stop := context.AfterFunc(ctx, func() { conn.Close() })
+				defer stop()
+				handle(ctx, conn)
+			})
+		}
+	})
+	t.Cleanup(func() {
+		cancel()
+		ln.Close()
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	return &Server{Addr: ln.Addr().String(), Port: p}
+}
+
+// Hang accepts and never answers: it reads and discards what comes until
+// the client or the test goes away.
+func Hang(ctx context.Context, conn net.Conn) {
+	buf := make([]byte, 4096)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// Garbage greets with bytes that are not SMTP, then closes.
+func Garbage(ctx context.Context, conn net.Conn) {
+	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	conn.Write([]byte("\x16\x03\x01\x00\x05hello\x00\xff not smtp at all\r\n"))
+}
+
+// Drip sends a greeting that never ends, one byte every interval, until
+// the client or the test goes away.
+func Drip(interval time.Duration) func(ctx context.Context, conn net.Conn) {
+	return func(ctx context.Context, conn net.Conn) {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		b := []byte("220-slow")
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			conn.SetWriteDeadline(time.Now().Add(time.Second))
+			if _, err := conn.Write([]byte{b[min(i, len(b)-1)]}); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// String describes the server for test logs.
+func (s *Server) String() string { return fmt.Sprintf("smtptest %s", s.Addr) }
