@@ -76,12 +76,13 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 		p.line("")
 		return p.w.Flush()
 	}
-	p.summary(r.Findings)
+	unknown := p.errors(r)
+	p.summary(r.Findings, len(unknown) > 0)
 	p.findings(r.Findings)
 	if r.Observations != nil {
 		p.observed(r.Observations)
 	}
-	p.unknowns(r)
+	p.unknowns(unknown)
 	return p.w.Flush()
 }
 
@@ -202,13 +203,19 @@ func (p *printer) seconds(ms int64) string {
 	return s + " s"
 }
 
-func (p *printer) summary(fs []audit.Finding) {
+func (p *printer) summary(fs []audit.Finding, blind bool) {
 	count := map[audit.Severity]int{}
 	for _, f := range fs {
 		count[f.Severity]++
 	}
 	if len(fs) == 0 {
-		p.line(p.tr("Résumé : aucun problème constaté.", "Summary: no finding."))
+		if blind {
+			// Nothing found is not nothing wrong when probes failed.
+			p.line(p.tr("Résumé : aucun problème constaté, mais une partie n'a pas pu être observée (voir plus bas).",
+				"Summary: no finding, but part of the audit could not be observed (see below)."))
+		} else {
+			p.line(p.tr("Résumé : aucun problème constaté.", "Summary: no finding."))
+		}
 		p.line("")
 		return
 	}
@@ -422,10 +429,10 @@ func (p *printer) dnssecStatus(s string) string {
 	return s
 }
 
-// unknowns lists what the probes could not find out: the errors they
-// recorded. A finding is never drawn from these; they say where the audit
-// is blind.
-func (p *printer) unknowns(r *audit.Result) {
+// errors gathers what the probes could not find out: the errors they
+// recorded, and the checks that failed. A finding is never drawn from
+// these; they say where the audit is blind.
+func (p *printer) errors(r *audit.Result) []string {
 	var errs []string
 	o := r.Observations
 	if o == nil {
@@ -484,6 +491,11 @@ func (p *printer) unknowns(r *audit.Result) {
 	for _, e := range r.CheckErrors {
 		errs = append(errs, "vigie : "+e)
 	}
+	return errs
+}
+
+// unknowns prints the section of what could not be found out.
+func (p *printer) unknowns(errs []string) {
 	if len(errs) == 0 {
 		return
 	}

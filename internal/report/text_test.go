@@ -129,3 +129,23 @@ func TestTextEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestTextBlind: an audit whose probes all failed does not read as a
+// clean bill of health.
+func TestTextBlind(t *testing.T) {
+	r := &audit.Result{Domain: "example.test", Observations: &audit.Observations{
+		HTTP: []*audit.HTTPObservation{{URL: "https://example.test/", Error: "i/o timeout"}},
+	}}
+	for lang, want := range map[string]string{
+		"fr": "Résumé : aucun problème constaté, mais une partie n'a pas pu être observée",
+		"en": "Summary: no finding, but part of the audit could not be observed",
+	} {
+		var got bytes.Buffer
+		if err := Text(&got, r, Options{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.String(), want) {
+			t.Errorf("%s: report lacks %q:\n%s", lang, want, got.String())
+		}
+	}
+}
