@@ -1,0 +1,338 @@
+package score
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// observedAll is a minimal audit where every area but mail was observed and
+// nothing was wrong.
+func observedAll() *audit.Observations {
+	return &audit.Observations{
+		Domain: "example.test",
+		Time:   time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC),
+		DNS:    &audit.DNSObservation{Exists: true},
+		TLS:    []*audit.TLSObservation{{Host: "example.test", Port: 443}},
+		HTTP: []*audit.HTTPObservation{{
+			URL:       "https://example.test/",
+			Responses: []audit.HTTPResponse{{URL: "https://example.test/", Status: 200}},
+		}},
+	}
+}
+
+// defs returns the definitions of the checks by id.
+func defs(t testing.TB) map[string]*audit.Definition {
+	t.Helper()
+	m := map[string]*audit.Definition{}
+	for _, d := range check.Definitions() {
+		m[d.ID] = d
+	}
+	return m
+}
+
+// find returns a finding of id about subject, with the severity of its
+// definition (medium for a reserved id).
+func find(t testing.TB, id, subject string) audit.Finding {
+	t.Helper()
+	if d := defs(t)[id]; d != nil {
+		return d.New(subject, "")
+	}
+	return audit.Finding{ID: id, Severity: audit.Medium, Subject: subject}
+}
+
+func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
+	for _, a := range s.Areas {
+		if a.Area != area {
+			continue
+		}
+		for _, l := range a.Lost {
+			if l.ID == id {
+				return l, true
+			}
+		}
+	}
+	return audit.PointsLost{}, false
+}
+
+func areaPoints(s *audit.Score, area string) int {
+	for _, a := range s.Areas {
+		if a.Area == area {
+			return a.Points
+		}
+	}
+	return -1
+}
+
+// TestFindingRules checks every finding rule of the table: one finding
+// costs its area the rule's points (or the severity's), two findings of
+// the id on two subjects cost at most its maximum.
+func TestFindingRules(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // mail stays unobserved
+	for _, fr := range r.Findings {
+		t.Run(fr.ID, func(t *testing.T) {
+			one := find(t, fr.ID, "example.test")
+			each := r.SeverityPoints[one.Severity.String()]
+			if fr.Points != nil {
+				each = *fr.Points
+			}
+			most := max(fr.Max, each)
+			s := r.Compute([]audit.Finding{one}, o)
+			if fr.Area == "mail" {
+				// Mail is not observed yet: its findings take no
+				// points but still cap the grade.
+				if _, ok := lostOf(s, "mail", fr.ID); ok || !slices.Contains(s.Unobserved, "mail") {
+					t.Errorf("mail finding scored in an unobserved area: %+v", s)
+				}
+				return
+			}
+			l, ok := lostOf(s, fr.Area, fr.ID)
+			if !ok || l.Points != each || l.Findings != 1 {
+				t.Fatalf("one finding: lost %+v (found %v), want %d points", l, ok, each)
+			}
+			if got, want := areaPoints(s, fr.Area), max(100-each, 0); got != want {
+				t.Errorf("area %s: %d points, want %d", fr.Area, got, want)
+			}
+			two := find(t, fr.ID, "www.example.test")
+			s = r.Compute([]audit.Finding{one, two}, o)
+			l, _ = lostOf(s, fr.Area, fr.ID)
+			if want := min(2*each, most); l.Points != want || l.Findings != 2 {
+				t.Errorf("two findings: lost %+v, want %d points", l, want)
+			}
+		})
+	}
+}
+
+// TestCapRules checks that each id of each cap caps the grade, and that
+// the grade before the cap stays visible.
+func TestCapRules(t *testing.T) {
+	r := Default()
+	for _, c := range r.Caps {
+		for _, id := range c.IDs {
+			t.Run(c.Rule+"/"+id, func(t *testing.T) {
+				s := r.Compute([]audit.Finding{find(t, id, "example.test")}, observedAll())
+				if r.gradeIndex(s.Grade) < r.gradeIndex(c.Grade) {
+					t.Errorf("grade %s, better than the cap %s", s.Grade, c.Grade)
+				}
+				found := false
+				for _, sc := range s.Caps {
+					if sc.Rule == c.Rule && sc.ID == id && sc.Grade == c.Grade && sc.Reason == c.Reason {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("caps %+v lack %s by %s", s.Caps, c.Rule, id)
+				}
+				if s.BeforeCaps.Points != s.Points {
+					t.Errorf("before caps %d points, after %d: caps must not change points", s.BeforeCaps.Points, s.Points)
+				}
+			})
+		}
+	}
+}
+
+// TestGradeRules checks each threshold of the table, at its bounds.
+func TestGradeRules(t *testing.T) {
+	r := Default()
+	tests := []struct {
+		points int
+		worst  audit.Severity
+		any    bool
+		want   string
+	}{
+		{100, audit.Info, false, "A+"},
+		{95, audit.Low, true, "A+"},
+		{95, audit.Medium, true, "A"},
+		{100, audit.Critical, true, "A"},
+		{94, audit.Info, true, "A"},
+		{85, audit.Info, true, "A"},
+		{84, audit.Info, true, "B"},
+		{70, audit.Info, true, "B"},
+		{69, audit.Info, true, "C"},
+		{55, audit.Info, true, "C"},
+		{54, audit.Info, true, "D"},
+		{40, audit.Info, true, "D"},
+		{39, audit.Info, true, "E"},
+		{25, audit.Info, true, "E"},
+		{24, audit.Info, true, "F"},
+		{0, audit.Info, true, "F"},
+	}
+	for _, tt := range tests {
+		if got := r.grade(tt.points, tt.worst, tt.any); got != tt.want {
+			t.Errorf("grade(%d, %s) = %s, want %s", tt.points, tt.worst, got, tt.want)
+		}
+	}
+}
+
+// TestAreas checks the weighted mean and how unobserved areas are left out.
+func TestAreas(t *testing.T) {
+	r := Default()
+	tests := []struct {
+		name       string
+		o          *audit.Observations
+		findings   []string
+		points     int
+		unobserved []string
+	}{
+		{"nothing observed", &audit.Observations{Domain: "example.test"}, nil, -1, nil},
+		{"all observed, clean", observedAll(), nil, 100, []string{"mail"}},
+		// web_transport 90 (35), web_app 100 (25), dns 100 (20):
+		// (90*35+100*45)/80 = 95.625, rounded 96.
+		{"tls10", observedAll(), []string{"tls.protocol.tls10"}, 96, []string{"mail"}},
+		// Only DNS observed: DNS alone makes the mean.
+		{"dns only", &audit.Observations{DNS: &audit.DNSObservation{Exists: true}}, []string{"dns.dnssec.missing"}, 90, []string{"web_transport", "web_app", "mail"}},
+		// A web finding with no web observation scores nothing but
+		// still counts for the thresholds.
+		{"finding in unobserved area", &audit.Observations{DNS: &audit.DNSObservation{Exists: true}}, []string{"http.csp.missing"}, 100, []string{"web_transport", "web_app", "mail"}},
+		{"nxdomain", &audit.Observations{DNS: &audit.DNSObservation{Exists: false}}, nil, -1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fs []audit.Finding
+			for _, id := range tt.findings {
+				fs = append(fs, find(t, id, "example.test"))
+			}
+			s := r.Compute(fs, tt.o)
+			if tt.points < 0 {
+				if s != nil {
+					t.Fatalf("Compute = %+v, want nil", s)
+				}
+				return
+			}
+			if s == nil {
+				t.Fatal("Compute = nil")
+			}
+			if s.Points != tt.points {
+				t.Errorf("points %d, want %d", s.Points, tt.points)
+			}
+			if diff := cmp.Diff(tt.unobserved, s.Unobserved); diff != "" {
+				t.Errorf("unobserved (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestMonotonic: adding a finding never raises an area's points, the
+// overall points nor the grade, whatever the findings already there.
+func TestMonotonic(t *testing.T) {
+	r := Default()
+	var pool []audit.Finding
+	for _, d := range check.Definitions() {
+		pool = append(pool, d.New("example.test", ""), d.New("www.example.test", ""))
+	}
+	for _, f := range r.Findings {
+		if f.Reserved {
+			pool = append(pool, find(t, f.ID, "example.test"))
+		}
+	}
+	observations := []*audit.Observations{observedAll(), {DNS: &audit.DNSObservation{Exists: true}}}
+	rng := rand.New(rand.NewPCG(2026, 1))
+	for i := range 2000 {
+		o := observations[i%len(observations)]
+		var fs []audit.Finding
+		for _, f := range pool {
+			if rng.IntN(8) == 0 {
+				fs = append(fs, f)
+			}
+		}
+		before := r.Compute(fs, o)
+		extra := pool[rng.IntN(len(pool))]
+		after := r.Compute(append(fs, extra), o)
+		if after.Points > before.Points || r.gradeIndex(after.Grade) < r.gradeIndex(before.Grade) ||
+			r.gradeIndex(after.BeforeCaps.Grade) < r.gradeIndex(before.BeforeCaps.Grade) {
+			t.Fatalf("adding %s raised the score: %d %s -> %d %s", extra.ID, before.Points, before.Grade, after.Points, after.Grade)
+		}
+		for _, a := range after.Areas {
+			if b := areaPoints(before, a.Area); a.Points > b {
+				t.Fatalf("adding %s raised area %s: %d -> %d", extra.ID, a.Area, b, a.Points)
+			}
+		}
+	}
+}
+
+// TestGolden scores whole audits: observations as files, findings from
+// check.Run, the score compared with a golden file. Run with -update to
+// rewrite the golden files, and review the diff.
+func TestGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/golden/*.observations.json")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".observations.json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var o audit.Observations
+			if err := json.Unmarshal(data, &o); err != nil {
+				t.Fatal(err)
+			}
+			findings, errs := check.Run(&o)
+			if len(errs) > 0 {
+				t.Fatalf("check.Run: %v", errs)
+			}
+			got, err := json.MarshalIndent(Compute(findings, &o), "", "\t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(in, ".observations.json") + ".score.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs (-want +got):\n%s", golden, cmp.Diff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// TestLabExpectations checks the grades the CyberScore issue asks of the
+// lab: a well-configured site gets A or A+, a legacy one C or worse, an
+// expired or self-signed certificate or no HTTPS gets F.
+func TestLabExpectations(t *testing.T) {
+	want := map[string]string{
+		"good": "A+A", "dnssec-insecure": "A+A", "legacy": "CDEF",
+		"expired": "F", "self-signed": "F", "http-only": "F",
+	}
+	for name, grades := range want {
+		data, err := os.ReadFile("testdata/golden/" + name + ".observations.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o audit.Observations
+		if err := json.Unmarshal(data, &o); err != nil {
+			t.Fatal(err)
+		}
+		fs, _ := check.Run(&o)
+		s := Compute(fs, &o)
+		if s == nil || !strings.Contains(grades, s.Grade)  {
+			t.Errorf("%s: grade %+v, want one of %q", name, s, grades)
+		}
+	}
+}
