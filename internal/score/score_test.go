@@ -331,7 +331,7 @@ func TestLabExpectations(t *testing.T) {
 		}
 		fs, _ := check.Run(&o)
 		s := Compute(fs, &o)
-		if s == nil || !strings.Contains(grades, s.Grade)  {
+		if s == nil || !strings.Contains(grades, s.Grade) {
 			t.Errorf("%s: grade %+v, want one of %q", name, s, grades)
 		}
 	}
