@@ -94,6 +94,10 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 	})
 	s.Grade = r.Grades[final].Grade
 
+	s.Observatory = Observatory(o)
+	s.SSLLabs = SSLLabs(o)
+	s.InternetNL = InternetNL(fs, o)
+
 	return s
 }
 
