@@ -10,8 +10,9 @@
 # in the same run, interleaved, RUNS times each (3 by default), and prints
 # each run and the medians. Needs root and what .ci/run installs; builds
 # vigie from this tree. Nothing leaves 127.0.0.0/8: testssl gets the
-# address (--ip) and makes no DNS lookup (--nodns none); it contacts no
-# OCSP or CRL server unless given --phone-out, which it is not.
+# address (--ip), makes no DNS lookup of the target (--nodns none), sees
+# the lab's DNS server as its resolver (see run_testssl), and contacts no
+# OCSP or CRL server (no --phone-out).
 #
 #   bench/tls.sh            RUNS=5 bench/tls.sh
 set -euo pipefail
@@ -36,6 +37,11 @@ command -v sslscan >/dev/null || { echo "tls.sh: sslscan not found" >&2; exit 1;
 (cd "$root" && go build -o "$work/vigie" ./cmd/vigie)
 bash "$root/e2e/lab.sh" start "$lab"
 ip=$(awk -v d="$domain" '$1 == d { print $2 }' "$lab/sites.tsv")
+echo "nameserver 127.0.53.1" >"$lab/resolv.conf"
+unshare --mount --propagation private true || {
+	echo "tls.sh: cannot make a mount namespace (unshare): testssl would query the system's resolver" >&2
+	exit 1
+}
 
 tools=(vigie sslscan testssl)
 run_vigie() {
@@ -45,8 +51,13 @@ run_vigie() {
 run_sslscan() {
 	sslscan --no-colour --sni-name="$domain" "$ip:443"
 }
+# testssl probes what its openssl can do with "openssl s_client -connect
+# invalid.", which asks the system's resolver, whatever --nodns says. It
+# runs in a mount namespace of its own where /etc/resolv.conf names the
+# lab's server, so that no packet leaves 127.0.0.0/8.
 run_testssl() {
-	"$testssl" --quiet --color 0 --warnings off --nodns none --ip "$ip" \
+	unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh \
+		"$lab/resolv.conf" "$testssl" --quiet --color 0 --warnings off --nodns none --ip "$ip" \
 		--add-ca "$lab/ca.pem" "$domain:443"
 }
 

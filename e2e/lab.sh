@@ -326,6 +326,8 @@ start() {
 	mkdir -p "$dir"
 	[[ -e $dir/nginx.pid || -e $dir/knot/knotd.pid ]] && die "$dir holds a lab already: stop it first"
 	dir=$(cd "$dir" && pwd)
+	# A start that fails half way stops what it started.
+	trap 'if (($? != 0)); then stop; fi' EXIT
 	serial=$(date -u +%s)
 	# X25519MLKEM768 where OpenSSL has it (3.5 and later).
 	curves=X25519:prime256v1:secp384r1
@@ -343,6 +345,7 @@ start() {
 	done >"$dir/sites.tsv"
 	start_knot
 	start_nginx
+	trap - EXIT
 	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-10, groups $curves"
 }
 
