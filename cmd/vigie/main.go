@@ -83,6 +83,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"audit", text{"audite des domaines : DNS, TLS et web", "audit domains: DNS, TLS and web"}, runAudit},
+		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
+		{"methodology", text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"}, runMethodology},
 		{"version", text{"affiche la version de vigie", "print vigie's version"}, runVersion},
 		{"help", text{"affiche l'aide d'une commande", "show the help of a command"}, runHelp},
 	}

@@ -38,6 +38,9 @@ type Result struct {
 	// bug, such as a panic on an unexpected value) and why; their
 	// findings are missing from Findings.
 	CheckErrors []string `json:"check_errors,omitempty"`
+	// Score is the CyberScore of the findings (see internal/score); nil
+	// when nothing could be graded.
+	Score *Score `json:"score,omitempty"`
 }
 
 // Observations is a plain record of what the probes saw during the audit of

@@ -24,6 +24,7 @@ import (
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
 	"vigie.eu/vigie/internal/probe/tlsprobe"
+	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/target"
 )
 
@@ -149,6 +150,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	for _, err := range errs {
 		res.CheckErrors = append(res.CheckErrors, err.Error())
 	}
+	res.Score = score.Compute(findings, o)
 	return res
 }
 
