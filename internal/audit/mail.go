@@ -158,10 +158,30 @@ type SPFObservation struct {
 	// VoidLookups counts the lookups that returned no record
 	// (NOERROR with no answer, or NXDOMAIN); section 4.6.4 allows 2.
 	VoidLookups int `json:"void_lookups"`
-	// Errors lists what makes the policy a permerror (loops, too many
-	// lookups, syntax errors, includes without a record), in the
-	// order met.
-	Errors []string `json:"errors,omitempty"`
+	// Errors lists what makes the evaluation fail (a permerror, or a
+	// temperror for DNS failures), in the order met.
+	Errors []SPFError `json:"errors,omitempty"`
+}
+
+// Kinds of SPF evaluation errors (SPFError.Kind).
+const (
+	SPFErrSyntax      = "syntax"       // a term or record that does not parse (RFC 7208 section 4.6)
+	SPFErrLookups     = "lookups"      // more than 10 lookup terms (section 4.6.4)
+	SPFErrVoidLookups = "void_lookups" // more than 2 void lookups (section 4.6.4)
+	SPFErrMXNames     = "mx_names"     // an mx mechanism with more than 10 MX names (section 4.6.4)
+	SPFErrLoop        = "loop"         // an include or redirect back to a domain being evaluated
+	SPFErrNoRecord    = "no_record"    // an include or redirect to a domain without an SPF record (sections 5.2, 6.1)
+	SPFErrMultiple    = "multiple"     // several SPF records at one domain (section 4.5)
+	SPFErrDNS         = "dns"          // a DNS failure (a temperror, section 2.6.6)
+	SPFErrQueries     = "queries"      // vigie's own bound on the queries of one evaluation
+)
+
+// SPFError is one error of an SPF evaluation.
+type SPFError struct {
+	Kind string `json:"kind"`
+	// Domain is the domain whose record holds the error.
+	Domain  string `json:"domain"`
+	Message string `json:"message"`
 }
 
 // SPFNode is one SPF record in the evaluation tree.
