@@ -1,0 +1,65 @@
+// Package mailcheck judges what the mail probe saw of the audited domain:
+// its MX hosts, STARTTLS and the TLS they speak, and the records that
+// protect its mail (SPF, DMARC, DKIM, MTA-STS, TLS-RPT, DANE).
+//
+// Every check here is pure: it reads audit.Observations.Mail and returns
+// findings, with the domain, an MX host or a DNS name as subject. Nothing
+// is reported about what the probe could not observe (a DNS or connection
+// error): those errors stay in the observations.
+//
+// The TLS of each MX host, seen through STARTTLS, is judged by the checks
+// of tlscheck, whose findings are renamed under "mail.tls." (see TLS).
+package mailcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+// Checks lists every check of the package, in report order.
+var Checks = []audit.Check{MX, SPF, DMARC, DKIM, STARTTLS, TLS, MTASTS, TLSRPT, DANE}
+
+// Definitions lists every finding the checks of this package can produce.
+var Definitions = append([]*audit.Definition{
+	defMXMissing, defMXCNAME, defMXLiteral,
+	defSPFMissing, defSPFMultiple, defSPFSyntax, defSPFTooManyLookups, defSPFTooManyVoid, defSPFLoop, defSPFPermerror,
+	defSPFPassAll, defSPFNeutralAll, defSPFPtr, defSPFNoFailAll,
+	defDMARCMissing, defDMARCMultiple, defDMARCSyntax, defDMARCPNone, defDMARCSPWeaker, defDMARCPct, defDMARCNoRUA, defDMARCRUAUnauthorised,
+	defDKIMNotFound, defDKIMSelectorMissing, defDKIMWeakKey, defDKIMShortKey, defDKIMTestMode, defDKIMRevoked, defDKIMSHA1, defDKIMSyntax,
+	defSTARTTLSMissing, defSTARTTLSFailed,
+}, append(tlsDefinitions,
+	defMTASTSMissing, defMTASTSTesting, defMTASTSPolicyInvalid, defMTASTSMXNotCovered,
+	defTLSRPTMissing, defTLSRPTInvalid,
+	defDANEUnsigned, defDANEMissing, defDANEMismatch, defDANEInsecure, defDANEUnusable,
+)...)
+
+// mail returns the mail observation, or nil when the probe did not run or
+// could not run at all.
+func mail(o *audit.Observations) *audit.MailObservation {
+	if o == nil || o.Mail == nil || o.Mail.Error != "" {
+		return nil
+	}
+	return o.Mail
+}
+
+// receivesMail reports whether the domain has mail hosts to judge: MX
+// records (or an implicit MX) that are not the null MX.
+func receivesMail(m *audit.MailObservation) bool {
+	return m.MX != nil && m.MX.Error == "" && !m.MX.Null && len(m.MX.Hosts) > 0
+}
+
+// domainOf is the audited domain as findings name it.
+func domainOf(o *audit.Observations) string { return o.Domain }
+
+// maxListed caps how many items an evidence line lists.
+const maxListed = 10
+
+// joinCapped joins at most maxListed items and says how many were left out.
+func joinCapped(items []string, sep string) string {
+	if len(items) <= maxListed {
+		return strings.Join(items, sep)
+	}
+	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:maxListed], sep), sep, len(items)-maxListed)
+}
