@@ -329,9 +329,12 @@ start() {
 	# A start that fails half way stops what it started.
 	trap 'if (($? != 0)); then stop; fi' EXIT
 	serial=$(date -u +%s)
-	# X25519MLKEM768 where OpenSSL has it (3.5 and later).
+	# X25519MLKEM768 where OpenSSL has it (3.5 and later; Debian 12 has
+	# 3.0, and vigie then reports tls.kex.no_post_quantum, an info).
 	curves=X25519:prime256v1:secp384r1
-	if openssl list -kem-algorithms 2>/dev/null | grep -qi mlkem768; then
+	local maj min
+	IFS=. read -r maj min _ < <(openssl version | awk '{ print $2 }')
+	if ((maj > 3 || (maj == 3 && min >= 5))); then
 		curves=X25519MLKEM768:$curves
 	fi
 
