@@ -1,7 +1,7 @@
 // Package check holds the one explicit list of vigie's checks and runs them.
 //
 // The checks themselves live one package per area (dnscheck, tlscheck,
-// httpcheck), one file per check: pure functions from audit.Observations
+// httpcheck, mailcheck), one file per check: pure functions from audit.Observations
 // to audit.Findings, with no I/O and no clock. This package only lists them,
 // in report order, and runs them.
 package check
@@ -14,16 +14,19 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/dnscheck"
 	"vigie.eu/vigie/internal/check/httpcheck"
+	"vigie.eu/vigie/internal/check/mailcheck"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
-// All returns every check vigie runs, DNS first, then TLS, then HTTP. The
+// All returns every check vigie runs, DNS first, then TLS, then HTTP, then
+// mail. The
 // slice is new at each call: callers may change it.
 func All() []audit.Check {
 	var all []audit.Check
 	all = append(all, dnscheck.Checks...)
 	all = append(all, tlscheck.Checks...)
 	all = append(all, httpcheck.Checks...)
+	all = append(all, mailcheck.Checks...)
 	return all
 }
 
@@ -34,6 +37,7 @@ func Definitions() []*audit.Definition {
 	defs = append(defs, dnscheck.Definitions...)
 	defs = append(defs, tlscheck.Definitions...)
 	defs = append(defs, httpcheck.Definitions...)
+	defs = append(defs, mailcheck.Definitions...)
 	return defs
 }
 

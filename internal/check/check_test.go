@@ -17,7 +17,7 @@ func TestDefinitions(t *testing.T) {
 	if len(defs) == 0 {
 		t.Fatal("no definition")
 	}
-	idRE := regexp.MustCompile(`^(dns|tls|http)\.[a-z0-9_]+(\.[a-z0-9_]+)*$`)
+	idRE := regexp.MustCompile(`^(dns|tls|http|mail)\.[a-z0-9_]+(\.[a-z0-9_]+)*$`)
 	seen := map[string]bool{}
 	for _, d := range defs {
 		if !idRE.MatchString(d.ID) {
@@ -53,7 +53,7 @@ func TestAll(t *testing.T) {
 		seen[c.ID()] = true
 		areas[strings.SplitN(c.ID(), ".", 2)[0]] = true
 	}
-	for _, a := range []string{"dns", "tls", "http"} {
+	for _, a := range []string{"dns", "tls", "http", "mail"} {
 		if !areas[a] {
 			t.Errorf("no %s check in All", a)
 		}
@@ -66,7 +66,8 @@ func TestAll(t *testing.T) {
 func TestRunEmpty(t *testing.T) {
 	for _, o := range []*audit.Observations{
 		{Domain: "example.test"},
-		{Domain: "example.test", DNS: &audit.DNSObservation{}, TLS: []*audit.TLSObservation{{}}, HTTP: []*audit.HTTPObservation{{}}, SecurityTxt: &audit.SecurityTxtObservation{}},
+		{Domain: "example.test", DNS: &audit.DNSObservation{}, TLS: []*audit.TLSObservation{{}}, HTTP: []*audit.HTTPObservation{{}}, SecurityTxt: &audit.SecurityTxtObservation{}, Mail: &audit.MailObservation{}},
+		{Domain: "example.test", Mail: &audit.MailObservation{MX: &audit.MXObservation{Hosts: []*audit.MXHost{nil, {SMTP: []*audit.SMTPObservation{nil, {}}}}}, SPF: &audit.SPFObservation{}, DMARC: &audit.DMARCObservation{}, DKIM: &audit.DKIMObservation{}, MTASTS: &audit.MTASTSObservation{}, TLSRPT: &audit.TLSRPTObservation{}}},
 	} {
 		got, errs := Run(o)
 		for _, err := range errs {

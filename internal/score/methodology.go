@@ -128,10 +128,6 @@ func (r *Rules) write(d doc, lang string, defs []*audit.Definition) {
 			if def != nil {
 				sev, title, standard = def.Severity.String(), def.Title.In(lang), def.Standard
 			}
-			if f.Reserved {
-				title = t("réservé (vérification à venir)", "reserved (check to come)")
-				sev = audit.Medium.String()
-			}
 			s, _ := audit.ParseSeverity(sev)
 			each, most, _ := r.points(f.ID, s)
 			pts := strconv.Itoa(each)

@@ -62,9 +62,6 @@ type FindingRule struct {
 	Max int `json:"max,omitempty"`
 	// Reason justifies Points or Max.
 	Reason *audit.Text `json:"reason,omitempty"`
-	// Reserved marks a rule whose finding id no check produces yet (the
-	// mail checks, to come).
-	Reserved bool `json:"reserved,omitempty"`
 }
 
 // CapRule caps the grade when any of its finding ids is found.

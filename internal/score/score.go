@@ -165,6 +165,10 @@ func observedAreas(o *audit.Observations) map[string]bool {
 			seen["web_transport"] = true
 		}
 	}
+	if m := o.Mail; m != nil && m.Error == "" &&
+		(m.MX != nil && m.MX.Error == "" || m.SPF != nil && m.SPF.Error == "" || m.DMARC != nil && m.DMARC.Error == "") {
+		seen["mail"] = true
+	}
 	for _, h := range o.HTTP {
 		if h == nil {
 			continue

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +19,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// observedAll is a minimal audit where every area but mail was observed and
-// nothing was wrong.
+// observedAll is a minimal audit where every area was observed and nothing
+// was wrong.
 func observedAll() *audit.Observations {
 	return &audit.Observations{
 		Domain: "example.test",
@@ -32,6 +31,7 @@ func observedAll() *audit.Observations {
 			URL:       "https://example.test/",
 			Responses: []audit.HTTPResponse{{URL: "https://example.test/", Status: 200}},
 		}},
+		Mail: &audit.MailObservation{MX: &audit.MXObservation{Rcode: "NOERROR", Null: true}},
 	}
 }
 
@@ -46,13 +46,14 @@ func defs(t testing.TB) map[string]*audit.Definition {
 }
 
 // find returns a finding of id about subject, with the severity of its
-// definition (medium for a reserved id).
+// definition.
 func find(t testing.TB, id, subject string) audit.Finding {
 	t.Helper()
-	if d := defs(t)[id]; d != nil {
-		return d.New(subject, "")
+	d := defs(t)[id]
+	if d == nil {
+		t.Fatalf("finding %s has no definition", id)
 	}
-	return audit.Finding{ID: id, Severity: audit.Medium, Subject: subject}
+	return d.New(subject, "")
 }
 
 func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
@@ -84,7 +85,7 @@ func areaPoints(s *audit.Score, area string) int {
 func TestFindingRules(t *testing.T) {
 	r := Default()
 	o := observedAll()
-	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // mail stays unobserved
+	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // an HTTP probe that saw nothing
 	for _, fr := range r.Findings {
 		t.Run(fr.ID, func(t *testing.T) {
 			one := find(t, fr.ID, "example.test")
@@ -94,14 +95,6 @@ func TestFindingRules(t *testing.T) {
 			}
 			most := max(fr.Max, each)
 			s := r.Compute([]audit.Finding{one}, o)
-			if fr.Area == "mail" {
-				// Mail is not observed yet: its findings take no
-				// points but still cap the grade.
-				if _, ok := lostOf(s, "mail", fr.ID); ok || !slices.Contains(s.Unobserved, "mail") {
-					t.Errorf("mail finding scored in an unobserved area: %+v", s)
-				}
-				return
-			}
 			l, ok := lostOf(s, fr.Area, fr.ID)
 			if !ok || l.Points != each || l.Findings != 1 {
 				t.Fatalf("one finding: lost %+v (found %v), want %d points", l, ok, each)
@@ -191,10 +184,19 @@ func TestAreas(t *testing.T) {
 		unobserved []string
 	}{
 		{"nothing observed", &audit.Observations{Domain: "example.test"}, nil, -1, nil},
-		{"all observed, clean", observedAll(), nil, 100, []string{"mail"}},
-		// web_transport 90 (35), web_app 100 (25), dns 100 (20):
-		// (90*35+100*45)/80 = 95.625, rounded 96.
-		{"tls10", observedAll(), []string{"tls.protocol.tls10"}, 96, []string{"mail"}},
+		{"all observed, clean", observedAll(), nil, 100, nil},
+		// web_transport 90 (35), web_app 100 (25), mail 100 (20), dns
+		// 100 (20): (90*35+100*65)/100 = 96.5, rounded half up 97.
+		{"tls10", observedAll(), []string{"tls.protocol.tls10"}, 97, nil},
+		// mail 75 (20), the others 100 (80): 95.
+		{"dmarc missing", observedAll(), []string{"mail.dmarc.missing"}, 95, nil},
+		// Mail unobserved: its finding scores nothing.
+		{"mail unobserved", func() *audit.Observations { o := observedAll(); o.Mail = nil; return o }(), []string{"mail.dmarc.missing"}, 100, []string{"mail"}},
+		{"mail probe failed", func() *audit.Observations {
+			o := observedAll()
+			o.Mail = &audit.MailObservation{MX: &audit.MXObservation{Error: "timeout"}, SPF: &audit.SPFObservation{Error: "timeout"}, DMARC: &audit.DMARCObservation{Error: "timeout"}}
+			return o
+		}(), nil, 100, []string{"mail"}},
 		// Only DNS observed: DNS alone makes the mean.
 		{"dns only", &audit.Observations{DNS: &audit.DNSObservation{Exists: true}}, []string{"dns.dnssec.missing"}, 90, []string{"web_transport", "web_app", "mail"}},
 		// A web finding with no web observation scores nothing but
@@ -235,11 +237,6 @@ func TestMonotonic(t *testing.T) {
 	var pool []audit.Finding
 	for _, d := range check.Definitions() {
 		pool = append(pool, d.New("example.test", ""), d.New("www.example.test", ""))
-	}
-	for _, f := range r.Findings {
-		if f.Reserved {
-			pool = append(pool, find(t, f.ID, "example.test"))
-		}
 	}
 	observations := []*audit.Observations{observedAll(), {DNS: &audit.DNSObservation{Exists: true}}}
 	rng := rand.New(rand.NewPCG(2026, 1))
@@ -319,6 +316,7 @@ func TestLabExpectations(t *testing.T) {
 	want := map[string]string{
 		"good": "A+A", "dnssec-insecure": "A+A", "legacy": "CDEF",
 		"expired": "F", "self-signed": "F", "http-only": "F",
+		"good-mail": "A+A", "weak-mail": "CDEF",
 	}
 	for name, grades := range want {
 		data, err := os.ReadFile("testdata/golden/" + name + ".observations.json")
@@ -334,5 +332,24 @@ func TestLabExpectations(t *testing.T) {
 		if s == nil || !strings.Contains(grades, s.Grade) {
 			t.Errorf("%s: grade %+v, want one of %q", name, s, grades)
 		}
+	}
+}
+
+// TestLegacyHSTSAndSPFPassAll is the CyberScore issue's case: legacy TLS,
+// no HSTS and SPF "+all" give C or worse, and it is SPF that takes the
+// grade below the B of legacy TLS.
+func TestLegacyHSTSAndSPFPassAll(t *testing.T) {
+	r := Default()
+	web := []audit.Finding{find(t, "tls.protocol.tls10", "example.test"), find(t, "http.hsts.missing", "example.test")}
+	s := r.Compute(web, observedAll())
+	if s.Grade != "B" {
+		t.Fatalf("legacy TLS and no HSTS: grade %s, want B (cap.protocol.legacy)", s.Grade)
+	}
+	s = r.Compute(append(web, find(t, "mail.spf.pass_all", "example.test")), observedAll())
+	if r.gradeIndex(s.Grade) < r.gradeIndex("C") {
+		t.Errorf("with SPF +all: grade %s, want C or worse", s.Grade)
+	}
+	if len(s.Caps) == 0 || s.Caps[0].Rule != "cap.mail.spf_pass_all" {
+		t.Errorf("caps %+v, want cap.mail.spf_pass_all first", s.Caps)
 	}
 }

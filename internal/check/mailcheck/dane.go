@@ -69,7 +69,7 @@ var DANE = audit.CheckFunc("mail.dane", func(o *audit.Observations) []audit.Find
 		return nil
 	}
 	var out []audit.Finding
-	for _, h := range m.MX.Hosts {
+	for _, h := range hosts(m) {
 		t := h.TLSA
 		if t == nil || t.Error != "" {
 			continue

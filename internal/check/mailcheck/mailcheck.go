@@ -45,9 +45,44 @@ func mail(o *audit.Observations) *audit.MailObservation {
 }
 
 // receivesMail reports whether the domain has mail hosts to judge: MX
-// records (or an implicit MX) that are not the null MX.
+// records that are not the null MX, or an implicit MX (the domain's own
+// address, RFC 5321 section 5.1) where an SMTP server answered. A domain
+// without MX whose address does not answer SMTP receives no mail: MTA-STS,
+// TLS-RPT and DANE do not apply to it, and mail.mx.missing says to publish
+// a null MX (RFC 7505) instead.
 func receivesMail(m *audit.MailObservation) bool {
-	return m.MX != nil && m.MX.Error == "" && !m.MX.Null && len(m.MX.Hosts) > 0
+	if m.MX == nil || m.MX.Error != "" || m.MX.Null || len(hosts(m)) == 0 {
+		return false
+	}
+	return !m.MX.Implicit || smtpAnswered(m)
+}
+
+// smtpAnswered reports whether an SMTP server greeted on some address of
+// some mail host.
+func smtpAnswered(m *audit.MailObservation) bool {
+	for _, h := range hosts(m) {
+		for _, s := range h.SMTP {
+			if s != nil && s.BannerCode != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hosts returns the mail hosts of the observation, skipping the nil
+// entries a hand-edited result may hold.
+func hosts(m *audit.MailObservation) []*audit.MXHost {
+	if m.MX == nil {
+		return nil
+	}
+	var out []*audit.MXHost
+	for _, h := range m.MX.Hosts {
+		if h != nil {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // domainOf is the audited domain as findings name it.

@@ -78,7 +78,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 		out = append(out, defMTASTSTesting.New(d, "mode: testing"))
 	}
 	if s.Mode == "enforce" || s.Mode == "testing" {
-		for _, h := range m.MX.Hosts {
+		for _, h := range hosts(m) {
 			if m.MX.Implicit || h.AddressLiteral {
 				continue
 			}

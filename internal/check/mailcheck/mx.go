@@ -49,20 +49,29 @@ var defMXLiteral = &audit.Definition{
 }
 
 // MX reports a domain that says nothing about mail, and MX records that
-// point to an alias or an address literal (RFC 5321 section 5.1).
+// point to an alias or an address literal (RFC 5321 section 5.1). A domain
+// without MX says nothing about mail when it has no address either, or
+// when no SMTP server answers at its address (the implicit MX of RFC 5321
+// section 5.1): senders then retry for days before bouncing, where a null
+// MX (RFC 7505 section 3) would make them fail at once.
 var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding {
 	m := mail(o)
 	if m == nil || m.MX == nil || m.MX.Error != "" {
 		return nil
 	}
 	var out []audit.Finding
-	if m.MX.Rcode == "NOERROR" && len(m.MX.Records) == 0 && len(m.MX.Hosts) == 0 {
-		out = append(out, defMXMissing.New(domainOf(o), "no MX record and no address for an implicit MX"))
+	if m.MX.Rcode == "NOERROR" && len(m.MX.Records) == 0 {
+		switch hs := hosts(m); {
+		case len(hs) == 0:
+			out = append(out, defMXMissing.New(domainOf(o), "no MX record and no address for an implicit MX"))
+		case m.MX.Implicit && !smtpAnswered(m):
+			out = append(out, defMXMissing.New(domainOf(o), "no MX record and no SMTP server at the domain's address (implicit MX): "+smtpErrors(hs)))
+		}
 	}
 	if m.MX.Implicit {
 		return out
 	}
-	for _, h := range m.MX.Hosts {
+	for _, h := range hosts(m) {
 		if h.CNAME != "" {
 			out = append(out, defMXCNAME.New(h.Name, fmt.Sprintf("MX %d %s is an alias of %s", h.Preference, h.Name, h.CNAME)))
 		}
@@ -72,3 +81,23 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 	}
 	return out
 })
+
+// smtpErrors lists why each SMTP session of hs failed ("192.0.2.1:25:
+// connection refused"), or says that none was tried.
+func smtpErrors(hs []*audit.MXHost) string {
+	var errs []string
+	for _, h := range hs {
+		if h.Error != "" {
+			errs = append(errs, h.Error)
+		}
+		for _, s := range h.SMTP {
+			if s != nil && s.Error != "" {
+				errs = append(errs, s.Error)
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return "no SMTP session"
+	}
+	return joinCapped(errs, "; ")
+}

@@ -38,7 +38,7 @@ var STARTTLS = audit.CheckFunc("mail.starttls", func(o *audit.Observations) []au
 		return nil
 	}
 	var out []audit.Finding
-	for _, h := range m.MX.Hosts {
+	for _, h := range hosts(m) {
 		var missing, failed []string
 		for _, s := range h.SMTP {
 			switch {
@@ -109,7 +109,7 @@ var TLS = audit.CheckFunc("mail.tls", func(o *audit.Observations) []audit.Findin
 		return nil
 	}
 	sub := &audit.Observations{Domain: o.Domain, Time: o.Time}
-	for _, h := range m.MX.Hosts {
+	for _, h := range hosts(m) {
 		for _, s := range h.SMTP {
 			if s != nil && s.TLS != nil {
 				sub.TLS = append(sub.TLS, s.TLS)
