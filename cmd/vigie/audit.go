@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +35,9 @@ type auditFlags struct {
 	httpsPort   int
 	failOn      string
 	parallel    int
+	smtpPort    int
+	// dkimSelectors are the --dkim-selector values, in the order given.
+	dkimSelectors []string
 }
 
 func (f *auditFlags) set(fs *flag.FlagSet) {
@@ -45,7 +50,19 @@ func (f *auditFlags) set(fs *flag.FlagSet) {
 	fs.IntVar(&f.httpsPort, "https-port", 443, "")
 	fs.StringVar(&f.failOn, "fail-on", "", "")
 	fs.IntVar(&f.parallel, "parallel", 4, "")
+	fs.IntVar(&f.smtpPort, "smtp-port", 25, "")
+	fs.Func("dkim-selector", "", func(v string) error {
+		f.dkimSelectors = append(f.dkimSelectors, v)
+		return nil
+	})
 }
+
+// maxSelectors bounds how many --dkim-selector an audit takes.
+const maxSelectors = 32
+
+// selectorRE is a DKIM selector (RFC 6376 section 3.1: sub-domain labels
+// separated by dots); underscores are allowed, as in DNS names in use.
+var selectorRE = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$`)
 
 // maxAnchorFile bounds the --trust-anchor file.
 const maxAnchorFile = 1 << 20
@@ -57,8 +74,10 @@ func auditUsage(e *env) string {
 
 Audits each DOMAIN: its DNS (with DNSSEC validated by vigie), TLS on port 443
 of the domain and of www, HTTP and HTTPS with their redirects, headers and
-cookies, and security.txt. DOMAIN may be a name (example.fr), a URL
-(https://example.fr/page) or a Unicode name (mairie-évry.fr).
+cookies, security.txt, and its mail: the MX hosts and STARTTLS on their port
+25, SPF, DMARC, DKIM, MTA-STS, TLS-RPT and DANE. Each audit is graded by
+the CyberScore (see "vigie help methodology"). DOMAIN may be a name (example.fr),
+a URL (https://example.fr/page) or a Unicode name (mairie-évry.fr).
 
 Options:
   --json               print the full result as JSON: one object for one
@@ -71,8 +90,12 @@ Options:
   --fail-on SEVERITY   exit with code 3 if a finding is at least SEVERITY
                        (info, low, medium, high, critical)
   --parallel N         domains audited at once (default 4)
+  --dkim-selector NAME DKIM selector to look up besides the common ones
+                       (DNS cannot list them); repeat it for several
   --http-port N        port probed for http:// (default 80; for labs)
-  --https-port N       port probed for https:// and TLS (default 443; for labs)
+  --https-port N       port probed for https:// and TLS, and for the MTA-STS
+                       policy (default 443; for labs)
+  --smtp-port N        port probed on each MX host (default 25; for labs)
 
 Certificates are verified against the system's roots, or those of the file
 named by SSL_CERT_FILE.
@@ -90,8 +113,11 @@ Exit codes:
 
 Audite chaque DOMAINE : son DNS (avec DNSSEC validé par vigie), TLS sur le
 port 443 du domaine et de www, HTTP et HTTPS avec leurs redirections, en-têtes
-et cookies, et security.txt. DOMAINE peut être un nom (exemple.fr), une URL
-(https://exemple.fr/page) ou un nom en Unicode (mairie-évry.fr).
+et cookies, security.txt, et sa messagerie : les serveurs MX et STARTTLS sur
+leur port 25, SPF, DMARC, DKIM, MTA-STS, TLS-RPT et DANE. Chaque audit est noté
+par le CyberScore (voir « vigie help methodology »). DOMAINE peut
+être un nom (exemple.fr), une URL (https://exemple.fr/page) ou un nom en
+Unicode (mairie-évry.fr).
 
 Options :
   --json               affiche le résultat complet en JSON : un objet pour un
@@ -105,8 +131,13 @@ Options :
   --fail-on GRAVITÉ    code de sortie 3 si un constat est au moins de cette
                        gravité (info, low, medium, high, critical)
   --parallel N         domaines audités en même temps (4 par défaut)
+  --dkim-selector NOM  sélecteur DKIM à chercher en plus des sélecteurs
+                       courants (le DNS ne sait pas les lister) ; à répéter
+                       pour en donner plusieurs
   --http-port N        port sondé pour http:// (80 par défaut ; pour les labos)
-  --https-port N       port sondé pour https:// et TLS (443 par défaut ; labos)
+  --https-port N       port sondé pour https:// et TLS, et pour la politique
+                       MTA-STS (443 par défaut ; pour les labos)
+  --smtp-port N        port sondé sur chaque serveur MX (25 par défaut ; labos)
 
 Les certificats sont vérifiés avec les autorités racines du système, ou celles
 du fichier désigné par SSL_CERT_FILE.
@@ -149,7 +180,7 @@ func parseAuditArgs(e *env, args []string) (*auditFlags, []string, error) {
 
 // auditConfig turns the flags into an engine configuration.
 func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
-	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort}
+	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort, SMTPPort: f.smtpPort}
 	if f.lang != "fr" && f.lang != "en" {
 		return cfg, fmt.Errorf(e.t(text{"--lang « %s » : fr ou en attendu", "--lang %q: want fr or en"}), f.lang)
 	}
@@ -159,9 +190,21 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 	for _, p := range []struct {
 		name string
 		v    int
-	}{{"--http-port", f.httpPort}, {"--https-port", f.httpsPort}} {
+	}{{"--http-port", f.httpPort}, {"--https-port", f.httpsPort}, {"--smtp-port", f.smtpPort}} {
 		if p.v < 1 || p.v > 65535 {
 			return cfg, fmt.Errorf(e.t(text{"%s %d : un port de 1 à 65535 est attendu", "%s %d: want a port from 1 to 65535"}), p.name, p.v)
+		}
+	}
+	if len(f.dkimSelectors) > maxSelectors {
+		return cfg, fmt.Errorf(e.t(text{"--dkim-selector : au plus %d sélecteurs", "--dkim-selector: at most %d selectors"}), maxSelectors)
+	}
+	for _, sel := range f.dkimSelectors {
+		name := strings.ToLower(strings.TrimSpace(sel))
+		if len(name) > 200 || !selectorRE.MatchString(name) {
+			return cfg, fmt.Errorf(e.t(text{"--dkim-selector « %s » : un sélecteur DKIM est attendu (lettres, chiffres, tirets, points : s1, mail2024)", "--dkim-selector %q: want a DKIM selector (letters, digits, hyphens, dots: s1, mail2024)"}), sel)
+		}
+		if !slices.Contains(cfg.DKIMSelectors, name) {
+			cfg.DKIMSelectors = append(cfg.DKIMSelectors, name)
 		}
 	}
 	if f.parallel < 1 {

@@ -1,7 +1,10 @@
 // Command vigie audits the internet-facing security of organisations: the
-// DNS, TLS and web configuration of their domains.
+// DNS, TLS, web and mail configuration of their domains, graded by the
+// CyberScore.
 //
 //	vigie audit DOMAIN...
+//	vigie rescore FILE
+//	vigie methodology
 //	vigie version
 //	vigie help [COMMAND]
 //
@@ -82,7 +85,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"audit", text{"audite des domaines : DNS, TLS et web", "audit domains: DNS, TLS and web"}, runAudit},
+		{"audit", text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"}, runAudit},
 		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
 		{"methodology", text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"}, runMethodology},
 		{"version", text{"affiche la version de vigie", "print vigie's version"}, runVersion},
@@ -205,6 +208,12 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 	case len(rest) == 1 && rest[0] == "audit":
 		fmt.Fprint(e.stdout, auditUsage(e))
 		return exitOK
+	case len(rest) == 1 && rest[0] == "methodology":
+		fmt.Fprint(e.stdout, methodologyUsage(e))
+		return exitOK
+	case len(rest) == 1 && rest[0] == "rescore":
+		fmt.Fprint(e.stdout, rescoreUsage(e))
+		return exitOK
 	case len(rest) == 1 && (rest[0] == "version" || rest[0] == "help"):
 		fmt.Fprint(e.stdout, usage(e))
 		return exitOK
@@ -225,14 +234,18 @@ func usage(e *env) string {
 		switch c.name {
 		case "audit":
 			syntax += e.t(text{" [options] DOMAINE...", " [options] DOMAIN..."})
+		case "rescore":
+			syntax += e.t(text{" [options] FICHIER|-", " [options] FILE|-"})
+		case "methodology":
+			syntax += " [options]"
 		case "help":
 			syntax += e.t(text{" [COMMANDE]", " [COMMAND]"})
 		}
 		fmt.Fprintf(&b, "  %-36s %s\n", syntax, e.t(c.summary))
 	}
 	b.WriteString(e.t(text{
-		"\n« vigie help audit » donne les options et les codes de sortie.\nFor English: vigie --lang en help\n",
-		"\n\"vigie --lang en help audit\" lists the options and exit codes.\nEn français : vigie help\n",
+		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, methodology).\nFor English: vigie --lang en help\n",
+		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, methodology).\nEn français : vigie help\n",
 	}))
 	return b.String()
 }

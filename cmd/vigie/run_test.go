@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,5 +73,36 @@ func TestLangOf(t *testing.T) {
 		if got != tt.want || (err != nil) != tt.err {
 			t.Errorf("langOf(%q) = %q, %v; want %q, error %v", tt.args, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+func TestAuditConfigSelectors(t *testing.T) {
+	e := &env{lang: "en"}
+	f, _, err := parseAuditArgs(e, []string{"--dkim-selector", "S1", "example.test", "--dkim-selector=mail.2024", "--dkim-selector", "s1", "--smtp-port", "2525"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := auditConfig(e, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"s1", "mail.2024"}; !slices.Equal(cfg.DKIMSelectors, want) {
+		t.Errorf("DKIMSelectors = %q, want %q", cfg.DKIMSelectors, want)
+	}
+	if cfg.SMTPPort != 2525 {
+		t.Errorf("SMTPPort = %d, want 2525", cfg.SMTPPort)
+	}
+	for _, bad := range []string{"", "a b", "s1.", "-s1", "s1-", "a..b", "é", strings.Repeat("a", 64)} {
+		f, _, err := parseAuditArgs(e, []string{"--dkim-selector", bad, "example.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auditConfig(e, f); err == nil {
+			t.Errorf("--dkim-selector %q accepted", bad)
+		}
+	}
+	f, _, _ = parseAuditArgs(e, []string{"example.test"})
+	if cfg, err := auditConfig(e, f); err != nil || cfg.SMTPPort != 25 || cfg.DKIMSelectors != nil {
+		t.Errorf("defaults: SMTPPort %d, DKIMSelectors %q, %v", cfg.SMTPPort, cfg.DKIMSelectors, err)
 	}
 }

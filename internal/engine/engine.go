@@ -63,6 +63,12 @@ type Config struct {
 	// https:// and TLS; 0 means 80 and 443. Other values are for labs
 	// and tests.
 	HTTPPort, HTTPSPort int
+	// SMTPPort is the port probed on each mail host; 0 means 25. Other
+	// values are for labs and tests.
+	SMTPPort int
+	// DKIMSelectors are DKIM selectors to look up besides the common
+	// ones (DNS cannot list them).
+	DKIMSelectors []string
 	// Now is the clock, read once at the start of the audit; nil means
 	// time.Now.
 	Now func() time.Time
