@@ -77,6 +77,7 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 		return p.w.Flush()
 	}
 	unknown := p.errors(r)
+	p.score(r.Score)
 	p.summary(r.Findings, len(unknown) > 0)
 	p.findings(r.Findings)
 	if r.Observations != nil {
@@ -409,6 +410,9 @@ func (p *printer) observed(o *audit.Observations) {
 		}
 		p.line(l)
 	}
+	if o.Mail != nil && o.Mail.Error == "" {
+		p.mail(o.Mail)
+	}
 	p.line("")
 }
 
@@ -488,6 +492,7 @@ func (p *printer) errors(r *audit.Result) []string {
 	if s := o.SecurityTxt; s != nil && s.Error != "" {
 		errs = append(errs, "security.txt "+s.URL+" : "+s.Error)
 	}
+	errs = append(errs, p.mailErrors(o.Mail)...)
 	for _, e := range r.CheckErrors {
 		errs = append(errs, "vigie : "+e)
 	}
