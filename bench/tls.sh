@@ -56,6 +56,7 @@ run_sslscan() {
 # runs in a mount namespace of its own where /etc/resolv.conf names the
 # lab's server, so that no packet leaves 127.0.0.0/8.
 run_testssl() {
+	# shellcheck disable=SC2016 # $1 and $@ are the inner shell's.
 	unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh \
 		"$lab/resolv.conf" "$testssl" --quiet --color 0 --warnings off --nodns none --ip "$ip" \
 		--add-ca "$lab/ca.pem" "$domain:443"
@@ -66,8 +67,10 @@ TIMEFORMAT='%3R %3U %3S'
 measure() {
 	local t
 	t=$({ time "run_$1" >"$work/$1.$2.out" 2>&1; } 2>&1) || true
-	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t" >>"$work/$1.times"
-	printf '  run %d  %-8s wall %8.2f s  cpu %8.2f s\n' "$2" "$1" $(tail -1 "$work/$1.times")
+	local wall cpu
+	read -r wall cpu < <(awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t")
+	echo "$wall $cpu" >>"$work/$1.times"
+	printf '  run %d  %-8s wall %8.2f s  cpu %8.2f s\n' "$2" "$1" "$wall" "$cpu"
 }
 
 echo "legacy.test ($ip:443), $runs runs, $(nproc) CPUs, $(uname -m)"

@@ -141,7 +141,7 @@ if [[ -z $bad ]]; then
 	pass
 else
 	fail "good.test: findings of severity low or above:"
-	sed 's/^/        /' <<<"$bad"
+	sed 's/^/        /' <<<"$bad" # SC2001: one prefix per line, not per string
 fi
 
 # dnssec DOMAIN STATUS: vigie's DNSSEC status of the domain.
