@@ -289,3 +289,23 @@ func TestRoots(t *testing.T) {
 		t.Errorf("name = %q", name)
 	}
 }
+
+// BenchmarkAudit times whole audits of the lab's domains, all on
+// loopback: the figure to compare before and after a change of the
+// probes.
+func BenchmarkAudit(b *testing.B) {
+	lab := enginetest.NewLab(b)
+	for _, domain := range []string{"good.test", "example.test"} {
+		b.Run(domain, func(b *testing.B) {
+			tg, err := target.Parse(domain)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if res := Audit(b.Context(), labConfig(lab), tg); res.Error != "" {
+					b.Fatal(res.Error)
+				}
+			}
+		})
+	}
+}

@@ -1,28 +1,39 @@
-// Package enginetest starts a small simulated estate on 127.0.0.1 for the
+// Package enginetest starts a small simulated estate on loopback for the
 // tests of the engine and of the command line: a DNS server for a signed
-// root, the "test." zone and a few domains, and one HTTP and one HTTPS
-// server that answer for all of them, each on a random port.
+// root, the "test." zone and a few domains, one HTTP and one HTTPS server
+// that answer for all of them, and two SMTP servers, each on a random port.
 //
 // The domains:
 //
 //   - good.test: signed zone, HTTP redirects to HTTPS, every security
 //     header, a secure cookie, a valid security.txt, TLS 1.2 and 1.3 with
-//     AEAD suites only: an audit should find nothing above low.
+//     AEAD suites only; mail to mx.good.test with STARTTLS and a DANE
+//     record, SPF "mx -all", DMARC p=reject with reports, MTA-STS in
+//     enforce mode, TLS-RPT, and a DKIM key under the selector
+//     DKIMSelector: an audit should find nothing above low.
 //   - example.test: unsigned zone, HTTPS without HSTS nor the other
 //     headers, no redirect from HTTP, a cookie without flags, no
-//     security.txt.
-//   - nowww.test: like good.test, but www.nowww.test does not exist.
-//   - mairie-évry.test (xn--mairie-vry-h7a.test): like good.test, in the
-//     zone test. itself, for internationalised names.
+//     security.txt; mail to mx.example.test (127.0.0.2), which offers no
+//     STARTTLS, SPF "+all", no DMARC, no MTA-STS, no TLS-RPT.
+//   - nowww.test: like good.test, but www.nowww.test does not exist, and
+//     it receives no mail: null MX, SPF "-all", DMARC p=reject.
+//   - mairie-évry.test (xn--mairie-vry-h7a.test): like nowww.test, with
+//     www, in the zone test. itself, for internationalised names.
 //   - absent.test does not exist (NXDOMAIN).
 //
-// Every name resolves to 127.0.0.1; the ports are Lab.HTTPPort and
-// Lab.HTTPSPort, to be given to the engine (Config.HTTPPort, HTTPSPort).
-// Nothing here listens beyond loopback.
+// Every web name resolves to 127.0.0.1; the ports are Lab.HTTPPort,
+// Lab.HTTPSPort and Lab.SMTPPort, to be given to the engine
+// (Config.HTTPPort, HTTPSPort, SMTPPort). Nothing here listens beyond
+// loopback.
 package enginetest
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log"
@@ -37,6 +48,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/smtptest"
 	"vigie.eu/vigie/internal/tlstest"
 )
 
@@ -53,12 +65,23 @@ type Lab struct {
 	CA *tlstest.CA
 	// HTTPPort and HTTPSPort are the ports of the web servers.
 	HTTPPort, HTTPSPort int
+	// SMTPPort is the port of both mail servers: mx.good.test on
+	// 127.0.0.1, mx.example.test on 127.0.0.2.
+	SMTPPort int
 }
+
+// DKIMSelector is the selector of good.test's DKIM key, which is not
+// among the common selectors the mail probe tries by itself.
+const DKIMSelector = "lab2026"
+
+// mtaSTSPolicy is good.test's MTA-STS policy (RFC 8461 section 3.2).
+const mtaSTSPolicy = "version: STSv1\r\nmode: enforce\r\nmx: mx.good.test\r\nmax_age: 604800\r\n"
 
 // domains served by the web servers, and whether each is the good kind.
 var domains = map[string]bool{"good.test": true, "example.test": false, "nowww.test": true, "xn--mairie-vry-h7a.test": true}
 
 // zone is the lab's DNS data; every zone is signed but example.test.
+// TLSA_DATA and DKIM_KEY are replaced when the lab starts.
 const zone = `
 	.                  86400 IN SOA ns.root. hostmaster.root. 1 7200 3600 1209600 300
 	.                  86400 IN NS  ns.root.
@@ -77,19 +100,37 @@ const zone = `
 	good.test.         300 IN AAAA ::1
 	www.good.test.     300 IN A   127.0.0.1
 	good.test.         300 IN CAA 0 issue "ca.good.test"
+	good.test.         300 IN MX  10 mx.good.test.
+	mx.good.test.      300 IN A   127.0.0.1
+	_25._tcp.mx.good.test. 300 IN TLSA 3 1 1 TLSA_DATA
+	good.test.         300 IN TXT "v=spf1 mx -all"
+	_dmarc.good.test.  300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@good.test"
+	lab2026._domainkey.good.test. 300 IN TXT "v=DKIM1; k=ed25519; p=DKIM_KEY"
+	_mta-sts.good.test. 300 IN TXT "v=STSv1; id=2026112301"
+	mta-sts.good.test. 300 IN A   127.0.0.1
+	_smtp._tls.good.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@good.test"
 	example.test.      300 IN SOA ns1.example.test. hostmaster.example.test. 1 7200 3600 1209600 300
 	example.test.      300 IN NS  ns1.example.test.
 	ns1.example.test.  300 IN A   127.0.0.1
 	example.test.      300 IN A   127.0.0.1
 	www.example.test.  300 IN A   127.0.0.1
+	example.test.      300 IN MX  10 mx.example.test.
+	mx.example.test.   300 IN A   127.0.0.2
+	example.test.      300 IN TXT "v=spf1 +all"
 	nowww.test.        300 IN SOA ns1.nowww.test. hostmaster.nowww.test. 1 7200 3600 1209600 300
 	nowww.test.        300 IN NS  ns1.nowww.test.
 	nowww.test.        300 IN NS  ns2.nowww.test.
 	ns1.nowww.test.    300 IN A   127.0.0.1
 	ns2.nowww.test.    300 IN A   127.0.0.1
 	nowww.test.        300 IN A   127.0.0.1
+	nowww.test.        300 IN MX  0 .
+	nowww.test.        300 IN TXT "v=spf1 -all"
+	_dmarc.nowww.test. 300 IN TXT "v=DMARC1; p=reject"
 	xn--mairie-vry-h7a.test.     300 IN A 127.0.0.1
 	www.xn--mairie-vry-h7a.test. 300 IN A 127.0.0.1
+	xn--mairie-vry-h7a.test.     300 IN MX 0 .
+	xn--mairie-vry-h7a.test.     300 IN TXT "v=spf1 -all"
+	_dmarc.xn--mairie-vry-h7a.test. 300 IN TXT "v=DMARC1; p=reject"
 `
 
 // NewLab starts the lab; it stops when the test ends. The web servers
@@ -97,8 +138,28 @@ const zone = `
 // DNS checks; nothing listens on ::1).
 func NewLab(t testing.TB) *Lab {
 	t.Helper()
-	dnsSrv := dnstest.NewServer(t, zone, dnstest.Signed(), dnstest.Unsigned("example.test."))
-	lab := &Lab{Resolver: dnsSrv.Addr, Anchors: dnsSrv.Anchors(), CA: tlstest.NewCA(t, "lab")}
+	lab := &Lab{CA: tlstest.NewCA(t, "lab")}
+
+	// The mail servers: mx.good.test with STARTTLS, then mx.example.test
+	// without, on the same port of 127.0.0.2.
+	mxCert := lab.CA.Issue(t, tlstest.CertOptions{DNSNames: []string{"mx.good.test"}})
+	good := smtptest.NewServer(t, smtptest.Options{Hostname: "mx.good.test", TLS: &tls.Config{
+		Certificates: []tls.Certificate{mxCert.TLS(false)},
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: aeadSuites,
+	}})
+	lab.SMTPPort = good.Port
+	smtptest.NewServer(t, smtptest.Options{Addr: net.JoinHostPort("127.0.0.2", strconv.Itoa(good.Port)), Hostname: "mx.example.test"})
+
+	// RFC 7672 section 3.1.1: DANE-EE(3) SPKI(1) SHA-256(1) of the MX.
+	spki := sha256.Sum256(mxCert.Leaf.RawSubjectPublicKeyInfo)
+	dkimKey, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := strings.NewReplacer("TLSA_DATA", hex.EncodeToString(spki[:]), "DKIM_KEY", base64.StdEncoding.EncodeToString(dkimKey)).Replace(zone)
+	dnsSrv := dnstest.NewServer(t, z, dnstest.Signed(), dnstest.Unsigned("example.test."))
+	lab.Resolver, lab.Anchors = dnsSrv.Addr, dnsSrv.Anchors()
 	var b strings.Builder
 	for _, rr := range lab.Anchors {
 		b.WriteString(rr.String())
@@ -106,7 +167,7 @@ func NewLab(t testing.TB) *Lab {
 	}
 	lab.AnchorsText = b.String()
 
-	var names []string
+	names := []string{"mta-sts.good.test"}
 	for d := range domains {
 		names = append(names, d, "www."+d)
 	}
@@ -116,12 +177,7 @@ func NewLab(t testing.TB) *Lab {
 	https.TLS = &tls.Config{
 		Certificates: []tls.Certificate{cert.TLS(false)},
 		MinVersion:   tls.VersionTLS12,
-		// ECDHE with AEAD only: nothing for a TLS check to object to.
-		CipherSuites: []uint16{
-			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-		},
+		CipherSuites: aeadSuites,
 	}
 	https.Config.ErrorLog = discardLog()
 	https.StartTLS()
@@ -141,6 +197,14 @@ func NewLab(t testing.TB) *Lab {
 	t.Cleanup(plain.Close)
 	lab.HTTPPort = port(t, plain.Listener.Addr())
 	return lab
+}
+
+// aeadSuites are ECDHE with AEAD only: nothing for a TLS check to object
+// to.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 func port(t testing.TB, a net.Addr) int {
@@ -164,6 +228,15 @@ func hostOnly(hostport string) string {
 }
 
 func serveHTTPS(w http.ResponseWriter, r *http.Request) {
+	if hostOnly(r.Host) == "mta-sts.good.test" {
+		if r.URL.Path != "/.well-known/mta-sts.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, mtaSTSPolicy)
+		return
+	}
 	if !domains[strings.TrimPrefix(hostOnly(r.Host), "www.")] {
 		serveBad(w, r)
 		return
