@@ -24,8 +24,10 @@ func TestMain(m *testing.M) {
 
 // TestScript runs the scripts of testdata/script against a lab started
 // here on loopback (see enginetest): the scripts find its DNS server in
-// $RESOLVER, its web servers' ports in $HTTP_PORT and $HTTPS_PORT, its DNSSEC
-// trust anchor in the file $ANCHOR, and its CA in $SSL_CERT_FILE.
+// $RESOLVER, its web servers' ports in $HTTP_PORT and $HTTPS_PORT, its mail
+// servers' port in $SMTP_PORT, the selector of good.test's DKIM key in
+// $DKIM_SELECTOR, its DNSSEC trust anchor in the file $ANCHOR, and its CA in
+// $SSL_CERT_FILE.
 func TestScript(t *testing.T) {
 	lab := enginetest.NewLab(t)
 	dir := t.TempDir()
@@ -43,6 +45,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("RESOLVER", lab.Resolver)
 			env.Setenv("HTTP_PORT", strconv.Itoa(lab.HTTPPort))
 			env.Setenv("HTTPS_PORT", strconv.Itoa(lab.HTTPSPort))
+			env.Setenv("SMTP_PORT", strconv.Itoa(lab.SMTPPort))
+			env.Setenv("DKIM_SELECTOR", enginetest.DKIMSelector)
 			env.Setenv("ANCHOR", anchor)
 			env.Setenv("SSL_CERT_FILE", ca)
 			return nil

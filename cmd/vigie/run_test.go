@@ -19,7 +19,7 @@ func TestRunInterrupted(t *testing.T) {
 	cancel()
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"audit", "--resolver", lab.Resolver,
-		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort),
+		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
 		"good.test", "example.test"}, nil, &stdout, &stderr)
 	if code != exitInterrupt {
 		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitInterrupt, stderr.String())
