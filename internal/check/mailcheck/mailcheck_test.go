@@ -2,7 +2,6 @@ package mailcheck_test
 
 import (
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,33 +17,8 @@ func TestGolden(t *testing.T) {
 	checktest.Golden(t, "testdata", mailcheck.Checks...)
 }
 
-var idPattern = regexp.MustCompile(`^mail(\.[a-z0-9_]+)+$`)
-
 func TestDefinitions(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range mailcheck.Definitions {
-		t.Run(d.ID, func(t *testing.T) {
-			if !idPattern.MatchString(d.ID) {
-				t.Errorf("id %q does not match %s", d.ID, idPattern)
-			}
-			if seen[d.ID] {
-				t.Errorf("id %q defined twice", d.ID)
-			}
-			seen[d.ID] = true
-			for name, s := range map[string]string{
-				"Title.FR": d.Title.FR, "Title.EN": d.Title.EN,
-				"Remediation.FR": d.Remediation.FR, "Remediation.EN": d.Remediation.EN,
-				"Standard": d.Standard,
-			} {
-				if strings.TrimSpace(s) == "" {
-					t.Errorf("%s is empty", name)
-				}
-				if strings.Contains(s, `\"`) {
-					t.Errorf("%s holds an escaped quote: %s", name, s)
-				}
-			}
-		})
-	}
+	checktest.Definitions(t, "mail", mailcheck.Definitions)
 }
 
 // TestFindingsAreDefined runs the checks on every fixture and requires each
@@ -149,18 +123,7 @@ func dedupe(s []string) []string {
 }
 
 func TestChecksAreDeterministic(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.observations.json")
-	for _, f := range files {
-		o := checktest.LoadObservations(t, f)
-		first := checktest.Run(o, mailcheck.Checks...)
-		second := checktest.Run(o, mailcheck.Checks...)
-		if diff := cmp.Diff(first, second); diff != "" {
-			t.Errorf("%s: second run differs (-first +second):\n%s", f, diff)
-		}
-		if diff := cmp.Diff(checktest.LoadObservations(t, f), o); diff != "" {
-			t.Errorf("%s: checks changed the observations:\n%s", f, diff)
-		}
-	}
+	checktest.Deterministic(t, "testdata", mailcheck.Checks...)
 }
 
 func TestEmptyObservations(t *testing.T) {

@@ -1,12 +1,7 @@
 package tlscheck_test
 
 import (
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/checktest"
@@ -17,88 +12,23 @@ func TestGolden(t *testing.T) {
 	checktest.Golden(t, "testdata", tlscheck.Checks...)
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-
 func TestDefinitions(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range tlscheck.Definitions {
-		t.Run(d.ID, func(t *testing.T) {
-			if !idPattern.MatchString(d.ID) {
-				t.Errorf("id %q does not match %s", d.ID, idPattern)
-			}
-			if !strings.HasPrefix(d.ID, "tls.") {
-				t.Errorf("id %q is not in the tls area", d.ID)
-			}
-			if seen[d.ID] {
-				t.Errorf("id %q defined twice", d.ID)
-			}
-			seen[d.ID] = true
-			for name, s := range map[string]string{
-				"Title.FR": d.Title.FR, "Title.EN": d.Title.EN,
-				"Remediation.FR": d.Remediation.FR, "Remediation.EN": d.Remediation.EN,
-				"Standard": d.Standard,
-			} {
-				if strings.TrimSpace(s) == "" {
-					t.Errorf("%s is empty", name)
-				}
-			}
-		})
-	}
+	checktest.Definitions(t, "tls", tlscheck.Definitions)
 }
 
-// TestFindingsAreDefined runs the checks on every fixture and requires
-// each finding to match a definition of the package exactly.
+// TestFindingsAreDefined requires every finding of the fixtures to match
+// its definition, and every definition to be produced by a fixture.
 func TestFindingsAreDefined(t *testing.T) {
-	defs := map[string]*audit.Definition{}
+	produced := checktest.Produced(t, "testdata", tlscheck.Definitions, tlscheck.Checks...)
 	for _, d := range tlscheck.Definitions {
-		defs[d.ID] = d
-	}
-	produced := map[string]bool{}
-	files, err := filepath.Glob("testdata/*/*.observations.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixture: %v", err)
-	}
-	for _, f := range files {
-		o := checktest.LoadObservations(t, f)
-		for _, fd := range checktest.Run(o, tlscheck.Checks...) {
-			d, ok := defs[fd.ID]
-			if !ok {
-				t.Errorf("%s: finding %q has no definition", f, fd.ID)
-				continue
-			}
-			produced[fd.ID] = true
-			if fd.Severity != d.Severity || fd.Title != d.Title || fd.Standard != d.Standard {
-				t.Errorf("%s: finding %q differs from its definition", f, fd.ID)
-			}
-			if fd.Subject == "" || fd.Evidence == "" {
-				t.Errorf("%s: finding %q without subject or evidence", f, fd.ID)
-			}
-		}
-	}
-	// Every definition is exercised by at least one fixture.
-	for id := range defs {
-		if !produced[id] {
-			t.Errorf("no fixture produces %q", id)
+		if !produced[d.ID] {
+			t.Errorf("no fixture produces %q", d.ID)
 		}
 	}
 }
 
-// TestChecksAreDeterministic runs every check twice on the same
-// observations and requires the same findings, and observations left as
-// they were.
 func TestChecksAreDeterministic(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.observations.json")
-	for _, f := range files {
-		o := checktest.LoadObservations(t, f)
-		first := checktest.Run(o, tlscheck.Checks...)
-		second := checktest.Run(o, tlscheck.Checks...)
-		if diff := cmp.Diff(first, second); diff != "" {
-			t.Errorf("%s: second run differs (-first +second):\n%s", f, diff)
-		}
-		if diff := cmp.Diff(checktest.LoadObservations(t, f), o); diff != "" {
-			t.Errorf("%s: checks changed the observations:\n%s", f, diff)
-		}
-	}
+	checktest.Deterministic(t, "testdata", tlscheck.Checks...)
 }
 
 func TestNilObservations(t *testing.T) {
