@@ -1,5 +1,5 @@
-// Package engine runs the audit of one domain: it starts the probes
-// concurrently under one deadline, gathers their observations and hands
+// Package engine runs the audit of one domain: it starts the probes (DNS,
+// TLS, HTTP, mail) concurrently under one deadline, gathers their observations and hands
 // them to the checks.
 //
 // It is the only place where probes and checks meet. It decides nothing
@@ -23,6 +23,7 @@ import (
 	"vigie.eu/vigie/internal/probe"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
+	"vigie.eu/vigie/internal/probe/mailprobe"
 	"vigie.eu/vigie/internal/probe/tlsprobe"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/target"
@@ -143,7 +144,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	}
 	if o.DNS != nil && !o.DNS.Exists && nxdomain(o.DNS, t.Domain) {
 		res.Error = ErrNoSuchDomain
-		o.TLS, o.HTTP, o.SecurityTxt = nil, nil, nil
+		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
 		return res
 	}
 
@@ -230,6 +231,21 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		o.DNS = &audit.DNSObservation{Resolver: cfg.Resolver, Exists: true, Queries: []audit.DNSQuery{{Name: domain, Type: "A", Error: msg}}}
 	})
 
+	// The mail probe asks the same prober, whose cache the other probes
+	// share; the MTA-STS policy is fetched like the web, on HTTPSPort.
+	mcfg := mailprobe.Config{
+		DNS:        prober,
+		Lookup:     lookup,
+		Roots:      cfg.Roots,
+		RootsName:  rootsName,
+		Now:        func() time.Time { return start },
+		SMTPPort:   cfg.SMTPPort,
+		MTASTSPort: httpsPort,
+		Timeout:    mailTimeout,
+	}
+	run("mailprobe", func() { o.Mail = mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors) },
+		func(msg string) { o.Mail = &audit.MailObservation{Error: msg} })
+
 	for i, host := range []string{domain, www} {
 		tlsSlot := &o.TLS[i]
 		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
@@ -268,6 +284,10 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	wg.Wait()
 	return o
 }
+
+// mailTimeout bounds each SMTP session and each MTA-STS fetch of the mail
+// probe, within the audit's deadline.
+const mailTimeout = 10 * time.Second
 
 // startURL is the root URL of host for scheme, with the port when it is
 // not the scheme's default.

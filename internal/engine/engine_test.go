@@ -25,6 +25,7 @@ func labConfig(lab *enginetest.Lab) Config {
 		Timeout:    20 * time.Second,
 		HTTPPort:   lab.HTTPPort,
 		HTTPSPort:  lab.HTTPSPort,
+		SMTPPort:   lab.SMTPPort,
 		Version:    "test",
 	}
 }
@@ -104,10 +105,69 @@ func TestAuditGoodSite(t *testing.T) {
 	if o.SecurityTxt == nil || o.SecurityTxt.Status != 200 || o.SecurityTxt.Error != "" {
 		t.Errorf("security.txt = %+v", o.SecurityTxt)
 	}
+	checkGoodMail(t, o.Mail, lab, false)
 	for _, f := range res.Findings {
 		if f.Severity > audit.Low {
 			t.Errorf("false alarm on a good site: %s %s %s: %s", f.Severity, f.ID, f.Subject, f.Evidence)
 		}
+	}
+	if s := res.Score; s == nil || s.Grade != "A+" || len(s.Areas) != 4 {
+		t.Errorf("score = %+v, want A+ with its four areas observed", s)
+	}
+}
+
+// checkGoodMail checks what the mail probe saw of good.test: its MX with
+// STARTTLS and TLS 1.3, its DANE record validated, SPF, DMARC, MTA-STS in
+// enforce mode, TLS-RPT, and the DKIM key when its selector was given.
+func checkGoodMail(t *testing.T, m *audit.MailObservation, lab *enginetest.Lab, selectorGiven bool) {
+	t.Helper()
+	if m == nil || m.Error != "" || m.MX == nil || len(m.MX.Hosts) != 1 {
+		t.Fatalf("mail = %+v, want one MX host", m)
+	}
+	h := m.MX.Hosts[0]
+	if h.Name != "mx.good.test" || len(h.SMTP) != 1 {
+		t.Fatalf("MX host %+v, want mx.good.test with one address", h)
+	}
+	s := h.SMTP[0]
+	if want := "127.0.0.1:" + strconv.Itoa(lab.SMTPPort); s.Address != want || s.Error != "" || !s.STARTTLS || s.STARTTLSCode != 220 || s.TLSError != "" {
+		t.Errorf("SMTP = %+v, want STARTTLS on %s", s, want)
+	}
+	if s.TLS == nil || s.TLS.Verification == nil || !s.TLS.Verification.Trusted || !s.TLS.Verification.HostnameMatch {
+		t.Errorf("TLS through STARTTLS = %+v, want a valid certificate for mx.good.test", s.TLS)
+	}
+	if h.TLSA == nil || len(h.TLSA.Records) != 1 || h.TLSA.DNSSEC != audit.DNSSECSecure {
+		t.Errorf("TLSA = %+v, want one secure record", h.TLSA)
+	}
+	if m.SPF == nil || len(m.SPF.Records) != 1 || m.DMARC == nil || m.DMARC.Policy != "reject" {
+		t.Errorf("SPF %+v, DMARC %+v", m.SPF, m.DMARC)
+	}
+	if m.MTASTS == nil || m.MTASTS.Mode != "enforce" || m.MTASTS.FetchError != "" {
+		t.Errorf("MTA-STS = %+v, want a policy in enforce mode", m.MTASTS)
+	}
+	if m.TLSRPT == nil || len(m.TLSRPT.Records) != 1 {
+		t.Errorf("TLS-RPT = %+v", m.TLSRPT)
+	}
+	found := false
+	for _, k := range m.DKIM.Selectors {
+		if k.Selector == enginetest.DKIMSelector {
+			found = k.Found && k.KeyType == "ed25519" && k.KeyBits == 256 && k.Given
+		}
+	}
+	if found != selectorGiven {
+		t.Errorf("DKIM key of %s found %v, want %v: %+v", enginetest.DKIMSelector, found, selectorGiven, m.DKIM)
+	}
+}
+
+// TestAuditDKIMSelector: the selector given is looked up, and its key
+// found; without it, the lab's selector is not among the common ones.
+func TestAuditDKIMSelector(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	cfg.DKIMSelectors = []string{enginetest.DKIMSelector}
+	res := Audit(t.Context(), cfg, mustParse(t, "good.test"))
+	checkGoodMail(t, res.Observations.Mail, lab, true)
+	if got := ids(res.Findings); got["mail.dkim.not_found"] {
+		t.Errorf("mail.dkim.not_found with the selector given: %v", got)
 	}
 }
 
@@ -120,7 +180,8 @@ func TestAuditBadSite(t *testing.T) {
 		t.Fatalf("Error = %q", res.Error)
 	}
 	got := ids(res.Findings)
-	for _, id := range []string{"dns.dnssec.missing", "http.hsts.missing", "http.redirect.missing", "http.csp.missing", "http.cookie.no_secure", "http.disclosure.powered_by"} {
+	for _, id := range []string{"dns.dnssec.missing", "http.hsts.missing", "http.redirect.missing", "http.csp.missing", "http.cookie.no_secure", "http.disclosure.powered_by",
+		"mail.starttls.missing", "mail.spf.pass_all", "mail.dmarc.missing", "mail.mtasts.missing", "mail.tlsrpt.missing"} {
 		if !got[id] {
 			t.Errorf("finding %s missing; got %v", id, got)
 		}
@@ -186,7 +247,7 @@ func TestAuditDeadServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Resolver: dnsSrv.Addr, Timeout: time.Second, HTTPPort: p, HTTPSPort: p}
+	cfg := Config{Resolver: dnsSrv.Addr, Timeout: time.Second, HTTPPort: p, HTTPSPort: p, SMTPPort: p}
 	start := time.Now()
 	res := Audit(t.Context(), cfg, mustParse(t, "dead.test"))
 	// Generous bound: the point is that the deadline is honoured, not
@@ -218,6 +279,52 @@ func TestAuditDeadServers(t *testing.T) {
 	}
 	if o.SecurityTxt == nil || o.SecurityTxt.Error == "" {
 		t.Errorf("security.txt: %+v, want an error", o.SecurityTxt)
+	}
+	// The implicit MX (dead.test has no MX) hangs on SMTP too.
+	if m := o.Mail; m == nil || m.MX == nil || len(m.MX.Hosts) != 1 || len(m.MX.Hosts[0].SMTP) != 1 || m.MX.Hosts[0].SMTP[0].Error == "" {
+		t.Errorf("mail: %+v, want a failed SMTP session with the implicit MX", o.Mail)
+	}
+}
+
+// TestAuditNoMXPortClosed: a domain without MX whose address refuses SMTP
+// (the usual web-only domain). Connection refused comes at once, so the
+// mail probe does not hold the audit, and the only mail findings are those
+// the RFCs justify: no MX nor null MX (RFC 7505), no SPF (RFC 7208), no
+// DMARC (RFC 7489); not MTA-STS, TLS-RPT, DANE nor STARTTLS, which concern
+// a domain that receives mail. mail.dkim.not_found is an info (no points):
+// DNS cannot say whether the domain signs its mail.
+func TestAuditNoMXPortClosed(t *testing.T) {
+	dnsSrv := dnstest.NewServer(t, `
+		web.test.     300 IN SOA ns.web.test. h.web.test. 1 7200 3600 1209600 300
+		web.test.     300 IN NS  ns.web.test.
+		ns.web.test.  300 IN A   127.0.0.1
+		web.test.     300 IN A   127.0.0.1
+	`)
+	// A port that was just free: nothing listens there.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cfg := Config{Resolver: dnsSrv.Addr, Timeout: 20 * time.Second, HTTPPort: closed, HTTPSPort: closed, SMTPPort: closed}
+	res := Audit(t.Context(), cfg, mustParse(t, "web.test"))
+	m := res.Observations.Mail
+	if m == nil || m.MX == nil || !m.MX.Implicit || len(m.MX.Hosts) != 1 || len(m.MX.Hosts[0].SMTP) != 1 {
+		t.Fatalf("mail = %+v, want the implicit MX web.test probed once", m)
+	}
+	if s := m.MX.Hosts[0].SMTP[0]; !strings.Contains(s.Error, "connection refused") {
+		t.Errorf("SMTP = %+v, want connection refused", s)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if strings.HasPrefix(f.ID, "mail.") {
+			got = append(got, f.ID)
+		}
+	}
+	want := []string{"mail.dmarc.missing", "mail.spf.missing", "mail.mx.missing", "mail.dkim.not_found"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("mail findings %q, want %q", got, want)
 	}
 }
 
