@@ -8,8 +8,9 @@
 #
 # For each site of DIR/sites.tsv it runs vigie audit --json (as run.sh does)
 # and the Observatory's scan, and prints a table: site, the Observatory's
-# score and grade, vigie's observatory score and grade, and, where they
-# differ, the tests whose results differ. Last line: "N passed, M failed";
+# score and grade, vigie's observatory score and grade, and the tests whose
+# outcomes differ. A site passes when the scores, the grades and the
+# outcome of every test are the same. Last line: "N passed, M failed";
 # exit 1 on any disagreement. A site may be left out of the comparison only
 # through the "excluded" table below, with its reason, printed in the table.
 #
@@ -175,11 +176,14 @@ for d in "${sites[@]}"; do
 		| .key as $k | .value.result as $m
 		| (first($vt[] | select(.name == $k) | .result) // "-") as $g
 		| select($m != $g) | "\($k): \($m) / \($g)"' "$out/mdn-$d.json" | paste -sd';' -)
-	if [[ $ms == "$vs" && $mg == "$vg" ]]; then
+	if [[ $ms == "$vs" && $mg == "$vg" && -z $diffs ]]; then
 		passed=$((passed + 1))
-		row "$d" "$ms" "$mg" "$vs" "$vg" "${diffs:+same score, tests differ: $diffs}"
+		row "$d" "$ms" "$mg" "$vs" "$vg" ""
+	elif [[ $ms == "$vs" && $mg == "$vg" ]]; then
+		row "$d" "$ms" "$mg" "$vs" "$vg" "same score, tests differ (MDN / vigie): $diffs"
+		fail "$d: the outcomes of some tests differ"
 	else
-		row "$d" "$ms" "$mg" "${vs:--}" "${vg:--}" "DIFFERENT ${diffs}"
+		row "$d" "$ms" "$mg" "${vs:--}" "${vg:--}" "tests differ (MDN / vigie): ${diffs:-none}"
 		fail "$d: MDN $ms $mg, vigie ${vs:--} ${vg:--}"
 	fi
 done

@@ -12,26 +12,39 @@ package score
 //
 // It grades the final response of https://DOMAIN/ (or, when there is no
 // HTTPS answer, of http://DOMAIN/), as the Observatory grades the host it
-// is given, and the redirections of http://DOMAIN/.
+// is given, and the redirections of http://DOMAIN/. Where the published
+// text leaves a detail open (which CSP sources are too broad, the order of
+// the cookie outcomes, the HSTS threshold in seconds), the profile follows
+// what the Observatory does: e2e/observatory.sh runs its npm package
+// (@mdn/mdn-http-observatory 1.4.8) on every lab site and fails when its
+// score, grade or any test outcome differs from this profile's.
 //
 // Known differences, each because vigie's probe does not observe what the
-// Observatory fetches: the HSTS preload list is taken as empty (as when
-// the Observatory runs with an empty conf/hsts-preload.json); CORS is
-// judged from the Access-Control-Allow-Origin header of the page alone
-// (vigie sends no Origin header and does not fetch crossdomain.xml or
-// clientaccesspolicy.xml); a <meta http-equiv> CSP in the page is not
-// read. The comparison with the real Observatory on lab servers is to
-// come.
+// Observatory fetches:
+//
+//   - the HSTS preload list is taken as empty (as when the Observatory
+//     runs with an empty conf/hsts-preload.json): "hsts-preloaded" and
+//     "redirection-all-redirects-preloaded" never come;
+//   - CORS: the Observatory sends a preflight request (OPTIONS, with an
+//     Origin header) and judges its answer; vigie sends none, and judges
+//     the Access-Control-Allow-Origin of the page itself (see obsCORS);
+//   - cookies: the Observatory's cookie jar also refuses cookies (a
+//     Domain attribute that does not match the host, for one) and expires
+//     them by date; vigie applies replacement and Max-Age only;
+//   - a CSP given both in a header and in <meta>: the Observatory merges
+//     the policies with rules of its own; here a directive of the <meta>
+//     policy replaces the header's (see parseObsCSP).
 
 import (
+	"errors"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
 
 	"vigie.eu/vigie/internal/audit"
-	"vigie.eu/vigie/internal/check/httpcheck"
 )
 
 // observatoryAlgorithm names what the profile follows.
@@ -106,11 +119,19 @@ var observatoryModifiers = map[string]int{
 	"x-frame-options-not-implemented":     -20,
 	"x-frame-options-header-invalid":      -20,
 
-	"cross-origin-resource-policy-implemented-with-same-origin":  10,
-	"cross-origin-resource-policy-implemented-with-same-site":    10,
-	"cross-origin-resource-policy-implemented-with-cross-origin": 0,
-	"cross-origin-resource-policy-not-implemented":               0,
-	"cross-origin-resource-policy-header-invalid":                -5,
+	"corp-implemented-with-same-origin":  10,
+	"corp-implemented-with-same-site":    10,
+	"corp-implemented-with-cross-origin": 0,
+	"corp-not-implemented":               0,
+	"corp-header-invalid":                -5,
+
+	// Outcomes of the Observatory's code (1.4.8) not in the published
+	// table; vigie's observations never lead to the last two (no HSTS
+	// preload list, and golang.org/x/net/html parses any page).
+	"csp-implemented-but-duplicate-directives":  0,
+	"csp-not-implemented-but-reporting-enabled": -25,
+	"redirection-all-redirects-preloaded":       0,
+	"html-not-parseable":                        -20,
 }
 
 // observatoryGrades is the grading chart: the lowest score of each grade.
@@ -122,31 +143,52 @@ var observatoryGrades = []struct {
 	{60, "C+"}, {50, "C"}, {45, "C-"}, {40, "D+"}, {30, "D"}, {25, "D-"}, {0, "F"},
 }
 
-// Six months, the HSTS threshold of the Observatory.
-const sixMonths = 15768000
+// Six months, the HSTS threshold of the Observatory: 180 days, the
+// SIX_MONTHS of its HSTS test (1.4.8), not the 15768000 s of the
+// published text.
+const sixMonths = 15552000
 
 // observatoryPage is what the Observatory profile grades.
 type observatoryPage struct {
-	resp  *audit.HTTPResponse
-	body  string
+	// resp is the graded response: the end of the https://DOMAIN/ chain
+	// when that chain answered at all (a certificate error included),
+	// else the end of the http://DOMAIN/ chain. The Observatory calls it
+	// "auto".
+	resp *audit.HTTPResponse
+	body string
+	// https is whether the chain of resp began with https://: the
+	// Observatory judges insecure CSP sources only then.
 	https bool
 	host  string
-	// chain holds every response of the chains of the domain, for the
-	// cookies.
+	// chain is the chain that ends at resp: its cookies are the ones
+	// the Observatory's cookie jar keeps.
 	chain []audit.HTTPResponse
+	// httpsResp is the end of the https://DOMAIN/ chain, nil when it did
+	// not answer; httpsUnverified is whether a certificate on that chain
+	// failed verification.
+	httpsResp       *audit.HTTPResponse
+	httpsUnverified bool
 	// httpChain is the chain of http://DOMAIN/, nil when not observed.
 	httpChain *audit.HTTPObservation
+	// meta holds the policies the page declares in <meta> elements.
+	meta pageMeta
 }
 
 // Observatory computes the MDN HTTP Observatory profile of o, or nil when
-// no page of the domain answered.
+// no page of the domain answered, or when the graded page answered with a
+// status the Observatory refuses to grade: it grades 2xx, 3xx, 401 and 403
+// only, and reports an error for any other.
 func Observatory(o *audit.Observations) *audit.ObservatoryScore {
 	p := observatoryTarget(o)
 	if p == nil {
 		return nil
 	}
+	if st := p.resp.Status; st < 200 || (st >= 400 && st != 401 && st != 403) {
+		return nil
+	}
+	csp, cspData := obsCSP(p)
 	tests := []audit.ObservatoryTest{
-		obsTest("content-security-policy", obsCSP(p)),
+		obsTest("content-security-policy", csp),
 		obsTest("cookies", obsCookies(p)),
 		obsTest("cross-origin-resource-sharing", obsCORS(p)),
 		obsTest("redirection", obsRedirection(p)),
@@ -154,7 +196,7 @@ func Observatory(o *audit.Observations) *audit.ObservatoryScore {
 		obsTest("strict-transport-security", obsHSTS(p)),
 		obsTest("subresource-integrity", obsSRI(p)),
 		obsTest("x-content-type-options", obsXCTO(p)),
-		obsTest("x-frame-options", obsXFO(p)),
+		obsTest("x-frame-options", obsXFO(p, cspData)),
 		obsTest("cross-origin-resource-policy", obsCORP(p)),
 	}
 	s := &audit.ObservatoryScore{Algorithm: observatoryAlgorithm, URL: p.resp.URL, Tests: tests}
@@ -197,8 +239,7 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 		return nil
 	}
 	p := &observatoryPage{}
-	var httpsFinal, httpFinal *audit.HTTPResponse
-	var httpsBody, httpBody string
+	var httpsChain, httpChain *audit.HTTPObservation
 	for _, h := range o.HTTP {
 		if h == nil {
 			continue
@@ -207,131 +248,310 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 		if err != nil || !strings.EqualFold(u.Hostname(), o.Domain) {
 			continue
 		}
-		p.chain = append(p.chain, h.Responses...)
 		r := h.Final()
 		ok := h.Error == "" && r != nil && r.Status != 0 && r.Error == ""
 		switch u.Scheme {
 		case "https":
-			if ok && strings.HasPrefix(strings.ToLower(r.URL), "https://") {
-				httpsFinal, httpsBody = r, h.Body
+			if ok {
+				httpsChain = h
 			}
 		case "http":
 			p.httpChain = h
 			if ok {
-				httpFinal, httpBody = r, h.Body
+				httpChain = h
 			}
 		}
 	}
-	switch {
-	case httpsFinal != nil:
-		p.resp, p.body, p.https = httpsFinal, httpsBody, true
-	case httpFinal != nil:
-		p.resp, p.body, p.https = httpFinal, httpBody, strings.HasPrefix(strings.ToLower(httpFinal.URL), "https://")
-	default:
+	h := httpsChain
+	if h == nil {
+		h = httpChain
+	}
+	if h == nil {
 		return nil
+	}
+	p.resp, p.body, p.chain = h.Final(), h.Body, h.Responses
+	p.https = h == httpsChain
+	if httpsChain != nil {
+		p.httpsResp = httpsChain.Final()
+		for _, r := range httpsChain.Responses {
+			p.httpsUnverified = p.httpsUnverified || r.TLSUnverified
+		}
 	}
 	if u, err := url.Parse(p.resp.URL); err == nil {
 		p.host = strings.ToLower(u.Hostname())
 	}
+	if mediaType(p.header("Content-Type")) == "text/html" || mediaType(p.header("Content-Type")) == "application/xhtml+xml" {
+		p.meta = readMeta(p.body)
+	}
 	return p
 }
 
-// get returns the values of a header of the graded response.
-func (p *observatoryPage) get(name string) []string {
-	for k, v := range p.resp.Headers {
+// mediaType is the type of a Content-Type value, parameters left out.
+func mediaType(ct string) string {
+	t, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// firstOnlyHeaders are the headers of which Node.js, the Observatory's
+// runtime, keeps the first occurrence (http.IncomingMessage.headers);
+// it joins the occurrences of the others with ", ".
+var firstOnlyHeaders = []string{"content-type", "content-length", "location", "server", "etag", "expires", "last-modified"}
+
+// header returns a header of the graded response as the Observatory sees
+// it: its occurrences joined with ", ", or the first one for the headers
+// of firstOnlyHeaders; "" when absent.
+func (p *observatoryPage) header(name string) string {
+	return nodeHeader(p.resp, name)
+}
+
+func nodeHeader(r *audit.HTTPResponse, name string) string {
+	if r == nil {
+		return ""
+	}
+	var vals []string
+	for k, v := range r.Headers {
 		if strings.EqualFold(k, name) {
-			return v
+			vals = append(vals, v...)
 		}
 	}
-	return nil
+	if len(vals) == 0 {
+		return ""
+	}
+	if slices.Contains(firstOnlyHeaders, strings.ToLower(name)) {
+		return vals[0]
+	}
+	return strings.Join(vals, ", ")
 }
 
-// hstsOK reports whether the page sets a valid HSTS of six months or more.
-func (p *observatoryPage) hstsOK() bool {
-	v := p.get("Strict-Transport-Security")
-	if !p.https || len(v) == 0 {
-		return false
-	}
-	h, err := httpcheck.ParseHSTS(v[0])
-	return err == nil && h.MaxAge >= sixMonths
+// pageMeta is what the Observatory reads from a page's <meta> elements:
+// the content of each <meta http-equiv="Content-Security-Policy">, and
+// the content of the last <meta name="referrer">.
+type pageMeta struct {
+	csp      []string
+	referrer string
 }
 
-func obsCSP(p *observatoryPage) string {
-	v := p.get("Content-Security-Policy")
-	if len(v) == 0 {
-		return "csp-not-implemented"
-	}
-	policies := httpcheck.ParseCSP(strings.Join(v, ","))
-	if len(policies) == 0 {
-		return "csp-header-invalid"
-	}
-	// Several policies all apply: a source is allowed only if every
-	// policy allows it. The Observatory merges them; here the strictest
-	// answer of any policy wins for each question.
-	effective := func(dir string) ([]string, bool) {
-		var best []string
-		found := false
-		for _, pol := range policies {
-			vals, ok := pol.Get(dir)
-			if !ok {
-				vals, ok = pol.Get("default-src")
-			}
-			if ok && (!found || len(vals) < len(best)) {
-				best, found = vals, true
+// readMeta reads the <meta> elements of an HTML page (HTML Living
+// Standard, 4.2.5.3 "Pragma directives": http-equiv="content-security-policy";
+// 4.2.5.1 "Standard metadata names": referrer).
+func readMeta(body string) pageMeta {
+	var m pageMeta
+	z := html.NewTokenizer(strings.NewReader(body))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, more := z.TagName()
+		if string(name) != "meta" {
+			continue
+		}
+		var equiv, metaName, content string
+		hasEquiv, hasContent := false, false
+		for more {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			switch string(k) {
+			case "http-equiv":
+				equiv, hasEquiv = strings.ToLower(strings.TrimSpace(string(v))), true
+			case "name":
+				metaName = strings.ToLower(strings.TrimSpace(string(v)))
+			case "content":
+				content, hasContent = string(v), true
 			}
 		}
-		return lowerAll(best), found
-	}
-	broad := func(srcs []string) bool {
-		for _, s := range srcs {
-			switch s {
-			case "*", "http:", "https:", "data:", "'unsafe-inline'":
-				return true
+		switch {
+		case hasEquiv && hasContent:
+			if equiv == "content-security-policy" && content != "" {
+				m.csp = append(m.csp, content)
 			}
+		case metaName == "referrer" && content != "":
+			m.referrer = content
 		}
-		return false
 	}
-	script, okScript := effective("script-src")
-	object, okObject := effective("object-src")
-	nonceOrHash := slices.ContainsFunc(script, func(s string) bool {
-		return strings.HasPrefix(s, "'nonce-") || strings.HasPrefix(s, "'sha256-") || strings.HasPrefix(s, "'sha384-") || strings.HasPrefix(s, "'sha512-") || s == "'strict-dynamic'"
+	return m
+}
+
+// Sources the Observatory's CSP test deems too broad (1.4.8).
+var (
+	cspBroad  = []string{"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*", "https://*.*"}
+	cspInline = []string{"'unsafe-inline'", "data:"}
+)
+
+// cspMetaDisallowed are the directives a <meta> policy cannot carry (CSP
+// Level 3, 4.2 "Delivery via meta": frame-ancestors, report-uri and
+// sandbox are ignored there).
+var cspMetaDisallowed = []string{"frame-ancestors", "report-uri", "sandbox"}
+
+// errCSP marks a policy the Observatory cannot parse.
+var errCSP = errors.New("observatory: invalid policy")
+
+// cspMap is a parsed policy: each directive (lower case) and its sources
+// (lower case).
+type cspMap map[string][]string
+
+// parseObsCSP parses policies the way the Observatory does: directives
+// split on ";", sources on white space, all in lower case; a directive
+// repeated in a policy makes it invalid, except report-uri and report-to,
+// which only set dup; a -src directive with no source means 'none'; a
+// policy shorter than "img-src" is invalid. The Observatory merges
+// several policies with rules of its own; here a directive of a later
+// policy replaces that of an earlier one, which is the same for the
+// policies one header or one <meta> declares (Node.js joins a repeated
+// header into one value, which then reads as one policy).
+func parseObsCSP(policies []string) (m cspMap, dup bool, err error) {
+	m = cspMap{}
+	for _, pol := range policies {
+		pol = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "").Replace(pol))
+		if len(pol) < len("img-src")-1 {
+			return nil, false, errCSP
+		}
+		seen := map[string]bool{}
+		for entry := range strings.SplitSeq(pol, ";") {
+			f := strings.Fields(entry)
+			if len(f) == 0 {
+				continue
+			}
+			dir := strings.ToLower(f[0])
+			if seen[dir] {
+				if dir != "report-uri" && dir != "report-to" {
+					return nil, false, errCSP
+				}
+				dup = true
+			}
+			seen[dir] = true
+			srcs := lowerAll(f[1:])
+			if len(srcs) == 0 && strings.HasSuffix(dir, "-src") {
+				srcs = []string{"'none'"}
+			}
+			m[dir] = srcs
+		}
+	}
+	return m, dup, nil
+}
+
+func anyIn(srcs, set []string) bool {
+	return slices.ContainsFunc(srcs, func(s string) bool { return slices.Contains(set, s) })
+}
+
+func insecureScheme(srcs []string) bool {
+	return slices.ContainsFunc(srcs, func(s string) bool { return strings.HasPrefix(s, "http:") || strings.HasPrefix(s, "ftp:") })
+}
+
+func nonceOrHash(srcs []string) bool {
+	return slices.ContainsFunc(srcs, func(s string) bool {
+		return strings.HasPrefix(s, "'nonce-") || strings.HasPrefix(s, "'sha256-") || strings.HasPrefix(s, "'sha384-") || strings.HasPrefix(s, "'sha512-")
 	})
-	scriptBroad := broad(script)
-	if nonceOrHash {
-		// 'unsafe-inline' is ignored by browsers next to a nonce or hash.
-		scriptBroad = broad(slices.DeleteFunc(slices.Clone(script), func(s string) bool { return s == "'unsafe-inline'" }))
-	}
-	if !okScript || !okObject || scriptBroad || broad(object) {
-		return "csp-implemented-with-unsafe-inline"
-	}
-	if slices.Contains(script, "'unsafe-eval'") {
-		return "csp-implemented-with-unsafe-eval"
-	}
-	if p.https {
-		for _, dir := range []string{"script-src", "object-src", "style-src", "connect-src", "frame-src", "font-src", "default-src"} {
-			if srcs, ok := effective(dir); ok && hasHTTPSource(srcs) {
-				return "csp-implemented-with-insecure-scheme"
-			}
-		}
-		for _, dir := range []string{"img-src", "media-src"} {
-			if srcs, ok := effective(dir); ok && hasHTTPSource(srcs) {
-				return "csp-implemented-with-insecure-scheme-in-passive-content-only"
-			}
-		}
-	}
-	if style, ok := effective("style-src"); !ok || broad(style) {
-		return "csp-implemented-with-unsafe-inline-in-style-src-only"
-	}
-	def, _ := effective("default-src")
-	form, okForm := effective("form-action")
-	if slices.Equal(def, []string{"'none'"}) && okForm && (slices.Equal(form, []string{"'none'"}) || slices.Equal(form, []string{"'self'"})) {
-		return "csp-implemented-with-no-unsafe-default-src-none"
-	}
-	return "csp-implemented-with-no-unsafe"
 }
 
-func hasHTTPSource(srcs []string) bool {
-	return slices.ContainsFunc(srcs, func(s string) bool { return s == "http:" || strings.HasPrefix(s, "http://") })
+// obsCSP returns the CSP test's outcome and the merged policy (nil when
+// the page has no valid policy), which the X-Frame-Options test reads.
+// The checks and their order follow the scoring methodology's CSP table
+// (most severe first); the details (which sources are broad, what a
+// nonce lets pass, that unsafe-eval counts in style-src too) are those of
+// the Observatory's code.
+func obsCSP(p *observatoryPage) (string, cspMap) {
+	var headers []string
+	if v := p.header("Content-Security-Policy"); v != "" {
+		headers = []string{v}
+	}
+	all := append(slices.Clone(headers), p.meta.csp...)
+	csp, dup, err := parseObsCSP(all)
+	if err != nil {
+		return "csp-header-invalid", nil
+	}
+	httpOnly, _, errH := parseObsCSP(headers)
+	metaOnly, _, errM := parseObsCSP(p.meta.csp)
+	n := 0
+	if errH == nil {
+		n += len(httpOnly)
+	}
+	if errM == nil {
+		for d := range metaOnly {
+			if !slices.Contains(cspMetaDisallowed, d) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		if p.header("Content-Security-Policy-Report-Only") != "" {
+			return "csp-not-implemented-but-reporting-enabled", nil
+		}
+		return "csp-not-implemented", nil
+	}
+	// effective returns the key whose sources apply to dir: dir itself,
+	// else default-src, else "" (anything allowed).
+	effective := func(dir string) string {
+		if _, ok := csp[dir]; ok {
+			return dir
+		}
+		if _, ok := csp["default-src"]; ok {
+			return "default-src"
+		}
+		return ""
+	}
+	get := func(key string) []string {
+		if key == "" {
+			return []string{"*"}
+		}
+		return csp[key]
+	}
+	scriptKey, styleKey := effective("script-src"), effective("style-src")
+	// Next to a nonce or a hash, 'unsafe-inline' is ignored (CSP Level 3,
+	// 6.7.3.3). The edit applies to the directive itself, as in the
+	// Observatory, where script-src and style-src may share default-src.
+	for _, key := range []string{scriptKey, styleKey} {
+		if key != "" && nonceOrHash(csp[key]) {
+			csp[key] = slices.DeleteFunc(slices.Clone(csp[key]), func(s string) bool { return s == "'unsafe-inline'" })
+		}
+	}
+	result := ""
+	script := get(scriptKey)
+	if slices.Contains(script, "'strict-dynamic'") {
+		if nonceOrHash(script) {
+			// 'strict-dynamic' makes host and scheme sources, 'self' and
+			// 'unsafe-inline' ignored (CSP Level 3, 8.2).
+			csp[scriptKey] = slices.DeleteFunc(slices.Clone(script), func(s string) bool {
+				return s == "'self'" || s == "'unsafe-inline'" || slices.ContainsFunc(cspBroad, func(b string) bool { return strings.HasPrefix(s, b) })
+			})
+			script = csp[scriptKey]
+		} else {
+			result = "csp-header-invalid"
+		}
+	}
+	style, object := get(styleKey), get(effective("object-src"))
+	var active, passive []string
+	for d, srcs := range csp {
+		if d != "img-src" && d != "media-src" && d != "script-src" {
+			active = append(active, srcs...)
+		}
+	}
+	active = append(active, script...)
+	for _, d := range []string{"img-src", "media-src"} {
+		if k := effective(d); k != "" {
+			passive = append(passive, csp[k]...)
+		}
+	}
+	set := func(r string, cond bool) {
+		if cond && result == "" {
+			result = r
+		}
+	}
+	set("csp-implemented-with-unsafe-inline", anyIn(script, cspBroad) || anyIn(script, cspInline) || anyIn(object, cspBroad))
+	set("csp-implemented-with-insecure-scheme", p.https && insecureScheme(active))
+	set("csp-implemented-with-unsafe-eval", slices.Contains(script, "'unsafe-eval'") || slices.Contains(style, "'unsafe-eval'"))
+	set("csp-implemented-with-insecure-scheme-in-passive-content-only", p.https && insecureScheme(passive))
+	set("csp-implemented-with-unsafe-inline-in-style-src-only", anyIn(style, cspBroad) || anyIn(style, cspInline))
+	set("csp-implemented-with-no-unsafe-default-src-none", slices.Equal(csp["default-src"], []string{"'none'"}))
+	set("csp-implemented-with-no-unsafe", true)
+	switch result {
+	case "csp-implemented-with-no-unsafe", "csp-implemented-with-no-unsafe-default-src-none",
+		"csp-implemented-with-unsafe-inline-in-style-src-only", "csp-implemented-with-insecure-scheme-in-passive-content-only":
+		if dup {
+			// A passing policy with report-uri or report-to twice.
+			result = "csp-implemented-but-duplicate-directives"
+		}
+	}
+	return result, csp
 }
 
 func lowerAll(ss []string) []string {
@@ -342,81 +562,122 @@ func lowerAll(ss []string) []string {
 	return out
 }
 
-// obsCookies follows the Observatory's cookie test: session cookies are
-// those whose name speaks of a session or a login, anti-CSRF cookies those
-// whose name speaks of CSRF; the worst outcome wins.
+// cookieOrder ranks the failing outcomes of the cookie test, least bad
+// first: of several, the Observatory keeps the last in this order, which
+// is not the order of their modifiers.
+var cookieOrder = []string{
+	"cookies-without-secure-flag-but-protected-by-hsts",
+	"cookies-without-secure-flag",
+	"cookies-session-without-secure-flag-but-protected-by-hsts",
+	"cookies-samesite-flag-invalid",
+	"cookies-anticsrf-without-samesite-flag",
+	"cookies-session-without-httponly-flag",
+	"cookies-session-without-secure-flag",
+}
+
+// obsCookies follows the Observatory's cookie test: it judges the cookies
+// its cookie jar holds after the chain of the graded page (RFC 6265,
+// 5.3: a cookie replaces one of the same name, domain and path; one set
+// with Max-Age 0 or less is removed). Session cookies are those whose name
+// contains "sess" or "login", anti-CSRF cookies those whose name contains
+// "csrf"; the worst outcome wins.
 func obsCookies(p *observatoryPage) string {
-	var cookies []audit.Cookie
-	for _, r := range p.chain {
-		cookies = append(cookies, r.Cookies...)
+	result := ""
+	worse := func(r string) {
+		if slices.Index(cookieOrder, r) > slices.Index(cookieOrder, result) {
+			result = r
+		}
 	}
-	if len(cookies) == 0 {
+	// A SameSite attribute with no value or an unknown one, in the
+	// Set-Cookie headers of the graded page.
+	for _, c := range p.resp.Cookies {
+		for _, attr := range strings.Split(c.Raw, ";")[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(attr), "=")
+			v, _, _ = strings.Cut(v, "=")
+			if strings.EqualFold(strings.TrimSpace(k), "samesite") {
+				switch strings.ToLower(strings.TrimSpace(v)) {
+				case "lax", "strict", "none":
+				default:
+					worse("cookies-samesite-flag-invalid")
+				}
+			}
+		}
+	}
+	type key struct{ name, domain, path string }
+	var jar []audit.Cookie
+	for _, r := range p.chain {
+		for _, c := range r.Cookies {
+			if c.Name == "" || c.Name == "heroku-session-affinity" {
+				continue
+			}
+			k := key{c.Name, strings.ToLower(c.Domain), c.Path}
+			jar = slices.DeleteFunc(jar, func(o audit.Cookie) bool { return key{o.Name, strings.ToLower(o.Domain), o.Path} == k })
+			if n, err := strconv.Atoi(strings.TrimSpace(c.MaxAge)); err == nil && n <= 0 {
+				continue
+			}
+			jar = append(jar, c)
+		}
+	}
+	if len(jar) == 0 {
 		return "cookies-not-found"
 	}
-	hsts := p.hstsOK()
-	results := []string{}
-	allSameSite := true
-	for _, c := range cookies {
+	hsts := obsHSTS(p) == "hsts-implemented-max-age-at-least-six-months"
+	missingSameSite := false
+	for _, c := range jar {
 		name := strings.ToLower(c.Name)
-		session := strings.Contains(name, "session") || strings.Contains(name, "sess") || strings.Contains(name, "login")
+		session := strings.Contains(name, "sess") || strings.Contains(name, "login")
 		csrf := strings.Contains(name, "csrf")
-		switch c.SameSite {
-		case "Strict", "Lax", "None":
-		case "":
-			allSameSite = false
-			if csrf {
-				results = append(results, "cookies-anticsrf-without-samesite-flag")
-			}
-		default:
-			results = append(results, "cookies-samesite-flag-invalid")
+		sameSite := c.SameSite
+		if sameSite != "Strict" && sameSite != "Lax" && sameSite != "None" {
+			sameSite = "" // an unknown value is ignored (RFC 6265bis, 5.6.7)
 		}
-		if !c.Secure {
-			switch {
-			case session && hsts:
-				results = append(results, "cookies-session-without-secure-flag-but-protected-by-hsts")
-			case session:
-				results = append(results, "cookies-session-without-secure-flag")
-			case hsts:
-				results = append(results, "cookies-without-secure-flag-but-protected-by-hsts")
-			default:
-				results = append(results, "cookies-without-secure-flag")
-			}
+		if !c.Secure && sameSite == "None" {
+			worse("cookies-samesite-flag-invalid")
+		}
+		switch {
+		case !c.Secure && hsts:
+			worse("cookies-without-secure-flag-but-protected-by-hsts")
+		case !c.Secure:
+			worse("cookies-without-secure-flag")
+		}
+		if csrf && sameSite == "" {
+			worse("cookies-anticsrf-without-samesite-flag")
+		}
+		switch {
+		case session && !c.Secure && hsts:
+			worse("cookies-session-without-secure-flag-but-protected-by-hsts")
+		case session && !c.Secure:
+			worse("cookies-session-without-secure-flag")
 		}
 		if session && !c.HttpOnly {
-			results = append(results, "cookies-session-without-httponly-flag")
+			worse("cookies-session-without-httponly-flag")
 		}
+		missingSameSite = missingSameSite || sameSite == ""
 	}
-	if len(results) == 0 {
-		if allSameSite {
-			return "cookies-secure-with-httponly-sessions-and-samesite"
-		}
+	switch {
+	case result != "":
+		return result
+	case missingSameSite:
 		return "cookies-secure-with-httponly-sessions"
 	}
-	return worstResult(results)
+	return "cookies-secure-with-httponly-sessions-and-samesite"
 }
 
-// worstResult returns the result with the lowest modifier, the first on
-// ties.
-func worstResult(results []string) string {
-	worst := results[0]
-	for _, r := range results[1:] {
-		if observatoryModifiers[r] < observatoryModifiers[worst] {
-			worst = r
-		}
-	}
-	return worst
-}
-
+// obsCORS approximates the Observatory's CORS test from the page's own
+// response: the Observatory sends a preflight request (OPTIONS, with an
+// Origin header of its own) and judges the answer's
+// Access-Control-Allow-Origin; vigie sends no such request. "*" is public
+// access; an origin allowed with credentials is universal access when it
+// is the Origin sent, which vigie sees only as "null" here.
 func obsCORS(p *observatoryPage) string {
-	acao := p.get("Access-Control-Allow-Origin")
-	if len(acao) == 0 {
+	acao := strings.ToLower(strings.TrimSpace(p.header("Access-Control-Allow-Origin")))
+	if acao == "" {
 		return "cross-origin-resource-sharing-not-implemented"
 	}
-	creds := p.get("Access-Control-Allow-Credentials")
-	if strings.TrimSpace(acao[0]) == "*" {
+	if acao == "*" {
 		return "cross-origin-resource-sharing-implemented-with-public-access"
 	}
-	if len(creds) > 0 && strings.EqualFold(strings.TrimSpace(creds[0]), "true") && strings.TrimSpace(acao[0]) == "null" {
+	if strings.EqualFold(strings.TrimSpace(p.header("Access-Control-Allow-Credentials")), "true") && acao == "null" {
 		return "cross-origin-resource-sharing-implemented-with-universal-access"
 	}
 	return "cross-origin-resource-sharing-implemented-with-restricted-access"
@@ -454,14 +715,20 @@ func obsRedirection(p *observatoryPage) string {
 }
 
 func obsReferrer(p *observatoryPage) string {
-	v := p.get("Referrer-Policy")
-	if len(v) == 0 {
+	var vals []string
+	if v := p.header("Referrer-Policy"); v != "" {
+		vals = append(vals, v)
+	}
+	if p.meta.referrer != "" {
+		vals = append(vals, p.meta.referrer)
+	}
+	if len(vals) == 0 {
 		return "referrer-policy-not-implemented"
 	}
 	// The last recognised value of the comma-separated list applies
-	// (Referrer Policy, section 8.1).
+	// (Referrer Policy, 11.1); the <meta name="referrer"> comes last.
 	result := ""
-	for part := range strings.SplitSeq(strings.Join(v, ","), ",") {
+	for part := range strings.SplitSeq(strings.Join(vals, ", "), ",") {
 		switch strings.ToLower(strings.TrimSpace(part)) {
 		case "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin":
 			result = "referrer-policy-private"
@@ -475,30 +742,73 @@ func obsReferrer(p *observatoryPage) string {
 	return result
 }
 
+// obsHSTS judges the end of the https://DOMAIN/ chain, whatever page is
+// graded. Its reading of the header is the Observatory's, looser than
+// RFC 6797, 6.1: a comma (the header sent twice) makes it invalid, and
+// so does a missing max-age; max-age is the number its value begins with,
+// and one with no number at all counts as long enough.
 func obsHSTS(p *observatoryPage) string {
-	if !p.https {
+	if p.httpsResp == nil {
 		return "hsts-not-implemented-no-https"
 	}
-	if p.resp.TLSUnverified {
+	if p.httpsUnverified {
 		return "hsts-invalid-cert"
 	}
-	v := p.get("Strict-Transport-Security")
-	if len(v) == 0 {
+	v := nodeHeader(p.httpsResp, "Strict-Transport-Security")
+	if v == "" {
 		return "hsts-not-implemented"
 	}
-	h, err := httpcheck.ParseHSTS(v[0])
-	if err != nil {
+	if len(v) > 1024 {
+		v = v[:1024]
+	}
+	if strings.Contains(v, ",") {
 		return "hsts-header-invalid"
 	}
-	// The preload list is taken as empty: "hsts-preloaded" never comes.
-	if h.MaxAge < sixMonths {
-		return "hsts-implemented-max-age-less-than-six-months"
+	found, long := false, false
+	for part := range strings.SplitSeq(v, ";") {
+		part = strings.ToLower(strings.TrimSpace(part))
+		if rest, ok := strings.CutPrefix(part, "max-age="); ok {
+			n, isNum := leadingInt(rest)
+			found, long = true, !isNum || n >= sixMonths
+		}
 	}
-	return "hsts-implemented-max-age-at-least-six-months"
+	// The preload list is taken as empty: "hsts-preloaded" never comes.
+	switch {
+	case !found:
+		return "hsts-header-invalid"
+	case long:
+		return "hsts-implemented-max-age-at-least-six-months"
+	}
+	return "hsts-implemented-max-age-less-than-six-months"
+}
+
+// leadingInt reads the integer s begins with (after white space, with an
+// optional sign), as ECMAScript's parseInt does; ok is false when s
+// begins with no digit.
+func leadingInt(s string) (n int64, ok bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			break
+		}
+		ok = true
+		if n < 1<<53 {
+			n = n*10 + int64(c-'0')
+		}
+	}
+	if neg {
+		n = -n
+	}
+	return n, ok
 }
 
 func obsSRI(p *observatoryPage) string {
-	ct := strings.ToLower(strings.Join(p.get("Content-Type"), ","))
+	ct := strings.ToLower(p.header("Content-Type"))
 	if !strings.Contains(ct, "html") {
 		return "sri-not-implemented-response-not-html"
 	}
@@ -573,48 +883,48 @@ func obsSRI(p *observatoryPage) string {
 }
 
 func obsXCTO(p *observatoryPage) string {
-	v := p.get("X-Content-Type-Options")
+	v := p.header("X-Content-Type-Options")
 	switch {
-	case len(v) == 0:
+	case v == "":
 		return "x-content-type-options-not-implemented"
-	case strings.EqualFold(strings.TrimSpace(v[0]), "nosniff"):
+	case strings.EqualFold(strings.TrimSpace(v), "nosniff"):
 		return "x-content-type-options-nosniff"
 	}
 	return "x-content-type-options-header-invalid"
 }
 
-func obsXFO(p *observatoryPage) string {
-	for _, pol := range httpcheck.ParseCSP(strings.Join(p.get("Content-Security-Policy"), ",")) {
-		if _, ok := pol.Get("frame-ancestors"); ok {
-			return "x-frame-options-implemented-via-csp"
-		}
+// obsXFO: a frame-ancestors directive in the page's valid policy (CSP
+// Level 3, 6.4.2) replaces X-Frame-Options, whatever that says.
+func obsXFO(p *observatoryPage, csp cspMap) string {
+	if _, ok := csp["frame-ancestors"]; ok {
+		return "x-frame-options-implemented-via-csp"
 	}
-	v := p.get("X-Frame-Options")
-	if len(v) == 0 {
+	v := p.header("X-Frame-Options")
+	if v == "" {
 		return "x-frame-options-not-implemented"
 	}
-	val := strings.ToUpper(strings.TrimSpace(v[0]))
+	val := strings.ToLower(strings.TrimSpace(v))
 	switch {
-	case val == "DENY" || val == "SAMEORIGIN":
+	case val == "deny" || val == "sameorigin":
 		return "x-frame-options-sameorigin-or-deny"
-	case strings.HasPrefix(val, "ALLOW-FROM"):
+	case strings.HasPrefix(val, "allow-from"):
 		return "x-frame-options-allow-from-origin"
 	}
 	return "x-frame-options-header-invalid"
 }
 
 func obsCORP(p *observatoryPage) string {
-	v := p.get("Cross-Origin-Resource-Policy")
-	if len(v) == 0 {
-		return "cross-origin-resource-policy-not-implemented"
+	v := p.header("Cross-Origin-Resource-Policy")
+	if v == "" {
+		return "corp-not-implemented"
 	}
-	switch strings.ToLower(strings.TrimSpace(v[0])) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "same-origin":
-		return "cross-origin-resource-policy-implemented-with-same-origin"
+		return "corp-implemented-with-same-origin"
 	case "same-site":
-		return "cross-origin-resource-policy-implemented-with-same-site"
+		return "corp-implemented-with-same-site"
 	case "cross-origin":
-		return "cross-origin-resource-policy-implemented-with-cross-origin"
+		return "corp-implemented-with-cross-origin"
 	}
-	return "cross-origin-resource-policy-header-invalid"
+	return "corp-header-invalid"
 }
