@@ -37,12 +37,14 @@ package score
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/publicsuffix"
 
 	"vigie.eu/vigie/internal/audit"
 )
@@ -160,6 +162,8 @@ type observatoryPage struct {
 	// Observatory judges insecure CSP sources only then.
 	https bool
 	host  string
+	// domain is the audited domain, the host the Observatory is given.
+	domain string
 	// chain is the chain that ends at resp: its cookies are the ones
 	// the Observatory's cookie jar keeps.
 	chain []audit.HTTPResponse
@@ -280,16 +284,11 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 	if u, err := url.Parse(p.resp.URL); err == nil {
 		p.host = strings.ToLower(u.Hostname())
 	}
-	if mediaType(p.header("Content-Type")) == "text/html" || mediaType(p.header("Content-Type")) == "application/xhtml+xml" {
+	p.domain = strings.ToLower(o.Domain)
+	if isHTML(p.header("Content-Type")) {
 		p.meta = readMeta(p.body)
 	}
 	return p
-}
-
-// mediaType is the type of a Content-Type value, parameters left out.
-func mediaType(ct string) string {
-	t, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(t))
 }
 
 // firstOnlyHeaders are the headers of which Node.js, the Observatory's
@@ -807,15 +806,33 @@ func leadingInt(s string) (n int64, ok bool) {
 	return n, ok
 }
 
+// sriOrder ranks the outcomes of the SRI test, best first: of several,
+// the Observatory keeps the last.
+var sriOrder = []string{
+	"sri-implemented-and-all-scripts-loaded-securely",
+	"sri-implemented-and-external-scripts-loaded-securely",
+	"sri-implemented-but-external-scripts-not-loaded-securely",
+	"sri-not-implemented-but-external-scripts-loaded-securely",
+	"sri-not-implemented-and-external-scripts-not-loaded-securely",
+}
+
+// obsSRI judges the <script src> elements of the page (Subresource
+// Integrity, 3.3). As in the Observatory, a script is external when its
+// URL is protocol-relative or names a host of another registrable domain
+// than the audited domain's (a host of the same registrable domain counts
+// as the page's own, over http:// too), and a page whose scripts are all
+// inline has its scripts "loaded from a secure origin".
 func obsSRI(p *observatoryPage) string {
-	ct := strings.ToLower(p.header("Content-Type"))
-	if !strings.Contains(ct, "html") {
+	if !isHTML(p.header("Content-Type")) {
 		return "sri-not-implemented-response-not-html"
 	}
-	type script struct {
-		src, integrity string
+	site := registrable(p.domain)
+	result, scripts, external := "", 0, false
+	worse := func(r string) {
+		if slices.Index(sriOrder, r) > slices.Index(sriOrder, result) {
+			result = r
+		}
 	}
-	var scripts []script
 	z := html.NewTokenizer(strings.NewReader(p.body))
 	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
@@ -825,61 +842,88 @@ func obsSRI(p *observatoryPage) string {
 		if string(name) != "script" {
 			continue
 		}
-		var s script
+		scripts++
+		var src string
+		integrity := false
 		for more {
 			var k, v []byte
 			k, v, more = z.TagAttr()
 			switch string(k) {
 			case "src":
-				s.src = string(v)
+				src = strings.TrimSpace(string(v))
 			case "integrity":
-				s.integrity = string(v)
+				integrity = len(v) > 0
 			}
 		}
-		if s.src != "" {
-			scripts = append(scripts, s)
-		}
-	}
-	if len(scripts) == 0 {
-		return "sri-not-implemented-but-no-scripts-loaded"
-	}
-	base, _ := url.Parse(p.resp.URL)
-	external, secure, withSRI, allSRI := false, true, false, true
-	for _, s := range scripts {
-		u, err := url.Parse(strings.TrimSpace(s.src))
-		if err != nil {
+		if src == "" {
 			continue
 		}
-		if s.integrity != "" {
-			withSRI = true
-		} else {
-			allSRI = false
+		lower := strings.ToLower(src)
+		protocolRelative := strings.HasPrefix(src, "//") && !strings.HasPrefix(src, "///")
+		absolute := strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")
+		own, secure := true, false
+		switch {
+		case protocolRelative:
+			own = false
+		case absolute:
+			if u, err := url.Parse(src); err == nil {
+				own = site != "" && registrable(u.Hostname()) == site
+			} else {
+				own = false
+			}
+			secure = strings.HasPrefix(lower, "https://")
+		default: // relative: the page's own origin
+			secure = p.https
 		}
-		if u.Host == "" {
-			continue // relative: same origin
-		}
-		host := strings.ToLower(u.Hostname())
-		if base != nil && (host == p.host || strings.HasSuffix(host, "."+p.host) || strings.HasSuffix(p.host, "."+host)) {
-			continue // a similar origin
+		if own {
+			if integrity && secure && result == "" {
+				result = "sri-implemented-and-all-scripts-loaded-securely"
+			}
+			continue
 		}
 		external = true
-		if u.Scheme != "https" {
-			secure = false // http:// or protocol-relative
+		switch {
+		case integrity && !secure:
+			worse("sri-implemented-but-external-scripts-not-loaded-securely")
+		case !integrity && secure:
+			worse("sri-not-implemented-but-external-scripts-loaded-securely")
+		case !integrity:
+			worse("sri-not-implemented-and-external-scripts-not-loaded-securely")
 		}
 	}
 	switch {
-	case !external && withSRI:
-		return "sri-implemented-and-all-scripts-loaded-securely"
-	case !external:
-		return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"
-	case allSRI && secure:
+	case scripts == 0:
+		return "sri-not-implemented-but-no-scripts-loaded"
+	case result != "":
+		return result
+	case external:
 		return "sri-implemented-and-external-scripts-loaded-securely"
-	case withSRI && !secure:
-		return "sri-implemented-but-external-scripts-not-loaded-securely"
-	case !secure:
-		return "sri-not-implemented-and-external-scripts-not-loaded-securely"
 	}
-	return "sri-not-implemented-but-external-scripts-loaded-securely"
+	return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"
+}
+
+// registrable returns the registrable domain of host (the public suffix
+// and one label more, RFC 8499's "registered domain"), "" when it has
+// none. A name under a suffix the list does not know, as the lab's
+// .test, is taken as under a one-label suffix.
+func registrable(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "" || net.ParseIP(host) != nil {
+		return ""
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return ""
+	}
+	return d
+}
+
+// isHTML reports whether a Content-Type is one the Observatory reads as
+// HTML: the type before any ";" exactly text/html or
+// application/xhtml+xml.
+func isHTML(ct string) bool {
+	t, _, _ := strings.Cut(ct, ";")
+	return t == "text/html" || t == "application/xhtml+xml"
 }
 
 func obsXCTO(p *observatoryPage) string {

@@ -106,6 +106,20 @@ func TestObservatoryTests(t *testing.T) {
 		{"referrer in meta", htmlSite(nil, `<meta name="referrer" content="no-referrer">`), "referrer-policy", "referrer-policy-private"},
 		{"referrer meta after header", htmlSite(map[string][]string{"Referrer-Policy": {"no-referrer"}}, `<meta name="referrer" content="unsafe-url">`), "referrer-policy", "referrer-policy-unsafe"},
 
+		// SRI: only scripts of another registrable domain, or
+		// protocol-relative, are external; the worst outcome in the
+		// Observatory's order wins.
+		{"sri inline scripts only", htmlSite(nil, `<script>var a = 1</script>`), "subresource-integrity", "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"},
+		{"sri protocol-relative", htmlSite(nil, `<script src="//cdn.other.test/a.js"></script>`), "subresource-integrity", "sri-not-implemented-and-external-scripts-not-loaded-securely"},
+		{"sri protocol-relative with integrity", htmlSite(nil, `<script src="//cdn.other.test/a.js" integrity="sha384-x"></script>`), "subresource-integrity", "sri-implemented-but-external-scripts-not-loaded-securely"},
+		{"sri same site over http", htmlSite(nil, `<script src="http://static.example.test/a.js"></script>`), "subresource-integrity", "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"},
+		{"sri sibling host with integrity", htmlSite(nil, `<script src="https://cdn.example.test/a.js" integrity="sha384-x"></script>`), "subresource-integrity", "sri-implemented-and-all-scripts-loaded-securely"},
+		{"sri external with integrity among own scripts", htmlSite(nil, `<script src="/app.js"></script><script src="https://cdn.other.test/lib.js" integrity="sha384-x"></script>`),
+			"subresource-integrity", "sri-implemented-and-external-scripts-loaded-securely"},
+		{"sri order", htmlSite(nil, `<script src="https://a.other.test/a.js"></script><script src="http://b.other.test/b.js" integrity="sha384-x"></script>`),
+			"subresource-integrity", "sri-not-implemented-but-external-scripts-loaded-securely"},
+		{"sri content type not exactly html", site(map[string][]string{"Content-Type": {"Text/HTML"}}, `<script src="/a.js"></script>`), "subresource-integrity", "sri-not-implemented-response-not-html"},
+
 		// CORP: the Observatory's names.
 		{"corp same-site", site(map[string][]string{"Cross-Origin-Resource-Policy": {"same-site"}}, ""), "cross-origin-resource-policy", "corp-implemented-with-same-site"},
 		{"corp absent", site(nil, ""), "cross-origin-resource-policy", "corp-not-implemented"},
