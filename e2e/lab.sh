@@ -13,9 +13,14 @@
 #                   127.0.53.1:53 and 127.0.53.2:53 for ".", "test." and one
 #                   zone per site
 #   nginx.conf ...  nginx's config, pid, logs; each site on 127.0.1.N:80/443
+#   postfix/        one postfix instance (config, queue, log): mx.good.test
+#                   on 127.0.25.1:25 with STARTTLS, mx.bare.test on
+#                   127.0.25.2:25 without
+#   dkim/           good.test's DKIM private key (RSA 2048)
+#   dkim-selector   its selector (for --dkim-selector)
 #
-# Needs root (ports 53, 80 and 443), nginx, knotd, knotc, keymgr, kdig and
-# openssl. Talks to nothing but 127.0.0.0/8.
+# Needs root (ports 25, 53, 80 and 443), nginx, knotd, knotc, keymgr, kdig,
+# postfix and openssl. Talks to nothing but 127.0.0.0/8.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,13 +38,21 @@ sites=(
 	"nohttps.test    127.0.1.8  plain"
 	"noredirect.test 127.0.1.9  tls"
 	"bare.test       127.0.1.10 tls"
+	"weakweb.test    127.0.1.11 tls"
+	"certs.test      127.0.1.12 tls"
 )
 # Zones signed by knot besides "." and "test.": every site but bare.test,
 # and ca.test (the host of the AIA URL).
 signed_zones=(good.test legacy.test expired.test selfsigned.test wrongname.test
-	weakkey.test noint.test nohttps.test noredirect.test ca.test)
+	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test)
 
 dns1=127.0.53.1
+# The mail servers: good.test's MX, with STARTTLS, and bare.test's, without.
+mx_good=127.0.25.1
+mx_bare=127.0.25.2
+# good.test's DKIM selector (not one of the common selectors vigie tries by
+# itself: run.sh names it with --dkim-selector).
+dkim_selector=lab2026
 
 log() { printf 'lab: %s\n' "$*" >&2; }
 die() {
@@ -66,7 +79,9 @@ tcp_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
 # subst FILE: the template with @DIR@ and the other placeholders replaced.
 subst() {
-	sed -e "s|@DIR@|$dir|g" -e "s|@SERIAL@|$serial|g" -e "s|@CURVES@|$curves|g" "$1"
+	sed -e "s|@DIR@|$dir|g" -e "s|@SERIAL@|$serial|g" -e "s|@CURVES@|$curves|g" \
+		-e "s|@TLSA@|$tlsa|g" -e "s|@DKIM@|$dkim|g" -e "s|@DKIM_SELECTOR@|$dkim_selector|g" \
+		-e "s|@MX_GOOD@|$mx_good|g" -e "s|@MX_BARE@|$mx_bare|g" "$1"
 }
 
 # ---------------------------------------------------------------- CA
@@ -124,6 +139,31 @@ policy = policy_any
 unique_subject = no
 email_in_dn = no
 
+# An unknown CA, in no trust store: its root and intermediate.
+[ rogue_root ]
+dir = $ca
+certificate = \$dir/rogue-root.pem
+private_key = \$dir/rogue-root.key
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+
+[ rogue_int ]
+dir = $ca
+certificate = \$dir/rogue-int.pem
+private_key = \$dir/rogue-int.key
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+
 [ policy_any ]
 organizationName = optional
 commonName = supplied
@@ -138,18 +178,33 @@ EOF
 	openssl ca -config "$cnf" -name root_ca -batch -notext -days 1825 \
 		-extensions v3_int -in "$ca/int.csr" -out "$ca/int.pem" 2>/dev/null
 	cp "$ca/root.pem" "$dir/ca.pem"
+	# The unknown CA, whose root is not in ca.pem.
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/rogue-root.key" 2>/dev/null
+	openssl req -config "$cnf" -new -x509 -key "$ca/rogue-root.key" -sha256 -days 3650 \
+		-subj "/O=nobody/CN=unknown root CA" -extensions v3_root -out "$ca/rogue-root.pem"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/rogue-int.key" 2>/dev/null
+	openssl req -config "$cnf" -new -key "$ca/rogue-int.key" \
+		-subj "/O=nobody/CN=unknown intermediate CA" -out "$ca/rogue-int.csr"
+	openssl ca -config "$cnf" -name rogue_root -batch -notext -days 1825 \
+		-extensions v3_int -in "$ca/rogue-int.csr" -out "$ca/rogue-int.pem" 2>/dev/null
 	# DH parameters for legacy.test's DHE suites (RFC 7919 group).
 	openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 \
 		-out "$dir/certs/ffdhe2048.pem" 2>/dev/null
 }
 
-# leaf NAME KEY SANS [START END]: a key (ec, rsa2048, rsa1024) and a
-# certificate from the intermediate for the DNS names SANS (comma
-# separated), valid 90 days from now or from START to END
-# (YYYYMMDDHHMMSSZ). Writes certs/NAME.{key,pem,chain.pem}.
+# leaf NAME KEY SANS [START END [MD [CA]]]: a key (ec, rsa2048, rsa1024)
+# and a certificate for the DNS names SANS (comma separated), valid 90
+# days from now or from START to END (YYYYMMDDHHMMSSZ; both empty for
+# the default), signed with the digest MD (sha256 by default) by CA:
+# int_ca, the lab's intermediate (the default), or rogue_int, the unknown
+# CA's. Writes certs/NAME.{key,pem,chain.pem}.
 leaf() {
-	local name=$1 key=$2 sans=$3 start=${4:-} end=${5:-}
-	local ca=$dir/ca c=$dir/certs/$name
+	local name=$1 key=$2 sans=$3 start=${4:-} end=${5:-} md=${6:-sha256} caname=${7:-int_ca}
+	local ca=$dir/ca c=$dir/certs/$name int=$dir/ca/int.pem
+	local aia="authorityInfoAccess = caIssuers;URI:http://ca.test/intermediate.der"
+	if [[ $caname == rogue_int ]]; then
+		int=$dir/ca/rogue-int.pem aia=""
+	fi
 	case $key in
 	ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$c.key" 2>/dev/null ;;
 	rsa2048) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$c.key" 2>/dev/null ;;
@@ -170,19 +225,20 @@ extendedKeyUsage = serverAuth
 subjectAltName = $san
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-authorityInfoAccess = caIssuers;URI:http://ca.test/intermediate.der
+$aia
 EOF
 	openssl req -config "$ca/openssl.cnf" -new -key "$c.key" \
 		-subj "/O=vigie lab/CN=${names[0]}" -out "$c.csr"
 	local validity=(-days 90)
 	[[ -n $start ]] && validity=(-startdate "$start" -enddate "$end")
-	openssl ca -config "$ca/openssl.cnf" -name int_ca -batch -notext "${validity[@]}" \
+	openssl ca -config "$ca/openssl.cnf" -name "$caname" -md "$md" -batch -notext "${validity[@]}" \
 		-extfile "$c.ext" -in "$c.csr" -out "$c.pem" 2>/dev/null
-	cat "$c.pem" "$ca/int.pem" >"$c.chain.pem"
+	cat "$c.pem" "$int" >"$c.chain.pem"
 }
 
 make_certs() {
-	leaf good.test ec good.test,www.good.test
+	leaf good.test ec good.test,www.good.test,mta-sts.good.test
+	leaf mx.good.test ec mx.good.test
 	leaf legacy.test rsa2048 legacy.test
 	leaf expired.test rsa2048 expired.test \
 		"$(date -u -d '-100 days' +%Y%m%d%H%M%SZ)" "$(date -u -d '-10 days' +%Y%m%d%H%M%SZ)"
@@ -191,6 +247,16 @@ make_certs() {
 	leaf noint.test rsa2048 noint.test
 	leaf noredirect.test ec noredirect.test
 	leaf bare.test rsa2048 bare.test
+	# weakweb.test expires in 10 days; www.weakweb.test is valid only
+	# from 10 days from now.
+	leaf weakweb.test ec weakweb.test \
+		"$(date -u -d '-80 days' +%Y%m%d%H%M%SZ)" "$(date -u -d '+10 days' +%Y%m%d%H%M%SZ)"
+	leaf www.weakweb.test ec www.weakweb.test \
+		"$(date -u -d '+10 days' +%Y%m%d%H%M%SZ)" "$(date -u -d '+100 days' +%Y%m%d%H%M%SZ)"
+	# certs.test: from the unknown CA (leaf and intermediate sent);
+	# www.certs.test: from the lab's CA, signed with SHA-1.
+	leaf certs.test ec certs.test "" "" sha256 rogue_int
+	leaf www.certs.test ec www.certs.test "" "" sha1
 
 	# selfsigned.test: signed by its own key, unknown to every trust store.
 	local c=$dir/certs/selfsigned.test
@@ -220,12 +286,97 @@ make_www() {
 			"$name" "$expires" >"$dir/www/$name/.well-known/security.txt"
 	done
 	openssl x509 -in "$dir/ca/int.pem" -outform DER -out "$dir/www/ca.test/intermediate.der"
+
+	# weakweb.test: a page that loads an image over http:// (mixed
+	# content) and a script from another site without integrity (no
+	# SRI); a security.txt without Contact, expired (RFC 9116 2.5.3, 2.5.5).
+	cat >"$dir/www/weakweb.test/index.html" <<'EOF'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>weakweb.test</title>
+<script src="https://cdn.thirdparty.test/lib.js"></script>
+</head>
+<body><p>vigie lab: weakweb.test</p><img src="http://img.thirdparty.test/logo.png" alt="logo"></body></html>
+EOF
+	mkdir -p "$dir/www/weakweb.test/.well-known"
+	printf 'Expires: %s\nPreferred-Languages: fr, en\n' \
+		"$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)" >"$dir/www/weakweb.test/.well-known/security.txt"
+
+	# good.test's MTA-STS policy (RFC 8461 3.2), at
+	# https://mta-sts.good.test/.well-known/mta-sts.txt.
+	mkdir -p "$dir/www/mta-sts.good.test/.well-known"
+	printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.good.test\r\nmax_age: 604800\r\n' \
+		>"$dir/www/mta-sts.good.test/.well-known/mta-sts.txt"
+}
+
+# ---------------------------------------------------------------- mail
+
+# make_mail_keys sets dkim, good.test's DKIM public key as the character
+# strings of a TXT record (RFC 6376 3.6.2.2: split in strings of at most
+# 255 bytes), and tlsa, the DANE-EE SPKI SHA-256 digest of mx.good.test's
+# key (TLSA 3 1 1, RFC 7672 3.1.1).
+make_mail_keys() {
+	mkdir -p "$dir/dkim"
+	echo "$dkim_selector" >"$dir/dkim-selector"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/dkim/$dkim_selector.key" 2>/dev/null
+	local pub
+	pub=$(openssl pkey -in "$dir/dkim/$dkim_selector.key" -pubout -outform DER | base64 -w0)
+	dkim=$(printf 'v=DKIM1; k=rsa; h=sha256; p=%s' "$pub" | fold -w 250 | sed 's/.*/"&"/' | paste -sd' ')
+	tlsa=$(openssl pkey -in "$dir/certs/mx.good.test.key" -pubout -outform DER |
+		openssl dgst -sha256 -r | cut -d' ' -f1)
+	[[ ${#tlsa} -eq 64 ]] || die "no TLSA digest for mx.good.test"
+}
+
+postfix_dir() { echo "$dir/postfix"; }
+
+start_postfix() {
+	local p
+	p=$(postfix_dir)
+	mkdir -p "$p/conf" "$p/spool" "$p/data"
+	chown postfix "$p/data"
+	# Postfix's master opens its lock in the data directory as the
+	# postfix user: DIR and its parents (often made by mktemp -d, mode
+	# 700) must be searchable by others. Nothing in DIR is secret.
+	local a=$p
+	while [[ $a != / ]]; do
+		a=$(dirname "$a")
+		if [[ -n $(find "$a" -maxdepth 0 ! -perm -o+x) ]]; then
+			log "making $a searchable (o+x) for postfix"
+			chmod o+x "$a"
+		fi
+	done
+	subst "$tmpl/postfix/main.cf" | sed -e "/^tls_eecdh_auto_curves/s/:/ /g" >"$p/conf/main.cf"
+	subst "$tmpl/postfix/master.cf" >"$p/conf/master.cf"
+	# "postfix check" creates the queue's directories with their owners.
+	# Postfix logs to $p/maillog, and to stderr only on a terminal.
+	postfix -c "$p/conf" check >>"$p/start.log" 2>&1 || die "postfix rejects $p/conf/main.cf (see $p/maillog)"
+	postfix -c "$p/conf" start >>"$p/start.log" 2>&1 ||
+		die "postfix did not start (is another server on port 25? see $p/maillog)"
+	wait_until "postfix on $mx_good:25" 100 tcp_open "$mx_good" 25
+	wait_until "postfix on $mx_bare:25" 100 tcp_open "$mx_bare" 25
+}
+
+# stop_postfix stops the lab's postfix and waits for its master to go (5 s
+# at most), then kills it.
+stop_postfix() {
+	local p pid="" i
+	p=$(postfix_dir)
+	[[ -e $p/conf/main.cf ]] || return 0
+	[[ -r $p/spool/pid/master.pid ]] && pid=$(tr -d ' \n' <"$p/spool/pid/master.pid")
+	postfix -c "$p/conf" stop >/dev/null 2>&1 || true
+	[[ -n $pid ]] || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	log "postfix master ($pid) still running after 5 s: killing it"
+	kill -KILL "$pid" 2>/dev/null || true
 }
 
 start_nginx() {
 	mkdir -p "$dir/logs" "$dir/tmp" "$dir/nginx"
 	subst "$tmpl/nginx.conf" >"$dir/nginx.conf"
 	subst "$tmpl/headers.conf" >"$dir/nginx/headers.conf"
+	subst "$tmpl/weak-headers.conf" >"$dir/nginx/weak-headers.conf"
 	nginx -t -q -e "$dir/logs/error.log" -c "$dir/nginx.conf" -p "$dir" ||
 		die "nginx rejects $dir/nginx.conf (see $dir/logs/error.log)"
 	nginx -e "$dir/logs/error.log" -c "$dir/nginx.conf" -p "$dir" ||
@@ -257,6 +408,8 @@ start_knot() {
 	subst "$tmpl/zones/test.zone" >"$k/zones/test.zone"
 	subst "$tmpl/zones/good.test.zone" >"$k/zones/good.test.zone"
 	subst "$tmpl/zones/bare.test.zone" >"$k/zones/bare.test.zone"
+	subst "$tmpl/zones/weakweb.test.zone" >"$k/zones/weakweb.test.zone"
+	subst "$tmpl/zones/certs.test.zone" >"$k/zones/certs.test.zone"
 	local line name ip
 	for line in "${sites[@]}" "ca.test 127.0.1.20 plain"; do
 		read -r name ip _ <<<"$line"
@@ -318,13 +471,14 @@ signed() {
 # ---------------------------------------------------------------- start, stop
 
 start() {
-	[[ $EUID -eq 0 ]] || die "must run as root (ports 53, 80, 443)"
+	[[ $EUID -eq 0 ]] || die "must run as root (ports 25, 53, 80, 443)"
 	local t
-	for t in nginx knotd knotc keymgr kdig openssl; do
+	for t in nginx knotd knotc keymgr kdig postfix openssl; do
 		command -v "$t" >/dev/null || die "$t not found"
 	done
 	mkdir -p "$dir"
-	[[ -e $dir/nginx.pid || -e $dir/knot/knotd.pid ]] && die "$dir holds a lab already: stop it first"
+	[[ -e $dir/nginx.pid || -e $dir/knot/knotd.pid || -e $dir/postfix/conf/main.cf ]] &&
+		die "$dir holds a lab already: stop it first"
 	dir=$(cd "$dir" && pwd)
 	# A start that fails half way stops what it started.
 	trap 'if (($? != 0)); then stop; fi' EXIT
@@ -340,6 +494,7 @@ start() {
 
 	make_ca
 	make_certs
+	make_mail_keys
 	make_www
 	local line name ip kind
 	for line in "${sites[@]}"; do
@@ -348,8 +503,9 @@ start() {
 	done >"$dir/sites.tsv"
 	start_knot
 	start_nginx
+	start_postfix
 	trap - EXIT
-	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-10, groups $curves"
+	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-12, mail on $mx_good:25 and $mx_bare:25, groups $curves"
 }
 
 # stop_pid FILE NAME: TERM the process whose id is in FILE, wait for it to
@@ -376,13 +532,16 @@ stop() {
 	[[ -d $dir ]] || return 0
 	stop_pid "$dir/nginx.pid" nginx
 	stop_pid "$dir/knot/knotd.pid" knotd
+	stop_postfix
+	# The next start in DIR is refused while main.cf is there.
+	rm -f "$dir/postfix/conf/main.cf"
 }
 
 case ${1:-} in
 start | stop)
 	[[ $# -eq 2 ]] || die "usage: lab.sh start|stop DIR"
 	dir=$2
-	serial=0 curves=""
+	serial=0 curves="" tlsa="" dkim=""
 	"$1"
 	;;
 *) die "usage: lab.sh start|stop DIR" ;;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # run.sh is vigie's end-to-end test against real servers: it builds vigie,
-# starts the lab of lab.sh (knot and nginx on 127.x addresses, a test CA,
-# deliberately broken sites), audits every lab domain in one run and checks
+# starts the lab of lab.sh (knot, nginx and postfix on 127.x addresses, a
+# test CA, deliberately broken sites and mail domains), audits every lab
+# domain in one run and checks
 #
 #   1. every line of expect.tsv (a finding present or absent);
 #   2. good.test has no finding of severity low or above, its DNSSEC status
-#      is secure, bare.test's is insecure;
+#      is secure, bare.test's is insecure; vigie saw good.test's DKIM key
+#      under the selector it was given, STARTTLS on mx.good.test and its
+#      DNSSEC-signed TLSA record, no STARTTLS on mx.bare.test;
 #   3. for each HTTPS site, the protocol versions, cipher suites and groups
 #      that vigie saw are those that sslscan sees.
 #
@@ -32,7 +35,8 @@ stop_lab() {
 	bash "$e2e/lab.sh" stop "$lab" || true
 	if ((failed > 0)) && [[ -d $lab ]]; then
 		mkdir -p "$out/lab"
-		cp -r "$lab/logs" "$lab/knot/knot.log" "$lab/nginx.conf" "$lab/knot/knot.conf" "$lab/knot/zones" "$out/lab/" 2>/dev/null || true
+		cp -r "$lab/logs" "$lab/knot/knot.log" "$lab/nginx.conf" "$lab/knot/knot.conf" "$lab/knot/zones" \
+			"$lab/postfix/maillog" "$lab/postfix/conf" "$out/lab/" 2>/dev/null || true
 	fi
 	if [[ -z ${KEEP:-} ]]; then
 		rm -rf "$work"
@@ -83,6 +87,7 @@ echo "== vigie audit ${domains[*]}"
 set +e
 SSL_CERT_FILE=$lab/ca.pem timeout 300 "$vigie" audit --json \
 	--resolver 127.0.53.1:53 --trust-anchor "$lab/root.ds" --timeout 60s \
+	--dkim-selector "$(<"$lab/dkim-selector")" \
 	"${domains[@]}" >"$out/vigie.jsonl" 2>"$out/vigie.stderr"
 status=$?
 set -e
@@ -141,7 +146,8 @@ if [[ -z $bad ]]; then
 	pass
 else
 	fail "good.test: findings of severity low or above:"
-	sed 's/^/        /' <<<"$bad" # SC2001: one prefix per line, not per string
+	# shellcheck disable=SC2001 # one prefix per line, not per string
+	sed 's/^/        /' <<<"$bad"
 fi
 
 # dnssec DOMAIN STATUS: vigie's DNSSEC status of the domain.
@@ -157,6 +163,34 @@ dnssec() {
 dnssec good.test secure
 dnssec legacy.test secure
 dnssec bare.test insecure
+
+# observed DOMAIN WHAT JQ [JQ-ARGS...]: JQ, a boolean expression on the
+# domain's observations, holds.
+observed() {
+	local d=$1 what=$2 expr=$3
+	shift 3
+	# -s: without it, jq -e's status is that of the last line's domain.
+	if jq -se --arg d "$d" "$@" ".[] | select(.domain == \$d) | .observations | $expr" "$out/vigie.jsonl" >/dev/null 2>&1; then
+		pass
+		printf 'ok    %-16s %s\n' "$d" "$what"
+	else
+		fail "$d: vigie did not see $what"
+	fi
+}
+# shellcheck disable=SC2016 # $s is jq's
+observed good.test "the DKIM key (RSA 2048) of the selector given" \
+	'[.mail.dkim.selectors[]? | select(.selector == $s and .given and .found
+		and .key_type == "rsa" and .key_bits == 2048)] | length == 1' --arg s "$(<"$lab/dkim-selector")"
+observed good.test "STARTTLS and TLS 1.3 on mx.good.test" \
+	'[.mail.mx.hosts[]? | select(.name == "mx.good.test") | .smtp[]?
+		| select(.starttls and (.tls.protocols // [] | map(select(.version == "TLS1.3" and .accepted)) | length == 1))] | length == 1'
+observed good.test "the signed TLSA record of mx.good.test" \
+	'[.mail.mx.hosts[]? | select(.name == "mx.good.test") | .tlsa | select(.dnssec == "secure") | .records[]?
+		| select(.usage == 3 and .selector == 1 and .matching_type == 1)] | length == 1'
+observed good.test "the MTA-STS policy in enforce mode" \
+	'.mail.mta_sts.mode == "enforce" and .mail.mta_sts.mx == ["mx.good.test"]'
+observed bare.test "mx.bare.test without STARTTLS" \
+	'[.mail.mx.hosts[]? | select(.name == "mx.bare.test") | .smtp[]? | select(.banner_code == 220 and (.starttls | not))] | length == 1'
 
 # ------------------------------------------------------------ sslscan
 
