@@ -23,7 +23,7 @@
 # through NODE_EXTRA_CA_CERTS (its bin/wrapper.js would replace that with
 # Mozilla's bundle, so src/scan.js is run directly).
 #
-# Needs root (the lab, unshare, mount), node (18 or later) and npm, jq, and
+# Needs root (the lab, unshare, mount), node (20 or later) and npm, jq, and
 # what lab.sh needs. Results are kept in e2e/observatory/out/.
 # VIGIE=PATH tests that binary instead of building one.
 set -euo pipefail
@@ -69,6 +69,13 @@ fail() {
 }
 
 command -v node >/dev/null || { echo "observatory.sh: node not found" >&2; exit 1; }
+# Some of the Observatory's dependencies need Node.js 20 (agent-base,
+# axios-cookiejar-support); Debian 12's nodejs package is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 20)); then
+	echo "observatory.sh: node $(node --version): the MDN HTTP Observatory needs Node.js 20 or later" >&2
+	exit 1
+fi
 command -v jq >/dev/null || { echo "observatory.sh: jq not found" >&2; exit 1; }
 
 # ------------------------------------------------------------ the Observatory
