@@ -349,6 +349,8 @@ start_postfix() {
 	# "postfix check" creates the queue's directories with their owners.
 	# Postfix logs to $p/maillog, and to stderr only on a terminal.
 	postfix -c "$p/conf" check >>"$p/start.log" 2>&1 || die "postfix rejects $p/conf/main.cf (see $p/maillog)"
+	# "started" tells stop_postfix (and the next start) that it may run.
+	: >"$p/started"
 	postfix -c "$p/conf" start >>"$p/start.log" 2>&1 ||
 		die "postfix did not start (is another server on port 25? see $p/maillog)"
 	wait_until "postfix on $mx_good:25" 100 tcp_open "$mx_good" 25
@@ -360,7 +362,8 @@ start_postfix() {
 stop_postfix() {
 	local p pid="" i
 	p=$(postfix_dir)
-	[[ -e $p/conf/main.cf ]] || return 0
+	[[ -e $p/started ]] || return 0
+	rm -f "$p/started"
 	[[ -r $p/spool/pid/master.pid ]] && pid=$(tr -d ' \n' <"$p/spool/pid/master.pid")
 	postfix -c "$p/conf" stop >/dev/null 2>&1 || true
 	[[ -n $pid ]] || return 0
@@ -477,7 +480,7 @@ start() {
 		command -v "$t" >/dev/null || die "$t not found"
 	done
 	mkdir -p "$dir"
-	[[ -e $dir/nginx.pid || -e $dir/knot/knotd.pid || -e $dir/postfix/conf/main.cf ]] &&
+	[[ -e $dir/nginx.pid || -e $dir/knot/knotd.pid || -e $dir/postfix/started ]] &&
 		die "$dir holds a lab already: stop it first"
 	dir=$(cd "$dir" && pwd)
 	# A start that fails half way stops what it started.
@@ -533,8 +536,6 @@ stop() {
 	stop_pid "$dir/nginx.pid" nginx
 	stop_pid "$dir/knot/knotd.pid" knotd
 	stop_postfix
-	# The next start in DIR is refused while main.cf is there.
-	rm -f "$dir/postfix/conf/main.cf"
 }
 
 case ${1:-} in
