@@ -97,7 +97,8 @@ var defDKIMSyntax = &audit.Definition{
 }
 
 // DKIM judges the DKIM keys found for the given and common selectors
-// (RFC 6376, RFC 8301).
+// (RFC 6376, RFC 8301). A missing key is not reported for a domain whose
+// SPF record says it sends no mail.
 var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Finding {
 	m := mail(o)
 	if m == nil || m.DKIM == nil {
@@ -108,7 +109,7 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 	for _, s := range m.DKIM.Selectors {
 		given = given || s.Given
 		if !s.Found {
-			if s.Given && s.Error == "" {
+			if s.Given && s.Error == "" && !sendsNoMail(m) {
 				out = append(out, defDKIMSelectorMissing.New(s.Name, "no key record ("+s.Rcode+")"))
 			}
 			continue
@@ -136,7 +137,7 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 			out = append(out, defDKIMSHA1.New(s.Name, "h="+strings.Join(s.HashAlgorithms, ":")))
 		}
 	}
-	if !found && !given && len(m.DKIM.Tried) > 0 {
+	if !found && !given && len(m.DKIM.Tried) > 0 && !sendsNoMail(m) {
 		ev := fmt.Sprintf("%d selectors tried: %s; _domainkey.%s answered %s", len(m.DKIM.Tried), joinCapped(m.DKIM.Tried, ", "), domainOf(o), m.DKIM.DomainKeyRcode)
 		out = append(out, defDKIMNotFound.New(domainOf(o), ev))
 	}

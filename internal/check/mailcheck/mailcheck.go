@@ -57,6 +57,18 @@ func receivesMail(m *audit.MailObservation) bool {
 	return !m.MX.Implicit || smtpAnswered(m)
 }
 
+// sendsNoMail reports whether the domain declares that it sends no mail:
+// its one SPF record is "v=spf1 -all" and nothing else (RFC 7208 section
+// 5.1; the usual companion of a null MX, RFC 7505 section 4). DKIM keys
+// are then not expected.
+func sendsNoMail(m *audit.MailObservation) bool {
+	if m.SPF == nil || len(m.SPF.Records) != 1 || m.SPF.Tree == nil {
+		return false
+	}
+	terms := m.SPF.Tree.Terms
+	return len(terms) == 1 && terms[0].Name == "all" && terms[0].Qualifier == "-"
+}
+
 // smtpAnswered reports whether an SMTP server greeted on some address of
 // some mail host.
 func smtpAnswered(m *audit.MailObservation) bool {
