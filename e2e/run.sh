@@ -192,6 +192,47 @@ observed good.test "the MTA-STS policy in enforce mode" \
 observed bare.test "mx.bare.test without STARTTLS" \
 	'[.mail.mx.hosts[]? | select(.name == "mx.bare.test") | .smtp[]? | select(.banner_code == 220 and (.starttls | not))] | length == 1'
 
+# ------------------------------------------------------------ CyberScore
+
+# grade DOMAIN GRADES: the domain's CyberScore grade is one of GRADES
+# (issue 4: a well-configured site gets A or A+; an expired, self-signed or
+# misnamed certificate, or no HTTPS, gets F).
+grade() {
+	local d=$1 want=$2 got
+	got=$(jq -r --arg d "$d" 'select(.domain == $d) | .score.grade // "none"' "$out/vigie.jsonl")
+	if [[ " $want " == *" $got "* ]]; then
+		pass
+		printf 'ok    %-16s grade %s\n' "$d" "$got"
+	else
+		fail "$d: CyberScore grade $got, want one of: $want"
+	fi
+}
+grade good.test "A+ A"
+grade expired.test F
+grade selfsigned.test F
+grade wrongname.test F
+grade nohttps.test F
+grade legacy.test "B C D E F"
+grade bare.test "C D E F"
+
+# vigie rescore on the saved results gives every domain the grade and
+# points of the audit (the same methodology, the same observations).
+if "$vigie" rescore --json "$out/vigie.jsonl" >"$out/rescore.jsonl" 2>"$out/rescore.stderr"; then
+	pass
+else
+	fail "vigie rescore exited with status $?: $(head -c 500 "$out/rescore.stderr")"
+fi
+# shellcheck disable=SC2016 # $d is jq's
+for d in "${domains[@]}"; do
+	a=$(jq -c --arg d "$d" 'select(.domain == $d) | [.score.grade, .score.points]' "$out/vigie.jsonl")
+	r=$(jq -c --arg d "$d" 'select(.domain == $d) | [.score.grade, .score.points]' "$out/rescore.jsonl")
+	if [[ -n $a && $a == "$r" ]]; then
+		pass
+	else
+		fail "$d: audit scored $a, rescore $r"
+	fi
+done
+
 # ------------------------------------------------------------ sslscan
 
 echo "== sslscan $(sslscan --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1) against vigie"
