@@ -1,0 +1,141 @@
+// Package store keeps campaigns and their audits in a database: SQLite by
+// default (one file, pure Go, no set-up) or PostgreSQL when given a
+// postgres:// URL. It is the only code in vigie that touches a database.
+//
+// Both backends implement the same [Store] contract, checked by one
+// conformance suite (package storetest), and share the same versioned
+// migrations, applied in order at [Open].
+//
+// The central guarantee is exactly once: a job (campaign, organisation,
+// domain) has at most one stored audit, and an audit is durable when
+// [Store.SaveAudit] returns, so a campaign killed at any moment (even with
+// SIGKILL) resumes with [Store.PendingJobs] and ends with every job audited
+// exactly once.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+// Organisation is one audited body.
+type Organisation struct {
+	ID       string   // SIREN, INSEE code...; for a plain domain list, the domain itself
+	Name     string   // display name; may be empty
+	Category string   // commune, département, région, hôpital, ministère, établissement public, "" if unknown
+	Domains  []string // normalised A-labels, at least one
+}
+
+// Campaign is one run over a list of organisations.
+type Campaign struct {
+	ID       int64
+	Name     string
+	Created  time.Time
+	Finished time.Time // zero while running
+	// Options is what `vigie campaign run` needs to resume: resolver,
+	// timeout, trust anchor file, ports, DKIM selectors, parallelism... The
+	// store keeps it as opaque JSON; nil is stored as null.
+	Options json.RawMessage
+	Total   int // number of jobs (organisation, domain)
+}
+
+// Job is one (organisation, domain) audit of a campaign.
+type Job struct {
+	CampaignID int64
+	Org        Organisation
+	Domain     string
+}
+
+// AuditRecord is one stored audit, as the exports and history read it.
+type AuditRecord struct {
+	CampaignID int64
+	Org        Organisation
+	Domain     string
+	Time       time.Time
+	Grade      string        // "" when no score
+	Points     int           // 0 when no score
+	Result     *audit.Result // full result with observations, findings, score
+}
+
+// Store is a database of campaigns and audits. Its methods are safe for
+// concurrent use.
+type Store interface {
+	// CreateCampaign stores the campaign and all its jobs in one
+	// transaction; returns its ID. Organisations are created or updated
+	// (name, category) by ID. Created defaults to now when zero. A domain
+	// listed twice for one organisation makes one job.
+	CreateCampaign(ctx context.Context, c *Campaign, orgs []Organisation) (int64, error)
+	// Campaign returns the campaign with this ID; ErrNotFound if none.
+	Campaign(ctx context.Context, id int64) (*Campaign, error)
+	// LatestCampaign returns the most recent campaign (for `campaign
+	// resume --db` without an id); ErrNotFound if none.
+	LatestCampaign(ctx context.Context) (*Campaign, error)
+	// PendingJobs calls fn for each job of the campaign that has no
+	// stored audit yet, in a stable order (organisation ID, then
+	// domain). Streams, does not load all. An error from fn stops the
+	// iteration and is returned. fn must not call SaveAudit on the same
+	// store synchronously (collect or hand jobs to other goroutines).
+	PendingJobs(ctx context.Context, campaignID int64, fn func(Job) error) error
+	// SaveAudit stores the result of one job; saving a job twice keeps
+	// the first and returns nil (exactly once: a unique key on campaign,
+	// organisation, domain). The audit is durable when SaveAudit returns.
+	// Saving a job that is not part of the campaign is an error.
+	SaveAudit(ctx context.Context, j Job, r *audit.Result) error
+	// Progress returns how many jobs are done and in total;
+	// ErrNotFound if the campaign does not exist.
+	Progress(ctx context.Context, campaignID int64) (done, total int, err error)
+	// FinishCampaign records when the campaign ended; ErrNotFound if it
+	// does not exist.
+	FinishCampaign(ctx context.Context, campaignID int64, at time.Time) error
+	// LatestAudits calls fn with the most recent audit of every
+	// (organisation, domain) over all campaigns, ordered by organisation
+	// ID then domain. Streams. "Most recent" is the latest audit time
+	// (Result.Time), ties going to the latest campaign.
+	LatestAudits(ctx context.Context, fn func(AuditRecord) error) error
+	// History returns every stored audit of a domain, oldest first, with
+	// Result nil unless full is true. An unknown domain gives an empty
+	// slice, not an error.
+	History(ctx context.Context, domain string, full bool) ([]AuditRecord, error)
+	// Close releases the database.
+	Close() error
+}
+
+// ErrNotFound is returned (wrapped or as is) when the campaign asked for
+// does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// IsPostgres reports whether dsn names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	l := strings.ToLower(dsn)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// Open opens (and migrates) the store named by dsn: a file path (SQLite,
+// created if absent) or a postgres:// / postgresql:// URL.
+func Open(ctx context.Context, dsn string) (Store, error) {
+	if dsn == "" {
+		return nil, errors.New("store: empty database name: give a file path or a postgres:// URL")
+	}
+	if IsPostgres(dsn) {
+		return OpenPostgres(ctx, dsn)
+	}
+	return OpenSQLite(ctx, dsn)
+}
+
+// OpenSQLite opens (creating if absent) and migrates the SQLite database in
+// the file at path.
+func OpenSQLite(ctx context.Context, path string) (Store, error) {
+	return nil, fmt.Errorf("store: sqlite %s: not implemented yet", path)
+}
+
+// OpenPostgres connects to the PostgreSQL database at url and migrates it.
+func OpenPostgres(ctx context.Context, url string) (Store, error) {
+	return nil, errors.New("store: postgres: not implemented yet")
+}
