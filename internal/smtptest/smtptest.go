@@ -16,12 +16,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+	"vigie.eu/vigie/internal/tcptest"
 )
 
 // Options configures a responder.
@@ -141,57 +140,10 @@ func session(ctx context.Context, conn net.Conn, opts Options) {
 // connection and waits for the handlers. See Hang, Garbage and Drip.
 func NewRawServer(t testing.TB, addr string, handle func(ctx context.Context, conn net.Conn)) *Server {
 	t.Helper()
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	if ap, err := netip.ParseAddrPort(addr); err != nil || !ap.Addr().IsLoopback() {
-		t.Fatalf("smtptest: %q is not a loopback address and port", addr)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("smtptest: listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]bool{}
-	)
-	wg.Go(func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns[conn] = true
-			mu.Unlock()
-			wg.Go(func() {
-				defer func() {
-					conn.Close()
-					mu.Lock()
-					delete(conns, conn)
-					mu.Unlock()
-				}()
-				stop := context.AfterFunc(ctx, func() { conn.Close() })
-				defer stop()
-				handle(ctx, conn)
-			})
-		}
-	})
-	t.Cleanup(func() {
-		cancel()
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln := tcptest.Serve(t, addr, handle)
+	_, port, _ := net.SplitHostPort(ln.String())
 	p, _ := strconv.Atoi(port)
-	return &Server{Addr: ln.Addr().String(), Port: p}
+	return &Server{Addr: ln.String(), Port: p}
 }
 
 // Hang accepts and never answers: it reads and discards what comes until

@@ -18,9 +18,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+	"vigie.eu/vigie/internal/tcptest"
 )
 
 // Options configures a TLS server.
@@ -103,12 +103,12 @@ func NewServer(t testing.TB, opts Options) *Server {
 		}
 	}
 	s.Config = cfg
-	s.Addr = serve(t, func(ctx context.Context, conn net.Conn) {
+	s.Addr = tcptest.Serve(t, "", func(ctx context.Context, conn net.Conn) {
 		tc := tls.Server(conn, cfg)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		tc.HandshakeContext(ctx)
-	})
+	}).String()
 	_, port, _ := net.SplitHostPort(s.Addr)
 	s.Port, _ = strconv.Atoi(port)
 	return s
@@ -156,60 +156,12 @@ func pickSuite(offered, served []uint16, clientOrder bool, v uint16, ecKey bool)
 	return 0
 }
 
-// serve listens on 127.0.0.1 and runs handle for each connection, each in
-// its own goroutine, until the test ends; then it closes the listener and
-// every connection and waits for the handlers.
-func serve(t testing.TB, handle func(ctx context.Context, conn net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("tlstest: listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]bool{}
-	)
-	wg.Go(func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns[conn] = true
-			mu.Unlock()
-			wg.Go(func() {
-				defer func() {
-					conn.Close()
-					mu.Lock()
-					delete(conns, conn)
-					mu.Unlock()
-				}()
-				handle(ctx, conn)
-			})
-		}
-	})
-	t.Cleanup(func() {
-		cancel()
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
-}
-
 // NewRawServer starts a TCP server on 127.0.0.1 that runs handle for each
 // connection (see Hang, Reply, Drip, CloseAtOnce) and returns its
 // address. Connections are closed when handle returns or the test ends.
 func NewRawServer(t testing.TB, handle func(ctx context.Context, conn net.Conn)) string {
 	t.Helper()
-	return serve(t, handle)
+	return tcptest.Serve(t, "", handle).String()
 }
 
 // Hang accepts and never answers: it reads and discards what comes.
