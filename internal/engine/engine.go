@@ -78,6 +78,12 @@ type Config struct {
 	Version string
 	// Checks are the checks run; nil means check.All().
 	Checks []audit.Check
+	// Lookup, when set, resolves the host names that the TLS, web and
+	// mail probes connect to, instead of a cache of the audit's own; a
+	// campaign shares one cache across its audits this way. The DNS
+	// probe asks its own questions whatever Lookup is: its
+	// observations are the audit's own.
+	Lookup probe.LookupFunc
 }
 
 // Roots returns the system's trusted roots and how to name them: Go reads
@@ -184,6 +190,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		httpsPort = 443
 	}
 	lookup := probe.LookupFunc(prober.LookupNetIP)
+	if cfg.Lookup != nil {
+		lookup = cfg.Lookup
+	}
 	rootsName := cfg.RootsName
 	if rootsName == "" && cfg.Roots == nil {
 		// What the probes fall back on; see Roots.
