@@ -1,0 +1,227 @@
+package export
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/store"
+)
+
+// csvWriter writes organisations.csv and findings.csv: UTF-8, comma
+// separated, CRLF line ends and quotes as RFC 4180 section 2 has them, a
+// header row.
+type csvWriter struct {
+	orgs, findings       *output
+	orgsCSV, findingsCSV *csv.Writer
+	rec                  []string
+}
+
+func newCSVWriter(e *exporter) (*csvWriter, error) {
+	w := &csvWriter{}
+	var err error
+	w.orgs, err = e.create(OrganisationsCSV, "CSV", "text/csv", audit.Text{
+		FR: "Une ligne par organisation et domaine : note, points par domaine, plafonds, nombre de constats par gravité.",
+		EN: "One row per organisation and domain: grade, points per area, caps, number of findings by severity.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.orgs.conformsTo = OrganisationsSchemaF
+	w.findings, err = e.create(FindingsCSV, "CSV", "text/csv", audit.Text{
+		FR: "Une ligne par constat : identifiant, gravité, objet, preuve, référence, intitulé.",
+		EN: "One row per finding: identifier, severity, subject, evidence, standard, title.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.findings.conformsTo = FindingsSchemaF
+	w.orgsCSV = newCSV(w.orgs)
+	w.findingsCSV = newCSV(w.findings)
+	if err := w.orgsCSV.Write(fieldNames(OrganisationsSchema())); err != nil {
+		return nil, err
+	}
+	if err := w.findingsCSV.Write(fieldNames(FindingsSchema())); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func newCSV(o *output) *csv.Writer {
+	w := csv.NewWriter(o)
+	w.UseCRLF = true // RFC 4180, section 2, rule 1
+	return w
+}
+
+func fieldNames(s *TableSchema) []string {
+	names := make([]string, len(s.Fields))
+	for i, f := range s.Fields {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// cleanCells makes every cell valid UTF-8: evidence comes from the
+// network.
+func cleanCells(cells []string) []string {
+	for i, c := range cells {
+		cells[i] = validUTF8(c)
+	}
+	return cells
+}
+
+func (w *csvWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings []audit.Finding) error {
+	if err := w.orgsCSV.Write(cleanCells(org.Record())); err != nil {
+		return err
+	}
+	for i := range findings {
+		f := findingRow(rec, org.AuditTime, i, &findings[i])
+		if err := w.findingsCSV.Write(cleanCells(f.Record())); err != nil {
+			return err
+		}
+	}
+	// The csv writer buffers; flush so that its errors surface here
+	// (the output's own buffer keeps the writes large).
+	w.orgsCSV.Flush()
+	w.findingsCSV.Flush()
+	if err := w.orgsCSV.Error(); err != nil {
+		return err
+	}
+	return w.findingsCSV.Error()
+}
+
+func (w *csvWriter) close() error {
+	w.orgsCSV.Flush()
+	w.findingsCSV.Flush()
+	if err := w.orgsCSV.Error(); err != nil {
+		return err
+	}
+	return w.findingsCSV.Error()
+}
+
+// dataPackage is a Data Package descriptor
+// (https://specs.frictionlessdata.io/data-package/) of the CSV files.
+type dataPackage struct {
+	Profile      string          `json:"profile"`
+	Name         string          `json:"name"`
+	Title        string          `json:"title"`
+	TitleEN      string          `json:"title_en"`
+	Description  string          `json:"description"`
+	DescEN       string          `json:"description_en"`
+	Created      string          `json:"created"`
+	Licenses     []dpLicense     `json:"licenses"`
+	Contributors []dpContributor `json:"contributors"`
+	Resources    []dpResource    `json:"resources"`
+}
+
+type dpLicense struct {
+	Path  string `json:"path"`
+	Title string `json:"title,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+type dpContributor struct {
+	Title string `json:"title"`
+	Role  string `json:"role"`
+}
+
+type dpResource struct {
+	Profile   string    `json:"profile"`
+	Name      string    `json:"name"`
+	Path      string    `json:"path"`
+	Title     string    `json:"title"`
+	TitleEN   string    `json:"title_en"`
+	Format    string    `json:"format"`
+	MediaType string    `json:"mediatype"`
+	Encoding  string    `json:"encoding"`
+	Bytes     int64     `json:"bytes"`
+	Hash      string    `json:"hash"`
+	Dialect   dpDialect `json:"dialect"`
+	Schema    string    `json:"schema"`
+}
+
+type dpDialect struct {
+	Delimiter      string `json:"delimiter"`
+	LineTerminator string `json:"lineTerminator"`
+	QuoteChar      string `json:"quoteChar"`
+	DoubleQuote    bool   `json:"doubleQuote"`
+	Header         bool   `json:"header"`
+}
+
+// writeCSVDescriptions writes the two Table Schemas and datapackage.json.
+// The CSV files must be closed: the package gives their sizes and hashes.
+func (e *exporter) writeCSVDescriptions() error {
+	if err := e.csv.orgs.close(); err != nil {
+		return err
+	}
+	if err := e.csv.findings.close(); err != nil {
+		return err
+	}
+	schemas := []struct {
+		name   string
+		schema *TableSchema
+		what   audit.Text
+	}{
+		{OrganisationsSchemaF, OrganisationsSchema(), audit.Text{FR: "Table Schema de organisations.csv.", EN: "Table Schema of organisations.csv."}},
+		{FindingsSchemaF, FindingsSchema(), audit.Text{FR: "Table Schema de findings.csv.", EN: "Table Schema of findings.csv."}},
+	}
+	for _, s := range schemas {
+		if err := e.writeJSONFile(s.name, "JSON", "application/json", s.what, s.schema); err != nil {
+			return err
+		}
+	}
+	m := e.meta
+	p := dataPackage{
+		Profile:      "tabular-data-package",
+		Name:         "vigie-observatoire",
+		Title:        m.Title.FR,
+		TitleEN:      m.Title.EN,
+		Description:  m.Description.FR,
+		DescEN:       m.Description.EN,
+		Created:      m.Issued.Format("2006-01-02T15:04:05Z"),
+		Licenses:     []dpLicense{licenseOf(m.License)},
+		Contributors: []dpContributor{{Title: m.Publisher, Role: "publisher"}},
+	}
+	for _, r := range []struct {
+		name, title, titleEN string
+		o                    *output
+	}{
+		{"organisations", "Organisations et notes", "Organisations and grades", e.csv.orgs},
+		{"findings", "Constats", "Findings", e.csv.findings},
+	} {
+		p.Resources = append(p.Resources, dpResource{
+			Profile: "tabular-data-resource", Name: r.name, Path: r.o.name,
+			Title: r.title, TitleEN: r.titleEN,
+			Format: "csv", MediaType: "text/csv", Encoding: "utf-8",
+			Bytes: r.o.size, Hash: "sha256:" + r.o.checksum(),
+			Dialect: dpDialect{Delimiter: ",", LineTerminator: "\r\n", QuoteChar: "\"", DoubleQuote: true, Header: true},
+			Schema:  r.o.conformsTo,
+		})
+	}
+	return e.writeJSONFile(DataPackage, "JSON", "application/json",
+		audit.Text{FR: "Data Package (Frictionless) qui décrit les fichiers CSV.", EN: "Data Package (Frictionless) describing the CSV files."}, p)
+}
+
+func licenseOf(url string) dpLicense {
+	if url == Etalab20 {
+		return dpLicense{Path: url, Name: "etalab-2.0", Title: "Licence Ouverte / Open Licence version 2.0"}
+	}
+	return dpLicense{Path: url}
+}
+
+// writeJSONFile writes v, indented, as one closed file of the export.
+func (e *exporter) writeJSONFile(name, format, mediaType string, what audit.Text, v any) error {
+	o, err := e.create(name, format, mediaType, what)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("export: %s: %w", name, err)
+	}
+	if _, err := o.Write(append(data, '\n')); err != nil {
+		return err
+	}
+	return o.close()
+}

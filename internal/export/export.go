@@ -1,0 +1,396 @@
+// Package export publishes the latest audit of every organisation's
+// domains as open data, ready for an open data portal: CSV files with a
+// Table Schema (Frictionless Data) each and a Data Package tying them,
+// JSON, and Parquet, all described by a DCAT-AP catalogue (catalog.jsonld)
+// that gives each file's format, size and SHA-256 checksum.
+//
+// The export streams: it reads the store's latest audits one at a time
+// (store.Store.LatestAudits) and writes every asked format in the same
+// pass, so its memory does not grow with the number of organisations.
+// Files are written under temporary names and renamed when all are
+// complete: a failed export leaves no half-written file.
+//
+// The files, by format:
+//
+//	csv      organisations.csv, findings.csv, organisations.schema.json,
+//	         findings.schema.json, datapackage.json
+//	json     audits.jsonl (JSON Lines: one full audit a line, with its
+//	         organisation), organisations.json (an array of the rows of
+//	         organisations.csv, typed)
+//	parquet  organisations.parquet, findings.parquet (the columns of the
+//	         CSV files, typed)
+//	always   catalog.jsonld (DCAT-AP, JSON-LD)
+package export
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/store"
+)
+
+// Formats.
+const (
+	CSV     = "csv"
+	JSON    = "json"
+	Parquet = "parquet"
+)
+
+// AllFormats lists the formats in the order they are written.
+var AllFormats = []string{CSV, JSON, Parquet}
+
+// File names.
+const (
+	OrganisationsCSV     = "organisations.csv"
+	FindingsCSV          = "findings.csv"
+	OrganisationsSchemaF = "organisations.schema.json"
+	FindingsSchemaF      = "findings.schema.json"
+	DataPackage          = "datapackage.json"
+	AuditsJSONL          = "audits.jsonl"
+	OrganisationsJSON    = "organisations.json"
+	OrganisationsParquet = "organisations.parquet"
+	FindingsParquet      = "findings.parquet"
+	Catalog              = "catalog.jsonld"
+)
+
+// ErrEmpty is returned when the store holds no audit to export.
+var ErrEmpty = errors.New("export: the store holds no audit")
+
+// Etalab20 is the URL of the Licence Ouverte / Open Licence 2.0
+// (etalab-2.0), the default licence.
+const Etalab20 = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+
+// Metadata describes the published data set in the DCAT-AP catalogue.
+type Metadata struct {
+	// Title and Description name and describe the data set, in French
+	// and English.
+	Title       audit.Text
+	Description audit.Text
+	// Publisher is the name of the body publishing the data.
+	Publisher string
+	// License is the URL of the licence of the data.
+	License string
+	// BaseURL, when set, is prepended to the file names to make the
+	// distributions' download URLs ("https://data.example/vigie/");
+	// without it they are relative to the catalogue's location.
+	BaseURL string
+	// Issued is the time of the export: the catalogue's issued and
+	// modified dates. Zero means now.
+	Issued time.Time
+	// Version is the version of vigie that exported.
+	Version string
+}
+
+// DefaultMetadata returns the metadata used for what the user does not
+// set: vigie's title and description, publisher "vigie", the Licence
+// Ouverte 2.0.
+func DefaultMetadata() Metadata {
+	return Metadata{
+		Title: audit.Text{
+			FR: "Observatoire vigie : sécurité des sites web et de la messagerie des organisations",
+			EN: "vigie observatory: security of organisations' web sites and mail",
+		},
+		Description: audit.Text{
+			FR: "Dernier audit de chaque domaine de chaque organisation par vigie : note CyberScore de A+ à F, points par domaine (transport web, application web, messagerie, DNS), et chaque constat avec sa gravité, son objet, sa preuve et sa référence. Les observations brutes de chaque audit sont dans audits.jsonl ; la méthodologie est publiée par « vigie methodology ».",
+			EN: "Latest vigie audit of every domain of every organisation: CyberScore grade from A+ to F, points per area (web transport, web application, mail, DNS), and every finding with its severity, subject, evidence and standard. The raw observations of each audit are in audits.jsonl; the methodology is published by \"vigie methodology\".",
+		},
+		Publisher: "vigie",
+		License:   Etalab20,
+	}
+}
+
+// ParseFormats reads formats given as repeated or comma-separated values
+// ("csv,json", "parquet") and returns them once each, in the order of
+// AllFormats.
+func ParseFormats(values ...string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, v := range values {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.ToLower(strings.TrimSpace(f))
+			if f == "" {
+				continue
+			}
+			if !slices.Contains(AllFormats, f) {
+				return nil, fmt.Errorf("export: unknown format %q: want csv, json or parquet", f)
+			}
+			seen[f] = true
+		}
+	}
+	if len(seen) == 0 {
+		return nil, errors.New("export: no format: want csv, json or parquet")
+	}
+	var fs []string
+	for _, f := range AllFormats {
+		if seen[f] {
+			fs = append(fs, f)
+		}
+	}
+	return fs, nil
+}
+
+// Write exports the latest audits of st into dir, created if needed, in
+// format: one of csv, json, parquet, or several separated by commas. It
+// reads the store once, writes every file under a temporary name and
+// renames them all when the export is complete, then writes
+// catalog.jsonld. Existing files of the same names are replaced. It
+// returns ErrEmpty, and writes nothing, when the store holds no audit.
+func Write(ctx context.Context, st store.Store, format string, dir string, meta Metadata) error {
+	formats, err := ParseFormats(format)
+	if err != nil {
+		return err
+	}
+	meta = withDefaults(meta)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	e := &exporter{dir: dir, formats: formats, meta: meta}
+	defer e.abort()
+	err = st.LatestAudits(ctx, func(rec store.AuditRecord) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return e.add(&rec)
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if e.audits == 0 {
+		return ErrEmpty
+	}
+	return e.finish()
+}
+
+func withDefaults(m Metadata) Metadata {
+	d := DefaultMetadata()
+	if m.Title.FR == "" && m.Title.EN == "" {
+		m.Title = d.Title
+	} else if m.Title.FR == "" {
+		m.Title.FR = m.Title.EN
+	} else if m.Title.EN == "" {
+		m.Title.EN = m.Title.FR
+	}
+	if m.Description.FR == "" && m.Description.EN == "" {
+		m.Description = d.Description
+	}
+	if m.Publisher == "" {
+		m.Publisher = d.Publisher
+	}
+	if m.License == "" {
+		m.License = d.License
+	}
+	if m.Issued.IsZero() {
+		m.Issued = time.Now()
+	}
+	m.Issued = m.Issued.UTC().Truncate(time.Second)
+	return m
+}
+
+// exporter is one export in progress.
+type exporter struct {
+	dir     string
+	formats []string
+	meta    Metadata
+	started bool
+
+	outputs []*output // every file, in the order of creation
+	csv     *csvWriter
+	json    *jsonWriter
+	parquet *parquetWriter
+
+	audits, findings int
+	first, last      time.Time // the audits' time span
+}
+
+// add writes one audit to every format, creating the files on the first.
+func (e *exporter) add(rec *store.AuditRecord) error {
+	if !e.started {
+		e.started = true
+		if err := e.start(); err != nil {
+			return err
+		}
+	}
+	org := organisationRow(rec)
+	t := org.AuditTime
+	if e.first.IsZero() || t.Before(e.first) {
+		e.first = t
+	}
+	if t.After(e.last) {
+		e.last = t
+	}
+	e.audits++
+	var findings []audit.Finding
+	if rec.Result != nil {
+		findings = rec.Result.Findings
+	}
+	e.findings += len(findings)
+	if e.csv != nil {
+		if err := e.csv.add(rec, &org, findings); err != nil {
+			return err
+		}
+	}
+	if e.json != nil {
+		if err := e.json.add(rec, &org); err != nil {
+			return err
+		}
+	}
+	if e.parquet != nil {
+		if err := e.parquet.add(rec, &org, findings); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *exporter) start() error {
+	var err error
+	for _, f := range e.formats {
+		switch f {
+		case CSV:
+			e.csv, err = newCSVWriter(e)
+		case JSON:
+			e.json, err = newJSONWriter(e)
+		case Parquet:
+			e.parquet, err = newParquetWriter(e)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish closes the data files, writes the description files and the
+// catalogue, and renames them all to their final names.
+func (e *exporter) finish() error {
+	if e.csv != nil {
+		if err := e.csv.close(); err != nil {
+			return err
+		}
+		if err := e.writeCSVDescriptions(); err != nil {
+			return err
+		}
+	}
+	if e.json != nil {
+		if err := e.json.close(); err != nil {
+			return err
+		}
+	}
+	if e.parquet != nil {
+		if err := e.parquet.close(); err != nil {
+			return err
+		}
+	}
+	for _, o := range e.outputs {
+		if err := o.close(); err != nil {
+			return err
+		}
+	}
+	if err := e.writeCatalog(); err != nil {
+		return err
+	}
+	for _, o := range e.outputs {
+		if err := os.Rename(o.tmp, filepath.Join(e.dir, o.name)); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		o.tmp = ""
+	}
+	return nil
+}
+
+// abort removes the temporary files of an export that did not finish.
+func (e *exporter) abort() {
+	for _, o := range e.outputs {
+		if o.tmp == "" {
+			continue
+		}
+		o.f.Close()
+		os.Remove(o.tmp)
+		o.tmp = ""
+	}
+}
+
+// output is one file being written under a temporary name in the export
+// directory, with its size and SHA-256 counted as it goes.
+type output struct {
+	name       string // final name
+	format     string // EU file type: CSV, JSON, PARQUET, JSON_LD
+	mediaType  string // IANA media type, "" when none is registered
+	conformsTo string // the schema the file follows, "" if none
+	describes  audit.Text
+
+	tmp    string
+	f      *os.File
+	buf    *bufio.Writer
+	sum    hash.Hash
+	size   int64
+	closed bool
+}
+
+// create starts a file of the export.
+func (e *exporter) create(name, format, mediaType string, describes audit.Text) (*output, error) {
+	f, err := os.CreateTemp(e.dir, "."+name+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	o := &output{name: name, format: format, mediaType: mediaType, describes: describes,
+		tmp: f.Name(), f: f, sum: sha256.New()}
+	o.buf = bufio.NewWriterSize(hashWriter{o}, 64<<10)
+	e.outputs = append(e.outputs, o)
+	return o, nil
+}
+
+// Write writes to the file through its buffer.
+func (o *output) Write(p []byte) (int, error) { return o.buf.Write(p) }
+
+// hashWriter writes to the file and counts and hashes what it wrote.
+type hashWriter struct{ o *output }
+
+func (h hashWriter) Write(p []byte) (int, error) {
+	n, err := h.o.f.Write(p)
+	h.o.sum.Write(p[:n])
+	h.o.size += int64(n)
+	if err != nil {
+		return n, fmt.Errorf("export: %s: %w", h.o.name, err)
+	}
+	return n, nil
+}
+
+// close flushes and closes the file (under its temporary name).
+func (o *output) close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	if err := o.buf.Flush(); err != nil {
+		return err
+	}
+	if err := o.f.Sync(); err != nil {
+		return fmt.Errorf("export: %s: %w", o.name, err)
+	}
+	if err := o.f.Close(); err != nil {
+		return fmt.Errorf("export: %s: %w", o.name, err)
+	}
+	return nil
+}
+
+// checksum returns the SHA-256 of what was written, in hexadecimal.
+func (o *output) checksum() string { return hex.EncodeToString(o.sum.Sum(nil)) }
+
+var _ io.Writer = (*output)(nil)

@@ -1,0 +1,200 @@
+package export
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/store"
+)
+
+// Areas are the scored areas, one points column each, in the order of
+// the rules table (internal/score). A test fails when the rules table
+// changes them, so that the published columns change on purpose.
+var Areas = []string{"web_transport", "web_app", "mail", "dns"}
+
+// Grades are the CyberScore grades, the best first: the enum of the grade
+// columns.
+var Grades = []string{"A+", "A", "B", "C", "D", "E", "F"}
+
+// Severities are the finding severities, the most severe first: the enum
+// of the severity column.
+var Severities = []string{"critical", "high", "medium", "low", "info"}
+
+// OrganisationRow is one row of organisations.csv, organisations.json and
+// organisations.parquet: the latest audit of one domain of one
+// organisation. Empty strings and nil pointers are missing values (an
+// empty CSV cell, a JSON null, a Parquet null).
+type OrganisationRow struct {
+	OrganisationID     string    `parquet:"organisation_id" json:"organisation_id"`
+	OrganisationName   string    `parquet:"organisation_name,optional" json:"organisation_name"`
+	Category           string    `parquet:"category,optional" json:"category"`
+	Domain             string    `parquet:"domain" json:"domain"`
+	CampaignID         int64     `parquet:"campaign_id" json:"campaign_id"`
+	AuditTime          time.Time `parquet:"audit_time,timestamp(millisecond)" json:"audit_time"`
+	Grade              string    `parquet:"grade,optional" json:"grade"`
+	Points             *int32    `parquet:"points,optional" json:"points"`
+	WebTransportPoints *int32    `parquet:"web_transport_points,optional" json:"web_transport_points"`
+	WebAppPoints       *int32    `parquet:"web_app_points,optional" json:"web_app_points"`
+	MailPoints         *int32    `parquet:"mail_points,optional" json:"mail_points"`
+	DNSPoints          *int32    `parquet:"dns_points,optional" json:"dns_points"`
+	GradeBeforeCaps    string    `parquet:"grade_before_caps,optional" json:"grade_before_caps"`
+	Caps               string    `parquet:"caps,optional" json:"caps"`
+	FindingsCritical   int32     `parquet:"findings_critical" json:"findings_critical"`
+	FindingsHigh       int32     `parquet:"findings_high" json:"findings_high"`
+	FindingsMedium     int32     `parquet:"findings_medium" json:"findings_medium"`
+	FindingsLow        int32     `parquet:"findings_low" json:"findings_low"`
+	FindingsInfo       int32     `parquet:"findings_info" json:"findings_info"`
+	Methodology        string    `parquet:"methodology,optional" json:"methodology"`
+	Error              string    `parquet:"error,optional" json:"error"`
+}
+
+// FindingRow is one row of findings.csv and findings.parquet: one finding
+// of the latest audit of one domain. FindingIndex numbers the findings of
+// an audit from 1, most severe first, as the audit lists them.
+type FindingRow struct {
+	OrganisationID string    `parquet:"organisation_id" json:"organisation_id"`
+	Domain         string    `parquet:"domain" json:"domain"`
+	AuditTime      time.Time `parquet:"audit_time,timestamp(millisecond)" json:"audit_time"`
+	FindingIndex   int32     `parquet:"finding_index" json:"finding_index"`
+	FindingID      string    `parquet:"finding_id" json:"finding_id"`
+	Severity       string    `parquet:"severity" json:"severity"`
+	Subject        string    `parquet:"subject,optional" json:"subject"`
+	Evidence       string    `parquet:"evidence,optional" json:"evidence"`
+	Standard       string    `parquet:"standard,optional" json:"standard"`
+	TitleFR        string    `parquet:"title_fr,optional" json:"title_fr"`
+	TitleEN        string    `parquet:"title_en,optional" json:"title_en"`
+}
+
+// auditTime is the time published for an audit: UTC, to the second, as
+// the Table Schema's default datetime format has it.
+func auditTime(rec *store.AuditRecord) time.Time {
+	t := rec.Time
+	if t.IsZero() && rec.Result != nil {
+		t = rec.Result.Time
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// organisationRow flattens one stored audit.
+func organisationRow(rec *store.AuditRecord) OrganisationRow {
+	row := OrganisationRow{
+		OrganisationID:   rec.Org.ID,
+		OrganisationName: rec.Org.Name,
+		Category:         rec.Org.Category,
+		Domain:           rec.Domain,
+		CampaignID:       rec.CampaignID,
+		AuditTime:        auditTime(rec),
+		Grade:            rec.Grade,
+	}
+	r := rec.Result
+	if r == nil {
+		if rec.Grade != "" {
+			row.Points = int32p(rec.Points)
+		}
+		return row
+	}
+	row.Error = r.Error
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case audit.Critical:
+			row.FindingsCritical++
+		case audit.High:
+			row.FindingsHigh++
+		case audit.Medium:
+			row.FindingsMedium++
+		case audit.Low:
+			row.FindingsLow++
+		default:
+			row.FindingsInfo++
+		}
+	}
+	s := r.Score
+	if s == nil {
+		return row
+	}
+	row.Grade = s.Grade
+	row.Points = int32p(s.Points)
+	row.GradeBeforeCaps = s.BeforeCaps.Grade
+	row.Methodology = s.Methodology
+	for _, a := range s.Areas {
+		p := int32p(a.Points)
+		switch a.Area {
+		case "web_transport":
+			row.WebTransportPoints = p
+		case "web_app":
+			row.WebAppPoints = p
+		case "mail":
+			row.MailPoints = p
+		case "dns":
+			row.DNSPoints = p
+		}
+	}
+	caps := make([]string, 0, len(s.Caps))
+	for _, c := range s.Caps {
+		caps = append(caps, c.Rule)
+	}
+	row.Caps = strings.Join(caps, " ")
+	return row
+}
+
+// findingRow flattens finding i (from 0) of a stored audit.
+func findingRow(rec *store.AuditRecord, t time.Time, i int, f *audit.Finding) FindingRow {
+	return FindingRow{
+		OrganisationID: rec.Org.ID,
+		Domain:         rec.Domain,
+		AuditTime:      t,
+		FindingIndex:   int32(i + 1),
+		FindingID:      f.ID,
+		Severity:       f.Severity.String(),
+		Subject:        f.Subject,
+		Evidence:       f.Evidence,
+		Standard:       f.Standard,
+		TitleFR:        f.Title.FR,
+		TitleEN:        f.Title.EN,
+	}
+}
+
+func int32p(v int) *int32 {
+	i := int32(v)
+	return &i
+}
+
+// csvTime formats a time as the Table Schema's default datetime format.
+func csvTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func csvInt(p *int32) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*p))
+}
+
+// Record returns the row as CSV cells, in the order of the columns of
+// organisations.schema.json.
+func (r *OrganisationRow) Record() []string {
+	return []string{
+		r.OrganisationID, r.OrganisationName, r.Category, r.Domain,
+		strconv.FormatInt(r.CampaignID, 10), csvTime(r.AuditTime),
+		r.Grade, csvInt(r.Points),
+		csvInt(r.WebTransportPoints), csvInt(r.WebAppPoints), csvInt(r.MailPoints), csvInt(r.DNSPoints),
+		r.GradeBeforeCaps, r.Caps,
+		strconv.Itoa(int(r.FindingsCritical)), strconv.Itoa(int(r.FindingsHigh)),
+		strconv.Itoa(int(r.FindingsMedium)), strconv.Itoa(int(r.FindingsLow)),
+		strconv.Itoa(int(r.FindingsInfo)),
+		r.Methodology, r.Error,
+	}
+}
+
+// Record returns the row as CSV cells, in the order of the columns of
+// findings.schema.json.
+func (r *FindingRow) Record() []string {
+	return []string{
+		r.OrganisationID, r.Domain, csvTime(r.AuditTime),
+		strconv.Itoa(int(r.FindingIndex)), r.FindingID, r.Severity,
+		r.Subject, r.Evidence, r.Standard, r.TitleFR, r.TitleEN,
+	}
+}
+
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

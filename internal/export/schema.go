@@ -1,0 +1,210 @@
+package export
+
+import "vigie.eu/vigie/internal/audit"
+
+// TableSchema is a Table Schema (Frictionless Data,
+// https://specs.frictionlessdata.io/table-schema/) describing one CSV
+// file: its columns in order, their types and constraints, its primary key
+// and foreign keys. Titles and descriptions are in French (title,
+// description) and English (title_en, description_en, custom properties
+// the specification allows).
+type TableSchema struct {
+	Fields        []Field      `json:"fields"`
+	PrimaryKey    []string     `json:"primaryKey"`
+	ForeignKeys   []ForeignKey `json:"foreignKeys,omitempty"`
+	MissingValues []string     `json:"missingValues"`
+}
+
+// Field is one column of a Table Schema.
+type Field struct {
+	Name          string       `json:"name"`
+	Type          string       `json:"type"` // string, integer, number, boolean, datetime
+	Title         string       `json:"title"`
+	TitleEN       string       `json:"title_en"`
+	Description   string       `json:"description"`
+	DescriptionEN string       `json:"description_en"`
+	Constraints   *Constraints `json:"constraints,omitempty"`
+}
+
+// Constraints are the constraints of a field that vigie uses.
+type Constraints struct {
+	Required bool     `json:"required,omitempty"`
+	Enum     []string `json:"enum,omitempty"`
+	Minimum  *int     `json:"minimum,omitempty"`
+	Maximum  *int     `json:"maximum,omitempty"`
+}
+
+// ForeignKey says that Fields of this table name a row of another
+// resource of the data package.
+type ForeignKey struct {
+	Fields    []string  `json:"fields"`
+	Reference Reference `json:"reference"`
+}
+
+// Reference is the target of a foreign key.
+type Reference struct {
+	Resource string   `json:"resource"`
+	Fields   []string `json:"fields"`
+}
+
+func intp(v int) *int { return &v }
+
+// field builds a Field; t holds the title then the description.
+func field(name, typ string, title, desc audit.Text, c *Constraints) Field {
+	return Field{Name: name, Type: typ, Title: title.FR, TitleEN: title.EN,
+		Description: desc.FR, DescriptionEN: desc.EN, Constraints: c}
+}
+
+var (
+	required = &Constraints{Required: true}
+	count    = &Constraints{Required: true, Minimum: intp(0)}
+	points   = &Constraints{Minimum: intp(0), Maximum: intp(100)}
+)
+
+// OrganisationsSchema describes organisations.csv; its fields are in the
+// order of OrganisationRow.Record.
+func OrganisationsSchema() *TableSchema {
+	areaNames := map[string]audit.Text{
+		"web_transport": {FR: "transport web (TLS, HTTPS, HSTS)", EN: "web transport (TLS, HTTPS, HSTS)"},
+		"web_app":       {FR: "application web (en-têtes, cookies, contenus)", EN: "web application (headers, cookies, content)"},
+		"mail":          {FR: "messagerie (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)", EN: "mail (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)"},
+		"dns":           {FR: "DNS (DNSSEC, serveurs de noms)", EN: "DNS (DNSSEC, name servers)"},
+	}
+	fs := []Field{
+		field("organisation_id", "string",
+			audit.Text{FR: "Identifiant de l'organisation", EN: "Organisation identifier"},
+			audit.Text{FR: "Identifiant de l'organisation (SIREN, code INSEE…) ; le domaine lui-même pour une simple liste de domaines.", EN: "Identifier of the organisation (SIREN, INSEE code...); the domain itself for a plain list of domains."},
+			required),
+		field("organisation_name", "string",
+			audit.Text{FR: "Nom de l'organisation", EN: "Organisation name"},
+			audit.Text{FR: "Nom de l'organisation ; vide s'il n'est pas connu.", EN: "Name of the organisation; empty when unknown."},
+			nil),
+		field("category", "string",
+			audit.Text{FR: "Catégorie", EN: "Category"},
+			audit.Text{FR: "Catégorie de l'organisation (commune, département, région, hôpital, ministère, établissement public…) ; vide si elle n'est pas connue.", EN: "Category of the organisation (commune, département, région, hôpital, ministère, établissement public...); empty when unknown."},
+			nil),
+		field("domain", "string",
+			audit.Text{FR: "Domaine", EN: "Domain"},
+			audit.Text{FR: "Domaine audité, normalisé (A-label, minuscules).", EN: "Audited domain, normalised (A-label, lower case)."},
+			required),
+		field("campaign_id", "integer",
+			audit.Text{FR: "Campagne", EN: "Campaign"},
+			audit.Text{FR: "Numéro de la campagne qui a réalisé cet audit.", EN: "Number of the campaign that ran this audit."},
+			required),
+		field("audit_time", "datetime",
+			audit.Text{FR: "Date de l'audit", EN: "Audit time"},
+			audit.Text{FR: "Début de l'audit, en UTC, à la seconde.", EN: "Start of the audit, in UTC, to the second."},
+			required),
+		field("grade", "string",
+			audit.Text{FR: "Note CyberScore", EN: "CyberScore grade"},
+			audit.Text{FR: "Note finale de A+ à F, après plafonds ; vide quand rien n'a pu être noté.", EN: "Final grade from A+ to F, after caps; empty when nothing could be graded."},
+			&Constraints{Enum: Grades}),
+		field("points", "integer",
+			audit.Text{FR: "Points", EN: "Points"},
+			audit.Text{FR: "Score sur 100 : moyenne pondérée des domaines observés ; les plafonds ne le changent pas.", EN: "Score out of 100: weighted mean of the observed areas; caps do not change it."},
+			points),
+	}
+	for _, a := range Areas {
+		n := areaNames[a]
+		fs = append(fs, field(a+"_points", "integer",
+			audit.Text{FR: "Points : " + n.FR, EN: "Points: " + n.EN},
+			audit.Text{FR: "Points sur 100 du domaine « " + n.FR + " » ; vide quand il n'a pas été observé.", EN: "Points out of 100 of the area \"" + n.EN + "\"; empty when it was not observed."},
+			points))
+	}
+	fs = append(fs,
+		field("grade_before_caps", "string",
+			audit.Text{FR: "Note avant plafonds", EN: "Grade before caps"},
+			audit.Text{FR: "Note que donnent les points seuls, avant les plafonds.", EN: "Grade the points alone give, before caps."},
+			&Constraints{Enum: Grades}),
+		field("caps", "string",
+			audit.Text{FR: "Plafonds appliqués", EN: "Caps applied"},
+			audit.Text{FR: "Règles de plafond appliquées, séparées par des espaces, la plus stricte d'abord (voir « vigie methodology »).", EN: "Cap rules that applied, separated by spaces, the strictest first (see \"vigie methodology\")."},
+			nil),
+	)
+	sevNames := map[string]audit.Text{
+		"critical": {FR: "critique", EN: "critical"}, "high": {FR: "élevée", EN: "high"},
+		"medium": {FR: "moyenne", EN: "medium"}, "low": {FR: "faible", EN: "low"},
+		"info": {FR: "information", EN: "info"},
+	}
+	for _, s := range Severities {
+		n := sevNames[s]
+		fs = append(fs, field("findings_"+s, "integer",
+			audit.Text{FR: "Constats de gravité " + n.FR, EN: n.EN + " findings"},
+			audit.Text{FR: "Nombre de constats de gravité « " + n.FR + " ».", EN: "Number of findings of severity \"" + n.EN + "\"."},
+			count))
+	}
+	fs = append(fs,
+		field("methodology", "string",
+			audit.Text{FR: "Méthodologie", EN: "Methodology"},
+			audit.Text{FR: "Version de la méthodologie du CyberScore qui a calculé la note.", EN: "Version of the CyberScore methodology that computed the grade."},
+			nil),
+		field("error", "string",
+			audit.Text{FR: "Erreur", EN: "Error"},
+			audit.Text{FR: "Pourquoi l'audit n'a pas pu être réalisé ; vide s'il l'a été.", EN: "Why the audit could not run; empty when it did."},
+			nil),
+	)
+	return &TableSchema{
+		Fields:        fs,
+		PrimaryKey:    []string{"organisation_id", "domain"},
+		MissingValues: []string{""},
+	}
+}
+
+// FindingsSchema describes findings.csv; its fields are in the order of
+// FindingRow.Record.
+func FindingsSchema() *TableSchema {
+	return &TableSchema{
+		Fields: []Field{
+			field("organisation_id", "string",
+				audit.Text{FR: "Identifiant de l'organisation", EN: "Organisation identifier"},
+				audit.Text{FR: "Identifiant de l'organisation, comme dans organisations.csv.", EN: "Identifier of the organisation, as in organisations.csv."},
+				required),
+			field("domain", "string",
+				audit.Text{FR: "Domaine", EN: "Domain"},
+				audit.Text{FR: "Domaine audité, comme dans organisations.csv.", EN: "Audited domain, as in organisations.csv."},
+				required),
+			field("audit_time", "datetime",
+				audit.Text{FR: "Date de l'audit", EN: "Audit time"},
+				audit.Text{FR: "Début de l'audit, en UTC, à la seconde.", EN: "Start of the audit, in UTC, to the second."},
+				required),
+			field("finding_index", "integer",
+				audit.Text{FR: "Rang du constat", EN: "Finding rank"},
+				audit.Text{FR: "Rang du constat dans l'audit, à partir de 1, le plus grave d'abord.", EN: "Rank of the finding in the audit, from 1, the most severe first."},
+				&Constraints{Required: true, Minimum: intp(1)}),
+			field("finding_id", "string",
+				audit.Text{FR: "Identifiant du constat", EN: "Finding identifier"},
+				audit.Text{FR: "Identifiant stable du constat (« tls.protocol.tls10 ») ; « vigie methodology » les liste tous.", EN: "Stable identifier of the finding (\"tls.protocol.tls10\"); \"vigie methodology\" lists them all."},
+				required),
+			field("severity", "string",
+				audit.Text{FR: "Gravité", EN: "Severity"},
+				audit.Text{FR: "Gravité du constat : critical (critique), high (élevée), medium (moyenne), low (faible), info.", EN: "Severity of the finding: critical, high, medium, low, info."},
+				&Constraints{Required: true, Enum: Severities}),
+			field("subject", "string",
+				audit.Text{FR: "Objet", EN: "Subject"},
+				audit.Text{FR: "Ce que le constat concerne : un hôte, une URL, un serveur de noms, un cookie.", EN: "What the finding is about: a host, a URL, a name server, a cookie."},
+				nil),
+			field("evidence", "string",
+				audit.Text{FR: "Preuve", EN: "Evidence"},
+				audit.Text{FR: "Les faits observés qui fondent le constat.", EN: "The observed facts behind the finding."},
+				nil),
+			field("standard", "string",
+				audit.Text{FR: "Référence", EN: "Standard"},
+				audit.Text{FR: "Document de référence du constat, avec sa section (RFC, guide de l'ANSSI…).", EN: "Document behind the finding, with its section (RFC, ANSSI guide...)."},
+				nil),
+			field("title_fr", "string",
+				audit.Text{FR: "Intitulé (français)", EN: "Title (French)"},
+				audit.Text{FR: "Ce qui ne va pas, en français.", EN: "What is wrong, in French."},
+				nil),
+			field("title_en", "string",
+				audit.Text{FR: "Intitulé (anglais)", EN: "Title (English)"},
+				audit.Text{FR: "Ce qui ne va pas, en anglais.", EN: "What is wrong, in English."},
+				nil),
+		},
+		PrimaryKey: []string{"organisation_id", "domain", "finding_index"},
+		ForeignKeys: []ForeignKey{{
+			Fields:    []string{"organisation_id", "domain"},
+			Reference: Reference{Resource: "organisations", Fields: []string{"organisation_id", "domain"}},
+		}},
+		MissingValues: []string{""},
+	}
+}
