@@ -1,0 +1,331 @@
+// Package campaign audits many organisations at once: it reads the list of
+// targets (ReadTargets), and runs a campaign stored in a store.Store (Run):
+// every pending job is audited by the engine, concurrently, politely, and
+// its result saved as soon as it is known, so that a campaign killed at
+// any moment resumes where it stopped.
+//
+// It does not open the database nor talk to the user: the command line
+// does (cmd/vigie), with a Meter for the progress.
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/target"
+)
+
+// Defaults of Config.
+const (
+	// DefaultParallel is how many audits run at once.
+	DefaultParallel = 64
+	// DefaultPerIP is how many audits run at once against one web
+	// address.
+	DefaultPerIP = 8
+)
+
+// ErrInterrupted is returned by Run when its context was cancelled: the
+// audits that were running were dropped and their jobs are still pending;
+// running the campaign again finishes it.
+var ErrInterrupted = errors.New("campaign: interrupted")
+
+// Config says how to run a campaign.
+type Config struct {
+	// Engine is the configuration of every audit. Its Lookup is
+	// replaced by the campaign's cache of host addresses.
+	Engine engine.Config
+	// Parallel is how many audits run at once; 0 means
+	// DefaultParallel.
+	Parallel int
+	// PerIP is how many audits run at once against one web address
+	// (see Run); 0 means DefaultPerIP.
+	PerIP int
+
+	// onAudit, for tests, is called as an audit starts (delta 1) and
+	// ends (delta -1), with the address its politeness slot is taken
+	// on (the zero Addr for none).
+	onAudit func(addr netip.Addr, delta int)
+}
+
+// Progress is told how a campaign advances. Run calls its methods from
+// one goroutine at a time.
+type Progress interface {
+	// Start is called once, before the first audit, with how many jobs
+	// were already done and the total.
+	Start(done, total int)
+	// Saved is called after the result of a job is stored.
+	Saved(j store.Job, r *audit.Result)
+}
+
+// saveTimeout bounds the storing of one result, which goes on after
+// the campaign is interrupted so that no finished audit is lost.
+const saveTimeout = time.Minute
+
+// Run audits every pending job of the campaign and stores each result as
+// it comes (results are not kept in memory), then records the campaign
+// as finished. An audit that fails is stored with its Error, like any
+// other result: it is done.
+//
+// Concurrency: at most cfg.Parallel audits run at once, and at most
+// cfg.PerIP of them against one web address. Before its audit, a job's
+// domain is resolved through the campaign's cache of host addresses
+// (shared by all its audits, and used by the audits' own probes); the
+// first address of the domain (IPv4 first), or if it has none of
+// www.domain, is the job's web address. The audit takes one of the
+// address's PerIP slots, and holds it until it ends; a job whose address
+// has no free slot waits in the address's queue, and the worker moves on
+// to the next job, so that one provider hosting thousands of bodies does
+// not stall the others. A domain without any address (it does not
+// exist, or DNS fails) takes no slot: its audit makes no connection
+// beyond DNS. The slot covers the web address only: the mail hosts, often
+// shared by thousands of domains, and www's address when it differs are
+// not counted.
+//
+// When ctx is cancelled (Ctrl-C), no job is started any more, the
+// running audits are cancelled and their results dropped (their jobs stay
+// pending), the results already finished are stored, and Run returns
+// ErrInterrupted. A failure of the store stops the campaign the same way
+// and is returned.
+func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, progress Progress) error {
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultParallel
+	}
+	if cfg.PerIP <= 0 {
+		cfg.PerIP = DefaultPerIP
+	}
+	done, total, err := st.Progress(ctx, campaignID)
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	}
+	if progress != nil {
+		progress.Start(done, total)
+	}
+	// The pending jobs are collected before any audit starts, rather
+	// than fed from the store's cursor: a cursor held open for the
+	// whole campaign would keep a read transaction open for minutes,
+	// beside the writes of SaveAudit. A job is a few hundred bytes;
+	// results, which are large, are never kept.
+	var jobs []store.Job
+	err = st.PendingJobs(ctx, campaignID, func(j store.Job) error {
+		jobs = append(jobs, j)
+		return nil
+	})
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: pending jobs: %w", campaignID, err))
+	}
+
+	hosts := newHostCache(cfg.Engine)
+	ecfg := cfg.Engine
+	ecfg.Lookup = hosts.Lookup
+	r := &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{}}
+
+	work, stop := context.WithCancel(ctx)
+	defer stop()
+	feed := make(chan store.Job)
+	results := make(chan finished, cfg.Parallel)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(feed)
+		for _, j := range jobs {
+			select {
+			case feed <- j:
+			case <-work.Done():
+				return
+			}
+		}
+	})
+	var workers sync.WaitGroup
+	for range min(cfg.Parallel, max(len(jobs), 1)) {
+		workers.Go(func() { r.work(work, feed, results) })
+	}
+	wg.Go(func() {
+		workers.Wait()
+		close(results)
+	})
+
+	saved := 0
+	var saveErr error
+	saveCtx := context.WithoutCancel(ctx)
+	for f := range results {
+		if saveErr != nil {
+			continue
+		}
+		if f.res.Error == engine.ErrCancelled && work.Err() != nil {
+			continue // dropped: pending on resume
+		}
+		sctx, cancel := context.WithTimeout(saveCtx, saveTimeout)
+		err := st.SaveAudit(sctx, f.job, f.res)
+		cancel()
+		if err != nil {
+			saveErr = fmt.Errorf("campaign %d: saving %s of %s: %w", campaignID, f.job.Domain, f.job.Org.ID, err)
+			stop()
+			continue
+		}
+		saved++
+		if progress != nil {
+			progress.Saved(f.job, f.res)
+		}
+	}
+	wg.Wait()
+	switch {
+	case saveErr != nil:
+		return saveErr
+	case ctx.Err() != nil || saved < len(jobs):
+		return ErrInterrupted
+	}
+	if err := st.FinishCampaign(ctx, campaignID, time.Now().UTC()); err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	}
+	return nil
+}
+
+// interrupted returns ErrInterrupted when ctx was cancelled, else err.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	return err
+}
+
+// finished is the result of one job.
+type finished struct {
+	job store.Job
+	res *audit.Result
+}
+
+// runner is one running campaign.
+type runner struct {
+	cfg    Config
+	engine engine.Config
+	hosts  *hostCache
+
+	mu    sync.Mutex
+	slots map[netip.Addr]*slot
+}
+
+// slot is the politeness state of one web address: the audits running
+// against it and the jobs waiting for one of them to end.
+type slot struct {
+	running int
+	waiting []queued
+}
+
+// queued is a job and its web address.
+type queued struct {
+	job  store.Job
+	t    target.Target
+	addr netip.Addr
+}
+
+// work runs jobs until the feed is closed or ctx is cancelled. After each
+// audit, a worker runs the next job waiting for the same address, if any,
+// on the slot it holds.
+func (r *runner) work(ctx context.Context, feed <-chan store.Job, results chan<- finished) {
+	var next *queued
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		var q queued
+		if next != nil {
+			q, next = *next, nil
+		} else {
+			var j store.Job
+			var ok bool
+			select {
+			case j, ok = <-feed:
+				if !ok {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+			t, err := target.Parse(j.Domain)
+			if err != nil {
+				res := &audit.Result{Domain: j.Domain, Input: j.Domain, Time: time.Now().UTC(), Version: r.engine.Version,
+					Findings: []audit.Finding{}, Error: err.Error()}
+				results <- finished{j, res}
+				continue
+			}
+			q = queued{job: j, t: t, addr: r.webAddress(ctx, t.Domain)}
+			if !r.acquire(q) {
+				continue // queued behind the address's audits
+			}
+		}
+		if r.cfg.onAudit != nil {
+			r.cfg.onAudit(q.addr, 1)
+		}
+		res := engine.Audit(ctx, r.engine, q.t)
+		if r.cfg.onAudit != nil {
+			r.cfg.onAudit(q.addr, -1)
+		}
+		results <- finished{q.job, res}
+		next = r.release(q.addr)
+	}
+}
+
+// webAddress returns the address that keys the politeness slot of
+// domain (see Run), or the zero Addr.
+func (r *runner) webAddress(ctx context.Context, domain string) netip.Addr {
+	timeout := r.engine.Timeout
+	if timeout <= 0 {
+		timeout = engine.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for _, host := range []string{domain, "www." + domain} {
+		if addrs, err := r.hosts.Lookup(ctx, host); err == nil && len(addrs) > 0 {
+			return addrs[0]
+		}
+	}
+	return netip.Addr{}
+}
+
+// acquire takes a slot of q's address, or queues q and returns false.
+func (r *runner) acquire(q queued) bool {
+	if !q.addr.IsValid() {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.slots[q.addr]
+	if s == nil {
+		s = &slot{}
+		r.slots[q.addr] = s
+	}
+	if s.running < r.cfg.PerIP {
+		s.running++
+		return true
+	}
+	s.waiting = append(s.waiting, q)
+	return false
+}
+
+// release gives back a slot of addr, or hands it to the next job
+// waiting for it, which it returns.
+func (r *runner) release(addr netip.Addr) *queued {
+	if !addr.IsValid() {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.slots[addr]
+	if len(s.waiting) > 0 {
+		q := s.waiting[0]
+		s.waiting[0] = queued{}
+		s.waiting = s.waiting[1:]
+		return &q
+	}
+	s.running--
+	if s.running == 0 {
+		delete(r.slots, addr)
+	}
+	return nil
+}

@@ -1,0 +1,350 @@
+package campaign
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/target"
+)
+
+// LineError is a line of a targets file that was skipped, in whole or in
+// part (an invalid domain among valid ones).
+type LineError struct {
+	// Line is the line number, from 1.
+	Line int
+	// Text is the line as read, clipped to maxErrorText bytes.
+	Text string
+	// Err says what is wrong: it wraps ErrBrokenLine, ErrLineTooLong,
+	// ErrNoDomain, or an error of target.Parse (invalid domain).
+	Err error
+}
+
+func (e LineError) Error() string {
+	return fmt.Sprintf("campaign: line %d: %v", e.Line, e.Err)
+}
+
+func (e LineError) Unwrap() error { return e.Err }
+
+// Why a line is skipped; callers pick their message with errors.Is.
+var (
+	// ErrBrokenLine: a CSV line that cannot be read (unbalanced quote)
+	// or that has not as many fields as the header.
+	ErrBrokenLine = errors.New("broken CSV line")
+	// ErrLineTooLong: a line longer than MaxLine bytes.
+	ErrLineTooLong = errors.New("line too long")
+	// ErrNoDomain: a line with no valid domain.
+	ErrNoDomain = errors.New("no valid domain")
+)
+
+// MaxLine is the longest line ReadTargets reads; a longer one is
+// reported and skipped.
+const MaxLine = 64 << 10
+
+// maxErrorText bounds LineError.Text.
+const maxErrorText = 200
+
+// columns maps the header names ReadTargets knows, folded (lower case,
+// without accents, spaces, hyphens nor underscores), to the field they
+// fill.
+var columns = map[string]string{
+	"id": "id", "identifier": "id", "identifiant": "id", "siren": "id", "siret": "id",
+	"insee": "id", "code": "id", "codeinsee": "id", "cog": "id",
+	"name": "name", "nom": "name", "libelle": "name", "organisation": "name",
+	"organization": "name", "raisonsociale": "name",
+	"category": "category", "categorie": "category", "type": "category",
+	"domain": "domains", "domains": "domains", "domaine": "domains", "domaines": "domains",
+	"site": "domains", "sites": "domains", "siteweb": "domains", "website": "domains",
+	"url": "domains", "urls": "domains",
+}
+
+// fold lowers s and strips accents and separators, so that "Catégorie",
+// "CATEGORIE" and "code_insee" match their column.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(strings.TrimSpace(s))) {
+		switch {
+		case r >= 0x300 && r <= 0x36f: // combining accents
+		case r == ' ' || r == '_' || r == '-' || r == '.':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// layout is the header of a CSV: the delimiter and the index of each
+// known column (-1 when absent).
+type layout struct {
+	comma                     rune
+	fields                    int
+	id, name, category, domains int
+}
+
+// header reads line as a CSV header with each delimiter French and
+// English exports use (';' from French spreadsheets, ',' and tab), and
+// keeps the one that names a domain column, with the most fields.
+func header(line string) (layout, bool) {
+	best, found := layout{}, false
+	for _, comma := range []rune{';', ',', '\t'} {
+		rec, err := parseLine(line, comma)
+		if err != nil {
+			continue
+		}
+		l := layout{comma: comma, fields: len(rec), id: -1, name: -1, category: -1, domains: -1}
+		for i, h := range rec {
+			col := columns[fold(h)]
+			switch {
+			case col == "id" && l.id < 0:
+				l.id = i
+			case col == "name" && l.name < 0:
+				l.name = i
+			case col == "category" && l.category < 0:
+				l.category = i
+			case col == "domains" && l.domains < 0:
+				l.domains = i
+			}
+		}
+		if l.domains >= 0 && (!found || l.fields > best.fields) {
+			best, found = l, true
+		}
+	}
+	return best, found
+}
+
+// parseLine reads one CSV record (RFC 4180, quotes doubled inside a
+// quoted field) from a single line.
+func parseLine(line string, comma rune) ([]string, error) {
+	r := csv.NewReader(strings.NewReader(line))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = false
+	rec, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Read(); err != io.EOF {
+		// A quoted field that runs past the end of the line: records
+		// span one line each here.
+		return nil, errors.New("quoted field not closed on its line")
+	}
+	return rec, nil
+}
+
+// splitDomains splits a domains field: domains separated by spaces,
+// commas, semicolons or vertical bars.
+func splitDomains(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == ',' || r == ';' || r == '|'
+	})
+}
+
+// ReadTargets reads the organisations to audit from r: a CSV file with a
+// header, or a plain list of domains.
+//
+// A CSV header names its columns, matched without regard to case and
+// accents: the identifier (id, siren, siret, insee, code, code_insee), the
+// name (name, nom, libellé), the category (category, catégorie, type) and
+// the domains (domain(s), domaine(s), site(s), site web, url), which alone
+// is required. The delimiter, ';' (French spreadsheets), ',' or tab, is
+// the one that makes a domain column appear in the header line. Fields
+// may be quoted (RFC 4180), but a record must fit on one line. The
+// domains field holds one or more domains or URLs separated by spaces,
+// commas, semicolons or '|'. An organisation without identifier is
+// identified by its first domain.
+//
+// A plain list holds one domain (or URL) per line; each is its own
+// organisation, identified by its domain. '#' starts a comment, at the
+// start of a line or after a blank.
+//
+// Either may start with a UTF-8 byte order mark and end lines with CRLF;
+// blank lines are skipped. Lines that cannot be read, and invalid domains,
+// are returned as problems, with their line number, and skipped: the rest
+// of the line is kept. Organisations listed twice (same identifier) are
+// merged: their domains are joined, and the first name and category
+// given are kept. Organisations come out in the order they first appear;
+// err is only for a failure to read r.
+func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, err error) {
+	br := bufio.NewReaderSize(r, MaxLine)
+	index := map[string]int{} // organisation ID -> index in orgs
+	var (
+		lay     layout
+		csvMode bool
+		started bool
+		n       int
+	)
+	add := func(o store.Organisation) {
+		i, ok := index[o.ID]
+		if !ok {
+			index[o.ID] = len(orgs)
+			orgs = append(orgs, o)
+			return
+		}
+		m := &orgs[i]
+		if m.Name == "" {
+			m.Name = o.Name
+		}
+		if m.Category == "" {
+			m.Category = o.Category
+		}
+		for _, d := range o.Domains {
+			if !slices.Contains(m.Domains, d) {
+				m.Domains = append(m.Domains, d)
+			}
+		}
+	}
+	for {
+		raw, rerr := br.ReadSlice('\n')
+		if rerr != nil && rerr != io.EOF && rerr != bufio.ErrBufferFull {
+			return orgs, problems, fmt.Errorf("campaign: reading targets: %w", rerr)
+		}
+		if len(raw) == 0 && rerr == io.EOF {
+			break
+		}
+		n++
+		if rerr == bufio.ErrBufferFull {
+			text := clip(string(raw))
+			for rerr == bufio.ErrBufferFull {
+				_, rerr = br.ReadSlice('\n')
+			}
+			problems = append(problems, LineError{Line: n, Text: text, Err: ErrLineTooLong})
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				return orgs, problems, fmt.Errorf("campaign: reading targets: %w", rerr)
+			}
+			continue
+		}
+		if n == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+		}
+		line := strings.TrimRight(string(raw), "\r\n")
+		if !utf8.ValidString(line) {
+			line = strings.ToValidUTF8(line, "\uFFFD")
+		}
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			if rerr == io.EOF {
+				break
+			}
+			continue
+		}
+		if !started {
+			started = true
+			lay, csvMode = header(line)
+			if csvMode {
+				if rerr == io.EOF {
+					break
+				}
+				continue
+			}
+		}
+		if csvMode {
+			if o, errs := csvOrganisation(line, lay); o != nil {
+				add(*o)
+				for _, e := range errs {
+					problems = append(problems, LineError{Line: n, Text: clip(line), Err: e})
+				}
+			} else {
+				for _, e := range errs {
+					problems = append(problems, LineError{Line: n, Text: clip(line), Err: e})
+				}
+			}
+		} else {
+			if i := commentStart(trimmed); i >= 0 {
+				trimmed = strings.TrimSpace(trimmed[:i])
+			}
+			t, perr := target.Parse(trimmed)
+			if perr != nil {
+				problems = append(problems, LineError{Line: n, Text: clip(line), Err: perr})
+			} else {
+				add(store.Organisation{ID: t.Domain, Domains: []string{t.Domain}})
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+	}
+	return orgs, problems, nil
+}
+
+// commentStart returns the index of a '#' that follows a blank, or -1:
+// "example.fr # mairie" has a comment, "https://example.fr/#top" has not.
+func commentStart(s string) int {
+	for i := 1; i < len(s); i++ {
+		if s[i] == '#' && (s[i-1] == ' ' || s[i-1] == '\t') {
+			return i
+		}
+	}
+	return -1
+}
+
+// csvOrganisation reads one CSV line; it returns nil when the line gives
+// no organisation, and the problems found either way.
+func csvOrganisation(line string, lay layout) (*store.Organisation, []error) {
+	rec, err := parseLine(line, lay.comma)
+	if err != nil {
+		return nil, []error{fmt.Errorf("%w: %v", ErrBrokenLine, trimCSVError(err))}
+	}
+	if len(rec) != lay.fields {
+		return nil, []error{fmt.Errorf("%w: %d fields, want %d as in the header", ErrBrokenLine, len(rec), lay.fields)}
+	}
+	field := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	o := &store.Organisation{ID: field(lay.id), Name: field(lay.name), Category: field(lay.category)}
+	var errs []error
+	for _, d := range splitDomains(field(lay.domains)) {
+		t, err := target.Parse(d)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !slices.Contains(o.Domains, t.Domain) {
+			o.Domains = append(o.Domains, t.Domain)
+		}
+	}
+	if len(o.Domains) == 0 {
+		return nil, append(errs, ErrNoDomain)
+	}
+	if o.ID == "" {
+		o.ID = o.Domains[0]
+	}
+	return o, errs
+}
+
+// trimCSVError drops the position that encoding/csv adds ("record on
+// line 1: ..."): the line number is the file's, given apart.
+func trimCSVError(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	s = strings.TrimRight(s, "\r\n")
+	if len(s) <= maxErrorText {
+		return s
+	}
+	cut := maxErrorText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,200 @@
+package campaign
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/target"
+)
+
+// problem is a LineError as the tests compare it: the line and the
+// sentinel error it wraps.
+type problem struct {
+	Line int
+	Err  error
+}
+
+func TestReadTargets(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		want     []store.Organisation
+		problems []problem
+	}{
+		{
+			name: "english header",
+			in:   "id,name,category,domains\n213,Mairie de Test,commune,mairie.example.fr\n214,\"Hôpital, du Centre\",hôpital,\"hopital.example.fr www.hopital.example.fr\"\n",
+			want: []store.Organisation{
+				{ID: "213", Name: "Mairie de Test", Category: "commune", Domains: []string{"mairie.example.fr"}},
+				{ID: "214", Name: "Hôpital, du Centre", Category: "hôpital", Domains: []string{"hopital.example.fr", "www.hopital.example.fr"}},
+			},
+		},
+		{
+			name: "french semicolons, BOM and CRLF",
+			in:   "\ufeffSIREN;Nom;Catégorie;Domaines\r\n217500016;Région Test;région;region.example.fr, https://Mairie-Évry.FR/contact\r\n\r\n",
+			want: []store.Organisation{
+				{ID: "217500016", Name: "Région Test", Category: "région", Domains: []string{"region.example.fr", "xn--mairie-vry-h7a.fr"}},
+			},
+		},
+		{
+			name: "french names with other spellings and column order",
+			in:   "site web\tcode_insee\tlibellé\ttype\nexample.fr\t75056\tParis\tcommune\n",
+			want: []store.Organisation{{ID: "75056", Name: "Paris", Category: "commune", Domains: []string{"example.fr"}}},
+		},
+		{
+			name: "domain column only: identified by the first domain",
+			in:   "Domaine\nexample.fr\n  example.org  \n",
+			want: []store.Organisation{
+				{ID: "example.fr", Domains: []string{"example.fr"}},
+				{ID: "example.org", Domains: []string{"example.org"}},
+			},
+		},
+		{
+			name: "broken lines skipped with their numbers",
+			in: "id,name,domains\n" +
+				"1,One,one.example.fr\n" +
+				"2,Two\n" + // too few fields
+				"3,\"Three,three.example.fr\n" + // quote not closed
+				"4,Fo\"ur,four.example.fr\n" + // bare quote
+				"5,Five,five.example.fr,extra\n" + // too many
+				"6,Six,six.example.fr\n",
+			want: []store.Organisation{
+				{ID: "1", Name: "One", Domains: []string{"one.example.fr"}},
+				{ID: "6", Name: "Six", Domains: []string{"six.example.fr"}},
+			},
+			problems: []problem{{3, ErrBrokenLine}, {4, ErrBrokenLine}, {5, ErrBrokenLine}, {6, ErrBrokenLine}},
+		},
+		{
+			name: "duplicates merged",
+			in: "id;name;category;domains\n" +
+				"1;;;a.example.fr\n" +
+				"2;Two;;b.example.fr\n" +
+				"1;One;commune;A.EXAMPLE.FR. c.example.fr\n" +
+				"1;Other name;other;a.example.fr\n",
+			want: []store.Organisation{
+				{ID: "1", Name: "One", Category: "commune", Domains: []string{"a.example.fr", "c.example.fr"}},
+				{ID: "2", Name: "Two", Domains: []string{"b.example.fr"}},
+			},
+		},
+		{
+			name: "invalid domains reported, the valid ones kept",
+			in: "id,domains\n" +
+				"1,good.example.fr 1.2.3.4\n" +
+				"2,gouv.fr\n" +
+				"3,\n",
+			want:     []store.Organisation{{ID: "1", Domains: []string{"good.example.fr"}}},
+			problems: []problem{{2, target.ErrIPLiteral}, {3, target.ErrPublicSuffix}, {3, ErrNoDomain}, {4, ErrNoDomain}},
+		},
+		{
+			name: "plain list",
+			in: "# communes\n" +
+				"example.fr\n" +
+				"\n" +
+				"https://www.example.org/page # a comment\n" +
+				"EXAMPLE.FR\n" +
+				"not a domain\n" +
+				"localhost\r\n" +
+				"https://example.net/#top\n",
+			want: []store.Organisation{
+				{ID: "example.fr", Domains: []string{"example.fr"}},
+				{ID: "www.example.org", Domains: []string{"www.example.org"}},
+				{ID: "example.net", Domains: []string{"example.net"}},
+			},
+			problems: []problem{{6, target.ErrSyntax}, {7, target.ErrSingleLabel}},
+		},
+		{
+			name: "plain list without final newline, BOM",
+			in:   "\ufeffexample.fr",
+			want: []store.Organisation{{ID: "example.fr", Domains: []string{"example.fr"}}},
+		},
+		{
+			name: "header only",
+			in:   "id,name,domain\n",
+		},
+		{
+			name: "empty",
+			in:   "",
+		},
+		{
+			name:     "line too long",
+			in:       "domain\n" + strings.Repeat("a", MaxLine+10) + "\nexample.fr\n",
+			want:     []store.Organisation{{ID: "example.fr", Domains: []string{"example.fr"}}},
+			problems: []problem{{2, ErrLineTooLong}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, probs, err := ReadTargets(strings.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("organisations (-want +got):\n%s", diff)
+			}
+			var gotProbs []problem
+			for _, p := range probs {
+				gotProbs = append(gotProbs, problem{p.Line, p.Err})
+			}
+			if diff := cmp.Diff(tt.problems, gotProbs, cmp.Comparer(func(want, got error) bool { return errors.Is(got, want) || errors.Is(want, got) })); diff != "" {
+				t.Errorf("problems (-want +got):\n%s\n%v", diff, probs)
+			}
+		})
+	}
+}
+
+func TestLineErrorText(t *testing.T) {
+	_, probs, err := ReadTargets(strings.NewReader("id,domain\n7,\"broken\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1 {
+		t.Fatalf("problems = %v", probs)
+	}
+	if probs[0].Text != `7,"broken` || !strings.HasPrefix(probs[0].Error(), "campaign: line 2: broken CSV line") {
+		t.Errorf("got %q, %q", probs[0].Text, probs[0].Error())
+	}
+}
+
+// FuzzReadTargets: any input gives organisations that each have an ID
+// and at least one normalised domain, no duplicate IDs, and problems with
+// line numbers within the input.
+func FuzzReadTargets(f *testing.F) {
+	for _, s := range []string{
+		"id,name,category,domains\n1,A,commune,a.example.fr\n",
+		"\ufeffsiren;nom;type;site\r\n1;\"x;y\";z;b.example.fr\r\n",
+		"example.fr\n# c\nexample.org # d\n",
+		"domain\n\"unclosed\n",
+		"id,domains\n1,\"a.example.fr, b.example.fr\"\n1,c.example.fr\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		orgs, probs, err := ReadTargets(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Count(in, "\n") + 1
+		ids := map[string]bool{}
+		for _, o := range orgs {
+			if o.ID == "" || len(o.Domains) == 0 || ids[o.ID] {
+				t.Fatalf("bad organisation %+v", o)
+			}
+			ids[o.ID] = true
+			for _, d := range o.Domains {
+				tg, err := target.Parse(d)
+				if err != nil || tg.Domain != d {
+					t.Fatalf("domain %q not normalised: %v", d, err)
+				}
+			}
+		}
+		for _, p := range probs {
+			if p.Line < 1 || p.Line > lines || p.Err == nil {
+				t.Fatalf("bad problem %+v (%d lines)", p, lines)
+			}
+		}
+	})
+}
