@@ -24,14 +24,14 @@ type Meter struct {
 	lang     string
 	now      func() time.Time
 
-	mu       sync.Mutex
-	started  time.Time
-	done0    int // done before this run
-	done     int
-	total    int
-	grades   map[string]int
-	errors   int
-	drawn    string // last line drawn on the terminal
+	mu      sync.Mutex
+	started time.Time
+	done0   int // done before this run
+	done    int
+	total   int
+	grades  map[string]int
+	errors  int
+	drawn   string // last line drawn on the terminal
 }
 
 // LogEvery is how often a Meter writes a line when not on a terminal.

@@ -85,8 +85,8 @@ func fold(s string) string {
 // layout is the header of a CSV: the delimiter and the index of each
 // known column (-1 when absent).
 type layout struct {
-	comma                     rune
-	fields                    int
+	comma                       rune
+	fields                      int
 	id, name, category, domains int
 }
 
