@@ -62,22 +62,13 @@ func fieldNames(s *TableSchema) []string {
 	return names
 }
 
-// cleanCells makes every cell valid UTF-8: evidence comes from the
-// network.
-func cleanCells(cells []string) []string {
-	for i, c := range cells {
-		cells[i] = validUTF8(c)
-	}
-	return cells
-}
-
 func (w *csvWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings []audit.Finding) error {
-	if err := w.orgsCSV.Write(cleanCells(org.Record())); err != nil {
+	if err := w.orgsCSV.Write(org.Record()); err != nil {
 		return err
 	}
 	for i := range findings {
 		f := findingRow(rec, org.AuditTime, i, &findings[i])
-		if err := w.findingsCSV.Write(cleanCells(f.Record())); err != nil {
+		if err := w.findingsCSV.Write(f.Record()); err != nil {
 			return err
 		}
 	}

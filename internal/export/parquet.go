@@ -58,13 +58,9 @@ func newParquetWriter(e *exporter) (*parquetWriter, error) {
 }
 
 func (w *parquetWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings []audit.Finding) error {
-	o := *org
-	cleanOrganisation(&o)
-	w.orgBatch = append(w.orgBatch, o)
+	w.orgBatch = append(w.orgBatch, *org)
 	for i := range findings {
-		f := findingRow(rec, org.AuditTime, i, &findings[i])
-		cleanFinding(&f)
-		w.findingBatch = append(w.findingBatch, f)
+		w.findingBatch = append(w.findingBatch, findingRow(rec, org.AuditTime, i, &findings[i]))
 	}
 	if len(w.orgBatch) >= parquetBatch {
 		if err := w.flushOrgs(); err != nil {
@@ -109,20 +105,4 @@ func (w *parquetWriter) close() error {
 		return fmt.Errorf("export: %s: %w", FindingsParquet, err)
 	}
 	return nil
-}
-
-// cleanOrganisation and cleanFinding make the strings valid UTF-8, as
-// Parquet's STRING type requires.
-func cleanOrganisation(r *OrganisationRow) {
-	for _, s := range []*string{&r.OrganisationID, &r.OrganisationName, &r.Category, &r.Domain,
-		&r.Grade, &r.GradeBeforeCaps, &r.Caps, &r.Methodology, &r.Error} {
-		*s = validUTF8(*s)
-	}
-}
-
-func cleanFinding(r *FindingRow) {
-	for _, s := range []*string{&r.OrganisationID, &r.Domain, &r.FindingID, &r.Severity,
-		&r.Subject, &r.Evidence, &r.Standard, &r.TitleFR, &r.TitleEN} {
-		*s = validUTF8(*s)
-	}
 }

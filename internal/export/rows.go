@@ -80,13 +80,13 @@ func auditTime(rec *store.AuditRecord) time.Time {
 // organisationRow flattens one stored audit.
 func organisationRow(rec *store.AuditRecord) OrganisationRow {
 	row := OrganisationRow{
-		OrganisationID:   rec.Org.ID,
-		OrganisationName: rec.Org.Name,
-		Category:         rec.Org.Category,
-		Domain:           rec.Domain,
+		OrganisationID:   clean(rec.Org.ID),
+		OrganisationName: clean(rec.Org.Name),
+		Category:         clean(rec.Org.Category),
+		Domain:           clean(rec.Domain),
 		CampaignID:       rec.CampaignID,
 		AuditTime:        auditTime(rec),
-		Grade:            rec.Grade,
+		Grade:            clean(rec.Grade),
 	}
 	r := rec.Result
 	if r == nil {
@@ -95,7 +95,7 @@ func organisationRow(rec *store.AuditRecord) OrganisationRow {
 		}
 		return row
 	}
-	row.Error = r.Error
+	row.Error = clean(r.Error)
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case audit.Critical:
@@ -114,10 +114,10 @@ func organisationRow(rec *store.AuditRecord) OrganisationRow {
 	if s == nil {
 		return row
 	}
-	row.Grade = s.Grade
+	row.Grade = clean(s.Grade)
 	row.Points = int32p(s.Points)
-	row.GradeBeforeCaps = s.BeforeCaps.Grade
-	row.Methodology = s.Methodology
+	row.GradeBeforeCaps = clean(s.BeforeCaps.Grade)
+	row.Methodology = clean(s.Methodology)
 	for _, a := range s.Areas {
 		p := int32p(a.Points)
 		switch a.Area {
@@ -133,7 +133,7 @@ func organisationRow(rec *store.AuditRecord) OrganisationRow {
 	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
-		caps = append(caps, c.Rule)
+		caps = append(caps, clean(c.Rule))
 	}
 	row.Caps = strings.Join(caps, " ")
 	return row
@@ -142,17 +142,17 @@ func organisationRow(rec *store.AuditRecord) OrganisationRow {
 // findingRow flattens finding i (from 0) of a stored audit.
 func findingRow(rec *store.AuditRecord, t time.Time, i int, f *audit.Finding) FindingRow {
 	return FindingRow{
-		OrganisationID: rec.Org.ID,
-		Domain:         rec.Domain,
+		OrganisationID: clean(rec.Org.ID),
+		Domain:         clean(rec.Domain),
 		AuditTime:      t,
 		FindingIndex:   int32(i + 1),
-		FindingID:      f.ID,
+		FindingID:      clean(f.ID),
 		Severity:       f.Severity.String(),
-		Subject:        f.Subject,
-		Evidence:       f.Evidence,
-		Standard:       f.Standard,
-		TitleFR:        f.Title.FR,
-		TitleEN:        f.Title.EN,
+		Subject:        clean(f.Subject),
+		Evidence:       clean(f.Evidence),
+		Standard:       clean(f.Standard),
+		TitleFR:        clean(f.Title.FR),
+		TitleEN:        clean(f.Title.EN),
 	}
 }
 
@@ -197,4 +197,15 @@ func (r *FindingRow) Record() []string {
 	}
 }
 
-func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+// clean makes a published string valid UTF-8 (evidence comes from the
+// network; Parquet's STRING type and CSV readers want UTF-8) and its line
+// ends "\n": a CSV reader turns a quoted CRLF into LF (RFC 4180 allows
+// both in a field), so every format carries the same text.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return s
+}
