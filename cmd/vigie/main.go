@@ -4,6 +4,7 @@
 //
 //	vigie audit DOMAIN...
 //	vigie rescore FILE
+//	vigie lab --orgs N
 //	vigie methodology
 //	vigie version
 //	vigie help [COMMAND]
@@ -87,6 +88,7 @@ func init() {
 	commands = []command{
 		{"audit", text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"}, runAudit},
 		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
+		{"lab", text{"démarre un parc simulé d'organisations sur l'interface locale", "start a simulated estate of organisations on loopback"}, runLab},
 		{"methodology", text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"}, runMethodology},
 		{"version", text{"affiche la version de vigie", "print vigie's version"}, runVersion},
 		{"help", text{"affiche l'aide d'une commande", "show the help of a command"}, runHelp},
@@ -211,6 +213,9 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 	case len(rest) == 1 && rest[0] == "methodology":
 		fmt.Fprint(e.stdout, methodologyUsage(e))
 		return exitOK
+	case len(rest) == 1 && rest[0] == "lab":
+		fmt.Fprint(e.stdout, labUsage(e))
+		return exitOK
 	case len(rest) == 1 && rest[0] == "rescore":
 		fmt.Fprint(e.stdout, rescoreUsage(e))
 		return exitOK
@@ -236,6 +241,8 @@ func usage(e *env) string {
 			syntax += e.t(text{" [options] DOMAINE...", " [options] DOMAIN..."})
 		case "rescore":
 			syntax += e.t(text{" [options] FICHIER|-", " [options] FILE|-"})
+		case "lab":
+			syntax += " --orgs N [options]"
 		case "methodology":
 			syntax += " [options]"
 		case "help":
@@ -244,8 +251,8 @@ func usage(e *env) string {
 		fmt.Fprintf(&b, "  %-36s %s\n", syntax, e.t(c.summary))
 	}
 	b.WriteString(e.t(text{
-		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, methodology).\nFor English: vigie --lang en help\n",
-		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, methodology).\nEn français : vigie help\n",
+		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, lab, methodology).\nFor English: vigie --lang en help\n",
+		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, lab, methodology).\nEn français : vigie help\n",
 	}))
 	return b.String()
 }

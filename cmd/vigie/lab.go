@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/lab"
+)
+
+// labUsage is the help of "vigie lab".
+func labUsage(e *env) string {
+	if e.lang == "en" {
+		return `Usage: vigie lab --orgs N [options]
+
+Starts a simulated estate of N organisations on loopback, in the
+foreground until Ctrl-C: each one has a domain under test., its own
+127.x.y.z address (or one shared at a hosting provider), a zone in the
+lab's DNS server (signed or not, under a signed root), HTTPS, HTTP and SMTP
+servers and certificates from the lab's CA, with a mix of good and bad
+configurations drawn from the seed. It writes in DIR:
+
+  targets.csv   the organisations, for "vigie campaign run --targets"
+  resolver.txt  the DNS server's address, for --resolver
+  ca.pem        the lab's CA, for SSL_CERT_FILE
+  root.ds       the DNSSEC trust anchor, for --trust-anchor
+
+and prints the command that runs a campaign against the lab. Nothing
+listens beyond 127.0.0.0/8. Ports below 1024 and many open files need
+root: otherwise give other ports and fewer organisations.
+
+Options:
+  --orgs N             number of organisations (1 to 50000)
+  --seed S             seed of the draw: the same seed, the same estate
+                       (default 1)
+  --dir DIR            where to write the files (default vigie-lab)
+  --dns HOST:PORT      address of the DNS server (default 127.53.0.1:53)
+  --base ADDR          first address given out (default 127.1.0.1)
+  --http-port N        port of the web servers (default 80)
+  --https-port N       port of the HTTPS servers (default 443)
+  --smtp-port N        port of the mail servers (default 25)
+  --lang fr|en         language of the messages (default fr)
+
+Exit codes:
+  0    the lab ran and was stopped (Ctrl-C, SIGTERM)
+  1    the lab could not start
+  2    usage error
+`
+	}
+	return `Usage : vigie lab --orgs N [options]
+
+Démarre un parc simulé de N organisations sur l'interface locale, au
+premier plan jusqu'à Ctrl-C : chacune a un domaine sous test., sa propre
+adresse 127.x.y.z (ou une adresse partagée chez un hébergeur), une zone
+dans le serveur DNS du labo (signée ou non, sous une racine signée), des
+serveurs HTTPS, HTTP et SMTP et des certificats de l'autorité du labo, avec
+un mélange de bonnes et de mauvaises configurations tiré de la graine. Il
+écrit dans DOSSIER :
+
+  targets.csv   les organisations, pour « vigie campaign run --targets »
+  resolver.txt  l'adresse du serveur DNS, pour --resolver
+  ca.pem        l'autorité du labo, pour SSL_CERT_FILE
+  root.ds       l'ancre de confiance DNSSEC, pour --trust-anchor
+
+et affiche la commande qui lance une campagne sur le labo. Rien n'écoute
+hors de 127.0.0.0/8. Les ports sous 1024 et les nombreux fichiers ouverts
+demandent root : sinon, donnez d'autres ports et moins d'organisations.
+
+Options :
+  --orgs N             nombre d'organisations (de 1 à 50000)
+  --seed S             graine du tirage : même graine, même parc (1 par défaut)
+  --dir DOSSIER        où écrire les fichiers (vigie-lab par défaut)
+  --dns HÔTE:PORT      adresse du serveur DNS (127.53.0.1:53 par défaut)
+  --base ADRESSE       première adresse attribuée (127.1.0.1 par défaut)
+  --http-port N        port des serveurs web (80 par défaut)
+  --https-port N       port des serveurs HTTPS (443 par défaut)
+  --smtp-port N        port des serveurs de messagerie (25 par défaut)
+  --lang fr|en         langue des messages (fr par défaut)
+
+Codes de sortie :
+  0    le labo a tourné et a été arrêté (Ctrl-C, SIGTERM)
+  1    le labo n'a pas pu démarrer
+  2    erreur d'utilisation
+`
+}
+
+func runLab(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		orgs                          int
+		seed                          int64
+		dir, dnsAddr, base, langFlag  string
+		httpPort, httpsPort, smtpPort int
+	)
+	fs.IntVar(&orgs, "orgs", 0, "")
+	fs.Int64Var(&seed, "seed", 1, "")
+	fs.StringVar(&dir, "dir", "vigie-lab", "")
+	fs.StringVar(&dnsAddr, "dns", lab.DefaultDNS, "")
+	fs.StringVar(&base, "base", lab.DefaultBase, "")
+	fs.IntVar(&httpPort, "http-port", 80, "")
+	fs.IntVar(&httpsPort, "https-port", 443, "")
+	fs.IntVar(&smtpPort, "smtp-port", 25, "")
+	fs.StringVar(&langFlag, "lang", "fr", "")
+	usageErr := func(format string, a ...any) int {
+		e.errorf(format, a...)
+		e.errorf("%s", e.t(text{"voir « vigie help lab »", "see \"vigie help lab\""}))
+		return exitUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(e.stdout, labUsage(e))
+			return exitOK
+		}
+		return usageErr("%s", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr(e.t(text{"argument inattendu « %s »", "unexpected argument %q"}), fs.Arg(0))
+	}
+	if orgs < 1 || orgs > 50000 {
+		return usageErr(e.t(text{"--orgs %d : un nombre de 1 à 50000 est attendu", "--orgs %d: want a number from 1 to 50000"}), orgs)
+	}
+	baseAddr, err := netip.ParseAddr(base)
+	if err != nil || !baseAddr.Is4() || !baseAddr.IsLoopback() {
+		return usageErr(e.t(text{"--base %q : une adresse de 127.0.0.0/8 est attendue", "--base %q: want an address in 127.0.0.0/8"}), base)
+	}
+	for _, p := range []struct {
+		name string
+		v    int
+	}{{"--http-port", httpPort}, {"--https-port", httpsPort}, {"--smtp-port", smtpPort}} {
+		if p.v < 1 || p.v > 65535 {
+			return usageErr(e.t(text{"%s %d : un port de 1 à 65535 est attendu", "%s %d: want a port from 1 to 65535"}), p.name, p.v)
+		}
+	}
+
+	fmt.Fprintf(e.stderr, e.t(text{"vigie : démarrage du labo de %d organisations (graine %d)…\n", "vigie: starting a lab of %d organisations (seed %d)…\n"}), orgs, seed)
+	start := time.Now()
+	l, err := lab.Start(ctx, lab.Config{N: orgs, Seed: seed, Dir: dir, BaseAddr: baseAddr, DNSAddr: dnsAddr,
+		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort})
+	if err != nil {
+		if ctx.Err() != nil {
+			return exitOK
+		}
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	defer l.Close()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	f := func(name string) string { return filepath.Join(abs, name) }
+	fmt.Fprintf(e.stdout, e.t(text{
+		"Labo prêt en %.1f s : %d organisations sur %d adresses, %d sockets d'écoute, %d Mio de mémoire (Go).\n",
+		"Lab ready in %.1f s: %d organisations on %d addresses, %d listening sockets, %d MiB of memory (Go).\n"}),
+		time.Since(start).Seconds(), len(l.Orgs), l.Addresses, l.Listeners, ms.Sys>>20)
+	fmt.Fprintf(e.stdout, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n",
+		lab.TargetsFile, f(lab.TargetsFile), lab.ResolverFile+":", l.Resolver, lab.CAFile, f(lab.CAFile), lab.AnchorFile, f(lab.AnchorFile))
+	cmd := []string{"SSL_CERT_FILE=" + f(lab.CAFile), "vigie", "campaign", "run", "--targets", f(lab.TargetsFile), "--db", "vigie.db",
+		"--resolver", l.Resolver, "--trust-anchor", f(lab.AnchorFile)}
+	for _, p := range []struct {
+		name   string
+		v, def int
+	}{{"--http-port", httpPort, 80}, {"--https-port", httpsPort, 443}, {"--smtp-port", smtpPort, 25}} {
+		if p.v != p.def {
+			cmd = append(cmd, p.name, strconv.Itoa(p.v))
+		}
+	}
+	fmt.Fprintf(e.stdout, e.t(text{"\nPour auditer le labo :\n  %s\n\nCtrl-C arrête le labo.\n", "\nTo audit the lab:\n  %s\n\nCtrl-C stops the lab.\n"}),
+		strings.Join(cmd, " "))
+	<-ctx.Done()
+	l.Close()
+	fmt.Fprint(e.stderr, e.t(text{"vigie : labo arrêté\n", "vigie: lab stopped\n"}))
+	return exitOK
+}

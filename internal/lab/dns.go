@@ -1,0 +1,360 @@
+package lab
+
+import (
+	"bytes"
+	"crypto"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// nameServer is the lab's authoritative DNS server: every zone of the lab
+// (the root, test. and one zone per organisation) in one process, signed
+// where asked, answering as internal/dnstest does but built for tens of
+// thousands of zones.
+type nameServer struct {
+	zones map[string]*zone // by canonical origin
+}
+
+// zone is one zone of the lab.
+type zone struct {
+	origin string
+	rrs    map[string]map[uint16][]dns.RR // owner -> type -> RRset
+	sigs   map[string]map[uint16][]dns.RR // owner -> covered type -> RRSIGs
+	ent    map[string]bool                // empty non-terminals
+	nsec   []string                       // owners in canonical order, when signed
+	key    *dns.DNSKEY
+	priv   crypto.Signer
+}
+
+func newZone(origin string) *zone {
+	return &zone{origin: origin, rrs: map[string]map[uint16][]dns.RR{}, sigs: map[string]map[uint16][]dns.RR{}, ent: map[string]bool{}}
+}
+
+// add adds rr, whose name must be canonical.
+func (z *zone) add(rr dns.RR) {
+	name := rr.Header().Name
+	if z.rrs[name] == nil {
+		z.rrs[name] = map[uint16][]dns.RR{}
+	}
+	t := rr.Header().Rrtype
+	z.rrs[name][t] = append(z.rrs[name][t], rr)
+}
+
+// finish records the empty non-terminals of z.
+func (z *zone) finish() {
+	for n := range z.rrs {
+		for p := parentName(n); p != z.origin && dns.IsSubDomain(z.origin, p); p = parentName(p) {
+			if z.rrs[p] != nil {
+				break
+			}
+			z.ent[p] = true
+		}
+	}
+}
+
+func parentName(name string) string {
+	if name == "." {
+		return "."
+	}
+	i, end := dns.NextLabel(name, 0)
+	if end {
+		return "."
+	}
+	return name[i:]
+}
+
+// closest returns the zone with the longest origin that encloses name.
+func (s *nameServer) closest(name string) *zone {
+	for n := name; ; n = parentName(n) {
+		if z := s.zones[n]; z != nil {
+			return z
+		}
+		if n == "." {
+			return nil
+		}
+	}
+}
+
+// cut returns the highest delegation point at or above name within z, or
+// "".
+func (z *zone) cut(name string) string {
+	var found string
+	for n := name; n != z.origin && dns.IsSubDomain(z.origin, n); n = parentName(n) {
+		if z.rrs[n][dns.TypeNS] != nil {
+			found = n
+		}
+		if n == "." {
+			break
+		}
+	}
+	return found
+}
+
+// newZoneKey makes a combined signing key (flags 257, ECDSA P-256,
+// algorithm 13) for origin.
+func newZoneKey(origin string) (*dns.DNSKEY, crypto.Signer, error) {
+	k := &dns.DNSKEY{
+		Hdr:       dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
+		Flags:     dns.ZONE | dns.SEP,
+		Protocol:  3,
+		Algorithm: dns.ECDSAP256SHA256,
+	}
+	priv, err := k.Generate(256)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, priv.(crypto.Signer), nil
+}
+
+// sign adds the NSEC chain (RFC 4034 section 4) and an RRSIG over every
+// authoritative RRset of z; delegation NS sets and glue stay unsigned
+// (RFC 4035 section 2.2).
+func (z *zone) sign(inception, expiration time.Time) error {
+	var names []string
+	for n := range z.rrs {
+		if c := z.cut(n); c != "" && c != n {
+			continue // glue below a delegation
+		}
+		names = append(names, n)
+	}
+	slices.SortFunc(names, compareNames)
+	z.nsec = names
+	soaMin := uint32(300)
+	for i, n := range names {
+		types := []uint16{dns.TypeNSEC, dns.TypeRRSIG}
+		for t := range z.rrs[n] {
+			types = append(types, t)
+		}
+		slices.Sort(types)
+		z.add(&dns.NSEC{
+			Hdr:        dns.RR_Header{Name: n, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: soaMin},
+			NextDomain: names[(i+1)%len(names)],
+			TypeBitMap: types,
+		})
+	}
+	for _, n := range names {
+		delegation := z.cut(n) == n
+		for t, set := range z.rrs[n] {
+			if delegation && t != dns.TypeDS && t != dns.TypeNSEC {
+				continue
+			}
+			sig := &dns.RRSIG{
+				Hdr:        dns.RR_Header{Name: n, Rrtype: dns.TypeRRSIG, Class: dns.ClassINET, Ttl: set[0].Header().Ttl},
+				Algorithm:  z.key.Algorithm,
+				Expiration: uint32(expiration.Unix()),
+				Inception:  uint32(inception.Unix()),
+				KeyTag:     z.key.KeyTag(),
+				SignerName: z.origin,
+			}
+			if err := sig.Sign(z.priv, set); err != nil {
+				return fmt.Errorf("%s/%s: %v", n, dns.TypeToString[t], err)
+			}
+			if z.sigs[n] == nil {
+				z.sigs[n] = map[uint16][]dns.RR{}
+			}
+			z.sigs[n][t] = append(z.sigs[n][t], sig)
+		}
+	}
+	z.priv = nil // signed once for the life of the lab
+	return nil
+}
+
+// compareNames orders names canonically (RFC 4034 section 6.1).
+func compareNames(a, b string) int {
+	la, lb := dns.SplitDomainName(a), dns.SplitDomainName(b)
+	for i := 1; i <= len(la) && i <= len(lb); i++ {
+		if c := bytes.Compare([]byte(strings.ToLower(la[len(la)-i])), []byte(strings.ToLower(lb[len(lb)-i]))); c != 0 {
+			return c
+		}
+	}
+	return len(la) - len(lb)
+}
+
+// ServeDNS answers one query.
+func (s *nameServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	_, udp := w.RemoteAddr().(*net.UDPAddr)
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	opt := req.IsEdns0()
+	do := opt != nil && opt.Do()
+	if len(req.Question) == 1 && req.Opcode == dns.OpcodeQuery {
+		q := req.Question[0]
+		s.answer(resp, dns.CanonicalName(q.Name), q.Qtype, do)
+	} else {
+		resp.Rcode = dns.RcodeFormatError
+	}
+	size := dns.MinMsgSize
+	if opt != nil {
+		resp.SetEdns0(4096, do)
+		size = max(int(opt.UDPSize()), dns.MinMsgSize)
+	}
+	if udp {
+		resp.Truncate(size)
+	}
+	w.WriteMsg(resp)
+}
+
+// zoneFor returns the zone that answers qname/qtype: the closest enclosing
+// zone, except for a DS at a zone apex, answered by the parent (RFC 4035
+// section 3.1.4.1).
+func (s *nameServer) zoneFor(qname string, qtype uint16) *zone {
+	z := s.closest(qname)
+	if z != nil && qtype == dns.TypeDS && z.origin == qname && qname != "." {
+		if p := s.closest(parentName(qname)); p != nil {
+			return p
+		}
+	}
+	return z
+}
+
+func (s *nameServer) answer(resp *dns.Msg, qname string, qtype uint16, do bool) {
+	z := s.zoneFor(qname, qtype)
+	if z == nil {
+		resp.Rcode = dns.RcodeRefused
+		return
+	}
+	resp.Authoritative = true
+	if c := z.cut(qname); c != "" && (qtype != dns.TypeDS || c != qname) {
+		z.referral(resp, c, do)
+		return
+	}
+	sets := z.rrs[qname]
+	if sets == nil {
+		if z.ent[qname] {
+			z.nodata(resp, qname, do)
+			return
+		}
+		resp.Rcode = dns.RcodeNameError
+		z.nxdomain(resp, qname, do)
+		return
+	}
+	if sets[qtype] != nil {
+		resp.Answer = append(resp.Answer, z.withSigs(qname, qtype, do)...)
+		return
+	}
+	z.nodata(resp, qname, do)
+}
+
+func (z *zone) withSigs(name string, t uint16, do bool) []dns.RR {
+	out := slices.Clone(z.rrs[name][t])
+	if do {
+		out = append(out, z.sigs[name][t]...)
+	}
+	return out
+}
+
+func (z *zone) nodata(resp *dns.Msg, name string, do bool) {
+	resp.Ns = append(resp.Ns, z.withSigs(z.origin, dns.TypeSOA, do)...)
+	if !do || z.key == nil {
+		return
+	}
+	if z.rrs[name][dns.TypeNSEC] != nil {
+		resp.Ns = append(resp.Ns, z.withSigs(name, dns.TypeNSEC, do)...)
+		return
+	}
+	z.covering(resp, name) // empty non-terminal (RFC 4035 section 3.1.3.2)
+}
+
+func (z *zone) nxdomain(resp *dns.Msg, name string, do bool) {
+	resp.Ns = append(resp.Ns, z.withSigs(z.origin, dns.TypeSOA, do)...)
+	if !do || z.key == nil {
+		return
+	}
+	z.covering(resp, name)
+	// The closest encloser, and the NSEC that proves no wildcard below
+	// it (RFC 4035 section 3.1.3.2).
+	ce := parentName(name)
+	for ce != z.origin && z.rrs[ce] == nil && !z.ent[ce] {
+		ce = parentName(ce)
+	}
+	z.covering(resp, "*."+ce)
+}
+
+// covering adds the NSEC record whose interval holds name, once.
+func (z *zone) covering(resp *dns.Msg, name string) {
+	if len(z.nsec) == 0 {
+		return
+	}
+	i, found := slices.BinarySearchFunc(z.nsec, name, compareNames)
+	owner := z.nsec[(i-1+len(z.nsec))%len(z.nsec)]
+	if found {
+		owner = name
+	}
+	for _, rr := range resp.Ns {
+		if rr.Header().Rrtype == dns.TypeNSEC && rr.Header().Name == owner {
+			return
+		}
+	}
+	resp.Ns = append(resp.Ns, z.withSigs(owner, dns.TypeNSEC, true)...)
+}
+
+// referral answers for a name at or below the delegation point cut: the
+// NS set, the DS set or the proof that there is none, and glue (RFC 4035
+// section 3.1.4).
+func (z *zone) referral(resp *dns.Msg, cut string, do bool) {
+	resp.Authoritative = false
+	resp.Ns = append(resp.Ns, z.rrs[cut][dns.TypeNS]...)
+	if do && z.key != nil {
+		if z.rrs[cut][dns.TypeDS] != nil {
+			resp.Ns = append(resp.Ns, z.withSigs(cut, dns.TypeDS, true)...)
+		} else {
+			resp.Ns = append(resp.Ns, z.withSigs(cut, dns.TypeNSEC, true)...)
+		}
+	}
+	for _, rr := range z.rrs[cut][dns.TypeNS] {
+		target := rr.(*dns.NS).Ns
+		resp.Extra = append(resp.Extra, z.rrs[target][dns.TypeA]...)
+	}
+}
+
+// serveDNS starts UDP and TCP servers for h on addr ("ip:port"; port 0
+// picks a port free for both) and returns the address and a function that
+// stops them and waits for them.
+func serveDNS(addr string, h dns.Handler) (string, func(), error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", nil, err
+	}
+	var (
+		pc net.PacketConn
+		l  net.Listener
+	)
+	for range 20 {
+		pc, err = net.ListenPacket("udp", net.JoinHostPort(host, port))
+		if err != nil {
+			return "", nil, err
+		}
+		l, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
+		pc.Close()
+		if port != "0" {
+			return "", nil, err
+		}
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	var started sync.WaitGroup
+	started.Add(2)
+	udp := &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: started.Done}
+	tcp := &dns.Server{Listener: l, Handler: h, NotifyStartedFunc: started.Done,
+		ReadTimeout: 10 * time.Second, IdleTimeout: func() time.Duration { return 10 * time.Second }}
+	var wg sync.WaitGroup
+	wg.Go(func() { udp.ActivateAndServe() })
+	wg.Go(func() { tcp.ActivateAndServe() })
+	started.Wait()
+	stop := func() {
+		udp.Shutdown()
+		tcp.Shutdown()
+		wg.Wait()
+	}
+	return pc.LocalAddr().String(), stop, nil
+}

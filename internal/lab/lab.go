@@ -1,0 +1,338 @@
+// Package lab starts a simulated estate of many organisations on
+// loopback, all in one process, for campaigns at scale: benchmarks,
+// demonstrations and tests that need thousands of targets without the
+// internet.
+//
+// Each organisation has a domain under "test.", its own 127.x.y.z address
+// (or one shared with others at a hosting provider, about 30% of them),
+// a zone in the lab's single authoritative DNS server (signed or not,
+// under a signed root and a signed test.), HTTPS, HTTP and SMTP servers
+// on its address, and certificates from the lab's CA. What each one gets
+// right or wrong (TLS versions, certificates, headers, redirect, SPF,
+// DMARC, STARTTLS, DNSSEC) is drawn from a seed: the same seed gives the
+// same estate.
+//
+//	l, err := lab.Start(ctx, lab.Config{N: 1000, Seed: 1, Dir: "lab"})
+//	// audit the domains of lab/targets.csv with l.Resolver, l.CAPEM, l.Anchor
+//	defer l.Close()
+//
+// The real servers of e2e/ (nginx, knot, postfix) check correctness on a
+// handful of sites; this lab is for scale: Go's crypto/tls and net/http
+// on tens of thousands of sockets. Nothing listens beyond 127.0.0.0/8.
+package lab
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Defaults of Config.
+const (
+	// DefaultDNS is the address of the lab's DNS server; not
+	// 127.0.0.53, where systemd-resolved listens.
+	DefaultDNS = "127.53.0.1:53"
+	// DefaultBase is the address of the first hosting provider; the
+	// organisations' addresses follow.
+	DefaultBase = "127.1.0.1"
+)
+
+// Config says what lab to start.
+type Config struct {
+	// N is the number of organisations, 1 to 50,000.
+	N int
+	// Seed draws the estate: names, categories, configurations.
+	Seed int64
+	// Dir, when set, receives targets.csv, resolver.txt, ca.pem and
+	// root.ds (created if needed).
+	Dir string
+	// BaseAddr is the first address given out (hosting providers
+	// first, then organisations with their own address, skipping .0
+	// and .255); the zero value means DefaultBase. It must be in
+	// 127.0.0.0/8.
+	BaseAddr netip.Addr
+	// DNSAddr is where the DNS server listens, UDP and TCP ("ip:port",
+	// port 0 for any free port); "" means DefaultDNS.
+	DNSAddr string
+	// HTTPPort, HTTPSPort and SMTPPort are the ports of the web and
+	// mail servers; 0 means 80, 443 and 25.
+	HTTPPort, HTTPSPort, SMTPPort int
+}
+
+// Lab is a running lab.
+type Lab struct {
+	// Orgs are the organisations, in the order of targets.csv.
+	Orgs []*Org
+	// Resolver is the DNS server's address ("127.53.0.1:53").
+	Resolver string
+	// Anchor is the DS record of the lab root's key, in zone-file
+	// syntax: the DNSSEC trust anchor (root.ds).
+	Anchor string
+	// AnchorRR is Anchor as a record.
+	AnchorRR dns.RR
+	// CAPEM is the lab CA's root certificate (ca.pem, for
+	// SSL_CERT_FILE).
+	CAPEM []byte
+	// TargetsCSV is the content of targets.csv.
+	TargetsCSV []byte
+	// Addresses is how many addresses serve web and mail.
+	Addresses int
+	// Listeners is how many TCP listeners the lab holds.
+	Listeners int
+
+	httpPort, httpsPort, smtpPort int
+	byName                        map[string]*site
+	byAddr                        map[netip.Addr]*site
+	tlsBase                       *tls.Config
+
+	cancel    context.CancelFunc
+	stopDNS   func()
+	web, sweb *http.Server
+	smtpLns   []net.Listener
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Files written in Config.Dir.
+const (
+	TargetsFile  = "targets.csv"
+	ResolverFile = "resolver.txt"
+	CAFile       = "ca.pem"
+	AnchorFile   = "root.ds"
+)
+
+// Start draws the estate, builds and signs the zones, issues the
+// certificates, raises the limit on open files if needed, starts every
+// server and writes the files. The lab runs until Close or until ctx ends;
+// Close must be called in both cases to wait for its goroutines.
+func Start(ctx context.Context, cfg Config) (*Lab, error) {
+	if cfg.N < 1 || cfg.N > maxOrgs {
+		return nil, fmt.Errorf("lab: %d organisations: want 1 to %d", cfg.N, maxOrgs)
+	}
+	base := cfg.BaseAddr
+	if !base.IsValid() {
+		base = netip.MustParseAddr(DefaultBase)
+	}
+	if !base.Is4() || !base.IsLoopback() {
+		return nil, fmt.Errorf("lab: base address %s: want an IPv4 address in 127.0.0.0/8", base)
+	}
+	dnsAddr := cfg.DNSAddr
+	if dnsAddr == "" {
+		dnsAddr = DefaultDNS
+	}
+	dnsAP, err := netip.ParseAddrPort(dnsAddr)
+	if err != nil || !dnsAP.Addr().Is4() || !dnsAP.Addr().IsLoopback() {
+		return nil, fmt.Errorf("lab: DNS address %q: want 127.x.y.z:PORT", dnsAddr)
+	}
+	l := &Lab{httpPort: orDefault(cfg.HTTPPort, 80), httpsPort: orDefault(cfg.HTTPSPort, 443), smtpPort: orDefault(cfg.SMTPPort, 25),
+		byName: map[string]*site{}, byAddr: map[netip.Addr]*site{}}
+
+	e := draw(cfg.N, cfg.Seed, base)
+	last := e.orgs[len(e.orgs)-1].Addr
+	for _, o := range e.orgs {
+		last = maxAddr(last, o.Addr)
+	}
+	if !last.IsLoopback() {
+		return nil, fmt.Errorf("lab: %d organisations from %s go beyond 127.255.255.254: choose a lower base address", cfg.N, base)
+	}
+	if a := dnsAP.Addr(); base.Compare(a) <= 0 && a.Compare(last) <= 0 {
+		return nil, fmt.Errorf("lab: DNS address %s is among the organisations' addresses (%s to %s)", a, base, last)
+	}
+	l.Orgs, l.TargetsCSV = e.orgs, e.targetsCSV()
+
+	var sites []*site
+	for _, o := range e.orgs {
+		s := &site{org: o}
+		sites = append(sites, s)
+		for _, n := range []string{o.Domain, "www." + o.Domain, "mx." + o.Domain} {
+			l.byName[n] = s
+		}
+		if l.byAddr[o.Addr] == nil {
+			l.byAddr[o.Addr] = s
+		}
+	}
+	l.Addresses = len(l.byAddr)
+	listeners := 0
+	for _, s := range l.byAddr {
+		listeners += 2
+		if s.org.Provider >= 0 || s.org.Profile.HTTPS {
+			listeners++
+		}
+	}
+	l.Listeners = listeners
+	if err := raiseFileLimit(uint64(listeners) + 2 + 4096); err != nil {
+		return nil, err
+	}
+
+	ns, ds, err := buildZones(ctx, e, dnsAP.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("lab: zones: %v", err)
+	}
+	l.AnchorRR, l.Anchor = ds, ds.String()+"\n"
+	p, err := newPKI()
+	if err != nil {
+		return nil, fmt.Errorf("lab: CA: %v", err)
+	}
+	l.CAPEM = p.rootPEM()
+	if err := p.issueAll(sites); err != nil {
+		return nil, fmt.Errorf("lab: certificates: %v", err)
+	}
+	l.tlsBase = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		s := l.siteFor(hello.ServerName, hello.Conn.LocalAddr())
+		if s == nil {
+			return nil, errors.New("no site")
+		}
+		return p.tlsConfig(s), nil
+	}}
+
+	ctx, l.cancel = context.WithCancel(ctx)
+	if l.Resolver, l.stopDNS, err = serveDNS(dnsAddr, ns); err != nil {
+		l.cancel()
+		return nil, fmt.Errorf("lab: DNS server on %s: %v", dnsAddr, err)
+	}
+	quiet := log.New(io.Discard, "", 0)
+	l.web = &http.Server{Handler: http.HandlerFunc(l.serveHTTP), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, ErrorLog: quiet}
+	l.sweb = &http.Server{Handler: http.HandlerFunc(l.serveHTTPS), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second, ErrorLog: quiet}
+	if err := l.listenAll(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { l.Close() })
+	if cfg.Dir != "" {
+		if err := l.writeFiles(cfg.Dir); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func maxAddr(a, b netip.Addr) netip.Addr {
+	if a.Compare(b) < 0 {
+		return b
+	}
+	return a
+}
+
+// listenAll opens the listeners of every address and serves them.
+func (l *Lab) listenAll(ctx context.Context) error {
+	listen := func(a netip.Addr, port int) (net.Listener, error) {
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(a, uint16(port)).String())
+		if err != nil {
+			return nil, fmt.Errorf("lab: %v", err)
+		}
+		return ln, nil
+	}
+	for a, s := range l.byAddr {
+		web, err := listen(a, l.httpPort)
+		if err != nil {
+			return err
+		}
+		l.wg.Go(func() { l.web.Serve(web) })
+		if s.org.Provider >= 0 || s.org.Profile.HTTPS {
+			sweb, err := listen(a, l.httpsPort)
+			if err != nil {
+				return err
+			}
+			l.wg.Go(func() { l.sweb.Serve(tls.NewListener(sweb, l.tlsBase)) })
+		}
+		smtp, err := listen(a, l.smtpPort)
+		if err != nil {
+			return err
+		}
+		l.smtpLns = append(l.smtpLns, smtp)
+		l.wg.Go(func() { l.serveSMTP(ctx, smtp) })
+	}
+	return nil
+}
+
+// Close stops every server and waits for them; it may be called more than
+// once.
+func (l *Lab) Close() error {
+	l.closeOnce.Do(func() {
+		l.cancel()
+		if l.stopDNS != nil {
+			l.stopDNS()
+		}
+		l.web.Close()
+		l.sweb.Close()
+		for _, ln := range l.smtpLns {
+			ln.Close()
+		}
+		l.wg.Wait()
+	})
+	return nil
+}
+
+// writeFiles writes the lab's files in dir.
+func (l *Lab) writeFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("lab: %v", err)
+	}
+	for name, data := range map[string][]byte{
+		TargetsFile:  l.TargetsCSV,
+		ResolverFile: []byte(l.Resolver + "\n"),
+		CAFile:       l.CAPEM,
+		AnchorFile:   []byte(l.Anchor),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return fmt.Errorf("lab: %v", err)
+		}
+	}
+	return nil
+}
+
+// raiseFileLimit makes sure the process may open need files: it raises
+// the soft limit, and the hard one when allowed (root), or explains what
+// to do.
+func raiseFileLimit(need uint64) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("lab: limit on open files: %v", err)
+	}
+	if lim.Cur >= need {
+		return nil
+	}
+	want := lim
+	want.Cur = need
+	if want.Max < need {
+		want.Max = need
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err == nil {
+		return nil
+	}
+	if lim.Max > lim.Cur {
+		want = syscall.Rlimit{Cur: lim.Max, Max: lim.Max}
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want)
+	}
+	return fmt.Errorf("lab: this lab needs about %d open files and the limit is %d (hard %d): "+
+		"run it as root, raise the limit first (ulimit -n %d, or LimitNOFILE=%d in a systemd unit, "+
+		"or nofile in /etc/security/limits.conf), or start fewer organisations",
+		need, lim.Cur, lim.Max, need, need)
+}
+
+// String describes the lab in one line.
+func (l *Lab) String() string {
+	return strconv.Itoa(len(l.Orgs)) + " organisations on " + strconv.Itoa(l.Addresses) + " addresses, DNS " + l.Resolver
+}

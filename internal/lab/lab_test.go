@@ -1,0 +1,237 @@
+package lab
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/target"
+)
+
+// testBase returns a base address in 127.128.0.0/9 that other tests are
+// unlikely to use, different at each run.
+func testBase() netip.Addr {
+	return netip.AddrFrom4([4]byte{127, byte(128 + rand.IntN(120)), byte(rand.IntN(250)), 1})
+}
+
+// cases are configurations drawn for an organisation and what an audit of
+// it must report.
+var cases = []struct {
+	name  string
+	match func(p Profile) bool
+	want  string // a finding id; "" for "nothing above low"
+}{
+	{"good", func(p Profile) bool { return p.Good }, ""},
+	{"tls10", func(p Profile) bool { return p.TLS == TLS10 && p.HTTPS && p.Cert == CertValid }, "tls.protocol.tls10"},
+	{"legacy", func(p Profile) bool { return p.TLS == TLSLegacy && p.HTTPS }, "tls.cipher.3des"},
+	{"expired", func(p Profile) bool { return p.Cert == CertExpired && p.HTTPS }, "tls.cert.expired"},
+	{"misnamed", func(p Profile) bool { return p.Cert == CertMisnamed && p.HTTPS }, "tls.cert.hostname_mismatch"},
+	{"unsigned", func(p Profile) bool { return !p.DNSSEC }, "dns.dnssec.missing"},
+	{"no-starttls", func(p Profile) bool { return p.Mail == "plain" }, "mail.starttls.missing"},
+	{"spf-pass-all", func(p Profile) bool { return p.SPF == "pass-all" && p.Mail != "null" }, "mail.spf.pass_all"},
+	{"no-dmarc", func(p Profile) bool { return p.DMARC == "" }, "mail.dmarc.missing"},
+	{"no-headers", func(p Profile) bool { return p.Headers == "none" && p.HTTPS }, "http.hsts.missing"},
+	{"no-redirect", func(p Profile) bool { return !p.Redirect && p.HTTPS }, "http.redirect.missing"},
+}
+
+// seedWithAll returns the first seed whose estate of n organisations has
+// an organisation for every case.
+func seedWithAll(t *testing.T, n int) int64 {
+	for seed := int64(1); seed < 10000; seed++ {
+		e := draw(n, seed, netip.MustParseAddr(DefaultBase))
+		all := true
+		for _, c := range cases {
+			found := false
+			for _, o := range e.orgs {
+				if c.match(o.Profile) {
+					found = true
+					break
+				}
+			}
+			all = all && found
+		}
+		if all {
+			return seed
+		}
+	}
+	t.Fatal("no seed draws every case")
+	return 0
+}
+
+// TestLabAudits starts a lab of 50 organisations and audits one
+// organisation of each case: the audit must see what was drawn.
+func TestLabAudits(t *testing.T) {
+	const n = 50
+	seed := seedWithAll(t, n)
+	base := testBase()
+	b := base.As4()
+	dir := t.TempDir()
+	l, err := Start(t.Context(), Config{N: n, Seed: seed, Dir: dir, BaseAddr: base,
+		DNSAddr:  fmt.Sprintf("127.%d.%d.254:0", b[1], b[2]),
+		HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	for name, want := range map[string][]byte{TargetsFile: l.TargetsCSV, ResolverFile: []byte(l.Resolver + "\n"), CAFile: l.CAPEM, AnchorFile: []byte(l.Anchor)} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if _, err := dns.NewRR(l.Anchor); err != nil {
+		t.Errorf("root.ds %q: %v", l.Anchor, err)
+	}
+
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(l.CAPEM) {
+		t.Fatal("ca.pem holds no certificate")
+	}
+	cfg := engine.Config{Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
+		Timeout: 60 * time.Second, HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525, Version: "test"}
+
+	var wg sync.WaitGroup
+	for _, c := range cases {
+		var org *Org
+		for _, o := range l.Orgs {
+			if c.match(o.Profile) {
+				org = o
+				break
+			}
+		}
+		wg.Go(func() {
+			tg, err := target.Parse(org.Domain)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				return
+			}
+			res := engine.Audit(t.Context(), cfg, tg)
+			if res.Error != "" {
+				t.Errorf("%s: %s: %s", c.name, org.Domain, res.Error)
+				return
+			}
+			var ids, high []string
+			for _, f := range res.Findings {
+				ids = append(ids, f.ID)
+				if f.Severity >= audit.Medium {
+					high = append(high, f.ID)
+				}
+			}
+			if c.want == "" {
+				if len(high) > 0 {
+					t.Errorf("%s: %s (%+v): findings at medium or above: %v", c.name, org.Domain, org.Profile, high)
+				}
+				if st := res.Observations.DNS.DNSSEC; st == nil || st.Status != audit.DNSSECSecure {
+					t.Errorf("%s: %s: DNSSEC %+v, want secure", c.name, org.Domain, st)
+				}
+				return
+			}
+			found := false
+			for _, id := range ids {
+				found = found || id == c.want
+			}
+			if !found {
+				t.Errorf("%s: %s (%+v): no %s among %v", c.name, org.Domain, org.Profile, c.want, ids)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestSameSeed: the same seed gives the same targets.csv, another seed
+// another one; every line has an id, a name, a category and a domain, and
+// no two organisations share an id or a domain.
+func TestSameSeed(t *testing.T) {
+	base := netip.MustParseAddr(DefaultBase)
+	a, b := draw(500, 7, base).targetsCSV(), draw(500, 7, base).targetsCSV()
+	if !bytes.Equal(a, b) {
+		t.Error("the same seed gave two targets.csv")
+	}
+	if bytes.Equal(a, draw(500, 8, base).targetsCSV()) {
+		t.Error("seeds 7 and 8 gave the same targets.csv")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(a)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(rows[0], ","), "id,name,category,domains"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+	if len(rows) != 501 {
+		t.Fatalf("%d rows, want 501", len(rows))
+	}
+	ids, domains := map[string]bool{}, map[string]bool{}
+	for _, r := range rows[1:] {
+		if len(r) != 4 || r[0] == "" || r[1] == "" || r[2] == "" {
+			t.Errorf("row %q", r)
+			continue
+		}
+		if _, err := target.Parse(r[3]); err != nil {
+			t.Errorf("domain %q: %v", r[3], err)
+		}
+		if ids[r[0]] || domains[r[3]] {
+			t.Errorf("duplicate id or domain in %q", r)
+		}
+		ids[r[0]], domains[r[3]] = true, true
+	}
+}
+
+// TestAddresses: addresses skip .0 and .255, hosted organisations share
+// their provider's, the others have one each.
+func TestAddresses(t *testing.T) {
+	e := draw(2000, 3, netip.MustParseAddr("127.1.0.250"))
+	own := map[netip.Addr]bool{}
+	hosted := 0
+	for _, o := range e.orgs {
+		b := o.Addr.As4()
+		if b[3] == 0 || b[3] == 255 || !o.Addr.IsLoopback() {
+			t.Errorf("%s: address %s", o.Domain, o.Addr)
+		}
+		if o.Provider >= 0 {
+			hosted++
+			if o.Addr != e.providers[o.Provider].addr {
+				t.Errorf("%s: address %s, provider's %s", o.Domain, o.Addr, e.providers[o.Provider].addr)
+			}
+			continue
+		}
+		if own[o.Addr] {
+			t.Errorf("%s: address %s given twice", o.Domain, o.Addr)
+		}
+		own[o.Addr] = true
+	}
+	if hosted < 400 || hosted > 800 || len(e.providers) != 20 {
+		t.Errorf("%d hosted organisations on %d providers, want about 600 on 20", hosted, len(e.providers))
+	}
+}
+
+// TestStartErrors: a bad configuration is refused before anything
+// listens.
+func TestStartErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{N: 0},
+		{N: maxOrgs + 1},
+		{N: 10, BaseAddr: netip.MustParseAddr("10.0.0.1")},
+		{N: 10, DNSAddr: "192.0.2.1:53"},
+		{N: 10, BaseAddr: netip.MustParseAddr("127.200.0.1"), DNSAddr: "127.200.0.5:53"},
+		{N: 50000, BaseAddr: netip.MustParseAddr("127.255.250.1")},
+	} {
+		if l, err := Start(t.Context(), cfg); err == nil {
+			l.Close()
+			t.Errorf("Start(%+v) succeeded", cfg)
+		}
+	}
+}

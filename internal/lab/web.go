@@ -1,0 +1,302 @@
+package lab
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// pki is the lab's certificate authority and the keys shared by every
+// leaf: generating a key per organisation would take minutes at 10,000.
+type pki struct {
+	root    *x509.Certificate
+	rootKey crypto.Signer
+	ecKey   *ecdsa.PrivateKey // leaves of every TLS profile but legacy
+	rsaKey  *rsa.PrivateKey   // leaves of the legacy profile (static RSA)
+	// misnamed is the hosting platform's default certificate, for a
+	// name that no organisation has, per key.
+	misnamedEC, misnamedRSA [][]byte
+}
+
+func newPKI() (*pki, error) {
+	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{"vigie lab"}, CommonName: "vigie lab root CA"},
+		NotBefore:             now.Add(-24 * time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, rootKey.Public(), rootKey)
+	if err != nil {
+		return nil, err
+	}
+	root, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	p := &pki{root: root, rootKey: rootKey, ecKey: ecKey, rsaKey: rsaKey}
+	names := []string{"default.hebergement.test"}
+	if p.misnamedEC, err = p.issue(names, ecKey, CertValid); err != nil {
+		return nil, err
+	}
+	if p.misnamedRSA, err = p.issue(names, rsaKey, CertValid); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// rootPEM is the root for SSL_CERT_FILE.
+func (p *pki) rootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.Raw})
+}
+
+// issue makes a leaf for names with key, as profile says (CertValid,
+// CertExpired or CertSelfSigned), and returns its chain in DER.
+func (p *pki) issue(names []string, key crypto.Signer, profile string) ([][]byte, error) {
+	var sn [16]byte
+	rand.Read(sn[:])
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          new(big.Int).SetBytes(sn[:]),
+		Subject:               pkix.Name{CommonName: names[0]},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(90 * 24 * time.Hour),
+		DNSNames:              names,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	if _, ok := key.(*rsa.PrivateKey); ok {
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment // static RSA key exchange
+	}
+	parent, signer := p.root, p.rootKey
+	switch profile {
+	case CertExpired:
+		tmpl.NotBefore, tmpl.NotAfter = now.Add(-100*24*time.Hour), now.Add(-10*24*time.Hour)
+	case CertSelfSigned:
+		parent, signer = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
+	if err != nil {
+		return nil, fmt.Errorf("certificate for %s: %v", names[0], err)
+	}
+	return [][]byte{der}, nil
+}
+
+// site is what the lab serves for one organisation.
+type site struct {
+	org  *Org
+	cert [][]byte // DER chain, leaf first
+}
+
+// issueAll issues the certificate of every organisation, on every CPU.
+func (p *pki) issueAll(sites []*site) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	n := runtime.GOMAXPROCS(0)
+	for w := range n {
+		wg.Go(func() {
+			for i := w; i < len(sites); i += n {
+				s := sites[i]
+				key, misnamed := crypto.Signer(p.ecKey), p.misnamedEC
+				if s.org.Profile.TLS == TLSLegacy {
+					key, misnamed = p.rsaKey, p.misnamedRSA
+				}
+				if s.org.Profile.Cert == CertMisnamed {
+					s.cert = misnamed
+					continue
+				}
+				d := s.org.Domain
+				c, err := p.issue([]string{d, "www." + d, "mx." + d}, key, s.org.Profile.Cert)
+				if err != nil {
+					mu.Lock()
+					first = errors.Join(first, err)
+					mu.Unlock()
+					return
+				}
+				s.cert = c
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+var (
+	aead = []uint16{
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	}
+	// withCBC adds the suite TLS 1.0 and 1.1 need.
+	withCBC = append(append([]uint16{}, aead...), tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA)
+	legacy  = []uint16{
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+	}
+)
+
+// tlsConfig is the server configuration of a site.
+func (p *pki) tlsConfig(s *site) *tls.Config {
+	cfg := &tls.Config{}
+	switch s.org.Profile.TLS {
+	case TLSModern:
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, tls.VersionTLS13, aead
+	case TLSNo13:
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS12, tls.VersionTLS12, aead
+	case TLS10:
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS10, tls.VersionTLS13, withCBC
+	case TLS11:
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS11, tls.VersionTLS12, withCBC
+	case TLSLegacy:
+		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS10, tls.VersionTLS12, legacy
+	}
+	var key crypto.PrivateKey = p.ecKey
+	if s.org.Profile.TLS == TLSLegacy {
+		key = p.rsaKey
+	}
+	cfg.Certificates = []tls.Certificate{{Certificate: s.cert, PrivateKey: key}}
+	return cfg
+}
+
+// hostOnly is the host of a Host header or "host:port", lower case.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		hostport = h
+	}
+	return strings.TrimSuffix(strings.ToLower(hostport), ".")
+}
+
+// siteFor returns the site a request or handshake is for: the one named
+// (Host, SNI), or else the first site of the local address.
+func (l *Lab) siteFor(name string, local net.Addr) *site {
+	if s := l.byName[hostOnly(name)]; s != nil {
+		return s
+	}
+	if ta, ok := local.(*net.TCPAddr); ok {
+		if a, ok := netip.AddrFromSlice(ta.IP); ok {
+			return l.byAddr[a.Unmap()]
+		}
+	}
+	return nil
+}
+
+// localAddr is the address a request came in on.
+func localAddr(r *http.Request) net.Addr {
+	a, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return a
+}
+
+// serveHTTP answers on port 80: a redirect to HTTPS, or the page.
+func (l *Lab) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s := l.siteFor(r.Host, localAddr(r))
+	if s == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if s.org.Profile.Redirect {
+		host := hostOnly(r.Host)
+		if l.httpsPort != 443 {
+			host = net.JoinHostPort(host, strconv.Itoa(l.httpsPort))
+		}
+		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return
+	}
+	servePage(w, r, s, false)
+}
+
+// serveHTTPS answers on port 443.
+func (l *Lab) serveHTTPS(w http.ResponseWriter, r *http.Request) {
+	s := l.siteFor(r.Host, localAddr(r))
+	if s == nil {
+		http.NotFound(w, r)
+		return
+	}
+	servePage(w, r, s, true)
+}
+
+// servePage serves the home page and security.txt after the site's
+// headers profile.
+func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
+	h := w.Header()
+	headers := s.org.Profile.Headers
+	switch headers {
+	case "full":
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+	case "partial":
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+	default:
+		h.Set("Server", "Apache/2.4.41 (Ubuntu)")
+		h.Set("X-Powered-By", "PHP/7.4.3")
+	}
+	if r.URL.Path == "/.well-known/security.txt" && headers == "full" && secure {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "Contact: mailto:securite@%s\nExpires: %s\nPreferred-Languages: fr, en\n",
+			s.org.Domain, time.Now().Add(180*24*time.Hour).UTC().Format(time.RFC3339))
+		return
+	}
+	if r.URL.Path != "/" {
+		http.NotFound(w, r)
+		return
+	}
+	switch headers {
+	case "full":
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "x", Path: "/", Secure: secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	case "partial":
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "x", Path: "/", Secure: secure, SameSite: http.SameSiteLaxMode})
+	default:
+		http.SetCookie(w, &http.Cookie{Name: "PHPSESSID", Value: "x", Path: "/"})
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><html lang=\"fr\"><head><title>%s</title></head><body><h1>%s</h1><p>Bienvenue.</p></body></html>",
+		htmlEscape(s.org.Name), htmlEscape(s.org.Name))
+}
+
+var htmlEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&#39;", `"`, "&#34;").Replace
