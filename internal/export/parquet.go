@@ -14,11 +14,11 @@ import (
 // not grow with the number of organisations.
 const (
 	parquetBatch = 256
-	rowGroupRows = 16384
+	rowGroupRows = 4096
 )
 
 // parquetWriter writes organisations.parquet and findings.parquet, with
-// the columns of the CSV files, typed, compressed with Zstandard.
+// the columns of the CSV files, typed, compressed with Snappy.
 type parquetWriter struct {
 	orgs, findings *output
 	orgsW          *parquet.GenericWriter[OrganisationRow]
@@ -47,7 +47,7 @@ func newParquetWriter(e *exporter) (*parquetWriter, error) {
 	version := e.meta.Version
 	opts := func() []parquet.WriterOption {
 		return []parquet.WriterOption{
-			parquet.Compression(&parquet.Zstd),
+			parquet.Compression(&parquet.Snappy),
 			parquet.MaxRowsPerRowGroup(rowGroupRows),
 			parquet.CreatedBy("vigie", version, ""),
 		}
