@@ -71,7 +71,17 @@ type Config struct {
 	// HTTPPort, HTTPSPort and SMTPPort are the ports of the web and
 	// mail servers; 0 means 80, 443 and 25.
 	HTTPPort, HTTPSPort, SMTPPort int
+	// Shared makes the lab listen with one socket per port, bound to
+	// 0.0.0.0 and to the loopback interface (SO_BINDTODEVICE "lo"),
+	// instead of one socket per address and port; it is chosen
+	// anyway when the limit on open files is too low for the latter
+	// and cannot be raised. Connections to an address or port the lab
+	// does not serve are reset.
+	Shared bool
 }
+
+// connMargin is the number of descriptors kept for connections.
+const connMargin = 4096
 
 // Lab is a running lab.
 type Lab struct {
@@ -93,6 +103,11 @@ type Lab struct {
 	Addresses int
 	// Listeners is how many TCP listeners the lab holds.
 	Listeners int
+	// Shared reports that the lab listens with one socket per port on
+	// every address of the loopback interface (Config.Shared, or the
+	// limit on open files too low for one socket per address and
+	// port).
+	Shared bool
 
 	httpPort, httpsPort, smtpPort int
 	byName                        map[string]*site
@@ -174,8 +189,15 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 		}
 	}
 	l.Listeners = listeners
-	if err := raiseFileLimit(uint64(listeners) + 2 + 4096); err != nil {
-		return nil, err
+	// Per-address listeners when the limit on open files allows them;
+	// otherwise one listener per port bound to the loopback interface,
+	// which needs three descriptors whatever N.
+	limErr := raiseFileLimit(uint64(listeners) + 2 + connMargin)
+	if cfg.Shared || limErr != nil {
+		l.Shared, l.Listeners = true, 3
+		if err := raiseFileLimit(3 + 2 + connMargin); err != nil {
+			return nil, err
+		}
 	}
 
 	ns, ds, err := buildZones(ctx, e, dnsAP.Addr())
@@ -235,8 +257,38 @@ func maxAddr(a, b netip.Addr) netip.Addr {
 	return a
 }
 
-// listenAll opens the listeners of every address and serves them.
+// listenAll opens the listeners and serves them.
 func (l *Lab) listenAll(ctx context.Context) error {
+	serve := func(web, sweb, smtp net.Listener) {
+		if web != nil {
+			l.wg.Go(func() { l.web.Serve(web) })
+		}
+		if sweb != nil {
+			l.wg.Go(func() { l.sweb.Serve(tls.NewListener(sweb, l.tlsBase)) })
+		}
+		if smtp != nil {
+			l.smtpLns = append(l.smtpLns, smtp)
+			l.wg.Go(func() { l.serveSMTP(ctx, smtp) })
+		}
+	}
+	if l.Shared {
+		var lns [3]net.Listener
+		for i, port := range []int{l.httpPort, l.httpsPort, l.smtpPort} {
+			ln, err := listenLoopback(ctx, port)
+			if err != nil {
+				for _, ln := range lns[:i] {
+					ln.Close()
+				}
+				return err
+			}
+			lns[i] = &filterListener{Listener: ln, serves: func(a netip.Addr) bool {
+				s := l.byAddr[a]
+				return s != nil && (port != l.httpsPort || s.org.Provider >= 0 || s.org.Profile.HTTPS)
+			}}
+		}
+		serve(lns[0], lns[1], lns[2])
+		return nil
+	}
 	listen := func(a netip.Addr, port int) (net.Listener, error) {
 		ln, err := net.Listen("tcp", netip.AddrPortFrom(a, uint16(port)).String())
 		if err != nil {
@@ -249,22 +301,66 @@ func (l *Lab) listenAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		l.wg.Go(func() { l.web.Serve(web) })
+		var sweb net.Listener
 		if s.org.Provider >= 0 || s.org.Profile.HTTPS {
-			sweb, err := listen(a, l.httpsPort)
-			if err != nil {
+			if sweb, err = listen(a, l.httpsPort); err != nil {
+				web.Close()
 				return err
 			}
-			l.wg.Go(func() { l.sweb.Serve(tls.NewListener(sweb, l.tlsBase)) })
 		}
 		smtp, err := listen(a, l.smtpPort)
 		if err != nil {
+			web.Close()
+			if sweb != nil {
+				sweb.Close()
+			}
 			return err
 		}
-		l.smtpLns = append(l.smtpLns, smtp)
-		l.wg.Go(func() { l.serveSMTP(ctx, smtp) })
+		serve(web, sweb, smtp)
 	}
 	return nil
+}
+
+// listenLoopback listens on port of every address of the loopback
+// interface, and of no other: bound to 0.0.0.0 and to the device "lo".
+func listenLoopback(ctx context.Context, port int) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptString(int(fd), syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, "lo")
+		})
+		return errors.Join(err, serr)
+	}}
+	ln, err := lc.Listen(ctx, "tcp4", net.JoinHostPort("0.0.0.0", strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("lab: port %d on the loopback interface: %v (is another server using port %d on 127.0.0.0/8?)", port, err, port)
+	}
+	return ln, nil
+}
+
+// filterListener accepts only the connections to the addresses it
+// serves, and resets the others as a closed port would refuse them.
+type filterListener struct {
+	net.Listener
+	serves func(netip.Addr) bool
+}
+
+func (f *filterListener) Accept() (net.Conn, error) {
+	for {
+		c, err := f.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if ta, ok := c.LocalAddr().(*net.TCPAddr); ok {
+			if a, ok := netip.AddrFromSlice(ta.IP); ok && f.serves(a.Unmap()) {
+				return c, nil
+			}
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetLinger(0) // RST, as near as can be to a refusal
+		}
+		c.Close()
+	}
 }
 
 // Close stops every server and waits for them; it may be called more than

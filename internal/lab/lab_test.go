@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -72,8 +74,16 @@ func seedWithAll(t *testing.T, n int) int64 {
 }
 
 // TestLabAudits starts a lab of 50 organisations and audits one
-// organisation of each case: the audit must see what was drawn.
+// organisation of each case: the audit must see what was drawn. It does
+// so with one listener per address and port, then with shared
+// listeners.
 func TestLabAudits(t *testing.T) {
+	t.Run("per-address", func(t *testing.T) { testLabAudits(t, false, 8080, 8443, 2525) })
+	p := 20000 + 3*rand.IntN(10000)
+	t.Run("shared", func(t *testing.T) { testLabAudits(t, true, p, p+1, p+2) })
+}
+
+func testLabAudits(t *testing.T, shared bool, httpPort, httpsPort, smtpPort int) {
 	const n = 50
 	seed := seedWithAll(t, n)
 	base := testBase()
@@ -81,11 +91,32 @@ func TestLabAudits(t *testing.T) {
 	dir := t.TempDir()
 	l, err := Start(t.Context(), Config{N: n, Seed: seed, Dir: dir, BaseAddr: base,
 		DNSAddr:  fmt.Sprintf("127.%d.%d.254:0", b[1], b[2]),
-		HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525})
+		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Shared: shared})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	if l.Shared != shared {
+		t.Errorf("Shared = %v, want %v", l.Shared, shared)
+	}
+
+	// Nothing answers on an address the lab does not serve, nor on
+	// the HTTPS port of an organisation without HTTPS.
+	closed := []string{netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, b[1], b[2], 253}), uint16(httpPort)).String()}
+	for _, o := range l.Orgs {
+		if !o.Profile.HTTPS {
+			closed = append(closed, netip.AddrPortFrom(o.Addr, uint16(httpsPort)).String())
+			break
+		}
+	}
+	if open := netip.AddrPortFrom(l.Orgs[0].Addr, uint16(httpPort)).String(); talk(open) != nil {
+		t.Errorf("%s: %v", open, talk(open))
+	}
+	for _, addr := range closed {
+		if err := talk(addr); err == nil {
+			t.Errorf("%s answered", addr)
+		}
+	}
 
 	for name, want := range map[string][]byte{TargetsFile: l.TargetsCSV, ResolverFile: []byte(l.Resolver + "\n"), CAFile: l.CAPEM, AnchorFile: []byte(l.Anchor)} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
@@ -102,7 +133,7 @@ func TestLabAudits(t *testing.T) {
 		t.Fatal("ca.pem holds no certificate")
 	}
 	cfg := engine.Config{Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
-		Timeout: 60 * time.Second, HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525, Version: "test"}
+		Timeout: 60 * time.Second, HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Version: "test"}
 
 	var wg sync.WaitGroup
 	for _, c := range cases {
@@ -150,6 +181,22 @@ func TestLabAudits(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// talk connects to addr, sends a request and reads a byte of the
+// answer.
+func talk(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+		return err
+	}
+	_, err = c.Read(make([]byte, 1))
+	return err
 }
 
 // TestSameSeed: the same seed gives the same targets.csv, another seed
