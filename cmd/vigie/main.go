@@ -4,6 +4,7 @@
 //
 //	vigie audit DOMAIN...
 //	vigie rescore FILE
+//	vigie export --db DB --out DIR
 //	vigie lab --orgs N
 //	vigie methodology
 //	vigie version
@@ -88,6 +89,7 @@ func init() {
 	commands = []command{
 		{"audit", text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"}, runAudit},
 		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
+		{"export", text{"exporte les derniers résultats en données ouvertes (CSV, JSON, Parquet)", "export the latest results as open data (CSV, JSON, Parquet)"}, runExport},
 		{"lab", text{"démarre un parc simulé d'organisations sur l'interface locale", "start a simulated estate of organisations on loopback"}, runLab},
 		{"methodology", text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"}, runMethodology},
 		{"version", text{"affiche la version de vigie", "print vigie's version"}, runVersion},
@@ -213,6 +215,9 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 	case len(rest) == 1 && rest[0] == "methodology":
 		fmt.Fprint(e.stdout, methodologyUsage(e))
 		return exitOK
+	case len(rest) == 1 && rest[0] == "export":
+		fmt.Fprint(e.stdout, exportUsage(e))
+		return exitOK
 	case len(rest) == 1 && rest[0] == "lab":
 		fmt.Fprint(e.stdout, labUsage(e))
 		return exitOK
@@ -241,6 +246,8 @@ func usage(e *env) string {
 			syntax += e.t(text{" [options] DOMAINE...", " [options] DOMAIN..."})
 		case "rescore":
 			syntax += e.t(text{" [options] FICHIER|-", " [options] FILE|-"})
+		case "export":
+			syntax += e.t(text{" --db BASE --out DOSSIER", " --db DB --out DIR"})
 		case "lab":
 			syntax += " --orgs N [options]"
 		case "methodology":
@@ -251,8 +258,8 @@ func usage(e *env) string {
 		fmt.Fprintf(&b, "  %-36s %s\n", syntax, e.t(c.summary))
 	}
 	b.WriteString(e.t(text{
-		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, lab, methodology).\nFor English: vigie --lang en help\n",
-		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, lab, methodology).\nEn français : vigie help\n",
+		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, export, lab, methodology).\nFor English: vigie --lang en help\n",
+		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, export, lab, methodology).\nEn français : vigie help\n",
 	}))
 	return b.String()
 }

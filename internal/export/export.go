@@ -394,3 +394,20 @@ func (o *output) close() error {
 func (o *output) checksum() string { return hex.EncodeToString(o.sum.Sum(nil)) }
 
 var _ io.Writer = (*output)(nil)
+
+// FileNames returns the names of the files an export in these formats
+// writes, catalog.jsonld last.
+func FileNames(formats []string) []string {
+	var names []string
+	for _, f := range formats {
+		switch f {
+		case CSV:
+			names = append(names, OrganisationsCSV, FindingsCSV, OrganisationsSchemaF, FindingsSchemaF, DataPackage)
+		case JSON:
+			names = append(names, AuditsJSONL, OrganisationsJSON)
+		case Parquet:
+			names = append(names, OrganisationsParquet, FindingsParquet)
+		}
+	}
+	return append(names, Catalog)
+}

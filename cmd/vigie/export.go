@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/export"
+	"vigie.eu/vigie/internal/store"
+)
+
+// exportUsage is the help of "vigie export".
+func exportUsage(e *env) string {
+	return e.t(text{
+		`Usage : vigie export --db BASE --out DOSSIER [--format csv|json|parquet]... [options]
+
+Exporte en données ouvertes le dernier audit de chaque domaine de chaque
+organisation de la base, prêt à publier tel quel sur un portail de
+données ouvertes. Les formats se répètent ou se séparent par des virgules
+(--format csv,json,parquet, le défaut) :
+
+  csv      organisations.csv (une ligne par organisation et domaine : note,
+           points par domaine, plafonds, constats par gravité) et
+           findings.csv (une ligne par constat), en UTF-8, séparés par des
+           virgules (RFC 4180), chacun décrit par un Table Schema
+           (organisations.schema.json, findings.schema.json) et reliés par
+           datapackage.json (Frictionless Data)
+  json     audits.jsonl (JSON Lines : un audit complet par ligne, avec ses
+           observations et son organisation) et organisations.json (les
+           lignes de organisations.csv, typées)
+  parquet  organisations.parquet et findings.parquet (les colonnes des CSV,
+           typées)
+
+Chaque export écrit aussi catalog.jsonld, les métadonnées DCAT-AP du jeu
+de données : titre et description en français et en anglais, éditeur,
+licence, période des audits, et pour chaque fichier son format, sa taille
+et son empreinte SHA-256. Les fichiers sont écrits sous un nom temporaire
+puis renommés ensemble : un export qui échoue ne laisse rien à moitié
+écrit ; les fichiers de même nom sont remplacés.
+
+Options :
+  --db BASE           la base des campagnes : un fichier SQLite ou une URL
+                      postgres://
+  --out DOSSIER       où écrire les fichiers (créé au besoin)
+  --format F          csv, json ou parquet ; répétable (les trois par défaut)
+  --publisher NOM     l'éditeur des données (vigie par défaut)
+  --title TEXTE       le titre du jeu de données (un titre de vigie, en
+                      français et en anglais, par défaut)
+  --license URL       la licence (Licence Ouverte 2.0, etalab-2.0, par
+                      défaut : ` + export.Etalab20 + `)
+  --base-url URL      préfixe des adresses de téléchargement dans le
+                      catalogue (sinon relatives au catalogue)
+  --lang fr|en        langue des messages (fr par défaut)
+
+Codes de sortie : 0 export écrit, 1 export impossible (base absente ou
+vide, dossier non inscriptible), 2 ligne de commande invalide.
+`,
+		`Usage: vigie export --db DB --out DIR [--format csv|json|parquet]... [options]
+
+Exports as open data the latest audit of every domain of every
+organisation in the database, ready to publish as it is on an open data
+portal. Formats may be repeated or separated by commas (--format
+csv,json,parquet, the default):
+
+  csv      organisations.csv (one row per organisation and domain: grade,
+           points per area, caps, findings by severity) and findings.csv
+           (one row per finding), UTF-8, comma separated (RFC 4180), each
+           described by a Table Schema (organisations.schema.json,
+           findings.schema.json) and tied by datapackage.json
+           (Frictionless Data)
+  json     audits.jsonl (JSON Lines: one whole audit a line, with its
+           observations and organisation) and organisations.json (the rows
+           of organisations.csv, typed)
+  parquet  organisations.parquet and findings.parquet (the columns of the
+           CSV files, typed)
+
+Every export also writes catalog.jsonld, the data set's DCAT-AP metadata:
+title and description in French and English, publisher, licence, time
+span of the audits, and each file's format, size and SHA-256 checksum.
+Files are written under temporary names and renamed together: a failed
+export leaves nothing half-written; files of the same names are replaced.
+
+Options:
+  --db DB             the campaigns database: a SQLite file or a
+                      postgres:// URL
+  --out DIR           where to write the files (created if needed)
+  --format F          csv, json or parquet; repeatable (default: all three)
+  --publisher NAME    the publisher of the data (default vigie)
+  --title TEXT        the data set's title (default: a vigie title, in
+                      French and English)
+  --license URL       the licence (default the Licence Ouverte 2.0,
+                      etalab-2.0: ` + export.Etalab20 + `)
+  --base-url URL      prefix of the download URLs in the catalogue
+                      (otherwise relative to the catalogue)
+  --lang fr|en        language of the messages (default fr)
+
+Exit codes: 0 export written, 1 export impossible (database missing or
+empty, directory not writable), 2 invalid command line.
+`,
+	})
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// runExport is "vigie export".
+func runExport(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := fs.String("db", "", "")
+	out := fs.String("out", "", "")
+	var formats listFlag
+	fs.Var(&formats, "format", "")
+	publisher := fs.String("publisher", "", "")
+	title := fs.String("title", "", "")
+	license := fs.String("license", "", "")
+	baseURL := fs.String("base-url", "", "")
+	fs.String("lang", e.lang, "") // read by langOf
+	help := fs.Bool("help", false, "")
+	fs.BoolVar(help, "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		e.errorf("%s", err)
+		return exitUsage
+	}
+	if *help {
+		io.WriteString(e.stdout, exportUsage(e))
+		return exitOK
+	}
+	if fs.NArg() > 0 {
+		e.errorf(e.t(text{"« export » ne prend pas d'argument : %q", "\"export\" takes no argument: %q"}), fs.Args())
+		return exitUsage
+	}
+	if *db == "" || *out == "" {
+		e.errorf(e.t(text{"« export » demande --db BASE et --out DOSSIER ; voir « vigie help export »", "\"export\" needs --db DB and --out DIR; see \"vigie help export\""}))
+		return exitUsage
+	}
+	if len(formats) == 0 {
+		formats = listFlag{strings.Join(export.AllFormats, ",")}
+	}
+	fmts, err := export.ParseFormats(formats...)
+	if err != nil {
+		e.errorf(e.t(text{"--format : %s (csv, json ou parquet)", "--format: %s"}), err)
+		return exitUsage
+	}
+	if !store.IsPostgres(*db) {
+		// Opening a SQLite file creates it: refuse a name that is not
+		// there rather than export an empty new database.
+		if _, err := os.Stat(*db); err != nil {
+			e.errorf(e.t(text{"pas de base %s : %s", "no database %s: %s"}), *db, err)
+			return exitFailed
+		}
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		e.errorf("%s", err)
+		return exitFailed
+	}
+	defer st.Close()
+	meta := export.DefaultMetadata()
+	if *publisher != "" {
+		meta.Publisher = *publisher
+	}
+	if *title != "" {
+		meta.Title = audit.Text{FR: *title, EN: *title}
+	}
+	if *license != "" {
+		meta.License = *license
+	}
+	meta.BaseURL = *baseURL
+	meta.Issued = time.Now()
+	meta.Version = vigieVersion()
+	err = export.Write(ctx, st, strings.Join(fmts, ","), *out, meta)
+	switch {
+	case errors.Is(err, export.ErrEmpty):
+		e.errorf(e.t(text{"la base %s ne contient aucun audit : lancez d'abord « vigie campaign run »", "the database %s holds no audit: run \"vigie campaign run\" first"}), *db)
+		return exitFailed
+	case ctx.Err() != nil:
+		e.errorf(e.t(text{"export interrompu", "export interrupted"}))
+		return exitInterrupt
+	case err != nil:
+		e.errorf("%s", err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, e.t(text{"export écrit dans %s :\n", "export written to %s:\n"}), *out)
+	for _, name := range export.FileNames(fmts) {
+		fmt.Fprintf(e.stdout, "  %s\n", name)
+	}
+	return exitOK
+}
