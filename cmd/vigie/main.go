@@ -3,6 +3,7 @@
 // CyberScore.
 //
 //	vigie audit DOMAIN...
+//	vigie campaign run|resume|status [options]
 //	vigie rescore FILE
 //	vigie export --db DB --out DIR
 //	vigie lab --orgs N
@@ -88,6 +89,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"audit", text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"}, runAudit},
+		{"campaign", text{"audite une liste d'organisations et enregistre les résultats", "audit a list of organisations and store the results"}, runCampaign},
 		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
 		{"export", text{"exporte les derniers résultats en données ouvertes (CSV, JSON, Parquet)", "export the latest results as open data (CSV, JSON, Parquet)"}, runExport},
 		{"lab", text{"démarre un parc simulé d'organisations sur l'interface locale", "start a simulated estate of organisations on loopback"}, runLab},
@@ -212,6 +214,9 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 	case len(rest) == 1 && rest[0] == "audit":
 		fmt.Fprint(e.stdout, auditUsage(e))
 		return exitOK
+	case len(rest) == 1 && rest[0] == "campaign":
+		fmt.Fprint(e.stdout, campaignUsage(e))
+		return exitOK
 	case len(rest) == 1 && rest[0] == "methodology":
 		fmt.Fprint(e.stdout, methodologyUsage(e))
 		return exitOK
@@ -244,6 +249,8 @@ func usage(e *env) string {
 		switch c.name {
 		case "audit":
 			syntax += e.t(text{" [options] DOMAINE...", " [options] DOMAIN..."})
+		case "campaign":
+			syntax += " run|resume|status [options]"
 		case "rescore":
 			syntax += e.t(text{" [options] FICHIER|-", " [options] FILE|-"})
 		case "export":
@@ -258,8 +265,8 @@ func usage(e *env) string {
 		fmt.Fprintf(&b, "  %-36s %s\n", syntax, e.t(c.summary))
 	}
 	b.WriteString(e.t(text{
-		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, rescore, export, lab, methodology).\nFor English: vigie --lang en help\n",
-		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, rescore, export, lab, methodology).\nEn français : vigie help\n",
+		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, campaign, rescore, export, lab, methodology).\nFor English: vigie --lang en help\n",
+		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, campaign, rescore, export, lab, methodology).\nEn français : vigie help\n",
 	}))
 	return b.String()
 }

@@ -25,7 +25,7 @@ type LineError struct {
 	// Text is the line as read, clipped to maxErrorText bytes.
 	Text string
 	// Err says what is wrong: it wraps ErrBrokenLine, ErrLineTooLong,
-	// ErrNoDomain, or an error of target.Parse (invalid domain).
+	// ErrNoDomain, or is a *DomainError (invalid domain).
 	Err error
 }
 
@@ -34,6 +34,17 @@ func (e LineError) Error() string {
 }
 
 func (e LineError) Unwrap() error { return e.Err }
+
+// DomainError is an invalid domain of a line: the text given, and the
+// error of target.Parse.
+type DomainError struct {
+	Domain string
+	Err    error
+}
+
+func (e *DomainError) Error() string { return e.Err.Error() }
+
+func (e *DomainError) Unwrap() error { return e.Err }
 
 // Why a line is skipped; callers pick their message with errors.Is.
 var (
@@ -266,7 +277,7 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			}
 			t, perr := target.Parse(trimmed)
 			if perr != nil {
-				problems = append(problems, LineError{Line: n, Text: clip(line), Err: perr})
+				problems = append(problems, LineError{Line: n, Text: clip(line), Err: &DomainError{Domain: clip(trimmed), Err: perr}})
 			} else {
 				add(store.Organisation{ID: t.Domain, Domains: []string{t.Domain}})
 			}
@@ -310,7 +321,7 @@ func csvOrganisation(line string, lay layout) (*store.Organisation, []error) {
 	for _, d := range splitDomains(field(lay.domains)) {
 		t, err := target.Parse(d)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, &DomainError{Domain: clip(d), Err: err})
 			continue
 		}
 		if !slices.Contains(o.Domains, t.Domain) {

@@ -1,0 +1,587 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"vigie.eu/vigie/internal/campaign"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/probe/dnsprobe"
+	"vigie.eu/vigie/internal/store"
+)
+
+// campaignOptions are what "vigie campaign run" stores with the campaign
+// (store.Campaign.Options), so that "vigie campaign resume" audits the
+// rest the same way. The JSON names are stored data: never rename one.
+type campaignOptions struct {
+	// Targets is the targets file, for the record.
+	Targets string `json:"targets"`
+	// Resolver is the --resolver given, "" for the system's.
+	Resolver string `json:"resolver,omitempty"`
+	// Timeout is the deadline of one audit ("30s").
+	Timeout string `json:"timeout"`
+	// TrustAnchor names the --trust-anchor file; TrustAnchorRecords are
+	// its records, so that a resume does not depend on the file.
+	TrustAnchor        string `json:"trust_anchor,omitempty"`
+	TrustAnchorRecords string `json:"trust_anchor_records,omitempty"`
+	// SSLCertFile is SSL_CERT_FILE when the campaign started: the roots
+	// a resume trusts when SSL_CERT_FILE is not set then.
+	SSLCertFile   string   `json:"ssl_cert_file,omitempty"`
+	HTTPPort      int      `json:"http_port"`
+	HTTPSPort     int      `json:"https_port"`
+	SMTPPort      int      `json:"smtp_port"`
+	DKIMSelectors []string `json:"dkim_selectors,omitempty"`
+	Parallel      int      `json:"parallel"`
+	PerIP         int      `json:"per_ip"`
+	// Version is the version of vigie that started the campaign.
+	Version string `json:"version"`
+}
+
+// maxTargetsFile bounds the targets file read.
+const maxTargetsFile = 256 << 20
+
+// campaignUsage is the help of "vigie campaign".
+func campaignUsage(e *env) string {
+	if e.lang == "en" {
+		return `Usage:
+  vigie campaign run --targets FILE --db DB [options]
+  vigie campaign resume --db DB [--campaign ID] [--parallel N] [--per-ip N]
+  vigie campaign status --db DB
+
+run audits every organisation of FILE and stores each result in DB as it
+comes; resume audits what a campaign that was interrupted (Ctrl-C, kill,
+crash) has left, with the options it was started with; status shows the
+progress of the latest campaigns. Every job (organisation, domain) is
+audited and stored exactly once, however often the campaign is stopped.
+
+FILE is a CSV file with a header naming its columns: id (or siren, siret,
+insee, code), name (nom), category (catégorie, type) and domains (domaine,
+site, url; several separated by spaces, commas or semicolons), delimited
+by ';', ',' or tab; or a list of domains, one per line ('#' for comments).
+Broken lines and invalid domains are reported with their line number and
+skipped; organisations listed twice are merged.
+
+DB is a file (SQLite, created if absent) or a postgres:// URL.
+
+Options of run:
+  --targets FILE       the organisations to audit (required)
+  --db DB              where to store the campaign (required)
+  --name NAME          name of the campaign (default: the file and the date)
+  --parallel N         audits at once (default 64)
+  --per-ip N           audits at once against one web address (default 8):
+                       the address of the domain (else of www), first IPv4,
+                       resolved through the campaign's DNS cache; mail
+                       hosts are not counted
+  --resolver HOST:PORT DNS server for every lookup (default: the system's)
+  --timeout DURATION   deadline of the audit of one domain (default 30s)
+  --trust-anchor FILE  DS or DNSKEY records of the DNSSEC trust anchor
+  --dkim-selector NAME DKIM selector to look up besides the common ones;
+                       repeat it for several
+  --http-port N, --https-port N, --smtp-port N
+                       ports probed (default 80, 443, 25; for labs)
+  --lang fr|en         language of the messages (default fr)
+
+resume takes --db, --campaign ID (default: the latest campaign), and
+--parallel and --per-ip to change those two; the other options are the
+run's, stored in DB (the trust anchor's records included; the
+certificate roots are those of SSL_CERT_FILE at run time, unless it is
+set again).
+
+The progress goes to stderr: a bar on a terminal, else a line every 10 s.
+The summary (audits, rate, grades, errors) goes to stdout.
+
+Exit codes:
+  0    the campaign is complete (audits that found the domain absent or
+       could not reach it are results too, counted in the summary; the
+       lines of FILE that were skipped are reported on stderr)
+  1    failure: FILE unreadable or without any valid target, database
+       error, no campaign to resume
+  2    usage error
+  130  interrupted (Ctrl-C, SIGTERM): the audits under way are dropped,
+       and "vigie campaign resume" goes on
+`
+	}
+	return `Usage :
+  vigie campaign run --targets FICHIER --db BASE [options]
+  vigie campaign resume --db BASE [--campaign ID] [--parallel N] [--per-ip N]
+  vigie campaign status --db BASE
+
+run audite chaque organisation de FICHIER et enregistre chaque résultat dans
+BASE dès qu'il est connu ; resume audite ce qu'une campagne interrompue
+(Ctrl-C, kill, panne) a laissé, avec les options de son lancement ; status
+montre l'avancement des dernières campagnes. Chaque tâche (organisation,
+domaine) est auditée et enregistrée exactement une fois, quel que soit le
+nombre d'interruptions.
+
+FICHIER est un CSV dont l'en-tête nomme les colonnes : identifiant (id,
+siren, siret, insee, code), nom (name), catégorie (category, type) et
+domaines (domaine, site, url ; plusieurs séparés par des espaces, virgules
+ou points-virgules), séparées par « ; », « , » ou une tabulation ; ou une
+liste de domaines, un par ligne (« # » pour les commentaires). Les lignes
+illisibles et les domaines invalides sont signalés avec leur numéro de ligne
+et ignorés ; une organisation listée deux fois est fusionnée.
+
+BASE est un fichier (SQLite, créé s'il n'existe pas) ou une URL postgres://.
+
+Options de run :
+  --targets FICHIER    les organisations à auditer (obligatoire)
+  --db BASE            où enregistrer la campagne (obligatoire)
+  --name NOM           nom de la campagne (par défaut : le fichier et la date)
+  --parallel N         audits simultanés (64 par défaut)
+  --per-ip N           audits simultanés vers une même adresse web (8 par
+                       défaut) : l'adresse du domaine (sinon de www), IPv4
+                       d'abord, résolue par le cache DNS de la campagne ;
+                       les serveurs de messagerie ne comptent pas
+  --resolver HÔTE:PORT serveur DNS de toutes les résolutions (par défaut,
+                       celui du système)
+  --timeout DURÉE      délai de l'audit d'un domaine (30s par défaut)
+  --trust-anchor FICHIER  enregistrements DS ou DNSKEY de l'ancre DNSSEC
+  --dkim-selector NOM  sélecteur DKIM à chercher en plus des sélecteurs
+                       courants ; à répéter pour en donner plusieurs
+  --http-port N, --https-port N, --smtp-port N
+                       ports sondés (80, 443, 25 par défaut ; pour les labos)
+  --lang fr|en         langue des messages (fr par défaut)
+
+resume prend --db, --campaign ID (par défaut, la dernière campagne), et
+--parallel et --per-ip pour changer ces deux-là ; les autres options sont
+celles du lancement, enregistrées dans BASE (y compris les enregistrements
+de l'ancre de confiance ; les autorités racines sont celles de SSL_CERT_FILE
+au lancement, sauf s'il est de nouveau défini).
+
+L'avancement s'affiche sur la sortie d'erreur : une barre sur un terminal,
+sinon une ligne toutes les 10 s. Le bilan (audits, débit, notes, erreurs)
+s'affiche sur la sortie standard.
+
+Codes de sortie :
+  0    la campagne est complète (les audits qui ont trouvé le domaine absent
+       ou injoignable sont aussi des résultats, comptés dans le bilan ; les
+       lignes ignorées de FICHIER sont signalées sur la sortie d'erreur)
+  1    échec : FICHIER illisible ou sans aucune cible valide, erreur de la
+       base, aucune campagne à reprendre
+  2    erreur d'utilisation
+  130  interrompu (Ctrl-C, SIGTERM) : les audits en cours sont abandonnés,
+       « vigie campaign resume » reprend
+`
+}
+
+func runCampaign(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		e.errorf(e.t(text{"campaign : sous-commande attendue : run, resume ou status ; « vigie help campaign » donne les options",
+			"campaign: want a subcommand: run, resume or status; \"vigie --lang en help campaign\" lists the options"}))
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return campaignRun(ctx, e, args[1:])
+	case "resume":
+		return campaignResume(ctx, e, args[1:])
+	case "status":
+		return campaignStatus(ctx, e, args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(e.stdout, campaignUsage(e))
+		return exitOK
+	}
+	e.errorf(e.t(text{"campaign : sous-commande inconnue « %s » : run, resume ou status", "campaign: unknown subcommand %q: run, resume or status"}), args[0])
+	return exitUsage
+}
+
+// parseCampaignFlags parses args with fs; no argument may remain.
+func parseCampaignFlags(e *env, sub string, fs *flag.FlagSet, args []string) (int, bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(e.stdout, campaignUsage(e))
+		return exitOK, false
+	}
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf(e.t(text{"argument inattendu « %s »", "unexpected argument %q"}), fs.Arg(0))
+	}
+	if err != nil {
+		e.errorf("campaign %s: %v", sub, err)
+		fmt.Fprint(e.stderr, e.t(text{"« vigie help campaign » donne les options.\n", "\"vigie --lang en help campaign\" lists the options.\n"}))
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+func campaignRun(ctx context.Context, e *env, args []string) int {
+	f := &auditFlags{}
+	fs := flag.NewFlagSet("campaign run", flag.ContinueOnError)
+	f.set(fs)
+	var targets, db, name string
+	var perIP int
+	fs.StringVar(&targets, "targets", "", "")
+	fs.StringVar(&db, "db", "", "")
+	fs.StringVar(&name, "name", "", "")
+	fs.IntVar(&perIP, "per-ip", campaign.DefaultPerIP, "")
+	if err := fs.Set("parallel", strconv.Itoa(campaign.DefaultParallel)); err != nil {
+		panic(err)
+	}
+	if code, ok := parseCampaignFlags(e, "run", fs, args); !ok {
+		return code
+	}
+	for _, fl := range []string{"json", "fail-on"} {
+		if flagGiven(fs, fl) {
+			e.errorf(e.t(text{"campaign run : --%s est une option de « vigie audit »", "campaign run: --%s is an option of \"vigie audit\""}), fl)
+			return exitUsage
+		}
+	}
+	switch {
+	case targets == "":
+		e.errorf(e.t(text{"campaign run : --targets FICHIER est obligatoire", "campaign run: --targets FILE is required"}))
+		return exitUsage
+	case db == "":
+		e.errorf(e.t(text{"campaign run : --db BASE est obligatoire", "campaign run: --db DB is required"}))
+		return exitUsage
+	case perIP < 1:
+		e.errorf(e.t(text{"campaign run : --per-ip %d : au moins 1", "campaign run: --per-ip %d: want at least 1"}), perIP)
+		return exitUsage
+	}
+	cfg, err := auditConfig(e, f)
+	if err != nil {
+		e.errorf("campaign run: %v", err)
+		return exitUsage
+	}
+	opts := campaignOptions{
+		Targets: targets, Resolver: cfg.Resolver, Timeout: f.timeout.String(),
+		SSLCertFile: os.Getenv("SSL_CERT_FILE"),
+		HTTPPort:    cfg.HTTPPort, HTTPSPort: cfg.HTTPSPort, SMTPPort: cfg.SMTPPort,
+		DKIMSelectors: cfg.DKIMSelectors, Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
+	}
+	if f.trustAnchor != "" {
+		opts.TrustAnchor = f.trustAnchor
+		var b strings.Builder
+		for _, rr := range cfg.Anchors {
+			b.WriteString(rr.String() + "\n")
+		}
+		opts.TrustAnchorRecords = b.String()
+	}
+
+	orgs, ok := readTargets(e, targets)
+	if !ok {
+		return exitFailed
+	}
+	jobs := 0
+	for _, o := range orgs {
+		jobs += len(o.Domains)
+	}
+
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	defer st.Close()
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		e.errorf("campaign run: %v", err)
+		return exitFailed
+	}
+	now := time.Now().UTC()
+	if name == "" {
+		name = filepath.Base(targets) + " " + now.Format("2006-01-02 15:04")
+	}
+	id, err := st.CreateCampaign(ctx, &store.Campaign{Name: name, Created: now, Options: raw}, orgs)
+	if err != nil {
+		if ctx.Err() != nil {
+			e.errorf(e.t(text{"campaign run : interrompu avant le début de la campagne", "campaign run: interrupted before the campaign started"}))
+			return exitInterrupt
+		}
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, e.t(text{"vigie: campagne %d « %s » : %d organisations, %d audits\n", "vigie: campaign %d %q: %d organisations, %d audits\n"}), id, name, len(orgs), jobs)
+	return execCampaign(ctx, e, st, db, id, cfg, opts)
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	return given
+}
+
+// readTargets reads the targets file and reports its problems on stderr;
+// it fails when the file cannot be read or gives no target.
+func readTargets(e *env, name string) ([]store.Organisation, bool) {
+	fh, err := os.Open(name)
+	if err != nil {
+		e.errorf("campaign run: %v", err)
+		return nil, false
+	}
+	defer fh.Close()
+	orgs, problems, err := campaign.ReadTargets(io.LimitReader(fh, maxTargetsFile))
+	for _, p := range problems {
+		e.errorf("%s:%d: %s", name, p.Line, lineMessage(e, p))
+	}
+	if err != nil {
+		e.errorf("%v", err)
+		return nil, false
+	}
+	if len(problems) > 0 {
+		e.errorf(e.t(text{"%s : %d ligne(s) ou domaine(s) ignoré(s), voir ci-dessus", "%s: %d line(s) or domain(s) skipped, see above"}), name, len(problems))
+	}
+	if len(orgs) == 0 {
+		e.errorf(e.t(text{"%s : aucune cible valide", "%s: no valid target"}), name)
+		return nil, false
+	}
+	return orgs, true
+}
+
+// lineMessage says in the user's language why a line of the targets file
+// was skipped.
+func lineMessage(e *env, p campaign.LineError) string {
+	var de *campaign.DomainError
+	switch {
+	case errors.As(p.Err, &de):
+		return targetMessage(e, de.Domain, de.Err)
+	case errors.Is(p.Err, campaign.ErrBrokenLine):
+		return e.t(text{"ligne CSV illisible (guillemet mal placé, ou pas autant de champs que l'en-tête)", p.Err.Error()})
+	case errors.Is(p.Err, campaign.ErrLineTooLong):
+		return e.t(text{"ligne trop longue", "line too long"})
+	case errors.Is(p.Err, campaign.ErrNoDomain):
+		return e.t(text{"aucun domaine valide : « ", "no valid domain: \""}) + p.Text + e.t(text{" »", "\""})
+	}
+	return p.Err.Error()
+}
+
+// execCampaign runs the campaign with its progress, and prints the
+// summary or says how to resume.
+func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int64, cfg engine.Config, opts campaignOptions) int {
+	if cfg.Roots == nil {
+		roots, rootsName, err := engine.Roots()
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailed
+		}
+		cfg.Roots, cfg.RootsName = roots, rootsName
+	}
+	meter := campaign.NewMeter(e.stderr, stderrIsTerminal(e.stderr), e.lang)
+	meterCtx, stopMeter := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { meter.Run(meterCtx) })
+	err := campaign.Run(ctx, st, id, campaign.Config{Engine: cfg, Parallel: opts.Parallel, PerIP: opts.PerIP}, meter)
+	stopMeter()
+	wg.Wait()
+	fmt.Fprint(e.stdout, meter.Summary())
+	switch {
+	case errors.Is(err, campaign.ErrInterrupted):
+		resume := "vigie campaign resume --db " + shellQuote(db) + " --campaign " + strconv.FormatInt(id, 10)
+		e.errorf(e.t(text{"campagne %d interrompue ; les audits faits sont enregistrés, reprenez avec :\n  %s", "campaign %d interrupted; the audits done are stored, resume with:\n  %s"}), id, resume)
+		return exitInterrupt
+	case err != nil:
+		e.errorf("%v", err)
+		e.errorf(e.t(text{"les audits faits sont enregistrés ; une fois le problème réglé : vigie campaign resume --db %s --campaign %d",
+			"the audits done are stored; once the problem is solved: vigie campaign resume --db %s --campaign %d"}), shellQuote(db), id)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, e.t(text{"Campagne %d terminée.\n", "Campaign %d complete.\n"}), id)
+	return exitOK
+}
+
+// stderrIsTerminal reports whether w is a terminal, for the progress bar.
+func stderrIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
+}
+
+// shellQuote quotes s for a shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func campaignResume(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("campaign resume", flag.ContinueOnError)
+	var db, lang string
+	var id int64
+	var parallel, perIP int
+	fs.StringVar(&db, "db", "", "")
+	fs.Int64Var(&id, "campaign", 0, "")
+	fs.IntVar(&parallel, "parallel", 0, "")
+	fs.IntVar(&perIP, "per-ip", 0, "")
+	fs.StringVar(&lang, "lang", "fr", "")
+	if code, ok := parseCampaignFlags(e, "resume", fs, args); !ok {
+		return code
+	}
+	switch {
+	case db == "":
+		e.errorf(e.t(text{"campaign resume : --db BASE est obligatoire", "campaign resume: --db DB is required"}))
+		return exitUsage
+	case flagGiven(fs, "parallel") && parallel < 1:
+		e.errorf(e.t(text{"campaign resume : --parallel %d : au moins 1", "campaign resume: --parallel %d: want at least 1"}), parallel)
+		return exitUsage
+	case flagGiven(fs, "per-ip") && perIP < 1:
+		e.errorf(e.t(text{"campaign resume : --per-ip %d : au moins 1", "campaign resume: --per-ip %d: want at least 1"}), perIP)
+		return exitUsage
+	}
+	if !store.IsPostgres(db) {
+		// Opening would create an empty database.
+		if _, err := os.Stat(db); err != nil {
+			e.errorf("campaign resume: %v", err)
+			return exitFailed
+		}
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	defer st.Close()
+	var c *store.Campaign
+	if id != 0 {
+		c, err = st.Campaign(ctx, id)
+	} else {
+		c, err = st.LatestCampaign(ctx)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		if id != 0 {
+			e.errorf(e.t(text{"campaign resume : pas de campagne %d dans %s", "campaign resume: no campaign %d in %s"}), id, db)
+		} else {
+			e.errorf(e.t(text{"campaign resume : aucune campagne dans %s", "campaign resume: no campaign in %s"}), db)
+		}
+		return exitFailed
+	}
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	if !c.Finished.IsZero() {
+		fmt.Fprintf(e.stdout, e.t(text{"Campagne %d déjà terminée (%s).\n", "Campaign %d already complete (%s).\n"}), c.ID, c.Finished.UTC().Format(time.RFC3339))
+		return exitOK
+	}
+	var opts campaignOptions
+	if err := json.Unmarshal(c.Options, &opts); err != nil {
+		e.errorf(e.t(text{"campaign resume : options de la campagne %d illisibles : %v", "campaign resume: unreadable options of campaign %d: %v"}), c.ID, err)
+		return exitFailed
+	}
+	cfg, err := resumeConfig(opts)
+	if err != nil {
+		e.errorf(e.t(text{"campaign resume : options de la campagne %d : %v", "campaign resume: options of campaign %d: %v"}), c.ID, err)
+		return exitFailed
+	}
+	if parallel > 0 {
+		opts.Parallel = parallel
+	}
+	if perIP > 0 {
+		opts.PerIP = perIP
+	}
+	fmt.Fprintf(e.stderr, e.t(text{"vigie: reprise de la campagne %d « %s »\n", "vigie: resuming campaign %d %q\n"}), c.ID, c.Name)
+	return execCampaign(ctx, e, st, db, c.ID, cfg, opts)
+}
+
+// resumeConfig rebuilds the engine configuration a campaign was started
+// with.
+func resumeConfig(o campaignOptions) (engine.Config, error) {
+	cfg := engine.Config{Version: vigieVersion(), Resolver: o.Resolver, HTTPPort: o.HTTPPort, HTTPSPort: o.HTTPSPort, SMTPPort: o.SMTPPort, DKIMSelectors: o.DKIMSelectors}
+	d, err := time.ParseDuration(o.Timeout)
+	if err != nil || d <= 0 {
+		return cfg, fmt.Errorf("timeout %q", o.Timeout)
+	}
+	cfg.Timeout = d
+	if o.TrustAnchorRecords != "" {
+		anchors, err := dnsprobe.ParseAnchors(o.TrustAnchorRecords)
+		if err != nil {
+			return cfg, fmt.Errorf("trust anchor: %v", err)
+		}
+		cfg.Anchors, cfg.AnchorName = anchors, "file "+o.TrustAnchor
+	}
+	if o.SSLCertFile != "" && os.Getenv("SSL_CERT_FILE") == "" {
+		pem, err := readCapped(o.SSLCertFile, maxAnchorFile)
+		if err != nil {
+			return cfg, fmt.Errorf("SSL_CERT_FILE: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return cfg, fmt.Errorf("SSL_CERT_FILE %s: no certificate", o.SSLCertFile)
+		}
+		cfg.Roots, cfg.RootsName = pool, "SSL_CERT_FILE="+o.SSLCertFile
+	}
+	return cfg, nil
+}
+
+// statusCount is how many campaigns "vigie campaign status" shows.
+const statusCount = 10
+
+func campaignStatus(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("campaign status", flag.ContinueOnError)
+	var db, lang string
+	fs.StringVar(&db, "db", "", "")
+	fs.StringVar(&lang, "lang", "fr", "")
+	if code, ok := parseCampaignFlags(e, "status", fs, args); !ok {
+		return code
+	}
+	if db == "" {
+		e.errorf(e.t(text{"campaign status : --db BASE est obligatoire", "campaign status: --db DB is required"}))
+		return exitUsage
+	}
+	if !store.IsPostgres(db) {
+		if _, err := os.Stat(db); err != nil {
+			e.errorf("campaign status: %v", err)
+			return exitFailed
+		}
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	defer st.Close()
+	latest, err := st.LatestCampaign(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintln(e.stdout, e.t(text{"Aucune campagne.", "No campaign."}))
+		return exitOK
+	}
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailed
+	}
+	// The latest campaigns, by ID downwards: the store lists none, but
+	// IDs grow (a gap is skipped).
+	shown := 0
+	for id := latest.ID; id > 0 && shown < statusCount && id > latest.ID-4*statusCount; id-- {
+		c, err := st.Campaign(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailed
+		}
+		done, total, err := st.Progress(ctx, id)
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailed
+		}
+		state := e.t(text{"terminée " + c.Finished.UTC().Format("2006-01-02 15:04:05Z"), "complete " + c.Finished.UTC().Format("2006-01-02 15:04:05Z")})
+		if c.Finished.IsZero() {
+			state = e.t(text{"inachevée (vigie campaign resume)", "unfinished (vigie campaign resume)"})
+		}
+		pct := 100.0
+		if total > 0 {
+			pct = 100 * float64(done) / float64(total)
+		}
+		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%d/%d\t%.0f%%\t%s\n", c.ID, c.Name, c.Created.UTC().Format("2006-01-02 15:04:05Z"), done, total, pct, state)
+		shown++
+	}
+	return exitOK
+}
