@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,6 +183,64 @@ func TestWriteAll(t *testing.T) {
 	checkJSON(t, dir, st, orgs)
 	checkCatalog(t, dir, st)
 	checkDataPackage(t, dir)
+	if errs := ValidateDir(dir); len(errs) > 0 {
+		t.Errorf("ValidateDir: %v", errs)
+	}
+}
+
+// TestValidateDirRejects alters an export: ValidateDir must notice.
+func TestValidateDirRejects(t *testing.T) {
+	for name, alter := range map[string]func(dir string) error{
+		"parquet grown": func(dir string) error {
+			f, err := os.OpenFile(filepath.Join(dir, OrganisationsParquet), os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.Write([]byte{0})
+			return err
+		},
+		"grade out of enum": func(dir string) error {
+			p := filepath.Join(dir, OrganisationsCSV)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, bytes.Replace(data, []byte(",F,"), []byte(",Z,"), 1), 0o644)
+		},
+		"finding of no organisation": func(dir string) error {
+			p := filepath.Join(dir, FindingsCSV)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, bytes.Replace(data, []byte("\r\n210010000,"), []byte("\r\n210019999,"), 1), 0o644)
+		},
+		"file removed": func(dir string) error { return os.Remove(filepath.Join(dir, AuditsJSONL)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := Write(context.Background(), sample(t), "csv,json,parquet", dir, testMeta); err != nil {
+				t.Fatal(err)
+			}
+			if err := alter(dir); err != nil {
+				t.Fatal(err)
+			}
+			errs := ValidateDir(dir)
+			if len(errs) == 0 {
+				t.Fatalf("the altered export validates")
+			}
+			want := map[string]string{
+				"parquet grown":              "organisations.parquet is",
+				"grade out of enum":          `grade: "Z" not in`,
+				"finding of no organisation": "foreign key",
+				"file removed":               "audits.jsonl: no such file",
+			}[name]
+			if got := fmt.Sprint(errs); !strings.Contains(got, want) {
+				t.Errorf("errors %s do not say %q", got, want)
+			}
+		})
+	}
 }
 
 // validateBoth validates the two CSV files against their schemas.
