@@ -38,7 +38,7 @@ type campaignOptions struct {
 	TrustAnchor        string `json:"trust_anchor,omitempty"`
 	TrustAnchorRecords string `json:"trust_anchor_records,omitempty"`
 	// SSLCertFile is SSL_CERT_FILE when the campaign started: the roots
-	// a resume trusts when SSL_CERT_FILE is not set then.
+	// a resume trusts.
 	SSLCertFile   string   `json:"ssl_cert_file,omitempty"`
 	HTTPPort      int      `json:"http_port"`
 	HTTPSPort     int      `json:"https_port"`
@@ -97,8 +97,8 @@ Options of run:
 resume takes --db, --campaign ID (default: the latest campaign), and
 --parallel and --per-ip to change those two; the other options are the
 run's, stored in DB (the trust anchor's records included; the
-certificate roots are those of SSL_CERT_FILE at run time, unless it is
-set again).
+certificate roots are those of the file SSL_CERT_FILE named at run time,
+whatever it names at resume time).
 
 The progress goes to stderr: a bar on a terminal, else a line every 10 s.
 The summary (audits, rate, grades, errors) goes to stdout.
@@ -158,8 +158,8 @@ Options de run :
 resume prend --db, --campaign ID (par défaut, la dernière campagne), et
 --parallel et --per-ip pour changer ces deux-là ; les autres options sont
 celles du lancement, enregistrées dans BASE (y compris les enregistrements
-de l'ancre de confiance ; les autorités racines sont celles de SSL_CERT_FILE
-au lancement, sauf s'il est de nouveau défini).
+de l'ancre de confiance ; les autorités racines sont celles du fichier que
+désignait SSL_CERT_FILE au lancement, quoi qu'il désigne à la reprise).
 
 L'avancement s'affiche sur la sortie d'erreur : une barre sur un terminal,
 sinon une ligne toutes les 10 s. Le bilan (audits, débit, notes, erreurs)
@@ -505,7 +505,9 @@ func resumeConfig(o campaignOptions) (engine.Config, error) {
 		}
 		cfg.Anchors, cfg.AnchorName = anchors, "file "+o.TrustAnchor
 	}
-	if o.SSLCertFile != "" && os.Getenv("SSL_CERT_FILE") == "" {
+	if o.SSLCertFile != "" {
+		// The run's roots, whatever SSL_CERT_FILE says now: every audit
+		// of a campaign trusts the same roots.
 		pem, err := readCapped(o.SSLCertFile, maxAnchorFile)
 		if err != nil {
 			return cfg, fmt.Errorf("SSL_CERT_FILE: %v", err)

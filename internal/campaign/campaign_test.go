@@ -339,3 +339,22 @@ func TestMeter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRun runs campaigns of 100 jobs against the engine's lab, with
+// every audit on one address (the lab's), and reports audits per second.
+func BenchmarkRun(b *testing.B) {
+	lab := enginetest.NewLab(b)
+	cfg := labConfig(lab)
+	cfg.PerIP = DefaultParallel
+	orgs := labOrgs(75)
+	n := 0
+	start := time.Now()
+	for b.Loop() {
+		st := newMemStore(orgs)
+		if err := Run(b.Context(), st, 1, cfg, nil); err != nil {
+			b.Fatal(err)
+		}
+		n += len(st.jobs)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "audits/s")
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/store"
+)
+
+// TestCampaignKillResume starts a campaign of 200 organisations against
+// the engine's lab in a vigie process, kills it with SIGKILL at random
+// points ten times, resuming it each time, lets the last resume finish,
+// and checks that every job has exactly one stored audit. The resumes
+// are run without SSL_CERT_FILE: they must use the options stored with
+// the campaign.
+func TestCampaignKillResume(t *testing.T) {
+	vigie, err := exec.LookPath("vigie")
+	if err != nil {
+		t.Fatal(err) // set up by testscript.Main in TestMain
+	}
+	lab := enginetest.NewLab(t)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	anchor := filepath.Join(dir, "anchor.ds")
+	targets := filepath.Join(dir, "orgs.csv")
+	db := filepath.Join(dir, "camp.db")
+	if err := os.WriteFile(ca, lab.CA.RootPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(anchor, []byte(lab.AnchorsText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const orgs = 200
+	domains := []string{"good.test", "example.test", "nowww.test", "xn--mairie-vry-h7a.test", "absent.test"}
+	var csv strings.Builder
+	csv.WriteString("siren;nom;catégorie;domaines\n")
+	for i := range orgs {
+		fmt.Fprintf(&csv, "%09d;Organisation %d;commune;%s\n", i, i, domains[i%len(domains)])
+	}
+	if err := os.WriteFile(targets, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+
+	// start starts vigie with args; its stderr is read line by line
+	// into lines.
+	start := func(env []string, args ...string) (*exec.Cmd, <-chan string) {
+		cmd := exec.Command(vigie, args...)
+		cmd.Env = env
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 64)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				select {
+				case lines <- sc.Text():
+				default: // nobody listens any more
+				}
+			}
+		}()
+		return cmd, lines
+	}
+	kill := func(cmd *exec.Cmd, after time.Duration) bool {
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			t.Logf("exited by itself before its kill: %v", err)
+			return false
+		case <-time.After(after):
+		}
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		<-exited
+		return true
+	}
+	baseEnv := func() []string {
+		var env []string
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "SSL_CERT_FILE=") {
+				env = append(env, kv)
+			}
+		}
+		return env
+	}
+
+	// The run, killed once it says the campaign is stored.
+	cmd, lines := start(append(baseEnv(), "SSL_CERT_FILE="+ca), "campaign", "run", "--targets", targets, "--db", db,
+		"--resolver", lab.Resolver, "--trust-anchor", anchor,
+		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
+		"--dkim-selector", enginetest.DKIMSelector, "--timeout", "10s", "--parallel", "16", "--per-ip", "16")
+	for l := range lines {
+		if strings.Contains(l, "campagne 1 ") {
+			break
+		}
+	}
+	kills := 0
+	if kill(cmd, time.Duration(rng.IntN(300))*time.Millisecond) {
+		kills++
+	}
+	progress := func() (int, int) {
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		done, total, err := st.Progress(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return done, total
+	}
+	for kills < 10 {
+		done, total := progress()
+		t.Logf("kill %d: %d/%d done", kills, done, total)
+		if done == total {
+			break
+		}
+		cmd, _ := start(baseEnv(), "campaign", "resume", "--db", db, "--parallel", "8")
+		if !kill(cmd, time.Duration(50+rng.IntN(400))*time.Millisecond) {
+			break
+		}
+		kills++
+	}
+	last := exec.Command(vigie, "campaign", "resume", "--db", db)
+	last.Env = baseEnv()
+	out, err := last.CombinedOutput()
+	if err != nil {
+		t.Fatalf("last resume: %v\n%s", err, out)
+	}
+	t.Logf("%d kills; last resume:\n%s", kills, out)
+
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c, err := st.Campaign(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Finished.IsZero() || c.Total != orgs {
+		t.Errorf("campaign: finished %v, total %d; want finished, %d", c.Finished, c.Total, orgs)
+	}
+	done, total, err := st.Progress(t.Context(), 1)
+	if err != nil || done != orgs || total != orgs {
+		t.Errorf("progress %d/%d, %v; want %d/%d", done, total, err, orgs, orgs)
+	}
+	perOrg := map[string]int{}
+	for _, d := range domains {
+		h, err := st.History(t.Context(), d, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range h {
+			if a.Domain != d {
+				t.Errorf("history of %s holds %s", d, a.Domain)
+			}
+			perOrg[a.Org.ID]++
+		}
+	}
+	latest := 0
+	grades := map[string]string{}
+	err = st.LatestAudits(t.Context(), func(a store.AuditRecord) error {
+		latest++
+		if g, ok := grades[a.Domain]; ok && g != a.Grade {
+			t.Errorf("%s: grade %q, and %q for another organisation", a.Domain, a.Grade, g)
+		}
+		grades[a.Domain] = a.Grade
+		if a.Result == nil || a.Result.Error == engine.ErrCancelled {
+			t.Errorf("%s %s: result %+v", a.Org.ID, a.Domain, a.Result)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grades["good.test"] == "" || grades["good.test"][0] != 'A' {
+		t.Errorf("good.test graded %q, want A or A+", grades["good.test"])
+	}
+	if latest != orgs || len(perOrg) != orgs {
+		t.Errorf("%d latest audits, %d organisations audited; want %d", latest, len(perOrg), orgs)
+	}
+	for id, n := range perOrg {
+		if n != 1 {
+			t.Errorf("organisation %s audited %d times", id, n)
+		}
+	}
+}
