@@ -48,3 +48,15 @@ func TestValidatorRejects(t *testing.T) {
 		t.Errorf("wrong header accepted")
 	}
 }
+
+// FuzzValidate feeds the validator any CSV against the organisations
+// schema: it reports problems, never panics.
+func FuzzValidate(f *testing.F) {
+	f.Add("organisation_id,domain\r\na,b\r\n")
+	f.Add(strings.Join(fieldNames(OrganisationsSchema()), ",") + "\r\n1,,,d,1,2026-03-01T10:00:00Z,A,99,,,,,A,,0,0,0,0,0,2026.1,\r\n")
+	f.Add("\"unterminated\r\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		validate(OrganisationsSchema(), strings.NewReader(data), map[string]*table{})
+		validate(FindingsSchema(), strings.NewReader(data), map[string]*table{})
+	})
+}
