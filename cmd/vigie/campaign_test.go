@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -24,25 +25,29 @@ import (
 // and checks that every job has exactly one stored audit. The resumes
 // are run without SSL_CERT_FILE: they must use the options stored with
 // the campaign.
-func TestCampaignKillResume(t *testing.T) {
+// labCampaign prepares a campaign of orgs organisations against the
+// engine's lab: it returns the vigie binary, the arguments of "vigie
+// campaign run" (with SSL_CERT_FILE to set to ca), the database and the
+// lab's domains, which the organisations take in turn.
+func labCampaign(t *testing.T, orgs int) (vigie string, runArgs []string, ca, db string, domains []string) {
+	t.Helper()
 	vigie, err := exec.LookPath("vigie")
 	if err != nil {
 		t.Fatal(err) // set up by testscript.Main in TestMain
 	}
 	lab := enginetest.NewLab(t)
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
+	ca = filepath.Join(dir, "ca.pem")
 	anchor := filepath.Join(dir, "anchor.ds")
 	targets := filepath.Join(dir, "orgs.csv")
-	db := filepath.Join(dir, "camp.db")
+	db = filepath.Join(dir, "camp.db")
 	if err := os.WriteFile(ca, lab.CA.RootPEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(anchor, []byte(lab.AnchorsText), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	const orgs = 200
-	domains := []string{"good.test", "example.test", "nowww.test", "xn--mairie-vry-h7a.test", "absent.test"}
+	domains = []string{"good.test", "example.test", "nowww.test", "xn--mairie-vry-h7a.test", "absent.test"}
 	var csv strings.Builder
 	csv.WriteString("siren;nom;catégorie;domaines\n")
 	for i := range orgs {
@@ -52,6 +57,27 @@ func TestCampaignKillResume(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	runArgs = []string{"campaign", "run", "--targets", targets, "--db", db,
+		"--resolver", lab.Resolver, "--trust-anchor", anchor,
+		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
+		"--dkim-selector", enginetest.DKIMSelector, "--timeout", "10s", "--parallel", "16", "--per-ip", "16"}
+	return vigie, runArgs, ca, db, domains
+}
+
+// envWithout returns the environment without SSL_CERT_FILE.
+func envWithout() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SSL_CERT_FILE=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func TestCampaignKillResume(t *testing.T) {
+	const orgs = 200
+	vigie, runArgs, ca, db, domains := labCampaign(t, orgs)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -96,21 +122,9 @@ func TestCampaignKillResume(t *testing.T) {
 		<-exited
 		return true
 	}
-	baseEnv := func() []string {
-		var env []string
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "SSL_CERT_FILE=") {
-				env = append(env, kv)
-			}
-		}
-		return env
-	}
 
 	// The run, killed once it says the campaign is stored.
-	cmd, lines := start(append(baseEnv(), "SSL_CERT_FILE="+ca), "campaign", "run", "--targets", targets, "--db", db,
-		"--resolver", lab.Resolver, "--trust-anchor", anchor,
-		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
-		"--dkim-selector", enginetest.DKIMSelector, "--timeout", "10s", "--parallel", "16", "--per-ip", "16")
+	cmd, lines := start(append(envWithout(), "SSL_CERT_FILE="+ca), runArgs...)
 	for l := range lines {
 		if strings.Contains(l, "campagne 1 ") {
 			break
@@ -138,14 +152,14 @@ func TestCampaignKillResume(t *testing.T) {
 		if done == total {
 			break
 		}
-		cmd, _ := start(baseEnv(), "campaign", "resume", "--db", db, "--parallel", "8")
+		cmd, _ := start(envWithout(), "campaign", "resume", "--db", db, "--parallel", "8")
 		if !kill(cmd, time.Duration(50+rng.IntN(400))*time.Millisecond) {
 			break
 		}
 		kills++
 	}
 	last := exec.Command(vigie, "campaign", "resume", "--db", db)
-	last.Env = baseEnv()
+	last.Env = envWithout()
 	out, err := last.CombinedOutput()
 	if err != nil {
 		t.Fatalf("last resume: %v\n%s", err, out)
@@ -207,5 +221,62 @@ func TestCampaignKillResume(t *testing.T) {
 		if n != 1 {
 			t.Errorf("organisation %s audited %d times", id, n)
 		}
+	}
+}
+
+// TestCampaignInterrupt: SIGINT during a campaign stops it with code 130
+// and a message that says how to resume; the resume finishes it.
+func TestCampaignInterrupt(t *testing.T) {
+	const orgs = 100
+	vigie, runArgs, ca, db, _ := labCampaign(t, orgs)
+	cmd := exec.Command(vigie, runArgs...)
+	cmd.Env = append(envWithout(), "SSL_CERT_FILE="+ca)
+	var stderr strings.Builder
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderrPipe)
+	for sc.Scan() {
+		stderr.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "campagne 1 ") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		stderr.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupt {
+		t.Fatalf("run: %v, want exit code %d; stderr:\n%s", err, exitInterrupt, stderr.String())
+	}
+	want := "vigie campaign resume --db " + db + " --campaign 1"
+	if !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+	}
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, _, err := st.Progress(t.Context(), 1)
+	st.Close()
+	if err != nil || done >= orgs {
+		t.Fatalf("after SIGINT: %d/%d done, %v", done, orgs, err)
+	}
+	resume := exec.Command(vigie, "campaign", "resume", "--db", db)
+	resume.Env = envWithout()
+	out, err := resume.CombinedOutput()
+	if err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("%d/%d tâches faites", orgs, orgs); !strings.Contains(string(out), want) {
+		t.Errorf("resume says:\n%s\nwant %q", out, want)
 	}
 }
