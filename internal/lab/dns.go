@@ -105,11 +105,17 @@ func newZoneKey(origin string) (*dns.DNSKEY, crypto.Signer, error) {
 		Protocol:  3,
 		Algorithm: dns.ECDSAP256SHA256,
 	}
-	priv, err := k.Generate(256)
-	if err != nil {
-		return nil, nil, err
+	for {
+		priv, err := k.Generate(256)
+		if err != nil {
+			return nil, nil, err
+		}
+		// miekg/dns refuses to sign with key tag 0, one key in
+		// 65,536: draw another.
+		if k.KeyTag() != 0 {
+			return k, priv.(crypto.Signer), nil
+		}
 	}
-	return k, priv.(crypto.Signer), nil
 }
 
 // sign adds the NSEC chain (RFC 4034 section 4) and an RRSIG over every
