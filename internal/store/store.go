@@ -17,7 +17,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -78,9 +77,9 @@ type Store interface {
 	LatestCampaign(ctx context.Context) (*Campaign, error)
 	// PendingJobs calls fn for each job of the campaign that has no
 	// stored audit yet, in a stable order (organisation ID, then
-	// domain). Streams, does not load all. An error from fn stops the
-	// iteration and is returned. fn must not call SaveAudit on the same
-	// store synchronously (collect or hand jobs to other goroutines).
+	// domain). Streams, does not load all: jobs are read by pages, and no
+	// query is open while fn runs, so fn may call the store (SaveAudit
+	// included). An error from fn stops the iteration and is returned.
 	PendingJobs(ctx context.Context, campaignID int64, fn func(Job) error) error
 	// SaveAudit stores the result of one job; saving a job twice keeps
 	// the first and returns nil (exactly once: a unique key on campaign,
@@ -127,15 +126,4 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 		return OpenPostgres(ctx, dsn)
 	}
 	return OpenSQLite(ctx, dsn)
-}
-
-// OpenSQLite opens (creating if absent) and migrates the SQLite database in
-// the file at path.
-func OpenSQLite(ctx context.Context, path string) (Store, error) {
-	return nil, fmt.Errorf("store: sqlite %s: not implemented yet", path)
-}
-
-// OpenPostgres connects to the PostgreSQL database at url and migrates it.
-func OpenPostgres(ctx context.Context, url string) (Store, error) {
-	return nil, errors.New("store: postgres: not implemented yet")
 }

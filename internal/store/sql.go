@@ -1,0 +1,492 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+)
+
+// dialect holds what differs between the SQL backends; the queries
+// themselves are shared and written with '?' placeholders.
+type dialect struct {
+	name string
+	// dollar rewrites '?' placeholders as $1, $2... (PostgreSQL).
+	dollar bool
+	// timeArg converts a time for a query argument (SQLite stores
+	// microseconds since the epoch, PostgreSQL a timestamptz).
+	timeArg func(time.Time) any
+	// isForeignKey reports whether err is a foreign key violation.
+	isForeignKey func(error) bool
+}
+
+// sqlStore implements Store on database/sql for both backends.
+type sqlStore struct {
+	d *dialect
+	r *sql.DB // reads
+	w *sql.DB // writes: SQLite has one writer; the same pool as r for PostgreSQL
+}
+
+// Page sizes of the streaming methods: each page is a short query of its
+// own, so no read transaction stays open while the caller works (a long
+// one would stop SQLite from recycling its write-ahead log, and PostgreSQL
+// from vacuuming).
+const (
+	jobsPage   = 256
+	auditsPage = 32
+	insertRows = 200 // rows per multi-row INSERT in CreateCampaign
+)
+
+// q rewrites the placeholders of query for the dialect.
+func (s *sqlStore) q(query string) string {
+	if !s.d.dollar {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// dbTime scans a time stored by either backend: an integer of
+// microseconds (SQLite), a time.Time (PostgreSQL) or NULL (the zero time).
+type dbTime struct{ t time.Time }
+
+func (d *dbTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		d.t = time.Time{}
+	case int64:
+		d.t = time.UnixMicro(v).UTC()
+	case time.Time:
+		d.t = v.UTC()
+	default:
+		return fmt.Errorf("store: time column holds %T", src)
+	}
+	return nil
+}
+
+// dbTimeOf returns t as stored: UTC, to the microsecond (PostgreSQL's
+// precision, kept in SQLite too so that both backends return the same).
+func dbTimeOf(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// normaliseOrgs checks orgs, merges those with the same ID (domains
+// unioned, the first non-empty name and category kept), removes duplicate
+// domains and sorts both.
+func normaliseOrgs(orgs []Organisation) ([]Organisation, error) {
+	byID := make(map[string]int, len(orgs))
+	var out []Organisation
+	for _, o := range orgs {
+		if o.ID == "" {
+			return nil, fmt.Errorf("store: organisation %q has no identifier", o.Name)
+		}
+		if len(o.Domains) == 0 {
+			return nil, fmt.Errorf("store: organisation %s has no domain", o.ID)
+		}
+		for _, d := range o.Domains {
+			if d == "" {
+				return nil, fmt.Errorf("store: organisation %s has an empty domain", o.ID)
+			}
+		}
+		i, ok := byID[o.ID]
+		if !ok {
+			byID[o.ID] = len(out)
+			o.Domains = append([]string(nil), o.Domains...)
+			out = append(out, o)
+			continue
+		}
+		m := &out[i]
+		if m.Name == "" {
+			m.Name = o.Name
+		}
+		if m.Category == "" {
+			m.Category = o.Category
+		}
+		m.Domains = append(m.Domains, o.Domains...)
+	}
+	for i := range out {
+		ds := out[i].Domains
+		sort.Strings(ds)
+		k := 0
+		for j, d := range ds {
+			if j == 0 || d != ds[k-1] {
+				ds[k] = d
+				k++
+			}
+		}
+		out[i].Domains = ds[:k]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organisation) (int64, error) {
+	orgs, err := normaliseOrgs(orgs)
+	if err != nil {
+		return 0, err
+	}
+	var options any
+	if c.Options != nil {
+		if !json.Valid(c.Options) {
+			return 0, errors.New("store: campaign options are not valid JSON")
+		}
+		options = string(c.Options)
+	}
+	created := c.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	created = dbTimeOf(created)
+	total := 0
+	for _, o := range orgs {
+		total += len(o.Domains)
+	}
+
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: create campaign: %w", err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx,
+		s.q(`INSERT INTO campaigns (name, created_at, options, total) VALUES (?, ?, ?, ?) RETURNING id`),
+		c.Name, s.d.timeArg(created), options, total).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: create campaign: %w", err)
+	}
+	orgRows := make([][]any, 0, len(orgs))
+	var jobRows [][]any
+	for _, o := range orgs {
+		ds, _ := json.Marshal(o.Domains)
+		orgRows = append(orgRows, []any{o.ID, o.Name, o.Category, string(ds)})
+		for _, d := range o.Domains {
+			jobRows = append(jobRows, []any{id, o.ID, d})
+		}
+	}
+	err = s.insertMany(ctx, tx, `INSERT INTO organisations (id, name, category, domains) VALUES `,
+		` ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, domains = excluded.domains`, orgRows)
+	if err != nil {
+		return 0, fmt.Errorf("store: create campaign: organisations: %w", err)
+	}
+	if err := s.insertMany(ctx, tx, `INSERT INTO jobs (campaign_id, org_id, domain) VALUES `, ``, jobRows); err != nil {
+		return 0, fmt.Errorf("store: create campaign: jobs: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: create campaign: %w", err)
+	}
+	c.ID, c.Created, c.Total = id, created, total
+	return id, nil
+}
+
+// insertMany inserts rows (all of the same width) with multi-row INSERTs
+// of insertRows rows each: head, then "(?, ?), (?, ?)...", then tail.
+func (s *sqlStore) insertMany(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), insertRows)
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, n*len(rows[0]))
+		for i, row := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			b.WriteString(strings.Repeat("?, ", len(row)-1))
+			b.WriteString("?)")
+			args = append(args, row...)
+		}
+		b.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+const campaignColumns = `id, name, created_at, finished_at, options, total`
+
+func scanCampaign(row *sql.Row) (*Campaign, error) {
+	var (
+		c                 Campaign
+		created, finished dbTime
+		options           sql.NullString
+	)
+	if err := row.Scan(&c.ID, &c.Name, &created, &finished, &options, &c.Total); err != nil {
+		return nil, err
+	}
+	c.Created, c.Finished = created.t, finished.t
+	if options.Valid {
+		c.Options = json.RawMessage(options.String)
+	}
+	return &c, nil
+}
+
+func (s *sqlStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := scanCampaign(s.r.QueryRowContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: campaign %d: %w", id, err)
+	}
+	return c, nil
+}
+
+func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
+	c, err := scanCampaign(s.r.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY id DESC LIMIT 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: latest campaign: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: latest campaign: %w", err)
+	}
+	return c, nil
+}
+
+// scanOrg fills o from the name, category and domains columns.
+func scanOrgDomains(o *Organisation, domains string) error {
+	if err := json.Unmarshal([]byte(domains), &o.Domains); err != nil {
+		return fmt.Errorf("store: organisation %s: domains: %w", o.ID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) PendingJobs(ctx context.Context, campaignID int64, fn func(Job) error) error {
+	if _, err := s.Campaign(ctx, campaignID); err != nil {
+		return err
+	}
+	query := s.q(`SELECT j.org_id, j.domain, o.name, o.category, o.domains
+		FROM jobs j JOIN organisations o ON o.id = j.org_id
+		WHERE j.campaign_id = ? AND (j.org_id, j.domain) > (?, ?)
+		AND NOT EXISTS (SELECT 1 FROM audits a
+			WHERE a.campaign_id = j.campaign_id AND a.org_id = j.org_id AND a.domain = j.domain)
+		ORDER BY j.org_id, j.domain
+		LIMIT ?`)
+	lastOrg, lastDomain := "", ""
+	page := make([]Job, 0, jobsPage)
+	for {
+		page = page[:0]
+		rows, err := s.r.QueryContext(ctx, query, campaignID, lastOrg, lastDomain, jobsPage)
+		if err != nil {
+			return fmt.Errorf("store: pending jobs of campaign %d: %w", campaignID, err)
+		}
+		for rows.Next() {
+			j := Job{CampaignID: campaignID}
+			var domains string
+			if err := rows.Scan(&j.Org.ID, &j.Domain, &j.Org.Name, &j.Org.Category, &domains); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: pending jobs of campaign %d: %w", campaignID, err)
+			}
+			if err := scanOrgDomains(&j.Org, domains); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, j)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: pending jobs of campaign %d: %w", campaignID, err)
+		}
+		for _, j := range page {
+			if err := fn(j); err != nil {
+				return err
+			}
+		}
+		if len(page) < jobsPage {
+			return nil
+		}
+		last := page[len(page)-1]
+		lastOrg, lastDomain = last.Org.ID, last.Domain
+	}
+}
+
+func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error {
+	if r == nil {
+		return fmt.Errorf("store: save %s of %s: nil result", j.Domain, j.Org.ID)
+	}
+	blob, err := encodeResult(r)
+	if err != nil {
+		return err
+	}
+	at := r.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var grade, points any
+	if r.Score != nil {
+		grade, points = r.Score.Grade, r.Score.Points
+	}
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO audits
+		(campaign_id, org_id, domain, audited_at, grade, points, result)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (campaign_id, org_id, domain) DO NOTHING`),
+		j.CampaignID, j.Org.ID, j.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob)
+	if err != nil && s.d.isForeignKey(err) {
+		return fmt.Errorf("store: save %s of %s: no such job in campaign %d", j.Domain, j.Org.ID, j.CampaignID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: save %s of %s: %w", j.Domain, j.Org.ID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Progress(ctx context.Context, campaignID int64) (done, total int, err error) {
+	err = s.r.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT count(*) FROM audits WHERE campaign_id = ?), total
+		FROM campaigns WHERE id = ?`), campaignID, campaignID).Scan(&done, &total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("store: progress of campaign %d: %w", campaignID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: progress of campaign %d: %w", campaignID, err)
+	}
+	return done, total, nil
+}
+
+func (s *sqlStore) FinishCampaign(ctx context.Context, campaignID int64, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE campaigns SET finished_at = ? WHERE id = ?`),
+		s.d.timeArg(dbTimeOf(at)), campaignID)
+	if err != nil {
+		return fmt.Errorf("store: finish campaign %d: %w", campaignID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("store: finish campaign %d: %w", campaignID, ErrNotFound)
+	}
+	return nil
+}
+
+// auditRow is an audit as read, its result still encoded.
+type auditRow struct {
+	rec  AuditRecord
+	blob []byte
+}
+
+const auditColumns = `a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains`
+
+func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
+	var (
+		ar      auditRow
+		at      dbTime
+		grade   sql.NullString
+		points  sql.NullInt64
+		domains string
+	)
+	dest := []any{&ar.rec.CampaignID, &ar.rec.Org.ID, &ar.rec.Domain, &at, &grade, &points,
+		&ar.rec.Org.Name, &ar.rec.Org.Category, &domains}
+	if withResult {
+		dest = append(dest, &ar.blob)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return ar, err
+	}
+	ar.rec.Time, ar.rec.Grade, ar.rec.Points = at.t, grade.String, int(points.Int64)
+	return ar, scanOrgDomains(&ar.rec.Org, domains)
+}
+
+func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error) error {
+	// The newest audit of a pair is the one no other audit of the pair
+	// beats on (time, campaign); audits_latest answers both the scan and
+	// the NOT EXISTS.
+	query := s.q(`SELECT ` + auditColumns + `, a.result
+		FROM audits a JOIN organisations o ON o.id = a.org_id
+		WHERE (a.org_id, a.domain) > (?, ?)
+		AND NOT EXISTS (SELECT 1 FROM audits b
+			WHERE b.org_id = a.org_id AND b.domain = a.domain
+			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))
+		ORDER BY a.org_id, a.domain
+		LIMIT ?`)
+	lastOrg, lastDomain := "", ""
+	page := make([]auditRow, 0, auditsPage)
+	for {
+		page = page[:0]
+		rows, err := s.r.QueryContext(ctx, query, lastOrg, lastDomain, auditsPage)
+		if err != nil {
+			return fmt.Errorf("store: latest audits: %w", err)
+		}
+		for rows.Next() {
+			ar, err := scanAudit(rows, true)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: latest audits: %w", err)
+			}
+			page = append(page, ar)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: latest audits: %w", err)
+		}
+		for i := range page {
+			rec := page[i].rec
+			if rec.Result, err = decodeResult(page[i].blob); err != nil {
+				return fmt.Errorf("store: latest audits: %s of %s: %w", rec.Domain, rec.Org.ID, err)
+			}
+			page[i].blob = nil
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		if len(page) < auditsPage {
+			return nil
+		}
+		last := page[len(page)-1].rec
+		lastOrg, lastDomain = last.Org.ID, last.Domain
+	}
+}
+
+func (s *sqlStore) History(ctx context.Context, domain string, full bool) ([]AuditRecord, error) {
+	cols := auditColumns
+	if full {
+		cols += `, a.result`
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+cols+`
+		FROM audits a JOIN organisations o ON o.id = a.org_id
+		WHERE a.domain = ?
+		ORDER BY a.audited_at, a.campaign_id, a.org_id`), domain)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", domain, err)
+	}
+	defer rows.Close()
+	recs := []AuditRecord{}
+	for rows.Next() {
+		ar, err := scanAudit(rows, full)
+		if err != nil {
+			return nil, fmt.Errorf("store: history of %s: %w", domain, err)
+		}
+		if full {
+			if ar.rec.Result, err = decodeResult(ar.blob); err != nil {
+				return nil, fmt.Errorf("store: history of %s: %w", domain, err)
+			}
+		}
+		recs = append(recs, ar.rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", domain, err)
+	}
+	return recs, nil
+}
+
+func (s *sqlStore) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}

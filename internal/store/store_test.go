@@ -1,0 +1,292 @@
+package store_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/store/storetest"
+)
+
+func openSQLite(t testing.TB) store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "vigie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openSQLite(t) })
+}
+
+// postgresURL returns the URL of the PostgreSQL server to test against,
+// from VIGIE_TEST_POSTGRES (e2e/postgres.sh starts a throwaway one).
+func postgresURL(t testing.TB) string {
+	u := os.Getenv("VIGIE_TEST_POSTGRES")
+	if u == "" {
+		t.Skip("PostgreSQL backend NOT TESTED: set VIGIE_TEST_POSTGRES to a postgres:// URL (e2e/postgres.sh start DIR prints one; .ci/run does it)")
+	}
+	return u
+}
+
+// openPostgres returns a store in a fresh schema of the test server,
+// dropped when the test ends.
+func openPostgres(t testing.TB) store.Store {
+	t.Helper()
+	base := postgresURL(t)
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := fmt.Sprintf("vigie_test_%d_%d", os.Getpid(), rand.Uint32())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema) // pgx sends unknown parameters as run-time settings
+	u.RawQuery = q.Encode()
+	s, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestPostgres(t *testing.T) {
+	postgresURL(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
+}
+
+func TestOpenDispatch(t *testing.T) {
+	for _, tt := range []struct {
+		dsn  string
+		want bool
+	}{
+		{"postgres://u@127.0.0.1/db", true},
+		{"PostgreSQL://u@127.0.0.1/db", true},
+		{"vigie.db", false},
+		{"/var/lib/vigie/postgres.db", false},
+	} {
+		if got := store.IsPostgres(tt.dsn); got != tt.want {
+			t.Errorf("IsPostgres(%q) = %v, want %v", tt.dsn, got, tt.want)
+		}
+	}
+	if _, err := store.Open(context.Background(), ""); err == nil {
+		t.Error("Open(\"\"): no error")
+	}
+	if _, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "a?b.db")); err == nil {
+		t.Error("Open of a file name with '?': no error")
+	}
+}
+
+// TestKillSQLite kills (SIGKILL) a child process that saves audits
+// concurrently, at random points, several times, resuming each time: every
+// save the child saw return must be in the store, and in the end every job
+// is audited exactly once.
+func TestKillSQLite(t *testing.T) {
+	if os.Getenv("VIGIE_STORE_KILL_CHILD") != "" {
+		t.Skip("child process")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "kill.db")
+	ctx := context.Background()
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateCampaign(ctx, &store.Campaign{Name: "kill"}, orgsN(400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	acked := map[string]bool{}
+	for round := 0; ; round++ {
+		if round == 20 {
+			t.Fatal("campaign not finished after 20 rounds")
+		}
+		cmd := exec.Command(exe, "-test.run=^TestKillChild$", "-test.v")
+		cmd.Env = append(os.Environ(), "VIGIE_STORE_KILL_CHILD="+db, "VIGIE_STORE_KILL_CAMPAIGN="+strconv.FormatInt(id, 10))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill after a random number of acknowledged saves, or let the
+		// last rounds finish.
+		killAt := 20 + rand.IntN(80)
+		n, finished := 0, false
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if d, ok := strings.CutPrefix(line, "saved "); ok {
+				acked[d] = true
+				n++
+				if n == killAt && round < 5 {
+					cmd.Process.Kill()
+				}
+			}
+			if line == "finished" {
+				finished = true
+			}
+		}
+		cmd.Wait()
+
+		s, err := store.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		err = s.LatestAudits(ctx, func(r store.AuditRecord) error {
+			got[r.Domain]++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := range acked {
+			if got[d] != 1 {
+				t.Errorf("round %d: acknowledged save of %s not in the store after kill -9", round, d)
+			}
+		}
+		done, total, err := s.Progress(ctx, id)
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done != len(got) {
+			t.Errorf("round %d: progress says %d done, store holds %d", round, done, len(got))
+		}
+		t.Logf("round %d: %d acknowledged saves, finished %v; %d/%d done", round, n, finished, done, total)
+		if finished {
+			if done != total {
+				t.Errorf("child finished with %d/%d done", done, total)
+			}
+			break
+		}
+	}
+}
+
+// TestKillChild is the child process of TestKillSQLite: it saves pending
+// jobs with 16 goroutines and prints "saved DOMAIN" once each save returns.
+func TestKillChild(t *testing.T) {
+	db := os.Getenv("VIGIE_STORE_KILL_CHILD")
+	if db == "" {
+		t.Skip("only run as the child of TestKillSQLite")
+	}
+	id, _ := strconv.ParseInt(os.Getenv("VIGIE_STORE_KILL_CAMPAIGN"), 10, 64)
+	ctx := context.Background()
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ch := make(chan store.Job)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	r := storetest.Realistic(t, "x", time.Now())
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				rr := *r
+				rr.Domain = j.Domain
+				if err := s.SaveAudit(ctx, j, &rr); err != nil {
+					t.Error(err)
+					failed.Store(true)
+					continue
+				}
+				mu.Lock()
+				fmt.Printf("saved %s\n", j.Domain)
+				mu.Unlock()
+			}
+		}()
+	}
+	err = s.PendingJobs(ctx, id, func(j store.Job) error { ch <- j; return nil })
+	close(ch)
+	wg.Wait()
+	if err != nil || failed.Load() {
+		t.Fatal(err)
+	}
+	fmt.Println("finished")
+}
+
+func orgsN(n int) []store.Organisation {
+	var os []store.Organisation
+	for i := range n {
+		os = append(os, store.Organisation{ID: fmt.Sprintf("%09d", i), Domains: []string{fmt.Sprintf("d%d.test", i)}})
+	}
+	return os
+}
+
+// benchSave measures SaveAudit of realistic results from 64 goroutines.
+func benchSave(b *testing.B, s store.Store) {
+	ctx := context.Background()
+	id, err := s.CreateCampaign(ctx, &store.Campaign{Name: "bench"}, orgsN(b.N))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var jobs []store.Job
+	if err := s.PendingJobs(ctx, id, func(j store.Job) error { jobs = append(jobs, j); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	proto := storetest.Realistic(b, "x", time.Now())
+	var next atomic.Int64
+	b.SetParallelism(32) // GOMAXPROCS × 32 goroutines, as a campaign's workers
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			j := jobs[next.Add(1)-1]
+			r := *proto
+			r.Domain = j.Domain
+			if err := s.SaveAudit(ctx, j, &r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "saves/s")
+}
+
+func BenchmarkSaveAudit(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchSave(b, openSQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchSave(b, openPostgres(b)) })
+}

@@ -1,0 +1,551 @@
+// Package storetest is the conformance suite of the store.Store contract:
+// every backend runs it, so that SQLite and PostgreSQL behave the same.
+//
+//	func TestSQLite(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { ... a fresh, empty store ... })
+//	}
+package storetest
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/store"
+)
+
+// realistic is the result of a real audit of a lab domain (web and mail),
+// as `vigie audit --json` printed it.
+//
+//go:embed testdata/result.json
+var realistic []byte
+
+// Realistic returns a fresh copy of a realistic result (about 24 KB of
+// JSON) for domain, audited at t.
+func Realistic(tb testing.TB, domain string, t time.Time) *audit.Result {
+	tb.Helper()
+	r := new(audit.Result)
+	if err := json.Unmarshal(realistic, r); err != nil {
+		tb.Fatal(err)
+	}
+	r.Domain, r.Input, r.Time = domain, domain, t
+	return r
+}
+
+// base is the time of the first audit of the tests; its nanoseconds
+// check that the store keeps times to the microsecond.
+var base = time.Date(2026, 11, 2, 9, 30, 0, 123456789, time.UTC)
+
+// result returns a small result for domain at t with a grade and points.
+func result(domain string, t time.Time, grade string, points int) *audit.Result {
+	return &audit.Result{
+		Domain: domain,
+		Time:   t,
+		Score:  &audit.Score{Methodology: "test", Grade: grade, Points: points},
+	}
+}
+
+// Run runs the conformance suite; open must return a fresh, empty store
+// for each call and close it when the test ends.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		f    func(*testing.T, store.Store)
+	}{
+		{"CreateCampaign", testCreateCampaign},
+		{"NotFound", testNotFound},
+		{"BadInput", testBadInput},
+		{"PendingJobsOrder", testPendingJobsOrder},
+		{"SaveExactlyOnce", testSaveExactlyOnce},
+		{"SaveUnknownJob", testSaveUnknownJob},
+		{"ResumeOrder", testResumeOrder},
+		{"SaveWhileStreaming", testSaveWhileStreaming},
+		{"ProgressAndFinish", testProgressAndFinish},
+		{"LatestAudits", testLatestAudits},
+		{"History", testHistory},
+		{"Concurrency", testConcurrency},
+		{"RoundTrip", testRoundTrip},
+		{"StopIteration", testStopIteration},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.f(t, open(t))
+		})
+	}
+}
+
+// orgs returns n organisations "org0000"... with one or two domains each
+// (every third has two); the total number of jobs is n + n/3 rounded up.
+func orgs(n int) []store.Organisation {
+	var os []store.Organisation
+	for i := range n {
+		o := store.Organisation{
+			ID:       fmt.Sprintf("org%04d", i),
+			Name:     fmt.Sprintf("Commune n°%d", i),
+			Category: "commune",
+			Domains:  []string{fmt.Sprintf("d%04d.test", i)},
+		}
+		if i%3 == 0 {
+			o.Domains = append(o.Domains, fmt.Sprintf("www.d%04d.test", i))
+		}
+		os = append(os, o)
+	}
+	return os
+}
+
+func create(t *testing.T, s store.Store, name string, os []store.Organisation) int64 {
+	t.Helper()
+	id, err := s.CreateCampaign(context.Background(), &store.Campaign{Name: name, Created: base}, os)
+	if err != nil {
+		t.Fatalf("CreateCampaign: %v", err)
+	}
+	return id
+}
+
+func pending(t *testing.T, s store.Store, id int64) []store.Job {
+	t.Helper()
+	var jobs []store.Job
+	err := s.PendingJobs(context.Background(), id, func(j store.Job) error {
+		jobs = append(jobs, j)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("PendingJobs: %v", err)
+	}
+	return jobs
+}
+
+func save(t *testing.T, s store.Store, j store.Job, r *audit.Result) {
+	t.Helper()
+	if err := s.SaveAudit(context.Background(), j, r); err != nil {
+		t.Fatalf("SaveAudit(%s): %v", j.Domain, err)
+	}
+}
+
+func progress(t *testing.T, s store.Store, id int64) (done, total int) {
+	t.Helper()
+	done, total, err := s.Progress(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Progress: %v", err)
+	}
+	return done, total
+}
+
+func testCreateCampaign(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	c := &store.Campaign{Name: "hebdo", Created: base, Options: json.RawMessage(`{"resolver": "127.0.0.1:53", "parallel": 64}`)}
+	id, err := s.CreateCampaign(ctx, c, orgs(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id <= 0 || c.ID != id {
+		t.Errorf("CreateCampaign = %d, Campaign.ID = %d, want the same positive ID", id, c.ID)
+	}
+	want := &store.Campaign{ID: id, Name: "hebdo", Created: base.Truncate(time.Microsecond), Options: c.Options, Total: 7}
+	got, err := s.Campaign(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Campaign (-want +got):\n%s", diff)
+	}
+	id2, err := s.CreateCampaign(ctx, &store.Campaign{Name: "suivante"}, orgs(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id2 <= id {
+		t.Errorf("second campaign ID %d, want more than %d", id2, id)
+	}
+	latest, err := s.LatestCampaign(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest.ID != id2 || latest.Name != "suivante" || latest.Options != nil || latest.Created.IsZero() {
+		t.Errorf("LatestCampaign = %+v, want campaign %d named suivante, no options, created now", latest, id2)
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if _, err := s.LatestCampaign(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LatestCampaign of an empty store: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Campaign(ctx, 42); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Campaign(42): %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.Progress(ctx, 42); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Progress(42): %v, want ErrNotFound", err)
+	}
+	if err := s.FinishCampaign(ctx, 42, base); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("FinishCampaign(42): %v, want ErrNotFound", err)
+	}
+	err := s.PendingJobs(ctx, 42, func(store.Job) error { return nil })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PendingJobs(42): %v, want ErrNotFound", err)
+	}
+	h, err := s.History(ctx, "absent.test", true)
+	if err != nil || len(h) != 0 {
+		t.Errorf("History of an unknown domain = %v, %v; want nothing, no error", h, err)
+	}
+}
+
+func testBadInput(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for name, os := range map[string][]store.Organisation{
+		"no id":        {{Name: "X", Domains: []string{"x.test"}}},
+		"no domain":    {{ID: "1"}},
+		"empty domain": {{ID: "1", Domains: []string{""}}},
+	} {
+		if _, err := s.CreateCampaign(ctx, &store.Campaign{Name: name}, os); err == nil {
+			t.Errorf("CreateCampaign with %s: no error", name)
+		}
+	}
+	_, err := s.CreateCampaign(ctx, &store.Campaign{Name: "bad options", Options: json.RawMessage(`{`)}, orgs(1))
+	if err == nil {
+		t.Error("CreateCampaign with invalid JSON options: no error")
+	}
+	if _, err := s.LatestCampaign(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed CreateCampaign left a campaign: %v", err)
+	}
+	id := create(t, s, "ok", orgs(1))
+	if err := s.SaveAudit(ctx, store.Job{CampaignID: id, Org: orgs(1)[0], Domain: "d0000.test"}, nil); err == nil {
+		t.Error("SaveAudit of a nil result: no error")
+	}
+}
+
+func testPendingJobsOrder(t *testing.T, s store.Store) {
+	// More jobs than a page of any backend is likely to use, given in
+	// reverse order, with a duplicated organisation and domain.
+	os := orgs(700)
+	for i, j := 0, len(os)-1; i < j; i, j = i+1, j-1 {
+		os[i], os[j] = os[j], os[i]
+	}
+	os = append(os, store.Organisation{ID: "org0001", Domains: []string{"d0001.test", "autre.test"}})
+	id := create(t, s, "ordre", os)
+
+	var want []store.Job
+	for _, o := range orgs(700) {
+		if o.ID == "org0001" {
+			o.Domains = []string{"autre.test", "d0001.test"}
+		}
+		for _, d := range o.Domains {
+			want = append(want, store.Job{CampaignID: id, Org: o, Domain: d})
+		}
+	}
+	got := pending(t, s, id)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PendingJobs (-want +got):\n%s", diff)
+	}
+	if _, total := progress(t, s, id); total != len(want) {
+		t.Errorf("total = %d, want %d", total, len(want))
+	}
+}
+
+func testSaveExactlyOnce(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "once", orgs(2))
+	j := pending(t, s, id)[0]
+	save(t, s, j, result(j.Domain, base, "B", 81))
+	save(t, s, j, result(j.Domain, base.Add(time.Hour), "F", 3))
+	if done, _ := progress(t, s, id); done != 1 {
+		t.Errorf("done = %d after saving one job twice, want 1", done)
+	}
+	h, err := s.History(ctx, j.Domain, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 1 || h[0].Grade != "B" || h[0].Points != 81 || h[0].Result.Score.Grade != "B" {
+		t.Errorf("History after two saves = %+v, want the first save only (B, 81)", h)
+	}
+	for _, p := range pending(t, s, id) {
+		if p.Domain == j.Domain {
+			t.Errorf("saved job %s still pending", j.Domain)
+		}
+	}
+}
+
+func testSaveUnknownJob(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "inconnu", orgs(2))
+	o := orgs(1)[0]
+	for _, j := range []store.Job{
+		{CampaignID: id, Org: o, Domain: "ailleurs.test"},
+		{CampaignID: id + 100, Org: o, Domain: o.Domains[0]},
+		{CampaignID: id, Org: store.Organisation{ID: "absent"}, Domain: o.Domains[0]},
+	} {
+		if err := s.SaveAudit(ctx, j, result(j.Domain, base, "A", 95)); err == nil {
+			t.Errorf("SaveAudit(%+v) of a job not in the campaign: no error", j)
+		}
+	}
+	if done, _ := progress(t, s, id); done != 0 {
+		t.Errorf("done = %d, want 0", done)
+	}
+}
+
+func testResumeOrder(t *testing.T, s store.Store) {
+	id := create(t, s, "reprise", orgs(50))
+	all := pending(t, s, id)
+	var rest []store.Job
+	for i, j := range all {
+		if i%3 == 1 {
+			save(t, s, j, result(j.Domain, base, "C", 60))
+		} else {
+			rest = append(rest, j)
+		}
+	}
+	if diff := cmp.Diff(rest, pending(t, s, id)); diff != "" {
+		t.Errorf("PendingJobs after some saves (-want +got):\n%s", diff)
+	}
+	if done, total := progress(t, s, id); done != len(all)-len(rest) || total != len(all) {
+		t.Errorf("Progress = %d/%d, want %d/%d", done, total, len(all)-len(rest), len(all))
+	}
+}
+
+// testSaveWhileStreaming saves each job from within the PendingJobs
+// callback, as a sequential campaign would.
+func testSaveWhileStreaming(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "flux", orgs(600))
+	n := 0
+	err := s.PendingJobs(ctx, id, func(j store.Job) error {
+		n++
+		return s.SaveAudit(ctx, j, result(j.Domain, base, "A", 90))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, total := progress(t, s, id)
+	if n != total || done != total {
+		t.Errorf("streamed %d jobs, done %d, total %d: want all equal", n, done, total)
+	}
+	if left := pending(t, s, id); len(left) != 0 {
+		t.Errorf("%d jobs still pending", len(left))
+	}
+}
+
+func testProgressAndFinish(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "fin", orgs(3))
+	if done, total := progress(t, s, id); done != 0 || total != 4 {
+		t.Errorf("Progress = %d/%d, want 0/4", done, total)
+	}
+	for i, j := range pending(t, s, id) {
+		save(t, s, j, result(j.Domain, base, "A", 90))
+		if done, total := progress(t, s, id); done != i+1 || total != 4 {
+			t.Errorf("Progress = %d/%d, want %d/4", done, total, i+1)
+		}
+	}
+	end := base.Add(90 * time.Second)
+	if err := s.FinishCampaign(ctx, id, end); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Campaign(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Finished.Equal(end.Truncate(time.Microsecond)) {
+		t.Errorf("Finished = %v, want %v", c.Finished, end)
+	}
+}
+
+func testLatestAudits(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := store.Organisation{ID: "200000001", Name: "Ville A", Category: "commune", Domains: []string{"a.test", "www.a.test"}}
+	b := store.Organisation{ID: "100000002", Name: "Hôpital B", Category: "hôpital", Domains: []string{"b.test"}}
+	c := store.Organisation{ID: "300000003", Name: "Région C", Category: "région", Domains: []string{"c.test"}}
+	id1 := create(t, s, "semaine 1", []store.Organisation{a, b, c})
+	for _, j := range pending(t, s, id1) {
+		save(t, s, j, result(j.Domain, base, "D", 40))
+	}
+	// A week later, A renamed and audited again, B again, C not.
+	a.Name = "Ville A (nouvelle)"
+	id2 := create(t, s, "semaine 2", []store.Organisation{a, b})
+	week := base.Add(7 * 24 * time.Hour)
+	for _, j := range pending(t, s, id2) {
+		if j.Domain == "www.a.test" {
+			continue // not audited yet: the first week's audit stays the latest
+		}
+		save(t, s, j, result(j.Domain, week, "B", 80))
+	}
+	type row struct {
+		Campaign int64
+		Org      string
+		Name     string
+		Domain   string
+		Grade    string
+		Points   int
+		Time     time.Time
+	}
+	want := []row{
+		{id2, b.ID, b.Name, "b.test", "B", 80, week.Truncate(time.Microsecond)},
+		{id2, a.ID, a.Name, "a.test", "B", 80, week.Truncate(time.Microsecond)},
+		{id1, a.ID, a.Name, "www.a.test", "D", 40, base.Truncate(time.Microsecond)},
+		{id1, c.ID, c.Name, "c.test", "D", 40, base.Truncate(time.Microsecond)},
+	}
+	var got []row
+	err := s.LatestAudits(ctx, func(r store.AuditRecord) error {
+		if r.Result == nil || r.Result.Domain != r.Domain || r.Result.Score.Grade != r.Grade {
+			t.Errorf("record of %s carries result %+v", r.Domain, r.Result)
+		}
+		got = append(got, row{r.CampaignID, r.Org.ID, r.Org.Name, r.Domain, r.Grade, r.Points, r.Time})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LatestAudits (-want +got):\n%s", diff)
+	}
+}
+
+func testHistory(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	o := store.Organisation{ID: "x", Domains: []string{"x.test"}}
+	var ids []int64
+	for i, grade := range []string{"A", "C", "F"} {
+		id := create(t, s, grade, []store.Organisation{o})
+		ids = append(ids, id)
+		j := pending(t, s, id)[0]
+		// Saved newest first: History orders by audit time.
+		save(t, s, j, result(j.Domain, base.Add(time.Duration(3-i)*time.Hour), grade, 90-10*i))
+	}
+	// An audit with no score has no grade.
+	id := create(t, s, "erreur", []store.Organisation{o})
+	save(t, s, pending(t, s, id)[0], &audit.Result{Domain: "x.test", Time: base, Error: "résolution impossible"})
+
+	for _, full := range []bool{false, true} {
+		h, err := s.History(ctx, "x.test", full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range h {
+			got = append(got, fmt.Sprintf("%d %s %d %s", r.CampaignID, r.Grade, r.Points, r.Time.Format(time.RFC3339)))
+			if (r.Result != nil) != full {
+				t.Errorf("History(full=%v) record of campaign %d has result %v", full, r.CampaignID, r.Result)
+			}
+		}
+		want := []string{
+			fmt.Sprintf("%d  0 %s", id, base.Format(time.RFC3339)),
+			fmt.Sprintf("%d F 70 %s", ids[2], base.Add(time.Hour).Format(time.RFC3339)),
+			fmt.Sprintf("%d C 80 %s", ids[1], base.Add(2*time.Hour).Format(time.RFC3339)),
+			fmt.Sprintf("%d A 90 %s", ids[0], base.Add(3*time.Hour).Format(time.RFC3339)),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("History(full=%v) (-want +got):\n%s", full, diff)
+		}
+		if full && h[0].Result.Error != "résolution impossible" {
+			t.Errorf("History result error = %q", h[0].Result.Error)
+		}
+	}
+}
+
+// testConcurrency saves every job twice from many goroutines at once.
+func testConcurrency(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "concurrence", orgs(300))
+	jobs := pending(t, s, id)
+	results := make(map[string]*audit.Result)
+	for _, j := range jobs {
+		results[j.Domain] = Realistic(t, j.Domain, base)
+	}
+	const workers = 32
+	ch := make(chan store.Job)
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []error
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				if err := s.SaveAudit(ctx, j, results[j.Domain]); err != nil {
+					mu.Lock()
+					failed = append(failed, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, j := range append(jobs, jobs...) {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	if len(failed) > 0 {
+		t.Errorf("%d saves failed, the first: %v", len(failed), failed[0])
+	}
+	if done, total := progress(t, s, id); done != len(jobs) || total != len(jobs) {
+		t.Errorf("Progress = %d/%d, want %d/%d", done, total, len(jobs), len(jobs))
+	}
+	n := 0
+	err := s.LatestAudits(ctx, func(store.AuditRecord) error { n++; return nil })
+	if err != nil || n != len(jobs) {
+		t.Errorf("LatestAudits gave %d records (%v), want %d", n, err, len(jobs))
+	}
+}
+
+func testRoundTrip(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	o := store.Organisation{ID: "21750001600019", Name: "Ville de Paris", Category: "commune", Domains: []string{"good.test"}}
+	id := create(t, s, "aller-retour", []store.Organisation{o})
+	want := Realistic(t, "good.test", base)
+	save(t, s, pending(t, s, id)[0], want)
+	var got []store.AuditRecord
+	err := s.LatestAudits(ctx, func(r store.AuditRecord) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("LatestAudits gave %d records, want 1", len(got))
+	}
+	wantRec := store.AuditRecord{
+		CampaignID: id, Org: o, Domain: "good.test", Time: base.Truncate(time.Microsecond),
+		Grade: want.Score.Grade, Points: want.Score.Points, Result: want,
+	}
+	if diff := cmp.Diff(wantRec, got[0]); diff != "" {
+		t.Errorf("LatestAudits record (-want +got):\n%s", diff)
+	}
+	h, err := s.History(ctx, "good.test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.AuditRecord{wantRec}, h); diff != "" {
+		t.Errorf("History (-want +got):\n%s", diff)
+	}
+}
+
+// testStopIteration checks that an error from the callback stops the
+// streaming methods and comes back as is.
+func testStopIteration(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "arrêt", orgs(10))
+	for _, j := range pending(t, s, id) {
+		save(t, s, j, result(j.Domain, base, "A", 90))
+	}
+	stop := errors.New("stop")
+	id2 := create(t, s, "arrêt 2", orgs(10))
+	n := 0
+	err := s.PendingJobs(ctx, id2, func(store.Job) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("PendingJobs: %v after %d calls, want stop after 1", err, n)
+	}
+	n = 0
+	err = s.LatestAudits(ctx, func(store.AuditRecord) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("LatestAudits: %v after %d calls, want stop after 1", err, n)
+	}
+}
