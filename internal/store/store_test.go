@@ -51,6 +51,18 @@ func postgresURL(t testing.TB) string {
 // dropped when the test ends.
 func openPostgres(t testing.TB) store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), postgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// postgresSchema creates a fresh schema in the test server, dropped when
+// the test ends, and returns the URL that uses it.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
 	base := postgresURL(t)
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", base)
@@ -74,17 +86,82 @@ func openPostgres(t testing.TB) store.Store {
 	q := u.Query()
 	q.Set("search_path", schema) // pgx sends unknown parameters as run-time settings
 	u.RawQuery = q.Encode()
-	s, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 func TestPostgres(t *testing.T) {
 	postgresURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
+}
+
+// testMigrateTwice opens the store at dsn twice: the second Open applies
+// nothing and keeps the data; then a schema from a newer vigie is refused.
+func testMigrateTwice(t *testing.T, driver, dsn string) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateCampaign(ctx, &store.Campaign{Name: "avant"}, orgsN(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	versions := func() string {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var vs []string
+		for rows.Next() {
+			var v int
+			var name string
+			if err := rows.Scan(&v, &name); err != nil {
+				t.Fatal(err)
+			}
+			vs = append(vs, fmt.Sprintf("%d %s", v, name))
+		}
+		return strings.Join(vs, ", ")
+	}
+	first := versions()
+	if !strings.HasPrefix(first, "1 0001_init.sql") {
+		t.Errorf("schema_migrations after the first Open: %q", first)
+	}
+
+	s, err = store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	if c, err := s.Campaign(ctx, id); err != nil || c.Total != 3 {
+		t.Errorf("campaign after the second Open: %+v, %v", c, err)
+	}
+	s.Close()
+	if again := versions(); again != first {
+		t.Errorf("schema_migrations after the second Open: %q, want %q", again, first)
+	}
+
+	if _, err := db.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future.sql', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := store.Open(ctx, dsn); err == nil {
+		s.Close()
+		t.Error("Open of a database migrated by a newer vigie: no error")
+	}
+}
+
+func TestMigrateTwiceSQLite(t *testing.T) {
+	testMigrateTwice(t, "sqlite", filepath.Join(t.TempDir(), "m.db"))
+}
+
+func TestMigrateTwicePostgres(t *testing.T) {
+	testMigrateTwice(t, "pgx", postgresSchema(t))
 }
 
 func TestOpenDispatch(t *testing.T) {
