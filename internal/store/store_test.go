@@ -191,9 +191,6 @@ func TestOpenDispatch(t *testing.T) {
 // save the child saw return must be in the store, and in the end every job
 // is audited exactly once.
 func TestKillSQLite(t *testing.T) {
-	if os.Getenv("VIGIE_STORE_KILL_CHILD") != "" {
-		t.Skip("child process")
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -215,8 +212,9 @@ func TestKillSQLite(t *testing.T) {
 		if round == 20 {
 			t.Fatal("campaign not finished after 20 rounds")
 		}
-		cmd := exec.Command(exe, "-test.run=^TestKillChild$", "-test.v")
+		cmd := exec.Command(exe)
 		cmd.Env = append(os.Environ(), "VIGIE_STORE_KILL_CHILD="+db, "VIGIE_STORE_KILL_CAMPAIGN="+strconv.FormatInt(id, 10))
+		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -227,7 +225,7 @@ func TestKillSQLite(t *testing.T) {
 		// Kill after a random number of acknowledged saves, or let the
 		// last rounds finish.
 		killAt := 20 + rand.IntN(80)
-		n, finished := 0, false
+		n, finished, killed := 0, false, false
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			line := sc.Text()
@@ -236,13 +234,16 @@ func TestKillSQLite(t *testing.T) {
 				n++
 				if n == killAt && round < 5 {
 					cmd.Process.Kill()
+					killed = true
 				}
 			}
 			if line == "finished" {
 				finished = true
 			}
 		}
-		cmd.Wait()
+		if err := cmd.Wait(); err != nil && !killed {
+			t.Fatalf("round %d: child: %v", round, err)
+		}
 
 		s, err := store.Open(ctx, db)
 		if err != nil {
@@ -279,25 +280,40 @@ func TestKillSQLite(t *testing.T) {
 	}
 }
 
-// TestKillChild is the child process of TestKillSQLite: it saves pending
-// jobs with 16 goroutines and prints "saved DOMAIN" once each save returns.
-func TestKillChild(t *testing.T) {
-	db := os.Getenv("VIGIE_STORE_KILL_CHILD")
-	if db == "" {
-		t.Skip("only run as the child of TestKillSQLite")
+// TestMain runs the child process of TestKillSQLite when asked to, and
+// the tests otherwise.
+func TestMain(m *testing.M) {
+	if db := os.Getenv("VIGIE_STORE_KILL_CHILD"); db != "" {
+		if err := killChild(db); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	id, _ := strconv.ParseInt(os.Getenv("VIGIE_STORE_KILL_CAMPAIGN"), 10, 64)
+	os.Exit(m.Run())
+}
+
+// killChild is the child process of TestKillSQLite: it saves the pending
+// jobs of the campaign with 16 goroutines, printing "saved DOMAIN" once
+// each save returns, then "finished".
+func killChild(db string) error {
+	id, err := strconv.ParseInt(os.Getenv("VIGIE_STORE_KILL_CAMPAIGN"), 10, 64)
+	if err != nil {
+		return err
+	}
 	ctx := context.Background()
 	s, err := store.Open(ctx, db)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer s.Close()
 	ch := make(chan store.Job)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var failed atomic.Bool
-	r := storetest.Realistic(t, "x", time.Now())
+	var (
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		failed error
+	)
+	r := storetest.Realistic("x", time.Now())
 	for range 16 {
 		wg.Add(1)
 		go func() {
@@ -305,13 +321,13 @@ func TestKillChild(t *testing.T) {
 			for j := range ch {
 				rr := *r
 				rr.Domain = j.Domain
-				if err := s.SaveAudit(ctx, j, &rr); err != nil {
-					t.Error(err)
-					failed.Store(true)
-					continue
-				}
+				err := s.SaveAudit(ctx, j, &rr)
 				mu.Lock()
-				fmt.Printf("saved %s\n", j.Domain)
+				if err != nil {
+					failed = err
+				} else {
+					fmt.Printf("saved %s\n", j.Domain)
+				}
 				mu.Unlock()
 			}
 		}()
@@ -319,10 +335,14 @@ func TestKillChild(t *testing.T) {
 	err = s.PendingJobs(ctx, id, func(j store.Job) error { ch <- j; return nil })
 	close(ch)
 	wg.Wait()
-	if err != nil || failed.Load() {
-		t.Fatal(err)
+	if err != nil {
+		return err
+	}
+	if failed != nil {
+		return failed
 	}
 	fmt.Println("finished")
+	return nil
 }
 
 func orgsN(n int) []store.Organisation {
@@ -345,7 +365,7 @@ func benchSave(b *testing.B, s store.Store, size func() int64) {
 	if err := s.PendingJobs(ctx, id, func(j store.Job) error { jobs = append(jobs, j); return nil }); err != nil {
 		b.Fatal(err)
 	}
-	proto := storetest.Realistic(b, "x", time.Now())
+	proto := storetest.Realistic("x", time.Now())
 	var next atomic.Int64
 	b.SetParallelism(32) // GOMAXPROCS × 32 goroutines, as a campaign's workers
 	b.ResetTimer()
