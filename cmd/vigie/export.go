@@ -42,7 +42,9 @@ de données : titre et description en français et en anglais, éditeur,
 licence, période des audits, et pour chaque fichier son format, sa taille
 et son empreinte SHA-256. Les fichiers sont écrits sous un nom temporaire
 puis renommés ensemble : un export qui échoue ne laisse rien à moitié
-écrit ; les fichiers de même nom sont remplacés.
+écrit ; les fichiers de même nom sont remplacés. L'export est ensuite vérifié :
+les CSV contre leurs Table Schemas, chaque fichier contre sa taille et son
+empreinte dans le catalogue ; un écart donne le code de sortie 1.
 
 Options :
   --db BASE           la base des campagnes : un fichier SQLite ou une URL
@@ -85,6 +87,9 @@ title and description in French and English, publisher, licence, time
 span of the audits, and each file's format, size and SHA-256 checksum.
 Files are written under temporary names and renamed together: a failed
 export leaves nothing half-written; files of the same names are replaced.
+The export is then checked: the CSV files against their Table Schemas,
+every file against its size and checksum in the catalogue; a mismatch
+gives exit code 1.
 
 Options:
   --db DB             the campaigns database: a SQLite file or a
@@ -194,5 +199,16 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	for _, name := range export.FileNames(fmts) {
 		fmt.Fprintf(e.stdout, "  %s\n", name)
 	}
+	// What is published must hold to its own description: the CSV files
+	// to their Table Schemas, every file to its size and checksum in the
+	// catalogue.
+	if errs := export.ValidateDir(*out); len(errs) > 0 {
+		for _, err := range errs {
+			e.errorf("%s", err)
+		}
+		e.errorf(e.t(text{"l'export ne respecte pas ses propres schémas (%d problèmes)", "the export does not hold to its own schemas (%d problems)"}), len(errs))
+		return exitFailed
+	}
+	fmt.Fprintln(e.stdout, e.t(text{"vérifié : fichiers CSV conformes à leurs Table Schemas, tailles et empreintes conformes au catalogue", "checked: CSV files valid against their Table Schemas, sizes and checksums as in the catalogue"}))
 	return exitOK
 }
