@@ -21,37 +21,50 @@ type nameServer struct {
 	zones map[string]*zone // by canonical origin
 }
 
-// zone is one zone of the lab.
+// zone is one zone of the lab. Its records are in one map, not a map per
+// owner: tens of thousands of zones must fit in little memory.
 type zone struct {
 	origin string
-	rrs    map[string]map[uint16][]dns.RR // owner -> type -> RRset
-	sigs   map[string]map[uint16][]dns.RR // owner -> covered type -> RRSIGs
-	ent    map[string]bool                // empty non-terminals
-	nsec   []string                       // owners in canonical order, when signed
+	sets   map[rrKey][]dns.RR  // RRsets and the RRSIGs over them
+	types  map[string][]uint16 // owner -> types it has
+	ent    map[string]bool     // empty non-terminals; nil when none
+	nsec   []string            // owners in canonical order, when signed
 	key    *dns.DNSKEY
 	priv   crypto.Signer
 }
 
+// rrKey names an RRset, or with sig the RRSIGs over it.
+type rrKey struct {
+	name string
+	t    uint16
+	sig  bool
+}
+
 func newZone(origin string) *zone {
-	return &zone{origin: origin, rrs: map[string]map[uint16][]dns.RR{}, sigs: map[string]map[uint16][]dns.RR{}, ent: map[string]bool{}}
+	return &zone{origin: origin, sets: map[rrKey][]dns.RR{}, types: map[string][]uint16{}}
 }
 
 // add adds rr, whose name must be canonical.
 func (z *zone) add(rr dns.RR) {
-	name := rr.Header().Name
-	if z.rrs[name] == nil {
-		z.rrs[name] = map[uint16][]dns.RR{}
+	k := rrKey{name: rr.Header().Name, t: rr.Header().Rrtype}
+	if z.sets[k] == nil {
+		z.types[k.name] = append(z.types[k.name], k.t)
 	}
-	t := rr.Header().Rrtype
-	z.rrs[name][t] = append(z.rrs[name][t], rr)
+	z.sets[k] = append(z.sets[k], rr)
 }
+
+// set returns the RRset of name and type t.
+func (z *zone) set(name string, t uint16) []dns.RR { return z.sets[rrKey{name: name, t: t}] }
 
 // finish records the empty non-terminals of z.
 func (z *zone) finish() {
-	for n := range z.rrs {
+	for n := range z.types {
 		for p := parentName(n); p != z.origin && dns.IsSubDomain(z.origin, p); p = parentName(p) {
-			if z.rrs[p] != nil {
+			if z.types[p] != nil {
 				break
+			}
+			if z.ent == nil {
+				z.ent = map[string]bool{}
 			}
 			z.ent[p] = true
 		}
@@ -86,7 +99,7 @@ func (s *nameServer) closest(name string) *zone {
 func (z *zone) cut(name string) string {
 	var found string
 	for n := name; n != z.origin && dns.IsSubDomain(z.origin, n); n = parentName(n) {
-		if z.rrs[n][dns.TypeNS] != nil {
+		if z.set(n, dns.TypeNS) != nil {
 			found = n
 		}
 		if n == "." {
@@ -123,7 +136,7 @@ func newZoneKey(origin string) (*dns.DNSKEY, crypto.Signer, error) {
 // (RFC 4035 section 2.2).
 func (z *zone) sign(inception, expiration time.Time) error {
 	var names []string
-	for n := range z.rrs {
+	for n := range z.types {
 		if c := z.cut(n); c != "" && c != n {
 			continue // glue below a delegation
 		}
@@ -133,10 +146,7 @@ func (z *zone) sign(inception, expiration time.Time) error {
 	z.nsec = names
 	soaMin := uint32(300)
 	for i, n := range names {
-		types := []uint16{dns.TypeNSEC, dns.TypeRRSIG}
-		for t := range z.rrs[n] {
-			types = append(types, t)
-		}
+		types := append([]uint16{dns.TypeNSEC, dns.TypeRRSIG}, z.types[n]...)
 		slices.Sort(types)
 		z.add(&dns.NSEC{
 			Hdr:        dns.RR_Header{Name: n, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: soaMin},
@@ -146,7 +156,8 @@ func (z *zone) sign(inception, expiration time.Time) error {
 	}
 	for _, n := range names {
 		delegation := z.cut(n) == n
-		for t, set := range z.rrs[n] {
+		for _, t := range z.types[n] {
+			set := z.set(n, t)
 			if delegation && t != dns.TypeDS && t != dns.TypeNSEC {
 				continue
 			}
@@ -161,10 +172,8 @@ func (z *zone) sign(inception, expiration time.Time) error {
 			if err := sig.Sign(z.priv, set); err != nil {
 				return fmt.Errorf("%s/%s: %v", n, dns.TypeToString[t], err)
 			}
-			if z.sigs[n] == nil {
-				z.sigs[n] = map[uint16][]dns.RR{}
-			}
-			z.sigs[n][t] = append(z.sigs[n][t], sig)
+			k := rrKey{name: n, t: t, sig: true}
+			z.sets[k] = append(z.sets[k], sig)
 		}
 	}
 	z.priv = nil // signed once for the life of the lab
@@ -230,8 +239,7 @@ func (s *nameServer) answer(resp *dns.Msg, qname string, qtype uint16, do bool) 
 		z.referral(resp, c, do)
 		return
 	}
-	sets := z.rrs[qname]
-	if sets == nil {
+	if z.types[qname] == nil {
 		if z.ent[qname] {
 			z.nodata(resp, qname, do)
 			return
@@ -240,7 +248,7 @@ func (s *nameServer) answer(resp *dns.Msg, qname string, qtype uint16, do bool) 
 		z.nxdomain(resp, qname, do)
 		return
 	}
-	if sets[qtype] != nil {
+	if z.set(qname, qtype) != nil {
 		resp.Answer = append(resp.Answer, z.withSigs(qname, qtype, do)...)
 		return
 	}
@@ -248,9 +256,9 @@ func (s *nameServer) answer(resp *dns.Msg, qname string, qtype uint16, do bool) 
 }
 
 func (z *zone) withSigs(name string, t uint16, do bool) []dns.RR {
-	out := slices.Clone(z.rrs[name][t])
+	out := slices.Clone(z.set(name, t))
 	if do {
-		out = append(out, z.sigs[name][t]...)
+		out = append(out, z.sets[rrKey{name: name, t: t, sig: true}]...)
 	}
 	return out
 }
@@ -260,7 +268,7 @@ func (z *zone) nodata(resp *dns.Msg, name string, do bool) {
 	if !do || z.key == nil {
 		return
 	}
-	if z.rrs[name][dns.TypeNSEC] != nil {
+	if z.set(name, dns.TypeNSEC) != nil {
 		resp.Ns = append(resp.Ns, z.withSigs(name, dns.TypeNSEC, do)...)
 		return
 	}
@@ -276,7 +284,7 @@ func (z *zone) nxdomain(resp *dns.Msg, name string, do bool) {
 	// The closest encloser, and the NSEC that proves no wildcard below
 	// it (RFC 4035 section 3.1.3.2).
 	ce := parentName(name)
-	for ce != z.origin && z.rrs[ce] == nil && !z.ent[ce] {
+	for ce != z.origin && z.types[ce] == nil && !z.ent[ce] {
 		ce = parentName(ce)
 	}
 	z.covering(resp, "*."+ce)
@@ -305,17 +313,17 @@ func (z *zone) covering(resp *dns.Msg, name string) {
 // section 3.1.4).
 func (z *zone) referral(resp *dns.Msg, cut string, do bool) {
 	resp.Authoritative = false
-	resp.Ns = append(resp.Ns, z.rrs[cut][dns.TypeNS]...)
+	resp.Ns = append(resp.Ns, z.set(cut, dns.TypeNS)...)
 	if do && z.key != nil {
-		if z.rrs[cut][dns.TypeDS] != nil {
+		if z.set(cut, dns.TypeDS) != nil {
 			resp.Ns = append(resp.Ns, z.withSigs(cut, dns.TypeDS, true)...)
 		} else {
 			resp.Ns = append(resp.Ns, z.withSigs(cut, dns.TypeNSEC, true)...)
 		}
 	}
-	for _, rr := range z.rrs[cut][dns.TypeNS] {
+	for _, rr := range z.set(cut, dns.TypeNS) {
 		target := rr.(*dns.NS).Ns
-		resp.Extra = append(resp.Extra, z.rrs[target][dns.TypeA]...)
+		resp.Extra = append(resp.Extra, z.set(target, dns.TypeA)...)
 	}
 }
 
