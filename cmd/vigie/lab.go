@@ -167,6 +167,11 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		"Labo prêt en %.1f s : %d organisations sur %d adresses, %d sockets d'écoute, %d Mio de mémoire (Go).\n",
 		"Lab ready in %.1f s: %d organisations on %d addresses, %d listening sockets, %d MiB of memory (Go).\n"}),
 		time.Since(start).Seconds(), len(l.Orgs), l.Addresses, l.Listeners, (ms.HeapInuse+ms.StackInuse)>>20)
+	if l.Shared {
+		fmt.Fprint(e.stdout, e.t(text{
+			"(une socket d'écoute par port sur l'interface lo : la limite de fichiers ouverts ne permet pas une socket par adresse)\n",
+			"(one listening socket per port on the lo interface: the limit on open files does not allow one per address)\n"}))
+	}
 	fmt.Fprintf(e.stdout, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n",
 		lab.TargetsFile, f(lab.TargetsFile), lab.ResolverFile+":", l.Resolver, lab.CAFile, f(lab.CAFile), lab.AnchorFile, f(lab.AnchorFile))
 	cmd := []string{"SSL_CERT_FILE=" + f(lab.CAFile), "vigie", "campaign", "run", "--targets", f(lab.TargetsFile), "--db", "vigie.db",
