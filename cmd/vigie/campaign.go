@@ -434,16 +434,9 @@ func campaignResume(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"campaign resume : --per-ip %d : au moins 1", "campaign resume: --per-ip %d: want at least 1"}), perIP)
 		return exitUsage
 	}
-	if !store.IsPostgres(db) {
-		// Opening would create an empty database.
-		if _, err := os.Stat(db); err != nil {
-			e.errorf("campaign resume: %v", err)
-			return exitFailed
-		}
-	}
-	st, err := store.Open(ctx, db)
+	st, err := openExistingStore(ctx, db)
 	if err != nil {
-		e.errorf("%v", err)
+		e.errorf("campaign resume: %v", err)
 		return exitFailed
 	}
 	defer st.Close()
@@ -536,15 +529,9 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"campaign status : --db BASE est obligatoire", "campaign status: --db DB is required"}))
 		return exitUsage
 	}
-	if !store.IsPostgres(db) {
-		if _, err := os.Stat(db); err != nil {
-			e.errorf("campaign status: %v", err)
-			return exitFailed
-		}
-	}
-	st, err := store.Open(ctx, db)
+	st, err := openExistingStore(ctx, db)
 	if err != nil {
-		e.errorf("%v", err)
+		e.errorf("campaign status: %v", err)
 		return exitFailed
 	}
 	defer st.Close()
@@ -586,4 +573,16 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		shown++
 	}
 	return exitOK
+}
+
+// openExistingStore opens the store named by dsn for the commands that read
+// an existing one (resume, status, export): opening a SQLite file that is
+// not there would create an empty database and hide a mistyped name.
+func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
+	if !store.IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, err
+		}
+	}
+	return store.Open(ctx, dsn)
 }

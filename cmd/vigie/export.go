@@ -6,13 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	iofs "io/fs"
 	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/export"
-	"vigie.eu/vigie/internal/store"
 )
 
 // exportUsage is the help of "vigie export".
@@ -156,16 +155,12 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"--format : %s (csv, json ou parquet)", "--format: %s"}), err)
 		return exitUsage
 	}
-	if !store.IsPostgres(*db) {
-		// Opening a SQLite file creates it: refuse a name that is not
-		// there rather than export an empty new database.
-		if _, err := os.Stat(*db); err != nil {
-			e.errorf(e.t(text{"pas de base %s : %s", "no database %s: %s"}), *db, err)
-			return exitFailed
-		}
-	}
-	st, err := store.Open(ctx, *db)
-	if err != nil {
+	st, err := openExistingStore(ctx, *db)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		e.errorf(e.t(text{"pas de base %s : %s", "no database %s: %s"}), *db, err)
+		return exitFailed
+	case err != nil:
 		e.errorf("%s", err)
 		return exitFailed
 	}
