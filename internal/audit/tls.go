@@ -22,8 +22,9 @@ type TLSObservation struct {
 	// timeout in the middle of the enumeration, an odd answer).
 	GroupsError string `json:"groups_error,omitempty"`
 
-	// Handshake is what a normal handshake (Go's crypto/tls, best
-	// settings) negotiated; nil if it failed.
+	// Handshake is what a normal handshake (Go's crypto/tls, offering
+	// classical key-exchange groups only: post-quantum support is in
+	// Groups) negotiated; nil if it failed.
 	Handshake *TLSHandshake `json:"handshake,omitempty"`
 	// HandshakeError is why the normal handshake failed, if it did.
 	HandshakeError string `json:"handshake_error,omitempty"`

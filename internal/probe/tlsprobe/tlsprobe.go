@@ -566,6 +566,11 @@ func (p *prober) handshake(ctx context.Context) (*tls.ConnectionState, error) {
 		InsecureSkipVerify: true,
 		NextProtos:         []string{"h2", "http/1.1"},
 		MinVersion:         tls.VersionTLS10,
+		// Classical groups only: the hybrid post-quantum key share
+		// doubles the CPU of a handshake on both sides, and whether the
+		// server accepts X25519MLKEM768 is already known from the group
+		// enumeration (TLSObservation.Groups).
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521},
 	})
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("tlsprobe: handshake: %w", err)
