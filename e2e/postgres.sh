@@ -7,7 +7,7 @@
 #                               the URL of its empty database vigie_test
 #   e2e/postgres.sh stop DIR    stop it (DIR itself is left in place)
 #
-# The server listens only on 127.0.0.1, on the first free port from 55432,
+# The server listens only on 127.0.0.1, on the first free port from 25432,
 # and on a unix socket in DIR; it trusts every local connection, so it is
 # for tests only. It uses Debian's binaries (package postgresql:
 # /usr/lib/postgresql/VERSION/bin), the newest version installed. As root,
@@ -70,24 +70,28 @@ start)
 			exit 1
 		fi
 	fi
-	port=55432
-	while listening "$port"; do
-		port=$((port + 1))
-		if ((port > 55532)); then
-			echo "$0: no free port in 55432-55532" >&2
-			exit 1
-		fi
-	done
 	rm -rf "$dir/data"
 	as "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
-	as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null || {
-		cat "$dir/postgres.log" >&2
-		exit 1
-	}
+	# Ports below Linux's ephemeral range (32768-60999), where no client
+	# connection of the tests can hold them; the next one when a port is
+	# taken all the same.
+	port=25432
+	while :; do
+		if ! listening "$port" &&
+			as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+				-o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >/dev/null; then
+			break
+		fi
+		port=$((port + 1))
+		if ((port > 25532)); then
+			echo "$0: could not start PostgreSQL on any port of 25432-25532:" >&2
+			cat "$dir/postgres.log" >&2
+			exit 1
+		fi
+	done
 	as "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres vigie_test
 	url="postgres://postgres@127.0.0.1:$port/vigie_test?sslmode=disable"
 	echo "$url" >"$dir/url"
