@@ -45,6 +45,9 @@ type Server struct {
 
 	udpQueries atomic.Int64
 	tcpQueries atomic.Int64
+
+	mu      sync.Mutex
+	dropped map[dns.Question]int // UDP queries left unanswered, per question
 }
 
 // Option changes how NewServer builds or runs the server.
@@ -60,6 +63,7 @@ type config struct {
 	silent   bool
 	garbage  bool
 	truncate bool
+	dropUDP  int
 	modify   func(req, resp *dns.Msg)
 	now      time.Time
 }
@@ -122,6 +126,11 @@ func Garbage() Option { return func(c *config) { c.garbage = true } }
 // Truncated makes every UDP answer empty with the TC bit set, so that
 // clients must retry over TCP, where the full answer is given.
 func Truncated() Option { return func(c *config) { c.truncate = true } }
+
+// DropUDP makes the server leave unanswered the first n UDP queries of
+// each question, as if the datagrams were lost: a client gets its answer
+// only by sending the query again (or over TCP).
+func DropUDP(n int) Option { return func(c *config) { c.dropUDP = n } }
 
 // Modify lets the test change each response before it is sent (a wrong
 // question, a wrong rcode, extra records...).
@@ -236,6 +245,25 @@ func (s *Server) start(t testing.TB) {
 	})
 }
 
+// drop reports whether the UDP query req is one DropUDP leaves
+// unanswered.
+func (s *Server) drop(req *dns.Msg) bool {
+	if s.cfg.dropUDP == 0 || len(req.Question) != 1 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dropped == nil {
+		s.dropped = map[dns.Question]int{}
+	}
+	q := req.Question[0]
+	if s.dropped[q] >= s.cfg.dropUDP {
+		return false
+	}
+	s.dropped[q]++
+	return true
+}
+
 // ServeDNS answers one query; it makes Server a dns.Handler.
 func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_, udp := w.RemoteAddr().(*net.UDPAddr)
@@ -244,7 +272,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	} else {
 		s.tcpQueries.Add(1)
 	}
-	if s.cfg.silent {
+	if s.cfg.silent || udp && s.drop(req) {
 		return
 	}
 	if s.cfg.garbage {

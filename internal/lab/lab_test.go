@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -178,7 +179,8 @@ func testLabAudits(t *testing.T, shared bool, httpPort, httpsPort, smtpPort int)
 				found = found || id == c.want
 			}
 			if !found {
-				t.Errorf("%s: %s (%+v): no %s among %v", c.name, org.Domain, org.Profile, c.want, ids)
+				obs, _ := json.Marshal(res.Observations)
+				t.Errorf("%s: %s (%+v): no %s among %v; observations: %s", c.name, org.Domain, org.Profile, c.want, ids, obs)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -444,6 +445,71 @@ func TestSilentServerCancelled(t *testing.T) {
 		if q.Error == "" {
 			t.Errorf("query %s %s: no error from a silent server", q.Name, q.Type)
 		}
+	}
+}
+
+// TestLostDatagrams: a UDP query whose datagram is lost is sent again
+// within the per-query timeout, and the probe sees what it would have
+// seen without the loss.
+func TestLostDatagrams(t *testing.T) {
+	want := newProber(t, dnstest.NewServer(t, lab, dnstest.Signed()), nil).Probe(context.Background(), "example.test")
+	srv := dnstest.NewServer(t, lab, dnstest.Signed(), dnstest.DropUDP(2))
+	p, err := dnsprobe.New(dnsprobe.Config{Server: srv.Addr, Anchors: srv.Anchors(), AnchorName: "lab", Timeout: 3 * time.Second,
+		Now: func() time.Time { return signingTime }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Probe(context.Background(), "example.test")
+	for _, q := range got.Queries {
+		if q.Error != "" {
+			t.Errorf("query %s %s: %s", q.Name, q.Type, q.Error)
+		}
+	}
+	if got.DNSSEC.Status != want.DNSSEC.Status || !slices.Equal(got.A, want.A) || len(got.Queries) != len(want.Queries) {
+		t.Errorf("with lost datagrams: DNSSEC %s, A %v, %d queries; without: %s, %v, %d",
+			got.DNSSEC.Status, got.A, len(got.Queries), want.DNSSEC.Status, want.A, len(want.Queries))
+	}
+	if udp, _ := srv.Queries(); udp < 3*len(got.Queries) {
+		t.Errorf("%d UDP queries for %d questions, want three sends of each", udp, len(got.Queries))
+	}
+}
+
+// TestLookupTimeoutNotCached: a lookup that timed out is asked again by
+// the next caller, while an answer is kept.
+func TestLookupTimeoutNotCached(t *testing.T) {
+	srv := dnstest.NewServer(t, lab, dnstest.DropUDP(1))
+	// The first datagram of each question is lost and the timeout is
+	// shorter than the first retransmission: the first lookup times out.
+	p, err := dnsprobe.New(dnsprobe.Config{Server: srv.Addr, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addrs, err := p.LookupNetIP(context.Background(), "example.test"); err == nil {
+		t.Fatalf("first LookupNetIP = %v, want a timeout", addrs)
+	}
+	addrs, err := p.LookupNetIP(context.Background(), "example.test")
+	if err != nil || len(addrs) == 0 {
+		t.Fatalf("second LookupNetIP = %v, %v; want the addresses", addrs, err)
+	}
+	before, _ := srv.Queries()
+	if again, err := p.LookupNetIP(context.Background(), "example.test"); err != nil || !slices.Equal(again, addrs) {
+		t.Errorf("third LookupNetIP = %v, %v; want %v", again, err, addrs)
+	}
+	if after, _ := srv.Queries(); after != before {
+		t.Errorf("the third lookup sent %d queries, want the cached answer", after-before)
+	}
+}
+
+// TestStrayAnswers: an answer whose ID is not the query's is not taken
+// for the answer.
+func TestStrayAnswers(t *testing.T) {
+	srv := dnstest.NewServer(t, lab, dnstest.Modify(func(req, resp *dns.Msg) { resp.Id = req.Id + 1 }))
+	p, err := dnsprobe.New(dnsprobe.Config{Server: srv.Addr, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addrs, err := p.LookupNetIP(context.Background(), "example.test"); err == nil || !strings.Contains(err.Error(), "i/o timeout") {
+		t.Errorf("LookupNetIP = %v, %v; want a timeout", addrs, err)
 	}
 }
 

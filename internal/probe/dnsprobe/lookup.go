@@ -20,12 +20,16 @@ type lookup struct {
 	done  chan struct{}
 	addrs []netip.Addr
 	err   error
+	// late is set when the lookup failed because its caller's
+	// context ended: those waiting for it ask again with theirs.
+	late bool
 }
 
 // LookupNetIP returns the IPv4 then IPv6 addresses of host, asked of the
 // Prober's server, CNAMEs followed. It has the signature of
 // probe.LookupFunc. Answers, and NXDOMAIN, are cached for the life of the
-// Prober; concurrent lookups of one name share one set of queries.
+// Prober, other failures are not; concurrent lookups of one name share
+// one set of queries.
 func (p *Prober) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{ip}, nil
@@ -44,9 +48,11 @@ func (p *Prober) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, er
 		p.mu.Unlock()
 		if !ok {
 			l.addrs, l.err = p.lookupNetIP(ctx, name)
-			if ctx.Err() != nil && l.err != nil {
-				// Our deadline, not the answer: let a later
-				// caller ask again.
+			l.late = l.err != nil && ctx.Err() != nil
+			if l.err != nil && !errors.Is(l.err, errNoSuchHost) {
+				// A timeout, our deadline or a broken answer:
+				// those waiting share it, later callers ask
+				// again.
 				p.mu.Lock()
 				delete(p.cache, name)
 				p.mu.Unlock()
@@ -59,10 +65,7 @@ func (p *Prober) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, er
 		case <-ctx.Done():
 			return nil, fmt.Errorf("dnsprobe: lookup %s: %w", display(name), ctx.Err())
 		}
-		p.mu.Lock()
-		cached := p.cache[name] == l
-		p.mu.Unlock()
-		if cached || ctx.Err() != nil {
+		if !l.late || ctx.Err() != nil {
 			return l.addrs, l.err
 		}
 		// The lookup we waited for ran out of its caller's time; try

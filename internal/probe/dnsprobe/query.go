@@ -129,6 +129,13 @@ func (s *session) exchange(ctx context.Context, name string, qtype uint16) (*dns
 // errMismatch is returned for an answer to another question.
 var errMismatch = errors.New("answer does not match the question")
 
+// firstRetransmit is how long a UDP query waits for its answer before it
+// is sent again; each later wait is twice the one before, within the
+// per-query timeout (0, 400 ms and 1.2 s with the default 2 s). A lost
+// datagram, on the internet or in a busy name server's queue, thus costs
+// a fraction of the timeout, not the answer.
+const firstRetransmit = 400 * time.Millisecond
+
 // roundTrip makes one exchange over network ("udp" or "tcp") within the
 // per-query timeout, and checks that the answer answers the question.
 func (p *Prober) roundTrip(ctx context.Context, m *dns.Msg, network string) (*dns.Msg, error) {
@@ -146,8 +153,14 @@ func (p *Prober) roundTrip(ctx context.Context, m *dns.Msg, network string) (*dn
 	defer stop()
 	// The UDP read buffer is udpSize bytes; a TCP message is at most
 	// 65535 bytes by its length prefix: memory is bounded either way.
-	c := &dns.Client{Net: network, UDPSize: udpSize, Timeout: p.timeout}
-	r, _, err := c.ExchangeWithConnContext(ctx, m, &dns.Conn{Conn: conn, UDPSize: udpSize})
+	dc := &dns.Conn{Conn: conn, UDPSize: udpSize}
+	var r *dns.Msg
+	if network == "udp" {
+		r, err = exchangeUDP(ctx, dc, m, firstRetransmit)
+	} else {
+		c := &dns.Client{Net: network, UDPSize: udpSize, Timeout: p.timeout}
+		r, _, err = c.ExchangeWithConnContext(ctx, m, dc)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -160,6 +173,48 @@ func (p *Prober) roundTrip(ctx context.Context, m *dns.Msg, network string) (*dn
 		return nil, errMismatch
 	}
 	return r, nil
+}
+
+// exchangeUDP sends m over the connected UDP conn and reads the answer,
+// sending m again after wait, then after twice that, and so on, until
+// the deadline of ctx.
+func exchangeUDP(ctx context.Context, conn *dns.Conn, m *dns.Msg, wait time.Duration) (*dns.Msg, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil, errors.New("dnsprobe: UDP exchange without a deadline")
+	}
+	for {
+		if err := conn.WriteMsg(m); err != nil {
+			return nil, err
+		}
+		next := time.Now().Add(wait)
+		if next.After(deadline) {
+			next = deadline
+		}
+		r, err := readAnswer(conn, m.Id, next)
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() || !time.Now().Before(deadline) {
+			return r, err
+		}
+		wait *= 2
+	}
+}
+
+// readAnswer reads from conn until a message with the given id comes or
+// the deadline passes. Messages with another id (a late answer to an
+// earlier query, a stray datagram) are skipped; a datagram that is not a
+// DNS message is an error.
+func readAnswer(conn *dns.Conn, id uint16, deadline time.Time) (*dns.Msg, error) {
+	conn.SetReadDeadline(deadline)
+	for {
+		r, err := conn.ReadMsg()
+		if err != nil {
+			return nil, err
+		}
+		if r.Id == id {
+			return r, nil
+		}
+	}
 }
 
 // shortError turns a network error into a stable, short reason: no
