@@ -257,7 +257,13 @@ func (p *prober) protocol(ctx context.Context, v uint16, name string) versionRes
 			candidates = append(candidates, s.ID)
 		}
 	}
-	resp, err := p.exchange(ctx, p.hello(v, candidates), v < versionTLS13)
+	var resp *response
+	var err error
+	if v == versionTLS13 {
+		resp, err = p.suiteHello(ctx, v, candidates)
+	} else {
+		resp, err = p.exchange(ctx, p.hello(v, candidates), true)
+	}
 	if errors.Is(err, errClosed) && len(candidates) > smallHello {
 		// Some stacks close the connection on a long hello rather
 		// than refuse it: try again with a short one.
@@ -370,7 +376,7 @@ func (p *prober) enumerate(ctx context.Context, v uint16, candidates []uint16, f
 		if len(rest) == 0 {
 			return chosen, nil
 		}
-		resp, err := p.exchange(ctx, p.hello(v, rest), false)
+		resp, err := p.suiteHello(ctx, v, rest)
 		if errors.Is(err, errClosed) {
 			return chosen, nil
 		}
@@ -396,7 +402,7 @@ func (p *prober) order(ctx context.Context, v uint16, chosen []uint16, sort bool
 	}
 	reversed := slices.Clone(chosen)
 	slices.Reverse(reversed)
-	resp, err := p.exchange(ctx, p.hello(v, reversed), false)
+	resp, err := p.suiteHello(ctx, v, reversed)
 	if err != nil {
 		return nil, chosen, err
 	}
@@ -488,6 +494,26 @@ func (p *prober) groups12(ctx context.Context, r *versionResult) ([]string, erro
 		rest = slices.Delete(rest, i, i+1)
 	}
 	return found, nil
+}
+
+// suiteHello offers suites in version v, for the suite the server
+// chooses. In TLS 1.3 the hello goes first without a key share: the
+// server names the suite it chose in a HelloRetryRequest (RFC 8446
+// section 4.1.4) and makes neither a key nor a signature, which spares
+// it most of the cost of the probe's hellos. A refusal is checked with a
+// hello that has a key share, for a server that does not answer the
+// first kind as it should.
+func (p *prober) suiteHello(ctx context.Context, v uint16, suites []uint16) (*response, error) {
+	h := p.hello(v, suites)
+	if v != versionTLS13 {
+		return p.exchange(ctx, h, false)
+	}
+	h.keyShare = nil
+	resp, err := p.exchange(ctx, h, false)
+	if err == nil && accepted(resp, v) || err != nil && !errors.Is(err, errClosed) {
+		return resp, err
+	}
+	return p.exchange(ctx, p.hello(v, suites), false)
 }
 
 // hello returns a ClientHello for version v offering suites.

@@ -2,6 +2,7 @@ package tlsprobe
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -492,21 +494,7 @@ func TestLongHelloClosed(t *testing.T) {
 		if _, err := io.ReadFull(conn, hdr); err != nil || int(hdr[3])<<8|int(hdr[4]) > 300 {
 			return
 		}
-		back, err := net.Dial("tcp", backend.Addr)
-		if err != nil {
-			return
-		}
-		back.Write(hdr)
-		done := make(chan struct{})
-		go func() {
-			io.Copy(back, conn)
-			back.Close()
-			close(done)
-		}()
-		io.Copy(conn, back)
-		back.Close()
-		conn.Close()
-		<-done
+		relay(conn, backend.Addr, hdr)
 	})
 	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool()}, "localhost", port(t, addr))
 	p := protocol(t, obs, audit.TLS12)
@@ -537,4 +525,62 @@ func TestContextDeadline(t *testing.T) {
 	if !strings.Contains(obs.Error, "i/o timeout") && !strings.Contains(obs.Error, "deadline exceeded") {
 		t.Errorf("Error = %q, want a timeout", obs.Error)
 	}
+}
+
+// TestNoRetryServer: a TLS 1.3 server that closes the connection on a
+// hello without a key share, instead of answering with a
+// HelloRetryRequest, still has its suites found, with hellos that carry
+// one.
+func TestNoRetryServer(t *testing.T) {
+	backend := tlstest.NewServer(t, tlstest.Options{MinVersion: tls.VersionTLS13})
+	// The key_share extension (51) with an empty list of shares.
+	emptyShare := []byte{0x00, 0x33, 0x00, 0x02, 0x00, 0x00}
+	var refused atomic.Int32
+	addr := tlstest.NewRawServer(t, func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		hdr := make([]byte, 5)
+		if _, err := io.ReadFull(conn, hdr); err != nil {
+			return
+		}
+		body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+		if _, err := io.ReadFull(conn, body); err != nil {
+			return
+		}
+		if bytes.Contains(body, emptyShare) {
+			refused.Add(1)
+			return
+		}
+		relay(conn, backend.Addr, append(hdr, body...))
+	})
+	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool()}, "localhost", port(t, addr))
+	p := protocol(t, obs, audit.TLS13)
+	want := []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
+	got := suiteNamesOf(p)
+	slices.Sort(got)
+	if !p.Accepted || p.Error != "" || !slices.Equal(got, want) {
+		t.Errorf("TLS 1.3: accepted %v, error %q, suites %v; want %v", p.Accepted, p.Error, got, want)
+	}
+	if refused.Load() == 0 {
+		t.Error("no hello without a key share was sent")
+	}
+}
+
+// relay sends first, already read from conn, to a new connection to
+// addr, then copies both ways until either side closes.
+func relay(conn net.Conn, addr string, first []byte) {
+	back, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	back.Write(first)
+	done := make(chan struct{})
+	go func() {
+		io.Copy(back, conn)
+		back.Close()
+		close(done)
+	}()
+	io.Copy(conn, back)
+	back.Close()
+	conn.Close()
+	<-done
 }
