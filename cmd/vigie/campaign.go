@@ -218,6 +218,7 @@ func parseCampaignFlags(e *env, sub string, fs *flag.FlagSet, args []string) (in
 }
 
 func campaignRun(ctx context.Context, e *env, args []string) int {
+	tuneGC(campaignMemory)
 	f := &auditFlags{}
 	fs := flag.NewFlagSet("campaign run", flag.ContinueOnError)
 	f.set(fs)
@@ -411,6 +412,7 @@ func shellQuote(s string) string {
 }
 
 func campaignResume(ctx context.Context, e *env, args []string) int {
+	tuneGC(campaignMemory)
 	fs := flag.NewFlagSet("campaign resume", flag.ContinueOnError)
 	var db, lang string
 	var id int64

@@ -93,6 +93,7 @@ Codes de sortie :
 }
 
 func runLab(ctx context.Context, e *env, args []string) int {
+	tuneGC(labMemory)
 	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
