@@ -103,7 +103,8 @@ named by SSL_CERT_FILE.
 Exit codes:
   0    every audit ran
   1    at least one audit could not run (invalid name, domain that does not
-       exist, internal error); the other results are still printed
+       exist, no DNS answer, internal error); the other results are still
+       printed
   2    usage error
   3    a finding at or above --fail-on (code 1 wins when both apply)
   130  interrupted (Ctrl-C)
@@ -145,7 +146,8 @@ du fichier désigné par SSL_CERT_FILE.
 Codes de sortie :
   0    tous les audits ont été faits
   1    au moins un audit n'a pas pu être fait (nom invalide, domaine
-       inexistant, erreur interne) ; les autres résultats sont affichés
+       inexistant, aucune réponse DNS, erreur interne) ; les autres
+       résultats sont affichés
   2    erreur d'utilisation
   3    un constat de gravité au moins égale à --fail-on (le code 1 l'emporte)
   130  interrompu (Ctrl-C)
@@ -307,12 +309,6 @@ func targetMessage(e *env, input string, err error) string {
 	return err.Error()
 }
 
-// engineErrors translate the engine's Result.Error for stderr.
-var engineErrors = map[string]text{
-	engine.ErrNoSuchDomain: {"le domaine n'existe pas", "the domain does not exist"},
-	engine.ErrCancelled:    {"audit interrompu", "audit cancelled"},
-}
-
 func runAudit(ctx context.Context, e *env, args []string) int {
 	f, domains, err := parseAuditArgs(e, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -354,7 +350,7 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 	for i, r := range results {
 		res := <-r
 		if res.Error == engine.ErrCancelled {
-			e.errorf(e.t(engineErrors[engine.ErrCancelled]))
+			e.errorf("%s", report.ErrorText(engine.ErrCancelled, e.lang))
 			return exitInterrupt
 		}
 		if res.target.err != nil {
@@ -362,11 +358,7 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 			e.errorf("%s", targetMessage(e, domains[i], res.target.err))
 		} else if res.Error != "" {
 			failed = true
-			msg := res.Error
-			if t, ok := engineErrors[msg]; ok {
-				msg = e.t(t)
-			}
-			e.errorf("%s%s%s", res.Domain, e.t(text{" : ", ": "}), msg)
+			e.errorf("%s%s%s", res.Domain, e.t(text{" : ", ": "}), report.ErrorText(res.Error, e.lang))
 		}
 		for _, fd := range res.Findings {
 			if failOn >= 0 && fd.Severity >= failOn {

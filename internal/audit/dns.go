@@ -1,5 +1,7 @@
 package audit
 
+import "strings"
+
 // DNSObservation is what the DNS probe saw of the audited domain.
 type DNSObservation struct {
 	// Resolver is the server that answered ("127.0.0.1:53"), or
@@ -140,4 +142,54 @@ type DNSSECZone struct {
 	// a DNSKEY set.
 	DS     bool `json:"ds"`
 	DNSKEY bool `json:"dnskey"`
+}
+
+// Answered reports whether the DNS server answered (NOERROR or NXDOMAIN)
+// at least one question about domain itself. When it did not (every
+// query timed out, was refused or got SERVFAIL), nothing about the
+// domain can be known.
+func (d *DNSObservation) Answered(domain string) bool {
+	if d == nil || d.Error != "" {
+		return false
+	}
+	for _, q := range d.Queries {
+		if q.Error == "" && (q.Rcode == "NOERROR" || q.Rcode == "NXDOMAIN") && sameName(q.Name, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// Failure says what came instead of an answer about domain: the
+// probe's error, the response code of a failed query ("SERVFAIL") or
+// its error ("i/o timeout"), the first found in that order.
+func (d *DNSObservation) Failure(domain string) string {
+	if d == nil {
+		return "no DNS observation"
+	}
+	if d.Error != "" {
+		return d.Error
+	}
+	var failure string
+	for _, q := range d.Queries {
+		if !sameName(q.Name, domain) {
+			continue
+		}
+		if q.Rcode != "" && q.Rcode != "NOERROR" && q.Rcode != "NXDOMAIN" {
+			return q.Rcode
+		}
+		if failure == "" {
+			failure = q.Error
+		}
+	}
+	if failure == "" {
+		failure = "no query about the domain"
+	}
+	return failure
+}
+
+// sameName compares two domain names, in any case, with or without a
+// final dot.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
 }

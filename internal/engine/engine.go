@@ -37,6 +37,11 @@ const DefaultTimeout = 30 * time.Second
 // not exist (NXDOMAIN).
 const ErrNoSuchDomain = "domain does not exist"
 
+// ErrNoDNSAnswer starts the Result.Error of the audit of a domain about
+// which the DNS gave no answer at all (the resolver unreachable, every
+// query timed out or got SERVFAIL); what came instead follows, after ": ".
+const ErrNoDNSAnswer = "no DNS answer"
+
 // ErrCancelled is the Result.Error of an audit cancelled by its caller
 // (Ctrl-C) before its deadline.
 const ErrCancelled = "audit cancelled"
@@ -150,6 +155,14 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	}
 	if o.DNS != nil && !o.DNS.Exists && nxdomain(o.DNS, t.Domain) {
 		res.Error = ErrNoSuchDomain
+		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
+		return res
+	}
+	if !o.DNS.Answered(t.Domain) {
+		// Nothing was learnt, and the domain's grade would be made
+		// of what could not be seen: keep the DNS queries, which
+		// say why.
+		res.Error = ErrNoDNSAnswer + ": " + o.DNS.Failure(t.Domain)
 		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
 		return res
 	}

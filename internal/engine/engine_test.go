@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/engine/enginetest"
@@ -329,14 +331,17 @@ func TestAuditNoMXPortClosed(t *testing.T) {
 }
 
 // TestAuditSilentResolver: the resolver never answers; the audit ends by
-// its deadline with the lookups' errors recorded.
+// its deadline in error, with no score and the failed queries kept.
 func TestAuditSilentResolver(t *testing.T) {
 	dnsSrv := dnstest.NewServer(t, `
 		silent.test. 300 IN SOA ns.silent.test. h.silent.test. 1 7200 3600 1209600 300
 	`, dnstest.Silent())
 	res := Audit(t.Context(), Config{Resolver: dnsSrv.Addr, Timeout: time.Second}, mustParse(t, "silent.test"))
-	if res.Error != "" {
-		t.Errorf("Error = %q; a silent resolver is an observation, not an absent domain", res.Error)
+	if want := ErrNoDNSAnswer + ": i/o timeout"; res.Error != want {
+		t.Errorf("Error = %q, want %q", res.Error, want)
+	}
+	if res.Score != nil || len(res.Findings) > 0 {
+		t.Errorf("score %+v and %d findings from a silent resolver, want none", res.Score, len(res.Findings))
 	}
 	o := res.Observations
 	if o.DNS == nil || len(o.DNS.Queries) == 0 {
@@ -347,10 +352,27 @@ func TestAuditSilentResolver(t *testing.T) {
 			t.Errorf("query %s %s answered by a silent server", q.Name, q.Type)
 		}
 	}
-	for _, tl := range o.TLS {
-		if !strings.Contains(tl.Error, "no address for") {
-			t.Errorf("TLS %s: error %q", tl.Host, tl.Error)
-		}
+	if o.TLS != nil || o.HTTP != nil || o.Mail != nil {
+		t.Errorf("TLS %v, HTTP %v, mail %v kept; want only DNS", o.TLS, o.HTTP, o.Mail)
+	}
+}
+
+// TestAuditServfail: a resolver that answers SERVFAIL about the domain
+// (its name servers are dead, its delegation is broken) gives an audit
+// in error that says so.
+func TestAuditServfail(t *testing.T) {
+	dnsSrv := dnstest.NewServer(t, `
+		broken.test. 300 IN SOA ns.broken.test. h.broken.test. 1 7200 3600 1209600 300
+	`, dnstest.Modify(func(req, resp *dns.Msg) {
+		resp.Rcode = dns.RcodeServerFailure
+		resp.Answer, resp.Ns = nil, nil
+	}))
+	res := Audit(t.Context(), Config{Resolver: dnsSrv.Addr, Timeout: 5 * time.Second}, mustParse(t, "broken.test"))
+	if want := ErrNoDNSAnswer + ": SERVFAIL"; res.Error != want {
+		t.Errorf("Error = %q, want %q", res.Error, want)
+	}
+	if res.Score != nil {
+		t.Errorf("score %+v, want none", res.Score)
 	}
 }
 

@@ -53,9 +53,31 @@ const (
 )
 
 // knownErrors translates the errors of the engine that a user may see as
-// the reason an audit could not run.
+// the reason an audit could not run (engine.ErrNoSuchDomain...).
 var knownErrors = map[string]audit.Text{
 	"domain does not exist": {FR: "le domaine n'existe pas", EN: "the domain does not exist"},
+	"audit cancelled":       {FR: "audit interrompu", EN: "audit cancelled"},
+}
+
+// noDNSAnswer starts engine.ErrNoDNSAnswer errors; what the DNS gave
+// instead of an answer follows.
+const noDNSAnswer = "no DNS answer: "
+
+// ErrorText gives, in lang ("fr" or "en"), the reason an audit could not
+// run, from the Result.Error of the engine; an error it does not know is
+// returned as it is.
+func ErrorText(msg, lang string) string {
+	if t, ok := knownErrors[msg]; ok {
+		return t.In(lang)
+	}
+	if why, ok := strings.CutPrefix(msg, noDNSAnswer); ok {
+		t := audit.Text{
+			FR: "aucune réponse DNS sur le domaine (%s) : rien n'a pu en être audité ; vérifier le résolveur (--resolver) puis les serveurs de noms du domaine",
+			EN: "no DNS answer about the domain (%s): nothing of it could be audited; check the resolver (--resolver), then the domain's name servers",
+		}
+		return fmt.Sprintf(t.In(lang), why)
+	}
+	return msg
 }
 
 // Text writes a report of r for a terminal: the domain and date, a summary
@@ -68,12 +90,11 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 	}
 	p.header(r)
 	if r.Error != "" {
-		msg := r.Error
-		if t, ok := knownErrors[msg]; ok {
-			msg = t.In(p.lang)
-		}
-		p.raw(p.paint(severityColor[audit.Critical], p.tr("Audit impossible : ", "Audit failed: ")) + clean(msg))
+		p.raw(p.paint(severityColor[audit.Critical], p.tr("Audit impossible : ", "Audit failed: ")) + clean(ErrorText(r.Error, p.lang)))
 		p.line("")
+		if r.Observations != nil {
+			p.unknowns(p.errors(r))
+		}
 		return p.w.Flush()
 	}
 	unknown := p.errors(r)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports")
@@ -147,5 +148,22 @@ func TestTextBlind(t *testing.T) {
 		if !strings.Contains(got.String(), want) {
 			t.Errorf("%s: report lacks %q:\n%s", lang, want, got.String())
 		}
+	}
+}
+
+// TestErrorText: every error of the engine a user may see is translated
+// in both languages, with the detail it carries.
+func TestErrorText(t *testing.T) {
+	for _, msg := range []string{engine.ErrNoSuchDomain, engine.ErrCancelled, engine.ErrNoDNSAnswer + ": SERVFAIL"} {
+		fr, en := ErrorText(msg, "fr"), ErrorText(msg, "en")
+		if fr == msg || fr == en || en == "" {
+			t.Errorf("%q: fr %q, en %q; want a French and an English text", msg, fr, en)
+		}
+		if strings.HasPrefix(msg, engine.ErrNoDNSAnswer) && (!strings.Contains(fr, "SERVFAIL") || !strings.Contains(en, "SERVFAIL")) {
+			t.Errorf("%q: fr %q, en %q; want the reason kept", msg, fr, en)
+		}
+	}
+	if got := ErrorText("engine: something else", "fr"); got != "engine: something else" {
+		t.Errorf("unknown error became %q", got)
 	}
 }

@@ -157,7 +157,7 @@ func observedAreas(o *audit.Observations) map[string]bool {
 	if o == nil {
 		return seen
 	}
-	if o.DNS != nil && o.DNS.Error == "" && o.DNS.Exists {
+	if o.DNS != nil && o.DNS.Exists && o.DNS.Answered(o.Domain) {
 		seen["dns"] = true
 	}
 	for _, t := range o.TLS {

@@ -21,11 +21,23 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // observedAll is a minimal audit where every area was observed and nothing
 // was wrong.
+// answeredDNS is the DNS observation of example.test when its SOA was
+// found.
+func answeredDNS() *audit.DNSObservation {
+	return &audit.DNSObservation{Exists: true, Queries: []audit.DNSQuery{{Name: "example.test", Type: "SOA", Rcode: "NOERROR", Answers: 1}}}
+}
+
+// dnsOnly is the observations of a domain whose DNS answered and nothing
+// else.
+func dnsOnly() *audit.Observations {
+	return &audit.Observations{Domain: "example.test", DNS: answeredDNS()}
+}
+
 func observedAll() *audit.Observations {
 	return &audit.Observations{
 		Domain: "example.test",
 		Time:   time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC),
-		DNS:    &audit.DNSObservation{Exists: true},
+		DNS:    answeredDNS(),
 		TLS:    []*audit.TLSObservation{{Host: "example.test", Port: 443}},
 		HTTP: []*audit.HTTPObservation{{
 			URL:       "https://example.test/",
@@ -198,11 +210,17 @@ func TestAreas(t *testing.T) {
 			return o
 		}(), nil, 100, []string{"mail"}},
 		// Only DNS observed: DNS alone makes the mean.
-		{"dns only", &audit.Observations{DNS: &audit.DNSObservation{Exists: true}}, []string{"dns.dnssec.missing"}, 90, []string{"web_transport", "web_app", "mail"}},
+		{"dns only", dnsOnly(), []string{"dns.dnssec.missing"}, 90, []string{"web_transport", "web_app", "mail"}},
 		// A web finding with no web observation scores nothing but
 		// still counts for the thresholds.
-		{"finding in unobserved area", &audit.Observations{DNS: &audit.DNSObservation{Exists: true}}, []string{"http.csp.missing"}, 100, []string{"web_transport", "web_app", "mail"}},
+		{"finding in unobserved area", dnsOnly(), []string{"http.csp.missing"}, 100, []string{"web_transport", "web_app", "mail"}},
 		{"nxdomain", &audit.Observations{DNS: &audit.DNSObservation{Exists: false}}, nil, -1, nil},
+		// A resolver that never answered, or answered SERVFAIL:
+		// nothing was seen, not a clean DNS.
+		{"silent resolver", &audit.Observations{Domain: "example.test", DNS: &audit.DNSObservation{Exists: true,
+			Queries: []audit.DNSQuery{{Name: "example.test", Type: "SOA", Error: "i/o timeout"}}}}, nil, -1, nil},
+		{"servfail", &audit.Observations{Domain: "example.test", DNS: &audit.DNSObservation{Exists: true,
+			Queries: []audit.DNSQuery{{Name: "example.test", Type: "SOA", Rcode: "SERVFAIL"}}}}, nil, -1, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +256,7 @@ func TestMonotonic(t *testing.T) {
 	for _, d := range check.Definitions() {
 		pool = append(pool, d.New("example.test", ""), d.New("www.example.test", ""))
 	}
-	observations := []*audit.Observations{observedAll(), {DNS: &audit.DNSObservation{Exists: true}}}
+	observations := []*audit.Observations{observedAll(), dnsOnly()}
 	rng := rand.New(rand.NewPCG(2026, 1))
 	for i := range 2000 {
 		o := observations[i%len(observations)]
