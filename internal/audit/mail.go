@@ -280,8 +280,9 @@ type DKIMObservation struct {
 	DomainKeyRcode string `json:"domainkey_rcode,omitempty"`
 	// Tried lists the selectors asked, the user's first.
 	Tried []string `json:"tried,omitempty"`
-	// Selectors has an entry for each selector the user gave and for
-	// each common selector where a record was found.
+	// Selectors has an entry for each selector the user gave, for
+	// each common selector where a record was found, and for each whose
+	// query failed.
 	Selectors []DKIMSelector `json:"selectors,omitempty"`
 }
 

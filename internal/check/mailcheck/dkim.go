@@ -105,9 +105,10 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 		return nil
 	}
 	var out []audit.Finding
-	found, given := false, false
+	found, given, failed := false, false, false
 	for _, s := range m.DKIM.Selectors {
 		given = given || s.Given
+		failed = failed || s.Error != ""
 		if !s.Found {
 			if s.Given && s.Error == "" && !sendsNoMail(m) {
 				out = append(out, defDKIMSelectorMissing.New(s.Name, "no key record ("+s.Rcode+")"))
@@ -137,7 +138,9 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 			out = append(out, defDKIMSHA1.New(s.Name, "h="+strings.Join(s.HashAlgorithms, ":")))
 		}
 	}
-	if !found && !given && len(m.DKIM.Tried) > 0 && !sendsNoMail(m) {
+	// A selector whose query failed may hold the key: no "not found"
+	// then.
+	if !found && !given && !failed && len(m.DKIM.Tried) > 0 && !sendsNoMail(m) {
 		ev := fmt.Sprintf("%d selectors tried: %s; _domainkey.%s answered %s", len(m.DKIM.Tried), joinCapped(m.DKIM.Tried, ", "), domainOf(o), m.DKIM.DomainKeyRcode)
 		out = append(out, defDKIMNotFound.New(domainOf(o), ev))
 	}

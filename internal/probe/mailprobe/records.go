@@ -140,7 +140,7 @@ func (p *prober) dkim(ctx context.Context, given []string) *audit.DKIMObservatio
 	}
 	wg.Wait()
 	for _, s := range sels {
-		if s.Given || s.Found {
+		if s.Given || s.Found || s.Error != "" {
 			obs.Selectors = append(obs.Selectors, s)
 		}
 	}
