@@ -387,6 +387,10 @@ func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int
 		resume := "vigie campaign resume --db " + shellQuote(db) + " --campaign " + strconv.FormatInt(id, 10)
 		e.errorf(e.t(text{"campagne %d interrompue ; les audits faits sont enregistrés, reprenez avec :\n  %s", "campaign %d interrupted; the audits done are stored, resume with:\n  %s"}), id, resume)
 		return exitInterrupt
+	case errors.Is(err, campaign.ErrResolverDown):
+		e.errorf(e.t(text{"%v\nle résolveur DNS ne répond pas : la campagne s'arrête sans enregistrer les audits qui n'ont rien vu ; les autres sont enregistrés. Une fois le résolveur rétabli : vigie campaign resume --db %s --campaign %d",
+			"%v\nthe DNS resolver does not answer: the campaign stops without storing the audits that saw nothing; the others are stored. Once the resolver answers again: vigie campaign resume --db %s --campaign %d"}), err, shellQuote(db), id)
+		return exitFailed
 	case err != nil:
 		e.errorf("%v", err)
 		e.errorf(e.t(text{"les audits faits sont enregistrés ; une fois le problème réglé : vigie campaign resume --db %s --campaign %d",

@@ -36,6 +36,13 @@ const (
 // running the campaign again finishes it.
 var ErrInterrupted = errors.New("campaign: interrupted")
 
+// ErrResolverDown is returned by Run, wrapped with the resolver's address
+// and the reason, when the resolver does not answer, before the first
+// audit or after an audit found no DNS answer at all: the audits that
+// ended so are not stored (their jobs stay pending), the campaign stops,
+// and running it again, once the resolver answers, finishes it.
+var ErrResolverDown = errors.New("the resolver does not answer")
+
 // Config says how to run a campaign.
 type Config struct {
 	// Engine is the configuration of every audit. Its Lookup is
@@ -122,6 +129,11 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 	}
 
 	hosts := newHostCache(cfg.Engine)
+	if len(jobs) > 0 {
+		if err := hosts.checkResolver(ctx); err != nil {
+			return interrupted(ctx, resolverDown(cfg.Engine.Resolver, err))
+		}
+	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
 	r := &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{}}
@@ -160,6 +172,16 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		if f.res.Error == engine.ErrCancelled && work.Err() != nil {
 			continue // dropped: pending on resume
 		}
+		if engine.ResolverSilent(f.res) {
+			// The domain's fault, or the resolver's? Ask the
+			// resolver about the root before storing an audit
+			// that saw nothing.
+			if err := hosts.checkResolver(saveCtx); err != nil {
+				saveErr = resolverDown(cfg.Engine.Resolver, err)
+				stop()
+				continue
+			}
+		}
 		sctx, cancel := context.WithTimeout(saveCtx, saveTimeout)
 		err := st.SaveAudit(sctx, f.job, f.res)
 		cancel()
@@ -184,6 +206,15 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
 	}
 	return nil
+}
+
+// resolverDown wraps ErrResolverDown with the resolver's address and the
+// reason.
+func resolverDown(resolver string, err error) error {
+	if resolver == "" {
+		resolver = "system"
+	}
+	return fmt.Errorf("campaign: %w (%s): %v", ErrResolverDown, resolver, err)
 }
 
 // interrupted returns ErrInterrupted when ctx was cancelled, else err.

@@ -5,6 +5,9 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
@@ -32,6 +35,23 @@ type hostCache struct {
 
 func newHostCache(e engine.Config) *hostCache {
 	return &hostCache{cfg: dnsprobe.Config{Server: e.Resolver, Anchors: e.Anchors, AnchorName: e.AnchorName}}
+}
+
+// resolverTimeout bounds the question that checks the resolver.
+const resolverTimeout = 3 * time.Second
+
+// checkResolver asks the campaign's resolver for the name servers of the
+// root: any response, even a refusal, shows that it answers. It returns
+// why it does not.
+func (c *hostCache) checkResolver(ctx context.Context) error {
+	p, err := dnsprobe.New(c.cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolverTimeout)
+	defer cancel()
+	_, _, err = p.Query(ctx, ".", dns.TypeNS)
+	return err
 }
 
 // Lookup has the signature of probe.LookupFunc.

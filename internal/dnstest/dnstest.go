@@ -201,20 +201,27 @@ func (s *Server) DNSKEY(zone string) *dns.DNSKEY {
 
 func (s *Server) start(t testing.TB) {
 	t.Helper()
+	s.Addr = Serve(t, s)
+}
+
+// Serve serves h over UDP and TCP on one random port of 127.0.0.1, until
+// the test ends, and returns the address. Any error fails the test.
+func Serve(t testing.TB, h dns.Handler) string {
+	t.Helper()
 	var (
-		pc  net.PacketConn
-		l   net.Listener
-		err error
+		pc   net.PacketConn
+		l    net.Listener
+		err  error
+		addr string
 	)
 	for range 20 {
 		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatalf("dnstest: %v", err)
 		}
-		addr := pc.LocalAddr().String()
+		addr = pc.LocalAddr().String()
 		l, err = net.Listen("tcp", addr)
 		if err == nil {
-			s.Addr = addr
 			break
 		}
 		pc.Close()
@@ -224,8 +231,8 @@ func (s *Server) start(t testing.TB) {
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	udp := &dns.Server{PacketConn: pc, Handler: s, NotifyStartedFunc: wg.Done}
-	tcp := &dns.Server{Listener: l, Handler: s, NotifyStartedFunc: wg.Done,
+	udp := &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: wg.Done}
+	tcp := &dns.Server{Listener: l, Handler: h, NotifyStartedFunc: wg.Done,
 		ReadTimeout: 10 * time.Second, IdleTimeout: func() time.Duration { return 10 * time.Second }}
 	done := make(chan struct{}, 2)
 	serve := func(srv *dns.Server) {
@@ -243,6 +250,7 @@ func (s *Server) start(t testing.TB) {
 		<-done
 		<-done
 	})
+	return addr
 }
 
 // drop reports whether the UDP query req is one DropUDP leaves

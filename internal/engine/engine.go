@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,22 @@ const ErrNoSuchDomain = "domain does not exist"
 // which the DNS gave no answer at all (the resolver unreachable, every
 // query timed out or got SERVFAIL); what came instead follows, after ": ".
 const ErrNoDNSAnswer = "no DNS answer"
+
+// ResolverSilent reports whether res is an audit in error for want of
+// any DNS answer (ErrNoDNSAnswer) where no query got any response at all,
+// not even SERVFAIL: timeouts, refused connections. The resolver may then
+// be at fault rather than the domain.
+func ResolverSilent(res *audit.Result) bool {
+	if !strings.HasPrefix(res.Error, ErrNoDNSAnswer) || res.Observations == nil || res.Observations.DNS == nil {
+		return false
+	}
+	for _, q := range res.Observations.DNS.Queries {
+		if q.Rcode != "" {
+			return false
+		}
+	}
+	return true
+}
 
 // ErrCancelled is the Result.Error of an audit cancelled by its caller
 // (Ctrl-C) before its deadline.
