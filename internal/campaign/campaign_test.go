@@ -101,6 +101,10 @@ func (s *memStore) LatestAudits(ctx context.Context, fn func(store.AuditRecord) 
 	return errors.New("not implemented")
 }
 
+func (s *memStore) CampaignAudits(ctx context.Context, id int64, fn func(store.AuditRecord) error) error {
+	return errors.New("not implemented")
+}
+
 func (s *memStore) History(ctx context.Context, domain string, full bool) ([]store.AuditRecord, error) {
 	return nil, errors.New("not implemented")
 }

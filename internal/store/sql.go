@@ -404,39 +404,54 @@ func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error)
 	// The newest audit of a pair is the one no other audit of the pair
 	// beats on (time, campaign); audits_latest answers both the scan and
 	// the NOT EXISTS.
+	return s.pageAudits(ctx, "latest audits", `NOT EXISTS (SELECT 1 FROM audits b
+			WHERE b.org_id = a.org_id AND b.domain = a.domain
+			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))`, nil, fn)
+}
+
+func (s *sqlStore) CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error {
+	if _, err := s.Campaign(ctx, campaignID); err != nil {
+		return err
+	}
+	return s.pageAudits(ctx, fmt.Sprintf("audits of campaign %d", campaignID), `a.campaign_id = ?`, []any{campaignID}, fn)
+}
+
+// pageAudits calls fn with the audits that match cond (a condition on
+// audits a, with its arguments args), with their results, ordered by
+// organisation ID then domain, a page at a time: no query is open while
+// fn runs. what names the audits in errors.
+func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any, fn func(AuditRecord) error) error {
 	query := s.q(`SELECT ` + auditColumns + `, a.result
 		FROM audits a JOIN organisations o ON o.id = a.org_id
-		WHERE (a.org_id, a.domain) > (?, ?)
-		AND NOT EXISTS (SELECT 1 FROM audits b
-			WHERE b.org_id = a.org_id AND b.domain = a.domain
-			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))
+		WHERE (a.org_id, a.domain) > (?, ?) AND ` + cond + `
 		ORDER BY a.org_id, a.domain
 		LIMIT ?`)
 	lastOrg, lastDomain := "", ""
 	page := make([]auditRow, 0, auditsPage)
 	for {
 		page = page[:0]
-		rows, err := s.r.QueryContext(ctx, query, lastOrg, lastDomain, auditsPage)
+		qargs := append(append([]any{lastOrg, lastDomain}, args...), auditsPage)
+		rows, err := s.r.QueryContext(ctx, query, qargs...)
 		if err != nil {
-			return fmt.Errorf("store: latest audits: %w", err)
+			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for rows.Next() {
 			ar, err := scanAudit(rows, true)
 			if err != nil {
 				rows.Close()
-				return fmt.Errorf("store: latest audits: %w", err)
+				return fmt.Errorf("store: %s: %w", what, err)
 			}
 			page = append(page, ar)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return fmt.Errorf("store: latest audits: %w", err)
+			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for i := range page {
 			rec := page[i].rec
 			if rec.Result, err = decodeResult(page[i].blob); err != nil {
-				return fmt.Errorf("store: latest audits: %s of %s: %w", rec.Domain, rec.Org.ID, err)
+				return fmt.Errorf("store: %s: %s of %s: %w", what, rec.Domain, rec.Org.ID, err)
 			}
 			page[i].blob = nil
 			if err := fn(rec); err != nil {

@@ -97,6 +97,10 @@ type Store interface {
 	// ID then domain. Streams. "Most recent" is the latest audit time
 	// (Result.Time), ties going to the latest campaign.
 	LatestAudits(ctx context.Context, fn func(AuditRecord) error) error
+	// CampaignAudits calls fn with every stored audit of the campaign,
+	// with its result, ordered by organisation ID then domain. Streams,
+	// like LatestAudits. ErrNotFound if the campaign does not exist.
+	CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error
 	// History returns every stored audit of a domain, oldest first, with
 	// Result nil unless full is true. An unknown domain gives an empty
 	// slice, not an error.

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveWhileStreaming", testSaveWhileStreaming},
 		{"ProgressAndFinish", testProgressAndFinish},
 		{"LatestAudits", testLatestAudits},
+		{"CampaignAudits", testCampaignAudits},
 		{"History", testHistory},
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
@@ -402,6 +403,54 @@ func testLatestAudits(t *testing.T, s store.Store) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("LatestAudits (-want +got):\n%s", diff)
+	}
+}
+
+func testCampaignAudits(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := store.Organisation{ID: "200000001", Name: "Ville A", Category: "commune", Domains: []string{"a.test", "www.a.test"}}
+	b := store.Organisation{ID: "100000002", Name: "Hôpital B", Category: "hôpital", Domains: []string{"b.test"}}
+	id1 := create(t, s, "semaine 1", []store.Organisation{a, b})
+	for _, j := range pending(t, s, id1) {
+		save(t, s, j, result(j.Domain, base, "D", 40))
+	}
+	id2 := create(t, s, "semaine 2", []store.Organisation{a, b})
+	week := base.Add(7 * 24 * time.Hour)
+	for _, j := range pending(t, s, id2) {
+		if j.Domain != "www.a.test" {
+			save(t, s, j, result(j.Domain, week, "B", 80))
+		}
+	}
+	list := func(id int64) []string {
+		var got []string
+		err := s.CampaignAudits(ctx, id, func(r store.AuditRecord) error {
+			if r.CampaignID != id || r.Result == nil || r.Result.Domain != r.Domain || r.Result.Score.Grade != r.Grade {
+				t.Errorf("campaign %d: record %+v", id, r)
+			}
+			got = append(got, fmt.Sprintf("%s %s %s %d", r.Org.ID, r.Domain, r.Grade, r.Points))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want1 := []string{"100000002 b.test D 40", "200000001 a.test D 40", "200000001 www.a.test D 40"}
+	if diff := cmp.Diff(want1, list(id1)); diff != "" {
+		t.Errorf("CampaignAudits(%d) (-want +got):\n%s", id1, diff)
+	}
+	want2 := []string{"100000002 b.test B 80", "200000001 a.test B 80"}
+	if diff := cmp.Diff(want2, list(id2)); diff != "" {
+		t.Errorf("CampaignAudits(%d) (-want +got):\n%s", id2, diff)
+	}
+	if err := s.CampaignAudits(ctx, id2+100, func(store.AuditRecord) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CampaignAudits of an unknown campaign = %v, want ErrNotFound", err)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := s.CampaignAudits(ctx, id1, func(store.AuditRecord) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("CampaignAudits stopped by fn: %v after %d records, want the error after 1", err, n)
 	}
 }
 
