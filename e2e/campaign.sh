@@ -55,20 +55,25 @@ echo "== build"
 (cd "$root" && go build -o "$work/vigie" ./cmd/vigie)
 vigie=$work/vigie
 
-echo "== vigie lab --orgs $n"
+# start_lab WEEK: starts "vigie lab" with the estate WEEK weeks on, and
+# waits until it is ready.
+start_lab() {
+	echo "== vigie lab --orgs $n --week $1"
+	"$vigie" lab --lang en --orgs "$n" --seed 7 --week "$1" --dir "$lab" >"$work/lab.log" 2>&1 &
+	labpid=$!
+	for _ in $(seq 1 600); do
+		grep -q 'Ctrl-C stops the lab' "$work/lab.log" 2>/dev/null && break
+		kill -0 "$labpid" 2>/dev/null || break
+		sleep 0.2
+	done
+	if ! grep -q 'Ctrl-C stops the lab' "$work/lab.log"; then
+		cat "$work/lab.log" >&2
+		fail "vigie lab did not start"
+		exit 1
+	fi
+}
 lab=$work/lab
-"$vigie" lab --lang en --orgs "$n" --seed 7 --dir "$lab" >"$work/lab.log" 2>&1 &
-labpid=$!
-for _ in $(seq 1 600); do
-	grep -q 'Ctrl-C stops the lab' "$work/lab.log" 2>/dev/null && break
-	kill -0 "$labpid" 2>/dev/null || break
-	sleep 0.2
-done
-if ! grep -q 'Ctrl-C stops the lab' "$work/lab.log"; then
-	cat "$work/lab.log" >&2
-	fail "vigie lab did not start"
-	exit 1
-fi
+start_lab 0
 resolver=$(<"$lab/resolver.txt")
 # The jobs: one per (organisation, domain) of targets.csv, whose header is
 # id,name,category,domains and whose domains are separated by spaces.
@@ -144,4 +149,30 @@ if [[ -n ${VIGIE_TEST_POSTGRES:-} ]]; then
 	campaign "$(sed -E "s#/[A-Za-z0-9_]+(\?|$)#/$pgdb\1#" <<<"$VIGIE_TEST_POSTGRES")" postgres
 else
 	echo "note: VIGIE_TEST_POSTGRES is not set: the PostgreSQL run was NOT done"
+fi
+
+# Two weeks later: the lab's estate has drifted (changes.csv), a second
+# campaign on the same targets, and "vigie campaign compare": the domains
+# that got worse or better must be among those the lab changed.
+kill "$labpid"
+wait "$labpid" 2>/dev/null || true
+labpid=
+start_lab 2
+echo "== sqlite: a campaign two weeks later, and vigie campaign compare"
+if SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/targets.csv" --db "$work/vigie.db" \
+	--resolver "$resolver" --trust-anchor "$lab/root.ds" --timeout 20s >"$work/week2.log" 2>&1 &&
+	"$vigie" --lang en campaign compare --db "$work/vigie.db" --format csv >"$work/compare.csv" 2>"$work/compare.log"; then
+	changed=$(tail -n +2 "$lab/changes.csv" | cut -d, -f1,2 | sort -u)
+	moved=$(awk -F, 'NR > 1 && ($5 == "worse" || $5 == "better") { print $1 "," $4 }' "$work/compare.csv" | sort -u)
+	rows=$(tail -n +2 "$work/compare.csv" | wc -l)
+	unexplained=$(comm -13 <(echo "$changed") <(echo "$moved") | grep -c . || true)
+	nmoved=$(echo "$moved" | grep -c . || true)
+	nchanged=$(echo "$changed" | grep -c . || true)
+	if ((rows == jobs && nmoved > 0 && unexplained * 100 <= jobs)); then
+		pass "sqlite: compare: $nmoved of $jobs domains worse or better, $nchanged organisations changed by the lab, $unexplained unexplained"
+	else
+		fail "sqlite: compare: $rows rows (want $jobs), $nmoved worse or better, $unexplained not changed by the lab: $(comm -13 <(echo "$changed") <(echo "$moved") | head -5 | tr '\n' ' ')"
+	fi
+else
+	fail "sqlite: the second campaign or the comparison failed: $(tail -3 "$work/week2.log" "$work/compare.log")"
 fi

@@ -60,11 +60,13 @@ func campaignUsage(e *env) string {
   vigie campaign run --targets FILE --db DB [options]
   vigie campaign resume --db DB [--campaign ID] [--parallel N] [--per-ip N]
   vigie campaign status --db DB
+  vigie campaign compare --db DB [--from ID] [--to ID] [--format text|csv]
 
 run audits every organisation of FILE and stores each result in DB as it
 comes; resume audits what a campaign that was interrupted (Ctrl-C, kill,
 crash) has left, with the options it was started with; status shows the
-progress of the latest campaigns. Every job (organisation, domain) is
+progress of the latest campaigns; compare says who got worse or better
+from one campaign to the next. Every job (organisation, domain) is
 audited and stored exactly once, however often the campaign is stopped.
 
 FILE is a CSV file with a header naming its columns: id (or siren, siret,
@@ -103,12 +105,23 @@ whatever it names at resume time).
 The progress goes to stderr: a bar on a terminal, else a line every 10 s.
 The summary (audits, rate, grades, errors) goes to stdout.
 
+compare judges the audits of two campaigns again with today's checks and
+rules, then gives, for each (organisation, domain), the change: worse or
+better (points lost or won), unchanged, unscored (an audit in error on
+one side or both), new or gone; with the findings of severity medium or above that
+came and went. --to is the latest campaign by default, --from the one
+before it. --format text (default) lists the domains that got worse
+(largest loss first), better, and scored on one side only; --format csv writes one row
+per domain (columns org_id, org_name, category, domain, change,
+grade_before, points_before, grade_after, points_after, delta, added,
+fixed, error_before, error_after).
+
 Exit codes:
   0    the campaign is complete (audits that found the domain absent or
        could not reach it are results too, counted in the summary; the
        lines of FILE that were skipped are reported on stderr)
   1    failure: FILE unreadable or without any valid target, database
-       error, no campaign to resume
+       error, no campaign to resume, no campaign to compare with
   2    usage error
   130  interrupted (Ctrl-C, SIGTERM): the audits under way are dropped,
        and "vigie campaign resume" goes on
@@ -118,11 +131,13 @@ Exit codes:
   vigie campaign run --targets FICHIER --db BASE [options]
   vigie campaign resume --db BASE [--campaign ID] [--parallel N] [--per-ip N]
   vigie campaign status --db BASE
+  vigie campaign compare --db BASE [--from ID] [--to ID] [--format text|csv]
 
 run audite chaque organisation de FICHIER et enregistre chaque résultat dans
 BASE dès qu'il est connu ; resume audite ce qu'une campagne interrompue
 (Ctrl-C, kill, panne) a laissé, avec les options de son lancement ; status
-montre l'avancement des dernières campagnes. Chaque tâche (organisation,
+montre l'avancement des dernières campagnes ; compare dit qui a progressé ou
+reculé d'une campagne à la suivante. Chaque tâche (organisation,
 domaine) est auditée et enregistrée exactement une fois, quel que soit le
 nombre d'interruptions.
 
@@ -165,12 +180,24 @@ L'avancement s'affiche sur la sortie d'erreur : une barre sur un terminal,
 sinon une ligne toutes les 10 s. Le bilan (audits, débit, notes, erreurs)
 s'affiche sur la sortie standard.
 
+compare juge à nouveau les audits de deux campagnes avec les vérifications
+et les règles d'aujourd'hui, puis donne pour chaque (organisation, domaine)
+l'évolution : en baisse ou en hausse (points perdus ou gagnés), stable,
+sans note (audit en erreur d'un côté ou des deux), nouveau ou disparu,
+avec les constats de gravité moyenne ou plus apparus et disparus. --to est
+par défaut la dernière campagne, --from celle d'avant. --format text (par
+défaut) liste les domaines en baisse (la plus forte d'abord), en hausse,
+et notés d'un seul côté ; --format csv écrit une ligne par domaine
+(colonnes org_id, org_name, category, domain, change, grade_before,
+points_before, grade_after, points_after, delta, added, fixed,
+error_before, error_after).
+
 Codes de sortie :
   0    la campagne est complète (les audits qui ont trouvé le domaine absent
        ou injoignable sont aussi des résultats, comptés dans le bilan ; les
        lignes ignorées de FICHIER sont signalées sur la sortie d'erreur)
   1    échec : FICHIER illisible ou sans aucune cible valide, erreur de la
-       base, aucune campagne à reprendre
+       base, aucune campagne à reprendre ou à comparer
   2    erreur d'utilisation
   130  interrompu (Ctrl-C, SIGTERM) : les audits en cours sont abandonnés,
        « vigie campaign resume » reprend
@@ -179,8 +206,8 @@ Codes de sortie :
 
 func runCampaign(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
-		e.errorf(e.t(text{"campaign : sous-commande attendue : run, resume ou status ; « vigie help campaign » donne les options",
-			"campaign: want a subcommand: run, resume or status; \"vigie --lang en help campaign\" lists the options"}))
+		e.errorf(e.t(text{"campaign : sous-commande attendue : run, resume, status ou compare ; « vigie help campaign » donne les options",
+			"campaign: want a subcommand: run, resume, status or compare; \"vigie --lang en help campaign\" lists the options"}))
 		return exitUsage
 	}
 	switch args[0] {
@@ -190,11 +217,13 @@ func runCampaign(ctx context.Context, e *env, args []string) int {
 		return campaignResume(ctx, e, args[1:])
 	case "status":
 		return campaignStatus(ctx, e, args[1:])
+	case "compare":
+		return campaignCompare(ctx, e, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(e.stdout, campaignUsage(e))
 		return exitOK
 	}
-	e.errorf(e.t(text{"campaign : sous-commande inconnue « %s » : run, resume ou status", "campaign: unknown subcommand %q: run, resume or status"}), args[0])
+	e.errorf(e.t(text{"campaign : sous-commande inconnue « %s » : run, resume, status ou compare", "campaign: unknown subcommand %q: run, resume, status or compare"}), args[0])
 	return exitUsage
 }
 

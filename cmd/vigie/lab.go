@@ -29,6 +29,7 @@ servers and certificates from the lab's CA, with a mix of good and bad
 configurations drawn from the seed. It writes in DIR:
 
   targets.csv   the organisations, for "vigie campaign run --targets"
+  changes.csv   what changed since week 0 (with --week)
   resolver.txt  the DNS server's address, for --resolver
   ca.pem        the lab's CA, for SSL_CERT_FILE
   root.ds       the DNSSEC trust anchor, for --trust-anchor
@@ -41,6 +42,11 @@ Options:
   --orgs N             number of organisations (1 to 50000)
   --seed S             seed of the draw: the same seed, the same estate
                        (default 1)
+  --week N             the estate N weeks later (default 0): each week,
+                       about 8% of the organisations change their
+                       headers, DMARC policy, redirection to HTTPS or
+                       certificate, for better or worse; the same
+                       organisations, for "vigie campaign compare"
   --dir DIR            where to write the files (default vigie-lab)
   --dns HOST:PORT      address of the DNS server (default 127.53.0.1:53)
   --base ADDR          first address given out (default 127.1.0.1)
@@ -66,6 +72,7 @@ un mélange de bonnes et de mauvaises configurations tiré de la graine. Il
 écrit dans DOSSIER :
 
   targets.csv   les organisations, pour « vigie campaign run --targets »
+  changes.csv   ce qui a changé depuis la semaine 0 (avec --week)
   resolver.txt  l'adresse du serveur DNS, pour --resolver
   ca.pem        l'autorité du labo, pour SSL_CERT_FILE
   root.ds       l'ancre de confiance DNSSEC, pour --trust-anchor
@@ -77,6 +84,12 @@ demandent root : sinon, donnez d'autres ports et moins d'organisations.
 Options :
   --orgs N             nombre d'organisations (de 1 à 50000)
   --seed S             graine du tirage : même graine, même parc (1 par défaut)
+  --week N             le parc N semaines plus tard (0 par défaut) : chaque
+                       semaine, 8 % environ des organisations changent
+                       leurs en-têtes, leur politique DMARC, leur
+                       redirection vers HTTPS ou leur certificat, en mieux
+                       ou en pire ; mêmes organisations, pour « vigie
+                       campaign compare »
   --dir DOSSIER        où écrire les fichiers (vigie-lab par défaut)
   --dns HÔTE:PORT      adresse du serveur DNS (127.53.0.1:53 par défaut)
   --base ADRESSE       première adresse attribuée (127.1.0.1 par défaut)
@@ -97,13 +110,14 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		orgs                          int
+		orgs, week                    int
 		seed                          int64
 		dir, dnsAddr, base, langFlag  string
 		httpPort, httpsPort, smtpPort int
 	)
 	fs.IntVar(&orgs, "orgs", 0, "")
 	fs.Int64Var(&seed, "seed", 1, "")
+	fs.IntVar(&week, "week", 0, "")
 	fs.StringVar(&dir, "dir", "vigie-lab", "")
 	fs.StringVar(&dnsAddr, "dns", lab.DefaultDNS, "")
 	fs.StringVar(&base, "base", lab.DefaultBase, "")
@@ -129,6 +143,9 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	if orgs < 1 || orgs > 50000 {
 		return usageErr(e.t(text{"--orgs %d : un nombre de 1 à 50000 est attendu", "--orgs %d: want a number from 1 to 50000"}), orgs)
 	}
+	if week < 0 {
+		return usageErr(e.t(text{"--week %d : 0 ou plus est attendu", "--week %d: want 0 or more"}), week)
+	}
 	baseAddr, err := netip.ParseAddr(base)
 	if err != nil || !baseAddr.Is4() || !baseAddr.IsLoopback() {
 		return usageErr(e.t(text{"--base %q : une adresse de 127.0.0.0/8 est attendue", "--base %q: want an address in 127.0.0.0/8"}), base)
@@ -144,7 +161,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 
 	fmt.Fprintf(e.stderr, e.t(text{"vigie : démarrage du labo de %d organisations (graine %d)…\n", "vigie: starting a lab of %d organisations (seed %d)…\n"}), orgs, seed)
 	start := time.Now()
-	l, err := lab.Start(ctx, lab.Config{N: orgs, Seed: seed, Dir: dir, BaseAddr: baseAddr, DNSAddr: dnsAddr,
+	l, err := lab.Start(ctx, lab.Config{N: orgs, Seed: seed, Week: week, Dir: dir, BaseAddr: baseAddr, DNSAddr: dnsAddr,
 		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -172,6 +189,16 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stdout, e.t(text{
 			"(une socket d'écoute par port sur l'interface lo : la limite de fichiers ouverts ne permet pas une socket par adresse)\n",
 			"(one listening socket per port on the lo interface: the limit on open files does not allow one per address)\n"}))
+	}
+	if week > 0 {
+		changed := 0
+		for _, o := range l.Orgs {
+			if len(o.Changes) > 0 {
+				changed++
+			}
+		}
+		fmt.Fprintf(e.stdout, e.t(text{"Semaine %d : %d organisations ont changé depuis la semaine 0 (%s).\n", "Week %d: %d organisations changed since week 0 (%s).\n"}),
+			week, changed, f(lab.ChangesFile))
 	}
 	fmt.Fprintf(e.stdout, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n",
 		lab.TargetsFile, f(lab.TargetsFile), lab.ResolverFile+":", l.Resolver, lab.CAFile, f(lab.CAFile), lab.AnchorFile, f(lab.AnchorFile))

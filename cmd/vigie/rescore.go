@@ -12,8 +12,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
-	"vigie.eu/vigie/internal/check"
-	"vigie.eu/vigie/internal/score"
+	"vigie.eu/vigie/internal/engine"
 )
 
 // maxRescoreInput bounds what "vigie rescore" reads.
@@ -131,7 +130,7 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 				continue
 			}
 		} else {
-			rejudge(r)
+			engine.Rejudge(r)
 		}
 		if *asJSON {
 			// Encoded as "vigie audit --json" does, so that the two
@@ -152,17 +151,6 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 		io.WriteString(e.stdout, gradeText(e, r.Domain, r.Score))
 	}
 	return code
-}
-
-// rejudge runs today's checks on r's observations and scores them.
-func rejudge(r *audit.Result) {
-	findings, errs := check.Run(r.Observations)
-	r.Findings = findings
-	r.CheckErrors = nil
-	for _, err := range errs {
-		r.CheckErrors = append(r.CheckErrors, err.Error())
-	}
-	r.Score = score.Compute(findings, r.Observations)
 }
 
 // gradeText is the short text form of a score: the grade, the points, the

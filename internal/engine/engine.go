@@ -348,3 +348,19 @@ func resolve(ctx context.Context, lookup probe.LookupFunc, host string) (err err
 	_, err = (&probe.Dialer{Lookup: lookup}).Resolve(ctx, host)
 	return err
 }
+
+// Rejudge runs today's checks on r's observations and scores the
+// findings with today's rules, in place: old observations judged by the
+// current methodology. A result without observations is left as it is.
+func Rejudge(r *audit.Result) {
+	if r.Observations == nil {
+		return
+	}
+	findings, errs := check.Run(r.Observations)
+	r.Findings = findings
+	r.CheckErrors = nil
+	for _, err := range errs {
+		r.CheckErrors = append(r.CheckErrors, err.Error())
+	}
+	r.Score = score.Compute(findings, r.Observations)
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -27,6 +29,9 @@ type Org struct {
 	Provider int
 	// Profile is its configuration.
 	Profile Profile
+	// Changes says what changed in Profile since week 0 ("headers:
+	// none -> full"), in the order of the weeks; empty at week 0.
+	Changes []string
 }
 
 // TLS profiles: what the HTTPS and STARTTLS servers of an address accept.
@@ -198,6 +203,76 @@ func draw(n int, seed int64, base netip.Addr) *estate {
 		e.orgs = append(e.orgs, o)
 	}
 	return e
+}
+
+// driftPercent is the chance, in percent, that an organisation changes
+// one thing of its configuration in a week.
+const driftPercent = 8
+
+// evolve moves the estate forward by weeks: each week, each organisation
+// has a driftPercent chance to change one thing that is its own (its
+// security headers, its DMARC policy, its redirection to HTTPS, and the
+// validity of its certificate when it has its own address), for better
+// or worse, as a real estate changes from one campaign to the next. The
+// same seed and weeks give the same changes; names, addresses and
+// hosting never change.
+func (e *estate) evolve(seed int64, weeks int) {
+	for w := 1; w <= weeks; w++ {
+		r := rand.New(rand.NewPCG(uint64(seed), uint64(w)))
+		for _, o := range e.orgs {
+			if r.IntN(100) >= driftPercent {
+				continue
+			}
+			p := &o.Profile
+			change := func(what, from, to string) {
+				p.Good = false
+				o.Changes = append(o.Changes, fmt.Sprintf("week %d: %s: %s -> %s", w, what, from, to))
+			}
+			other := func(values []string, v string) string {
+				rest := slices.DeleteFunc(slices.Clone(values), func(x string) bool { return x == v })
+				return rest[r.IntN(len(rest))]
+			}
+			switch kind := r.IntN(4); {
+			case kind == 0:
+				v := other([]string{"full", "partial", "none"}, p.Headers)
+				change("headers", p.Headers, v)
+				p.Headers = v
+			case kind == 1:
+				v := other([]string{"reject", "none", ""}, p.DMARC)
+				change("dmarc", orNone(p.DMARC), orNone(v))
+				p.DMARC = v
+			case kind == 2 && p.HTTPS:
+				change("redirect", strconv.FormatBool(p.Redirect), strconv.FormatBool(!p.Redirect))
+				p.Redirect = !p.Redirect
+			case kind == 3 && p.HTTPS && o.Provider < 0 && (p.Cert == CertValid || p.Cert == CertExpired):
+				v := other([]string{CertValid, CertExpired}, p.Cert)
+				change("certificate", p.Cert, v)
+				p.Cert = v
+			}
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// changesCSV is the content of changes.csv: one line per change since
+// week 0.
+func (e *estate) changesCSV() []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"id", "domain", "change"})
+	for _, o := range e.orgs {
+		for _, c := range o.Changes {
+			w.Write([]string{o.ID, o.Domain, c})
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
 }
 
 var categories = []string{"commune", "département", "région", "hôpital", "ministère", "établissement public"}

@@ -57,8 +57,12 @@ type Config struct {
 	N int
 	// Seed draws the estate: names, categories, configurations.
 	Seed int64
-	// Dir, when set, receives targets.csv, resolver.txt, ca.pem and
-	// root.ds (created if needed).
+	// Week moves the estate that many weeks forward: a few
+	// organisations change their configuration each week (see
+	// Org.Changes); 0 is the estate as drawn.
+	Week int
+	// Dir, when set, receives targets.csv, changes.csv, resolver.txt,
+	// ca.pem and root.ds (created if needed).
 	Dir string
 	// BaseAddr is the first address given out (hosting providers
 	// first, then organisations with their own address, skipping .0
@@ -99,6 +103,9 @@ type Lab struct {
 	CAPEM []byte
 	// TargetsCSV is the content of targets.csv.
 	TargetsCSV []byte
+	// ChangesCSV is the content of changes.csv: what changed since
+	// week 0, one line per change (id, domain, change).
+	ChangesCSV []byte
 	// Addresses is how many addresses serve web and mail.
 	Addresses int
 	// Listeners is how many TCP listeners the lab holds.
@@ -125,6 +132,7 @@ type Lab struct {
 // Files written in Config.Dir.
 const (
 	TargetsFile  = "targets.csv"
+	ChangesFile  = "changes.csv"
 	ResolverFile = "resolver.txt"
 	CAFile       = "ca.pem"
 	AnchorFile   = "root.ds"
@@ -156,7 +164,11 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	l := &Lab{httpPort: orDefault(cfg.HTTPPort, 80), httpsPort: orDefault(cfg.HTTPSPort, 443), smtpPort: orDefault(cfg.SMTPPort, 25),
 		byName: map[string]*site{}, byAddr: map[netip.Addr]*site{}}
 
+	if cfg.Week < 0 {
+		return nil, fmt.Errorf("lab: week %d: want 0 or more", cfg.Week)
+	}
 	e := draw(cfg.N, cfg.Seed, base)
+	e.evolve(cfg.Seed, cfg.Week)
 	last := e.orgs[len(e.orgs)-1].Addr
 	for _, o := range e.orgs {
 		last = maxAddr(last, o.Addr)
@@ -167,7 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	if a := dnsAP.Addr(); base.Compare(a) <= 0 && a.Compare(last) <= 0 {
 		return nil, fmt.Errorf("lab: DNS address %s is among the organisations' addresses (%s to %s)", a, base, last)
 	}
-	l.Orgs, l.TargetsCSV = e.orgs, e.targetsCSV()
+	l.Orgs, l.TargetsCSV, l.ChangesCSV = e.orgs, e.targetsCSV(), e.changesCSV()
 
 	var sites []*site
 	for _, o := range e.orgs {
@@ -388,6 +400,7 @@ func (l *Lab) writeFiles(dir string) error {
 	}
 	for name, data := range map[string][]byte{
 		TargetsFile:  l.TargetsCSV,
+		ChangesFile:  l.ChangesCSV,
 		ResolverFile: []byte(l.Resolver + "\n"),
 		CAFile:       l.CAPEM,
 		AnchorFile:   []byte(l.Anchor),

@@ -286,3 +286,52 @@ func TestStartErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEvolve: week 0 is the estate as drawn; later weeks change a few
+// organisations, the same way for the same seed, and only what is the
+// organisation's own; the targets never change.
+func TestEvolve(t *testing.T) {
+	base := netip.MustParseAddr(DefaultBase)
+	drawn := draw(2000, 3, base)
+	week0 := draw(2000, 3, base)
+	week0.evolve(3, 0)
+	if !bytes.Equal(drawn.changesCSV(), week0.changesCSV()) || len(week0.changesCSV()) != len("id,domain,change\n") {
+		t.Errorf("week 0 has changes: %q", week0.changesCSV())
+	}
+	a, b := draw(2000, 3, base), draw(2000, 3, base)
+	a.evolve(3, 2)
+	b.evolve(3, 2)
+	if !bytes.Equal(a.changesCSV(), b.changesCSV()) {
+		t.Error("the same seed and week gave two sets of changes")
+	}
+	if !bytes.Equal(a.targetsCSV(), drawn.targetsCSV()) {
+		t.Error("the targets changed with the weeks")
+	}
+	changed := 0
+	for i, o := range a.orgs {
+		d := drawn.orgs[i]
+		if len(o.Changes) == 0 {
+			if o.Profile != d.Profile {
+				t.Errorf("%s: profile changed without a change recorded: %+v -> %+v", o.Domain, d.Profile, o.Profile)
+			}
+			continue
+		}
+		changed++
+		// Only these may differ (Good is lost with any change).
+		p, q := o.Profile, d.Profile
+		p.Headers, p.DMARC, p.Redirect, p.Cert, p.Good = q.Headers, q.DMARC, q.Redirect, q.Cert, q.Good
+		if p != q || o.Addr != d.Addr || o.Provider != d.Provider {
+			t.Errorf("%s: changed beyond headers, DMARC, redirect and certificate: %+v -> %+v", o.Domain, d.Profile, o.Profile)
+		}
+		if o.Profile.Cert != d.Profile.Cert && o.Provider >= 0 {
+			t.Errorf("%s: hosted, its certificate changed", o.Domain)
+		}
+		if o.Profile.Good {
+			t.Errorf("%s: changed and still marked good", o.Domain)
+		}
+	}
+	// About 8% a week over two weeks: between 5% and 20% of 2000.
+	if changed < 100 || changed > 400 {
+		t.Errorf("%d of 2000 organisations changed in two weeks", changed)
+	}
+}

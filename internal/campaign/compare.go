@@ -1,0 +1,182 @@
+package campaign
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/store"
+)
+
+// Kinds of Change.
+const (
+	Worse    = "worse"    // fewer points than before
+	Better   = "better"   // more points than before
+	Same     = "same"     // as many points as before
+	Unscored = "unscored" // no score on one side or both (an audit in error, nothing observed)
+	New      = "new"      // not audited in the first campaign
+	Gone     = "gone"     // not audited in the second campaign
+)
+
+// Side is one (organisation, domain) as one campaign saw it.
+type Side struct {
+	Time        time.Time
+	Grade       string // "" when no score
+	Points      int
+	Methodology string
+	Error       string
+}
+
+// Change is how one (organisation, domain) went from one campaign to
+// another.
+type Change struct {
+	Org    store.Organisation
+	Domain string
+	// Before and After are nil when the campaign did not audit the
+	// domain.
+	Before, After *Side
+	// Added are the findings of severity medium or above in After and
+	// not in Before (by id and subject), Fixed the reverse; both only
+	// when both sides are scored.
+	Added, Fixed []audit.Finding
+}
+
+// Kind says how the domain changed: Worse, Better, Same, Unscored, New or
+// Gone.
+func (c *Change) Kind() string {
+	switch {
+	case c.Before == nil:
+		return New
+	case c.After == nil:
+		return Gone
+	case c.Before.Grade == "" || c.After.Grade == "":
+		return Unscored
+	case c.After.Points < c.Before.Points:
+		return Worse
+	case c.After.Points > c.Before.Points:
+		return Better
+	}
+	return Same
+}
+
+// Delta is the points gained (negative: lost) between the two sides;
+// zero unless both are scored.
+func (c *Change) Delta() int {
+	if c.Kind() == Unscored || c.Before == nil || c.After == nil {
+		return 0
+	}
+	return c.After.Points - c.Before.Points
+}
+
+// notable is the lowest severity of the findings a comparison lists.
+const notable = audit.Medium
+
+// before is what Compare keeps of an audit of the first campaign: its
+// side and its notable findings, sorted by findingKey.
+type before struct {
+	org      store.Organisation
+	side     Side
+	findings []audit.Finding
+}
+
+// Compare compares the audits of campaign to with those of campaign from,
+// after judging both again with today's checks and rules (so that a change
+// of methodology between them is not taken for a change of the estate).
+// It calls fn with one Change per (organisation, domain) audited by
+// either: those of to in the order of CampaignAudits, then those only
+// from audited (Gone), ordered by organisation then domain. Only the
+// first campaign's grades and notable findings are held in memory; the
+// second streams.
+func Compare(ctx context.Context, st store.Store, from, to int64, fn func(Change) error) error {
+	if from == to {
+		return fmt.Errorf("campaign: comparing campaign %d with itself", from)
+	}
+	seen := map[[2]string]*before{}
+	err := st.CampaignAudits(ctx, from, func(rec store.AuditRecord) error {
+		side, findings := judge(rec)
+		seen[[2]string{rec.Org.ID, rec.Domain}] = &before{org: rec.Org, side: side, findings: findings}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("campaign %d: %w", from, err)
+	}
+	err = st.CampaignAudits(ctx, to, func(rec store.AuditRecord) error {
+		side, findings := judge(rec)
+		c := Change{Org: rec.Org, Domain: rec.Domain, After: &side}
+		k := [2]string{rec.Org.ID, rec.Domain}
+		if b := seen[k]; b != nil {
+			delete(seen, k)
+			c.Before = &b.side
+			if b.side.Grade != "" && side.Grade != "" {
+				c.Added = missing(findings, b.findings)
+				c.Fixed = missing(b.findings, findings)
+			}
+		}
+		return fn(c)
+	})
+	if err != nil {
+		return fmt.Errorf("campaign %d: %w", to, err)
+	}
+	gone := make([][2]string, 0, len(seen))
+	for k := range seen {
+		gone = append(gone, k)
+	}
+	slices.SortFunc(gone, func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	for _, k := range gone {
+		b := seen[k]
+		if err := fn(Change{Org: b.org, Domain: k[1], Before: &b.side}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// judge judges rec's result again and returns its side and its notable
+// findings, sorted.
+func judge(rec store.AuditRecord) (Side, []audit.Finding) {
+	side := Side{Time: rec.Time}
+	r := rec.Result
+	if r == nil {
+		side.Error = "no result stored"
+		return side, nil
+	}
+	side.Error = r.Error
+	if r.Error == "" {
+		engine.Rejudge(r)
+	}
+	if r.Score != nil {
+		side.Grade, side.Points, side.Methodology = r.Score.Grade, r.Score.Points, r.Score.Methodology
+	}
+	var fs []audit.Finding
+	for _, f := range r.Findings {
+		if f.Severity >= notable {
+			// Light: the first campaign's are held in memory.
+			// The title's strings are the definition's.
+			fs = append(fs, audit.Finding{ID: f.ID, Severity: f.Severity, Subject: f.Subject, Evidence: f.Evidence, Title: f.Title})
+		}
+	}
+	slices.SortFunc(fs, compareFindings)
+	fs = slices.CompactFunc(fs, func(a, b audit.Finding) bool { return compareFindings(a, b) == 0 })
+	return side, fs
+}
+
+// compareFindings orders findings by id then subject.
+func compareFindings(a, b audit.Finding) int {
+	return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Subject, b.Subject))
+}
+
+// missing returns the findings of a that b lacks; both are sorted by
+// compareFindings.
+func missing(a, b []audit.Finding) []audit.Finding {
+	var out []audit.Finding
+	for _, f := range a {
+		if _, found := slices.BinarySearchFunc(b, f, compareFindings); !found {
+			out = append(out, f)
+		}
+	}
+	return out
+}

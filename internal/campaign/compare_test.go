@@ -1,0 +1,145 @@
+package campaign
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/target"
+)
+
+// TestCompare stores two campaigns of a real audit of the lab's good.test
+// and variants of it (HSTS removed, an audit in error), then compares
+// them: each organisation gets the kind of change it was given, with the
+// findings that came and went.
+func TestCompare(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	tg, err := target.Parse("good.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := engine.Audit(t.Context(), labConfig(lab).Engine, tg)
+	if good.Error != "" || good.Score == nil {
+		t.Fatalf("audit of good.test: %q, score %v", good.Error, good.Score)
+	}
+	clone := func() *audit.Result {
+		b, err := json.Marshal(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r audit.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return &r
+	}
+	noHSTS := clone()
+	for _, h := range noHSTS.Observations.HTTP {
+		for i := range h.Responses {
+			delete(h.Responses[i].Headers, "Strict-Transport-Security")
+		}
+	}
+	failed := &audit.Result{Domain: "good.test", Time: good.Time, Error: engine.ErrNoDNSAnswer + ": i/o timeout"}
+
+	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "compare.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	org := func(id string) store.Organisation {
+		return store.Organisation{ID: id, Name: "Org " + id, Domains: []string{"good.test"}}
+	}
+	// Organisation by organisation: its result in the first campaign,
+	// in the second (nil: not in it), and the change expected.
+	plan := []struct {
+		org           string
+		first, second *audit.Result
+		kind          string
+	}{
+		{"1", good, noHSTS, Worse},
+		{"2", noHSTS, good, Better},
+		{"3", good, good, Same},
+		{"4", good, failed, Unscored},
+		{"5", good, nil, Gone},
+		{"6", nil, good, New},
+	}
+	runCampaign := func(name string, pick func(i int) *audit.Result) int64 {
+		var orgs []store.Organisation
+		for i, p := range plan {
+			if pick(i) != nil {
+				orgs = append(orgs, org(p.org))
+			}
+		}
+		id, err := st.CreateCampaign(t.Context(), &store.Campaign{Name: name}, orgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range plan {
+			if r := pick(i); r != nil {
+				if err := st.SaveAudit(t.Context(), store.Job{CampaignID: id, Org: org(p.org), Domain: "good.test"}, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return id
+	}
+	first := runCampaign("first", func(i int) *audit.Result { return plan[i].first })
+	second := runCampaign("second", func(i int) *audit.Result { return plan[i].second })
+
+	var order []string
+	changes := map[string]Change{}
+	err = Compare(t.Context(), st, first, second, func(c Change) error {
+		order = append(order, c.Org.ID)
+		changes[c.Org.ID] = c
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1", "2", "3", "4", "6", "5"}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
+	}
+	ids := func(fs []audit.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.ID)
+		}
+		return out
+	}
+	for _, p := range plan {
+		c := changes[p.org]
+		if got := c.Kind(); got != p.kind {
+			t.Errorf("org %s: %s, want %s", p.org, got, p.kind)
+		}
+		switch p.kind {
+		case Worse:
+			if c.Delta() >= 0 || !slices.Contains(ids(c.Added), "http.hsts.missing") || len(c.Fixed) > 0 {
+				t.Errorf("org %s: delta %d, added %v, fixed %v; want points lost to http.hsts.missing", p.org, c.Delta(), ids(c.Added), ids(c.Fixed))
+			}
+		case Better:
+			if c.Delta() <= 0 || !slices.Contains(ids(c.Fixed), "http.hsts.missing") || len(c.Added) > 0 {
+				t.Errorf("org %s: delta %d, added %v, fixed %v; want points won with http.hsts.missing fixed", p.org, c.Delta(), ids(c.Added), ids(c.Fixed))
+			}
+		case Same:
+			if c.Delta() != 0 || len(c.Added)+len(c.Fixed) > 0 {
+				t.Errorf("org %s: delta %d, added %v, fixed %v; want nothing", p.org, c.Delta(), ids(c.Added), ids(c.Fixed))
+			}
+		case Unscored:
+			if c.After == nil || c.After.Error != failed.Error || c.After.Grade != "" || c.Before.Grade != good.Score.Grade {
+				t.Errorf("org %s: before %+v, after %+v", p.org, c.Before, c.After)
+			}
+		}
+	}
+
+	if err := Compare(t.Context(), st, first, first, func(Change) error { return nil }); err == nil {
+		t.Error("comparing a campaign with itself: no error")
+	}
+	if err := Compare(t.Context(), st, first, second+1, func(Change) error { return nil }); err == nil {
+		t.Error("comparing with an unknown campaign: no error")
+	}
+}
