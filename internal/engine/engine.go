@@ -239,6 +239,11 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		ua += "/" + cfg.Version
 	}
 	hcfg := httpprobe.Config{Lookup: lookup, Roots: cfg.Roots, UserAgent: ua}
+	// The web probes of the audit share their connections: a redirect to
+	// https:// and security.txt reuse the TLS session of the https://
+	// probe.
+	hcfg.Connections = httpprobe.NewConnections(hcfg)
+	defer hcfg.Connections.Close()
 
 	www := "www." + domain
 	o := &audit.Observations{

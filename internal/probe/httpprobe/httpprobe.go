@@ -49,6 +49,10 @@ type Config struct {
 	MaxBody int64
 	// UserAgent is sent with every request; "" means "vigie".
 	UserAgent string
+	// Connections, when set, are the connections the probe uses, shared
+	// with the other probes given the same; nil means connections of
+	// its own, closed when it ends.
+	Connections *Connections
 }
 
 // Limits that are not configurable.
@@ -88,10 +92,41 @@ type client struct {
 	jar        http.CookieJar
 	verified   *http.Transport
 	unverified *http.Transport
+	own        bool // the transports are the client's, closed with it
 }
 
 func newClient(cfg Config) *client {
 	jar, _ := cookiejar.New(nil) // never fails with nil options
+	conns, own := cfg.Connections, false
+	if conns == nil {
+		conns, own = NewConnections(cfg), true
+	}
+	return &client{cfg: cfg, jar: jar, verified: conns.verified, unverified: conns.unverified, own: own}
+}
+
+// close releases idle connections of the probe's own, so that no
+// goroutine of the transports outlives the probe.
+func (c *client) close() {
+	if c.own {
+		c.verified.CloseIdleConnections()
+		c.unverified.CloseIdleConnections()
+	}
+}
+
+// Connections are HTTP connections that several probes of one audit
+// share, each with its own cookies: the redirect of http://DOMAIN/ to
+// https://DOMAIN/ and the request for security.txt then reuse the
+// connection of the https:// probe rather than open TLS sessions of
+// their own, which spares the audited server and the auditor a full
+// handshake each. Close releases them once the probes have ended.
+type Connections struct {
+	verified, unverified *http.Transport
+}
+
+// NewConnections makes connections for probes with cfg's lookup, roots
+// and timeout.
+func NewConnections(cfg Config) *Connections {
+	cfg = cfg.withDefaults()
 	mk := func(insecure bool) *http.Transport {
 		d := &probe.Dialer{Lookup: cfg.Lookup}
 		return &http.Transport{
@@ -110,12 +145,12 @@ func newClient(cfg Config) *client {
 			ResponseHeaderTimeout:  cfg.Timeout,
 		}
 	}
-	return &client{cfg: cfg, jar: jar, verified: mk(false), unverified: mk(true)}
+	return &Connections{verified: mk(false), unverified: mk(true)}
 }
 
-// close releases idle connections, so that no goroutine of the transports
-// outlives the probe.
-func (c *client) close() {
+// Close closes the idle connections; the probes that used them must have
+// ended.
+func (c *Connections) Close() {
 	c.verified.CloseIdleConnections()
 	c.unverified.CloseIdleConnections()
 }

@@ -20,6 +20,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -490,5 +491,48 @@ func TestChainBrokenMidway(t *testing.T) {
 	}
 	if want := "httpprobe: GET " + dead + ": " + last.Error; obs.Error != want {
 		t.Errorf("Error = %q, want %q", obs.Error, want)
+	}
+}
+
+// TestSharedConnections: probes given the same Connections reuse one TLS
+// session, and each keeps its own cookies; probes without open their own.
+func TestSharedConnections(t *testing.T) {
+	var sessions atomic.Int32
+	cert, pool := testCert(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("seen"); err == nil {
+			w.Header().Set("X-Seen", "yes")
+		}
+		w.Header().Add("Set-Cookie", "seen=1; Path=/; Secure; HttpOnly; SameSite=Lax")
+		io.WriteString(w, "ok")
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			sessions.Add(1)
+		}
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	u := "https://example.test:" + port(srv) + "/"
+	cfg := Config{Lookup: lookup, Roots: pool}
+	cfg.Connections = NewConnections(cfg)
+	for range 3 {
+		obs := Probe(t.Context(), cfg, u)
+		if f := obs.Final(); f == nil || f.Status != 200 || f.Headers["X-Seen"] != nil {
+			t.Fatalf("shared: %+v; want 200 without the cookie of another probe", obs)
+		}
+	}
+	cfg.Connections.Close()
+	if n := sessions.Load(); n != 1 {
+		t.Errorf("three probes with shared connections opened %d connections, want 1", n)
+	}
+	sessions.Store(0)
+	cfg.Connections = nil
+	for range 2 {
+		Probe(t.Context(), cfg, u)
+	}
+	if n := sessions.Load(); n != 2 {
+		t.Errorf("two probes with connections of their own opened %d connections, want 2", n)
 	}
 }
