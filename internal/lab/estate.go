@@ -82,6 +82,10 @@ type Profile struct {
 	// STARTTLS) or "null" (null MX: it receives no mail); for hosted
 	// organisations with mail, the provider's.
 	Mail string
+	// DKIM is "strong" (an RSA key of 2048 bits at the selector
+	// "default"), "weak" (1024 bits, at "mail") or "" (no key); always
+	// "" with a null MX.
+	DKIM string
 }
 
 // provider is a hosting provider: one address shared by several
@@ -202,8 +206,27 @@ func draw(n int, seed int64, base netip.Addr) *estate {
 		}
 		e.orgs = append(e.orgs, o)
 	}
+	// DKIM keys come from a stream of their own, so that adding them
+	// left every other draw of a seed as it was.
+	rd := rand.New(rand.NewPCG(uint64(seed), 0x646b696d))
+	for _, o := range e.orgs {
+		p := &o.Profile
+		switch kind := pick(rd, []string{DKIMStrong, DKIMWeak, ""}, []int{50, 15, 35}); {
+		case p.Mail == "null":
+		case p.Good:
+			p.DKIM = DKIMStrong
+		default:
+			p.DKIM = kind
+		}
+	}
 	return e
 }
+
+// DKIM profiles.
+const (
+	DKIMStrong = "strong" // RSA 2048 at the selector "default"
+	DKIMWeak   = "weak"   // RSA 1024 at the selector "mail"
+)
 
 // driftPercent is the chance, in percent, that an organisation changes
 // one thing of its configuration in a week.

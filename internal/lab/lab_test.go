@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,8 @@ var cases = []struct {
 	{"no-dmarc", func(p Profile) bool { return p.DMARC == "" }, "mail.dmarc.missing"},
 	{"no-headers", func(p Profile) bool { return p.Headers == "none" && p.HTTPS }, "http.hsts.missing"},
 	{"no-redirect", func(p Profile) bool { return !p.Redirect && p.HTTPS }, "http.redirect.missing"},
+	{"dkim-weak", func(p Profile) bool { return p.DKIM == DKIMWeak }, "mail.dkim.short_key"},
+	{"no-dkim", func(p Profile) bool { return p.DKIM == "" && p.Mail != "null" && p.SPF != "" }, "mail.dkim.not_found"},
 }
 
 // seedWithAll returns the first seed whose estate of n organisations has
@@ -171,6 +174,9 @@ func testLabAudits(t *testing.T, shared bool, httpPort, httpsPort, smtpPort int)
 				}
 				if st := res.Observations.DNS.DNSSEC; st == nil || st.Status != audit.DNSSECSecure {
 					t.Errorf("%s: %s: DNSSEC %+v, want secure", c.name, org.Domain, st)
+				}
+				if slices.Contains(ids, "mail.dkim.not_found") {
+					t.Errorf("%s: %s: its DKIM key was not found", c.name, org.Domain)
 				}
 				return
 			}

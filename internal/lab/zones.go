@@ -2,6 +2,11 @@ package lab
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
 	"net"
 	"net/netip"
 	"runtime"
@@ -39,6 +44,10 @@ var labNS = []string{"ns1.lab.test.", "ns2.lab.test."}
 // those asked, and returns the server and the root's trust anchor.
 func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, *dns.DS, error) {
 	s := &nameServer{zones: map[string]*zone{}}
+	keys, err := newDKIMKeys()
+	if err != nil {
+		return nil, nil, fmt.Errorf("DKIM keys: %v", err)
+	}
 	root := newZone(".")
 	root.add(soa("."))
 	root.add(&dns.NS{Hdr: hdr(".", dns.TypeNS, 86400), Ns: "ns.root."})
@@ -57,7 +66,7 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, 
 	s.zones["."], s.zones["test."] = root, tld
 	signed := []*zone{root, tld}
 	for _, o := range e.orgs {
-		z := orgZone(o)
+		z := orgZone(o, keys)
 		s.zones[z.origin] = z
 		for _, ns := range labNS {
 			tld.add(&dns.NS{Hdr: hdr(z.origin, dns.TypeNS, 3600), Ns: ns})
@@ -126,7 +135,7 @@ feed:
 }
 
 // orgZone is the zone of one organisation, after its profile.
-func orgZone(o *Org) *zone {
+func orgZone(o *Org, keys dkimKeys) *zone {
 	d := dns.Fqdn(o.Domain)
 	p := o.Profile
 	z := newZone(d)
@@ -161,5 +170,46 @@ func orgZone(o *Org) *zone {
 	case "none":
 		z.add(txt("_dmarc."+d, "v=DMARC1; p=none"))
 	}
+	switch p.DKIM {
+	case DKIMStrong:
+		z.add(dkimRecord("default._domainkey."+d, keys.strong))
+	case DKIMWeak:
+		z.add(dkimRecord("mail._domainkey."+d, keys.weak))
+	}
 	return z
+}
+
+// dkimKeys are the DKIM public keys the lab publishes (DER,
+// SubjectPublicKeyInfo): one of 2048 bits and one of 1024, shared by
+// every organisation; no mail is ever signed with them.
+type dkimKeys struct{ strong, weak []byte }
+
+func newDKIMKeys() (dkimKeys, error) {
+	var k dkimKeys
+	for _, x := range []struct {
+		bits int
+		der  *[]byte
+	}{{2048, &k.strong}, {1024, &k.weak}} {
+		key, err := rsa.GenerateKey(rand.Reader, x.bits)
+		if err != nil {
+			return k, err
+		}
+		if *x.der, err = x509.MarshalPKIXPublicKey(&key.PublicKey); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
+}
+
+// dkimRecord is a DKIM key record (RFC 6376 section 3.6.1) at name, in
+// strings of at most 255 bytes.
+func dkimRecord(name string, der []byte) *dns.TXT {
+	v := "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
+	rr := &dns.TXT{Hdr: hdr(name, dns.TypeTXT, 300)}
+	for len(v) > 255 {
+		rr.Txt = append(rr.Txt, v[:255])
+		v = v[255:]
+	}
+	rr.Txt = append(rr.Txt, v)
+	return rr
 }
