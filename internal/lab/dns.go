@@ -31,6 +31,8 @@ type zone struct {
 	nsec   []string            // owners in canonical order, when signed
 	key    *dns.DNSKEY
 	priv   crypto.Signer
+	// expired makes the zone's signatures expire before it is served.
+	expired bool
 }
 
 // rrKey names an RRset, or with sig the RRSIGs over it.

@@ -58,6 +58,9 @@ type Profile struct {
 	Good bool
 	// DNSSEC signs its zone, with a DS in test.
 	DNSSEC bool
+	// Bogus, with DNSSEC, makes every signature of the zone expired
+	// ten days ago: a zone that validating resolvers refuse.
+	Bogus bool
 	// HTTPS makes it serve HTTPS on port 443.
 	HTTPS bool
 	// TLS is the TLS profile of its address (TLSModern...); for
@@ -206,11 +209,13 @@ func draw(n int, seed int64, base netip.Addr) *estate {
 		}
 		e.orgs = append(e.orgs, o)
 	}
-	// DKIM keys come from a stream of their own, so that adding them
-	// left every other draw of a seed as it was.
+	// DKIM keys and expired signatures come from streams of their own,
+	// so that adding them left every other draw of a seed as it was.
 	rd := rand.New(rand.NewPCG(uint64(seed), 0x646b696d))
+	rb := rand.New(rand.NewPCG(uint64(seed), 0x626f677573))
 	for _, o := range e.orgs {
 		p := &o.Profile
+		p.Bogus = rb.IntN(100) < 15 && p.DNSSEC && !p.Good
 		switch kind := pick(rd, []string{DKIMStrong, DKIMWeak, ""}, []int{50, 15, 35}); {
 		case p.Mail == "null":
 		case p.Good:

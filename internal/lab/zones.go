@@ -67,6 +67,7 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, 
 	signed := []*zone{root, tld}
 	for _, o := range e.orgs {
 		z := orgZone(o, keys)
+		z.expired = o.Profile.Bogus
 		s.zones[z.origin] = z
 		for _, ns := range labNS {
 			tld.add(&dns.NS{Hdr: hdr(z.origin, dns.TypeNS, 3600), Ns: ns})
@@ -104,7 +105,11 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, 
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for z := range work {
-				if err := z.sign(inception, expiration); err != nil {
+				in, ex := inception, expiration
+				if z.expired {
+					in, ex = now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)
+				}
+				if err := z.sign(in, ex); err != nil {
 					select {
 					case errs <- err:
 					default:
