@@ -480,7 +480,7 @@ func TestLookupTimeoutNotCached(t *testing.T) {
 	srv := dnstest.NewServer(t, lab, dnstest.DropUDP(1))
 	// The first datagram of each question is lost and the timeout is
 	// shorter than the first retransmission: the first lookup times out.
-	p, err := dnsprobe.New(dnsprobe.Config{Server: srv.Addr, Timeout: 200 * time.Millisecond})
+	p, err := dnsprobe.New(dnsprobe.Config{Server: srv.Addr, Timeout: 350 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
