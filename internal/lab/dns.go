@@ -33,6 +33,8 @@ type zone struct {
 	priv   crypto.Signer
 	// expired makes the zone's signatures expire before it is served.
 	expired bool
+	// weak signs the zone with RSASHA1 rather than ECDSA P-256.
+	weak bool
 }
 
 // rrKey names an RRset, or with sig the RRSIGs over it.
@@ -131,6 +133,41 @@ func newZoneKey(origin string) (*dns.DNSKEY, crypto.Signer, error) {
 			return k, priv.(crypto.Signer), nil
 		}
 	}
+}
+
+// weakKey is one RSASHA1 key (2048 bits), shared by the zones signed
+// with it: the key tag does not depend on the owner, and one key spares
+// the lab an RSA key generation per zone.
+type weakKey struct {
+	once   sync.Once
+	public string // DNSKEY public key field
+	priv   crypto.Signer
+	err    error
+}
+
+// key returns a combined signing key (flags 257, RSASHA1) for origin.
+func (w *weakKey) key(origin string) (*dns.DNSKEY, crypto.Signer, error) {
+	k := &dns.DNSKEY{
+		Hdr:       dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
+		Flags:     dns.ZONE | dns.SEP,
+		Protocol:  3,
+		Algorithm: dns.RSASHA1,
+	}
+	w.once.Do(func() {
+		for {
+			priv, err := k.Generate(2048)
+			if err != nil {
+				w.err = err
+				return
+			}
+			if k.KeyTag() != 0 { // see newZoneKey
+				w.public, w.priv = k.PublicKey, priv.(crypto.Signer)
+				return
+			}
+		}
+	})
+	k.PublicKey = w.public
+	return k, w.priv, w.err
 }
 
 // sign adds the NSEC chain (RFC 4034 section 4) and an RRSIG over every

@@ -61,6 +61,9 @@ type Profile struct {
 	// Bogus, with DNSSEC, makes every signature of the zone expired
 	// ten days ago: a zone that validating resolvers refuse.
 	Bogus bool
+	// WeakAlgorithm, with DNSSEC, signs the zone with RSASHA1
+	// (algorithm 5), which RFC 8624 says not to sign with any more.
+	WeakAlgorithm bool
 	// HTTPS makes it serve HTTPS on port 443.
 	HTTPS bool
 	// TLS is the TLS profile of its address (TLSModern...); for
@@ -209,13 +212,16 @@ func draw(n int, seed int64, base netip.Addr) *estate {
 		}
 		e.orgs = append(e.orgs, o)
 	}
-	// DKIM keys and expired signatures come from streams of their own,
+	// DKIM keys, expired signatures and weak algorithms come from
+	// streams of their own,
 	// so that adding them left every other draw of a seed as it was.
 	rd := rand.New(rand.NewPCG(uint64(seed), 0x646b696d))
 	rb := rand.New(rand.NewPCG(uint64(seed), 0x626f677573))
+	rw := rand.New(rand.NewPCG(uint64(seed), 0x7273617368)) // RSASHA1
 	for _, o := range e.orgs {
 		p := &o.Profile
 		p.Bogus = rb.IntN(100) < 15 && p.DNSSEC && !p.Good
+		p.WeakAlgorithm = rw.IntN(100) < 10 && p.DNSSEC && !p.Good && !p.Bogus
 		switch kind := pick(rd, []string{DKIMStrong, DKIMWeak, ""}, []int{50, 15, 35}); {
 		case p.Mail == "null":
 		case p.Good:

@@ -50,6 +50,7 @@ var cases = []struct {
 	{"no-headers", func(p Profile) bool { return p.Headers == "none" && p.HTTPS }, "http.hsts.missing"},
 	{"no-redirect", func(p Profile) bool { return !p.Redirect && p.HTTPS }, "http.redirect.missing"},
 	{"bogus", func(p Profile) bool { return p.DNSSEC && p.Bogus }, "dns.dnssec.bogus"},
+	{"weak-algorithm", func(p Profile) bool { return p.DNSSEC && p.WeakAlgorithm }, "dns.dnssec.weak_algorithm"},
 	{"dkim-weak", func(p Profile) bool { return p.DKIM == DKIMWeak }, "mail.dkim.short_key"},
 	{"no-dkim", func(p Profile) bool { return p.DKIM == "" && p.Mail != "null" && p.SPF != "" }, "mail.dkim.not_found"},
 }

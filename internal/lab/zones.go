@@ -67,7 +67,7 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, 
 	signed := []*zone{root, tld}
 	for _, o := range e.orgs {
 		z := orgZone(o, keys)
-		z.expired = o.Profile.Bogus
+		z.expired, z.weak = o.Profile.Bogus, o.Profile.WeakAlgorithm
 		s.zones[z.origin] = z
 		for _, ns := range labNS {
 			tld.add(&dns.NS{Hdr: hdr(z.origin, dns.TypeNS, 3600), Ns: ns})
@@ -79,8 +79,13 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, 
 
 	// Keys first, then the DS of each signed child in its parent, then
 	// the signatures, spread over the CPUs.
+	var weak weakKey
 	for _, z := range signed {
-		key, priv, err := newZoneKey(z.origin)
+		newKey := newZoneKey
+		if z.weak {
+			newKey = weak.key
+		}
+		key, priv, err := newKey(z.origin)
 		if err != nil {
 			return nil, nil, err
 		}
