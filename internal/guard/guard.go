@@ -1,0 +1,346 @@
+// Package guard decides which addresses and names vigie may reach.
+//
+// vigie audits domains that its operator does not control: anyone can buy
+// a commune's lapsed domain, and anyone can type a domain on a public
+// page. Such a domain must not turn vigie against the network it runs in.
+// Every connection a probe opens goes through a Guard, which checks the
+// address actually dialled, at connect time (net.Dialer's ControlContext),
+// not the name: DNS rebinding, redirects to IP literals and MX hosts that
+// point inside are all caught there, whatever the DNS said before.
+//
+// Refused by default: the addresses that are not on the public internet
+// (loopback, RFC 1918, CGNAT, link-local, unique local, multicast, the
+// reserved, documentation and benchmarking ranges, 0.0.0.0/8) and the IPv4
+// embedded in IPv4-mapped, IPv4-compatible, NAT64, 6to4 and Teredo
+// addresses, judged as if dialled directly. A Policy may allow ranges by
+// name (--allow-private), for labs and tests.
+//
+// The package also refuses special-use names as targets (CheckName):
+// "localhost", ".local", ".internal", ".home.arpa" and the like.
+//
+// It does no I/O of its own beyond the dial it guards, and holds no
+// global state: a Policy is a value, a Guard records the refusals of one
+// audit.
+package guard
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Reason says why an address is refused. Its values are published in
+// the observations: append-only.
+type Reason string
+
+// The reasons for refusing an address.
+const (
+	Unspecified   Reason = "unspecified"   // 0.0.0.0/8, ::/128
+	Loopback      Reason = "loopback"      // 127.0.0.0/8, ::1
+	Private       Reason = "private"       // RFC 1918
+	Shared        Reason = "shared"        // 100.64.0.0/10, RFC 6598 (CGNAT)
+	LinkLocal     Reason = "link-local"    // 169.254.0.0/16, fe80::/10
+	UniqueLocal   Reason = "unique-local"  // fc00::/7, RFC 4193
+	SiteLocal     Reason = "site-local"    // fec0::/10, deprecated by RFC 3879
+	Multicast     Reason = "multicast"     // 224.0.0.0/4, ff00::/8
+	Documentation Reason = "documentation" // RFC 5737, RFC 3849, RFC 9637
+	Benchmarking  Reason = "benchmarking"  // 198.18.0.0/15, 2001:2::/48
+	Reserved      Reason = "reserved"      // 240.0.0.0/4, IETF assignments, unallocated IPv6
+	Broadcast     Reason = "broadcast"     // 255.255.255.255
+	LocalNAT64    Reason = "local-nat64"   // 64:ff9b:1::/48, RFC 8215
+	Discard       Reason = "discard"       // 100::/64, RFC 6666
+	BadPort       Reason = "port"          // a redirect to a port other than 80, 443 or the start URL's
+	Invalid       Reason = "invalid"       // not an IP address
+	SpecialName   Reason = "special-use"   // a special-use domain name
+)
+
+// French and English words for each reason, for reports and messages.
+var reasonText = map[Reason][2]string{
+	Unspecified:   {"adresse non spécifiée", "unspecified address"},
+	Loopback:      {"bouclage", "loopback"},
+	Private:       {"réseau privé (RFC 1918)", "private network (RFC 1918)"},
+	Shared:        {"espace partagé des opérateurs (CGNAT, RFC 6598)", "shared address space (CGNAT, RFC 6598)"},
+	LinkLocal:     {"lien local", "link-local"},
+	UniqueLocal:   {"adresse locale unique (RFC 4193)", "unique local address (RFC 4193)"},
+	SiteLocal:     {"adresse locale de site (obsolète)", "site-local address (deprecated)"},
+	Multicast:     {"multidiffusion", "multicast"},
+	Documentation: {"plage réservée à la documentation", "documentation range"},
+	Benchmarking:  {"plage réservée aux bancs d'essai", "benchmarking range"},
+	Reserved:      {"plage réservée", "reserved range"},
+	Broadcast:     {"diffusion", "broadcast"},
+	LocalNAT64:    {"NAT64 local (RFC 8215)", "local-use NAT64 (RFC 8215)"},
+	Discard:       {"préfixe de rejet (RFC 6666)", "discard prefix (RFC 6666)"},
+	BadPort:       {"port non autorisé pour une redirection", "port not allowed for a redirect"},
+	Invalid:       {"adresse invalide", "invalid address"},
+	SpecialName:   {"nom à usage spécial, hors de l'internet public", "special-use name, not on the public internet"},
+}
+
+// Text returns the reason in French ("fr") or English (any other lang).
+func (r Reason) Text(lang string) string {
+	t, ok := reasonText[r]
+	if !ok {
+		return string(r)
+	}
+	if lang == "fr" {
+		return t[0]
+	}
+	return t[1]
+}
+
+// ranges are the IPv4 and IPv6 ranges refused by default, most specific
+// first where they overlap. The IPv6 forms that embed an IPv4 address are
+// not here: see embedded.
+var ranges = []struct {
+	prefix netip.Prefix
+	reason Reason
+}{
+	// IPv4: RFC 6890 and the IANA special-purpose registry.
+	{netip.MustParsePrefix("0.0.0.0/8"), Unspecified},
+	{netip.MustParsePrefix("10.0.0.0/8"), Private},
+	{netip.MustParsePrefix("100.64.0.0/10"), Shared},
+	{netip.MustParsePrefix("127.0.0.0/8"), Loopback},
+	{netip.MustParsePrefix("169.254.0.0/16"), LinkLocal},
+	{netip.MustParsePrefix("172.16.0.0/12"), Private},
+	{netip.MustParsePrefix("192.0.0.0/24"), Reserved}, // IETF protocol assignments
+	{netip.MustParsePrefix("192.0.2.0/24"), Documentation},
+	{netip.MustParsePrefix("192.88.99.0/24"), Reserved}, // 6to4 relay anycast, deprecated (RFC 7526)
+	{netip.MustParsePrefix("192.168.0.0/16"), Private},
+	{netip.MustParsePrefix("198.18.0.0/15"), Benchmarking},
+	{netip.MustParsePrefix("198.51.100.0/24"), Documentation},
+	{netip.MustParsePrefix("203.0.113.0/24"), Documentation},
+	{netip.MustParsePrefix("224.0.0.0/4"), Multicast},
+	{netip.MustParsePrefix("255.255.255.255/32"), Broadcast},
+	{netip.MustParsePrefix("240.0.0.0/4"), Reserved},
+	// IPv6.
+	{netip.MustParsePrefix("::/128"), Unspecified},
+	{netip.MustParsePrefix("::1/128"), Loopback},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), LocalNAT64},
+	{netip.MustParsePrefix("100::/64"), Discard},
+	{netip.MustParsePrefix("2001:2::/48"), Benchmarking},
+	{netip.MustParsePrefix("2001:db8::/32"), Documentation},
+	{netip.MustParsePrefix("3fff::/20"), Documentation},
+	{netip.MustParsePrefix("fc00::/7"), UniqueLocal},
+	{netip.MustParsePrefix("fe80::/10"), LinkLocal},
+	{netip.MustParsePrefix("fec0::/10"), SiteLocal},
+	{netip.MustParsePrefix("ff00::/8"), Multicast},
+	{netip.MustParsePrefix("2001:10::/28"), Reserved}, // ORCHID, deprecated
+	{netip.MustParsePrefix("2001:20::/28"), Reserved}, // ORCHIDv2, not routable
+	{netip.MustParsePrefix("5f00::/16"), Reserved},    // SRv6 SIDs, RFC 9602
+}
+
+// globalUnicast is the only IPv6 space allocated for the public
+// internet (RFC 4291 section 2.4; IANA).
+var globalUnicast = netip.MustParsePrefix("2000::/3")
+
+// IPv6 forms that carry an IPv4 address.
+var (
+	ipv4Compatible = netip.MustParsePrefix("::/96")         // RFC 4291 section 2.5.5.1, deprecated
+	ipv4Mapped     = netip.MustParsePrefix("::ffff:0:0/96") // RFC 4291 section 2.5.5.2
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")  // RFC 6052
+	sixToFour      = netip.MustParsePrefix("2002::/16")     // RFC 3056
+	teredo         = netip.MustParsePrefix("2001::/32")     // RFC 4380
+)
+
+// Policy says which addresses and names may be reached. The zero value,
+// and a nil *Policy, refuse every range listed in the package
+// documentation.
+type Policy struct {
+	allow []netip.Prefix
+}
+
+// NewPolicy returns a policy that also allows the addresses of allow (the
+// --allow-private ranges of a lab).
+func NewPolicy(allow ...netip.Prefix) *Policy {
+	p := &Policy{}
+	for _, a := range allow {
+		p.allow = append(p.allow, a.Masked())
+	}
+	return p
+}
+
+// Allowed returns the ranges the policy allows beyond the public internet.
+func (p *Policy) Allowed() []netip.Prefix {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.allow)
+}
+
+// allowed reports whether a is in one of the allowed ranges.
+func (p *Policy) allowed(a netip.Addr) bool {
+	if p == nil {
+		return false
+	}
+	for _, pr := range p.allow {
+		if pr.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Check reports why a may not be connected to, or "" when it may.
+func (p *Policy) Check(a netip.Addr) Reason {
+	if !a.IsValid() {
+		return Invalid
+	}
+	a = a.WithZone("")
+	if a.Is4In6() {
+		// An IPv4-mapped address reaches the IPv4 host itself.
+		a = a.Unmap()
+	}
+	if p.allowed(a) {
+		return ""
+	}
+	for _, r := range ranges {
+		if r.prefix.Contains(a) {
+			return r.reason
+		}
+	}
+	if a.Is4() {
+		return ""
+	}
+	if v4, ok := embedded(a); ok {
+		// Judged as the IPv4 address it leads to, so that
+		// 64:ff9b::a9fe:a9fe is refused like 169.254.169.254.
+		return p.Check(v4)
+	}
+	if !globalUnicast.Contains(a) {
+		return Reserved
+	}
+	return ""
+}
+
+// embedded returns the IPv4 address carried by an IPv4-compatible,
+// NAT64, 6to4 or Teredo address.
+func embedded(a netip.Addr) (netip.Addr, bool) {
+	b := a.As16()
+	switch {
+	case ipv4Compatible.Contains(a), nat64.Contains(a):
+		// The last 32 bits (RFC 4291 section 2.5.5.1; RFC 6052
+		// section 2.2, /96 prefix).
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(a):
+		// 2002:V4ADDR::/48 (RFC 3056 section 2).
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case teredo.Contains(a):
+		// The client's address, where the packets end, obscured by
+		// inverting its bits (RFC 4380 section 4).
+		var v4 [4]byte
+		for i := range v4 {
+			v4[i] = b[12+i] ^ 0xff
+		}
+		return netip.AddrFrom4(v4), true
+	}
+	return netip.Addr{}, false
+}
+
+// RefusedError is the error of a connection the guard refused.
+type RefusedError struct {
+	Addr   netip.AddrPort
+	Reason Reason
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("guard: address refused: %s (%s)", e.Addr, e.Reason.Text("en"))
+}
+
+// Refusal is one refused connection, as the observations record it.
+type Refusal struct {
+	// Address is the address and port that was not dialled.
+	Address string `json:"address"`
+	// Reason says why (see the Reason constants).
+	Reason Reason `json:"reason"`
+}
+
+// Guard applies a Policy to the connections of one audit and records what
+// it refused. A nil *Guard applies the default policy and records
+// nothing. It is safe for concurrent use.
+type Guard struct {
+	policy *Policy
+
+	mu      sync.Mutex
+	refused []Refusal
+}
+
+// New returns a guard that applies p (nil: the default policy).
+func New(p *Policy) *Guard {
+	return &Guard{policy: p}
+}
+
+// Policy returns the policy the guard applies.
+func (g *Guard) Policy() *Policy {
+	if g == nil {
+		return nil
+	}
+	return g.policy
+}
+
+// CheckAddrPort returns a *RefusedError when ap may not be connected to,
+// and records it.
+func (g *Guard) CheckAddrPort(ap netip.AddrPort) error {
+	r := g.Policy().Check(ap.Addr())
+	if r == "" {
+		return nil
+	}
+	g.record(Refusal{Address: ap.String(), Reason: r})
+	return &RefusedError{Addr: ap, Reason: r}
+}
+
+// Refuse records a refusal decided elsewhere (a redirect to a port that
+// is not allowed) and returns its error.
+func (g *Guard) Refuse(ap netip.AddrPort, r Reason) error {
+	g.record(Refusal{Address: ap.String(), Reason: r})
+	return &RefusedError{Addr: ap, Reason: r}
+}
+
+func (g *Guard) record(r Refusal) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !slices.Contains(g.refused, r) {
+		g.refused = append(g.refused, r)
+	}
+}
+
+// Refusals returns what the guard refused, each once, sorted.
+func (g *Guard) Refusals() []Refusal {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rs := slices.Clone(g.refused)
+	slices.SortFunc(rs, func(a, b Refusal) int { return strings.Compare(a.Address, b.Address) })
+	return rs
+}
+
+// control is a net.Dialer ControlContext: it runs after the address is
+// chosen and before the connection is made, so it sees the address that
+// is actually dialled.
+func (g *Guard) control(_ context.Context, network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return &RefusedError{Reason: Invalid}
+	}
+	return g.CheckAddrPort(ap)
+}
+
+// Dialer returns a net.Dialer whose every connection the guard checks.
+func (g *Guard) Dialer() *net.Dialer {
+	return &net.Dialer{ControlContext: g.control}
+}
+
+// DialContext connects to address through the guard; address must be an
+// IP literal and a port, or a name that the system resolves (the guard
+// then checks each address tried).
+func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return g.Dialer().DialContext(ctx, network, address)
+}
