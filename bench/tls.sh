@@ -45,7 +45,7 @@ unshare --mount --propagation private true || {
 
 tools=(vigie sslscan testssl)
 run_vigie() {
-	SSL_CERT_FILE=$lab/ca.pem "$work/vigie" audit --json --resolver 127.0.53.1:53 \
+	SSL_CERT_FILE=$lab/ca.pem "$work/vigie" audit --json --resolver 127.0.53.1:53 --allow-private 127.0.0.0/8 \
 		--trust-anchor "$lab/root.ds" --timeout 120s "$domain"
 }
 run_sslscan() {

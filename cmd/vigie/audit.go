@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"regexp"
 	"slices"
@@ -19,6 +20,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
@@ -38,6 +40,8 @@ type auditFlags struct {
 	smtpPort    int
 	// dkimSelectors are the --dkim-selector values, in the order given.
 	dkimSelectors []string
+	// allowPrivate are the --allow-private values, in the order given.
+	allowPrivate []string
 }
 
 func (f *auditFlags) set(fs *flag.FlagSet) {
@@ -55,6 +59,29 @@ func (f *auditFlags) set(fs *flag.FlagSet) {
 		f.dkimSelectors = append(f.dkimSelectors, v)
 		return nil
 	})
+	fs.Func("allow-private", "", func(v string) error {
+		f.allowPrivate = append(f.allowPrivate, v)
+		return nil
+	})
+}
+
+// parseAllowPrivate parses --allow-private values: CIDR ranges
+// (127.0.0.0/8) or single addresses.
+func parseAllowPrivate(e *env, values []string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, fmt.Errorf(e.t(text{"--allow-private « %s » : une plage CIDR (127.0.0.0/8) ou une adresse est attendue", "--allow-private %q: want a CIDR range (127.0.0.0/8) or an address"}), v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return prefixes, nil
 }
 
 // maxSelectors bounds how many --dkim-selector an audit takes.
@@ -96,6 +123,17 @@ Options:
   --https-port N       port probed for https:// and TLS, and for the MTA-STS
                        policy (default 443; for labs)
   --smtp-port N        port probed on each MX host (default 25; for labs)
+  --allow-private CIDR also connect to this range outside the public internet
+                       (repeatable; for labs and tests: 127.0.0.0/8)
+
+vigie connects only to addresses of the public internet: loopback, private
+(RFC 1918), CGNAT, link-local, unique local, multicast, reserved and
+documentation ranges are refused at connect time, the IPv4 embedded in
+IPv6 forms too, and redirects are followed only to ports 80 and 443 (or
+the audited ports). Each refusal is recorded in the observations
+("refused"). Special-use names (localhost, .local, .internal, .home.arpa,
+.lan, .onion, .invalid, .example, .alt, .arpa...) are not audited; .test
+only with --allow-private.
 
 Certificates are verified against the system's roots, or those of the file
 named by SSL_CERT_FILE.
@@ -139,6 +177,19 @@ Options :
   --https-port N       port sondé pour https:// et TLS, et pour la politique
                        MTA-STS (443 par défaut ; pour les labos)
   --smtp-port N        port sondé sur chaque serveur MX (25 par défaut ; labos)
+  --allow-private CIDR se connecter aussi à cette plage hors de l'internet
+                       public (répétable ; pour les labos et les tests :
+                       127.0.0.0/8)
+
+vigie ne se connecte qu'aux adresses de l'internet public : les adresses de
+bouclage, privées (RFC 1918), CGNAT, de lien local, locales uniques, de
+multidiffusion, réservées et de documentation sont refusées au moment de la
+connexion, de même que l'IPv4 contenue dans une adresse IPv6, et les
+redirections ne sont suivies que vers les ports 80 et 443 (ou les ports
+audités). Chaque refus est noté dans les observations (« refused »). Les
+noms à usage spécial (localhost, .local, .internal, .home.arpa, .lan,
+.onion, .invalid, .example, .alt, .arpa...) ne sont pas audités ; .test
+seulement avec --allow-private.
 
 Les certificats sont vérifiés avec les autorités racines du système, ou celles
 du fichier désigné par SSL_CERT_FILE.
@@ -212,6 +263,11 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 	if f.parallel < 1 {
 		return cfg, fmt.Errorf(e.t(text{"--parallel %d : au moins 1", "--parallel %d: want at least 1"}), f.parallel)
 	}
+	allow, err := parseAllowPrivate(e, f.allowPrivate)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.AddressPolicy = guard.NewPolicy(allow...)
 	if f.failOn != "" {
 		if _, err := audit.ParseSeverity(f.failOn); err != nil {
 			return cfg, fmt.Errorf(e.t(text{"--fail-on « %s » : info, low, medium, high ou critical attendu", "--fail-on %q: want info, low, medium, high or critical"}), f.failOn)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 
 	"vigie.eu/vigie/internal/campaign"
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/store"
 )
@@ -44,8 +46,10 @@ type campaignOptions struct {
 	HTTPSPort     int      `json:"https_port"`
 	SMTPPort      int      `json:"smtp_port"`
 	DKIMSelectors []string `json:"dkim_selectors,omitempty"`
-	Parallel      int      `json:"parallel"`
-	PerIP         int      `json:"per_ip"`
+	// AllowPrivate are the --allow-private ranges (CIDR).
+	AllowPrivate []string `json:"allow_private,omitempty"`
+	Parallel     int      `json:"parallel"`
+	PerIP        int      `json:"per_ip"`
 	// Version is the version of vigie that started the campaign.
 	Version string `json:"version"`
 }
@@ -94,6 +98,8 @@ Options of run:
                        repeat it for several
   --http-port N, --https-port N, --smtp-port N
                        ports probed (default 80, 443, 25; for labs)
+  --allow-private CIDR also connect to this range outside the public internet
+                       (repeatable; for labs: 127.0.0.0/8); see "vigie help audit"
   --lang fr|en         language of the messages (default fr)
 
 resume takes --db, --campaign ID (default: the latest campaign), and
@@ -168,6 +174,9 @@ Options de run :
                        courants ; à répéter pour en donner plusieurs
   --http-port N, --https-port N, --smtp-port N
                        ports sondés (80, 443, 25 par défaut ; pour les labos)
+  --allow-private CIDR se connecter aussi à cette plage hors de l'internet
+                       public (répétable ; labos : 127.0.0.0/8) ; voir
+                       « vigie help audit »
   --lang fr|en         langue des messages (fr par défaut)
 
 resume prend --db, --campaign ID (par défaut, la dernière campagne), et
@@ -290,6 +299,9 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		SSLCertFile: os.Getenv("SSL_CERT_FILE"),
 		HTTPPort:    cfg.HTTPPort, HTTPSPort: cfg.HTTPSPort, SMTPPort: cfg.SMTPPort,
 		DKIMSelectors: cfg.DKIMSelectors, Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
+	}
+	for _, p := range cfg.AddressPolicy.Allowed() {
+		opts.AllowPrivate = append(opts.AllowPrivate, p.String())
 	}
 	if f.trustAnchor != "" {
 		opts.TrustAnchor = f.trustAnchor
@@ -526,6 +538,15 @@ func resumeConfig(o campaignOptions) (engine.Config, error) {
 		return cfg, fmt.Errorf("timeout %q", o.Timeout)
 	}
 	cfg.Timeout = d
+	var allow []netip.Prefix
+	for _, s := range o.AllowPrivate {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return cfg, fmt.Errorf("allow_private %q: %v", s, err)
+		}
+		allow = append(allow, p)
+	}
+	cfg.AddressPolicy = guard.NewPolicy(allow...)
 	if o.TrustAnchorRecords != "" {
 		anchors, err := dnsprobe.ParseAnchors(o.TrustAnchorRecords)
 		if err != nil {

@@ -61,7 +61,7 @@ func TestLabCommand(t *testing.T) {
 	for _, want := range []string{
 		"Lab ready in ", "20 organisations on ",
 		"SSL_CERT_FILE=" + filepath.Join(dir, "ca.pem") + " vigie campaign run --targets " + filepath.Join(dir, "targets.csv"),
-		"--resolver " + net + ".254:", "--trust-anchor " + filepath.Join(dir, "root.ds"),
+		"--resolver " + net + ".254:", "--trust-anchor " + filepath.Join(dir, "root.ds"), "--allow-private 127.0.0.0/8",
 		"--http-port 8080 --https-port 8443 --smtp-port 2525",
 	} {
 		if !strings.Contains(out, want) {

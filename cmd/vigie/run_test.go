@@ -18,7 +18,7 @@ func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"audit", "--resolver", lab.Resolver,
+	code := run(ctx, []string{"audit", "--resolver", lab.Resolver, "--allow-private", "127.0.0.0/8",
 		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
 		"good.test", "example.test"}, nil, &stdout, &stderr)
 	if code != exitInterrupt {

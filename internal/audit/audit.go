@@ -25,6 +25,11 @@ type Result struct {
 	Time time.Time `json:"time"`
 	// DurationMS is the wall time of the whole audit, in milliseconds.
 	DurationMS int64 `json:"duration_ms"`
+	// CPUMS is the CPU time (user and system) of the vigie process
+	// during the audit, in milliseconds: the audit's own when audits run
+	// one at a time, shared with the audits that ran beside it
+	// otherwise.
+	CPUMS int64 `json:"cpu_ms,omitempty"`
 	// Version is the version of vigie that ran the audit.
 	Version string `json:"vigie_version,omitempty"`
 	// Observations is everything the probes saw.
@@ -64,6 +69,24 @@ type Observations struct {
 	// Mail is what the mail probe saw: MX hosts, SMTP and STARTTLS,
 	// SPF, DMARC, DKIM, MTA-STS, TLS-RPT and TLSA records.
 	Mail *MailObservation `json:"mail,omitempty"`
+	// Refused lists the connections that the address guard did not
+	// open, each once: addresses outside the public internet, redirects
+	// to ports that are not the web's (see internal/guard).
+	Refused []Refusal `json:"refused,omitempty"`
+	// AllowedPrivate lists the ranges outside the public internet that
+	// the audit was allowed to reach (--allow-private, for labs); empty
+	// for an audit of the internet.
+	AllowedPrivate []string `json:"allowed_private,omitempty"`
+}
+
+// Refusal is one connection the address guard refused.
+type Refusal struct {
+	// Address is the address and port ("169.254.169.254:80"), or the
+	// host and port of a redirect, that was not dialled.
+	Address string `json:"address"`
+	// Reason says why, as a stable code: "loopback", "private",
+	// "link-local", "port"... (see internal/guard).
+	Reason string `json:"reason"`
 }
 
 // Severity ranks a finding. The zero value is Info.

@@ -16,6 +16,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/store"
 )
 
@@ -113,7 +114,7 @@ func (s *memStore) Close() error { return nil }
 
 // labConfig audits the enginetest lab.
 func labConfig(lab *enginetest.Lab) Config {
-	return Config{Engine: engine.Config{
+	return Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(),
 		Resolver:  lab.Resolver,
 		Anchors:   lab.Anchors,
 		Roots:     lab.CA.Pool(),

@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/lab"
 	"vigie.eu/vigie/internal/store"
 )
@@ -34,7 +35,7 @@ func BenchmarkLabCampaign(b *testing.B) {
 	defer l.Close()
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(l.CAPEM)
-	cfg := Config{Engine: engine.Config{Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab",
+	cfg := Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(), Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab",
 		Roots: roots, RootsName: "lab CA", HTTPPort: p, HTTPSPort: p + 1, SMTPPort: p + 2,
 		Timeout: 30 * time.Second, Version: "bench"}}
 	var orgs []store.Organisation

@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/lab"
 )
 
@@ -48,7 +49,7 @@ func TestRunLabPoliteness(t *testing.T) {
 	if !roots.AppendCertsFromPEM(l.CAPEM) {
 		t.Fatal("no CA certificate")
 	}
-	cfg := Config{Engine: engine.Config{Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
+	cfg := Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(), Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
 		HTTPPort: port, HTTPSPort: port + 1, SMTPPort: port + 2}, Parallel: 16, PerIP: perIP}
 	var mu sync.Mutex
 	running, peak := map[netip.Addr]int{}, map[netip.Addr]int{}

@@ -21,6 +21,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
@@ -58,6 +59,11 @@ func ResolverSilent(res *audit.Result) bool {
 	}
 	return true
 }
+
+// ErrSpecialName starts the Result.Error of the audit of a special-use
+// name ("localhost", ".local", ".internal"...), which is not on the
+// public internet and is never audited.
+const ErrSpecialName = "special-use name, not audited"
 
 // ErrCancelled is the Result.Error of an audit cancelled by its caller
 // (Ctrl-C) before its deadline.
@@ -100,6 +106,11 @@ type Config struct {
 	Version string
 	// Checks are the checks run; nil means check.All().
 	Checks []audit.Check
+	// AddressPolicy says which addresses the probes may connect to and
+	// which target names may be audited; nil refuses every address
+	// outside the public internet and every special-use name (see
+	// package guard). Labs and tests allow their own ranges.
+	AddressPolicy *guard.Policy
 	// Lookup, when set, resolves the host names that the TLS, web and
 	// mail probes connect to, instead of a cache of the audit's own; a
 	// campaign shares one cache across its audits this way. The DNS
@@ -133,13 +144,19 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		now = cfg.Now
 	}
 	wallStart := time.Now()
+	cpuStart := processCPU()
 	start := now().UTC()
 	res := &audit.Result{Domain: t.Domain, Input: t.Input, Time: start, Version: cfg.Version, Findings: []audit.Finding{}}
 	defer func() {
 		res.DurationMS = time.Since(wallStart).Milliseconds()
+		res.CPUMS = (processCPU() - cpuStart).Milliseconds()
 	}()
 	if t.Domain == "" {
 		res.Error = "engine: no domain"
+		return res
+	}
+	if err := cfg.AddressPolicy.CheckName(t.Domain); err != nil {
+		res.Error = ErrSpecialName + ": " + t.Domain
 		return res
 	}
 
@@ -208,9 +225,39 @@ func nxdomain(d *audit.DNSObservation, domain string) bool {
 	return false
 }
 
-// runProbes starts every probe and waits for all of them. When the DNS
-// probe finds that the domain does not exist, the other probes are
-// cancelled: they cannot see anything.
+// probeGrace is how long Audit waits for the probes once the audit's
+// deadline has passed: a probe that does not return by then (a bug, or a
+// remote side that found a way around a deadline) is given up, and its
+// observation says so.
+const probeGrace = 500 * time.Millisecond
+
+// slots guards the observations the probes fill: a probe's result is
+// kept only if it arrives before Audit stops waiting.
+type slots struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// set runs f, which stores a probe's result, unless Audit has stopped
+// waiting.
+func (s *slots) set(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		f()
+	}
+}
+
+// close stops the probes from storing anything more.
+func (s *slots) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+}
+
+// runProbes starts every probe and waits for all of them, or for the
+// deadline plus probeGrace. When the DNS probe finds that the domain does
+// not exist, the other probes are cancelled: they cannot see anything.
 func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, prober *dnsprobe.Prober, domain string, start time.Time) *audit.Observations {
 	httpPort, httpsPort := cfg.HTTPPort, cfg.HTTPSPort
 	if httpPort <= 0 {
@@ -228,8 +275,12 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		// What the probes fall back on; see Roots.
 		_, rootsName, _ = Roots()
 	}
+	// One guard for every connection of the audit; it records what it
+	// refused.
+	g := guard.New(cfg.AddressPolicy)
 	tcfg := tlsprobe.Config{
 		Lookup:    lookup,
+		Guard:     g,
 		Roots:     cfg.Roots,
 		RootsName: rootsName,
 		Now:       func() time.Time { return start },
@@ -238,7 +289,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	if cfg.Version != "" {
 		ua += "/" + cfg.Version
 	}
-	hcfg := httpprobe.Config{Lookup: lookup, Roots: cfg.Roots, UserAgent: ua}
+	hcfg := httpprobe.Config{Lookup: lookup, Guard: g, Roots: cfg.Roots, UserAgent: ua, RedirectPorts: []int{httpPort, httpsPort}}
 	// The web probes of the audit share their connections: a redirect to
 	// https:// and security.txt reuse the TLS session of the https://
 	// probe.
@@ -252,14 +303,17 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		TLS:    make([]*audit.TLSObservation, 2),
 		HTTP:   make([]*audit.HTTPObservation, 4),
 	}
+	var sl slots
 	var wg sync.WaitGroup
-	// run starts f in a goroutine; a panic of the probe becomes
-	// onPanic's error observation rather than the end of the program.
+	// run starts f in a goroutine; f stores its result with sl.set. A
+	// panic of the probe becomes onPanic's error observation rather
+	// than the end of the program.
 	run := func(name string, f func(), onPanic func(msg string)) {
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
-					onPanic(fmt.Sprintf("engine: %s panicked: %v", name, r))
+					msg := fmt.Sprintf("engine: %s panicked: %v", name, r)
+					sl.set(func() { onPanic(msg) })
 				}
 			}()
 			f()
@@ -267,8 +321,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	}
 
 	run("dnsprobe", func() {
-		o.DNS = prober.Probe(ctx, domain)
-		if !o.DNS.Exists && nxdomain(o.DNS, domain) {
+		d := prober.Probe(ctx, domain)
+		sl.set(func() { o.DNS = d })
+		if !d.Exists && nxdomain(d, domain) {
 			cancel()
 		}
 	}, func(msg string) {
@@ -280,6 +335,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	mcfg := mailprobe.Config{
 		DNS:        prober,
 		Lookup:     lookup,
+		Guard:      g,
 		Roots:      cfg.Roots,
 		RootsName:  rootsName,
 		Now:        func() time.Time { return start },
@@ -287,46 +343,106 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		MTASTSPort: httpsPort,
 		Timeout:    mailTimeout,
 	}
-	run("mailprobe", func() { o.Mail = mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors) },
-		func(msg string) { o.Mail = &audit.MailObservation{Error: msg} })
+	run("mailprobe", func() {
+		m := mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors)
+		sl.set(func() { o.Mail = m })
+	}, func(msg string) { o.Mail = &audit.MailObservation{Error: msg} })
 
 	for i, host := range []string{domain, www} {
 		tlsSlot := &o.TLS[i]
 		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
 		httpURL := startURL("http", host, httpPort, 80)
 		httpsURL := startURL("https", host, httpsPort, 443)
-		wg.Go(func() {
+		run("resolve", func() {
 			// Resolve once before starting the probes of this host:
 			// a host without address (often www) is recorded as such
 			// and not probed further. The answer is cached by the
 			// prober for the probes.
-			if err := resolve(ctx, lookup, host); err != nil {
+			if _, err := (&probe.Dialer{Lookup: lookup}).Resolve(ctx, host); err != nil {
 				msg := fmt.Sprintf("no address for %s: %v", host, err)
-				*tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg}
-				*httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg}
-				*httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg}
+				sl.set(func() {
+					*tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg}
+					*httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg}
+					*httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg}
+				})
 				return
 			}
-			run("tlsprobe", func() { *tlsSlot = tlsprobe.Probe(ctx, tcfg, host, httpsPort) },
-				func(msg string) { *tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg} })
-			run("httpprobe", func() { *httpSlot = httpprobe.Probe(ctx, hcfg, httpURL) },
-				func(msg string) { *httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg} })
-			run("httpprobe", func() { *httpsSlot = httpprobe.Probe(ctx, hcfg, httpsURL) },
-				func(msg string) { *httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg} })
+			run("tlsprobe", func() {
+				t := tlsprobe.Probe(ctx, tcfg, host, httpsPort)
+				sl.set(func() { *tlsSlot = t })
+			}, func(msg string) { *tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg} })
+			run("httpprobe", func() {
+				h := httpprobe.Probe(ctx, hcfg, httpURL)
+				sl.set(func() { *httpSlot = h })
+			}, func(msg string) { *httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg} })
+			run("httpprobe", func() {
+				h := httpprobe.Probe(ctx, hcfg, httpsURL)
+				sl.set(func() { *httpsSlot = h })
+			}, func(msg string) { *httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg} })
 			if host == domain {
 				stHost := domain
 				if httpsPort != 443 {
 					stHost = probe.HostPort(domain, httpsPort)
 				}
-				run("httpprobe", func() { o.SecurityTxt = httpprobe.ProbeSecurityTxt(ctx, hcfg, stHost) },
-					func(msg string) {
-						o.SecurityTxt = &audit.SecurityTxtObservation{URL: "https://" + stHost + "/.well-known/security.txt", Error: msg}
-					})
+				stURL := "https://" + stHost + "/.well-known/security.txt"
+				run("httpprobe", func() {
+					st := httpprobe.ProbeSecurityTxt(ctx, hcfg, stHost)
+					sl.set(func() { o.SecurityTxt = st })
+				}, func(msg string) { o.SecurityTxt = &audit.SecurityTxtObservation{URL: stURL, Error: msg} })
 			}
+		}, func(msg string) {
+			*tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg}
+			*httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg}
+			*httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg}
 		})
 	}
-	wg.Wait()
+
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		select {
+		case <-done:
+		case <-time.After(probeGrace):
+		}
+	}
+	sl.close()
+	giveUp(o, domain, httpPort, httpsPort)
+	o.Refused = g.Refusals()
+	for _, p := range cfg.AddressPolicy.Allowed() {
+		o.AllowedPrivate = append(o.AllowedPrivate, p.String())
+	}
 	return o
+}
+
+// errGivenUp is the error of a probe that had not returned when Audit
+// stopped waiting.
+const errGivenUp = "engine: probe given up after the audit's deadline"
+
+// giveUp fills the observations of the probes that never returned with
+// errGivenUp, so that the checks see why they are missing.
+func giveUp(o *audit.Observations, domain string, httpPort, httpsPort int) {
+	if o.DNS == nil {
+		o.DNS = &audit.DNSObservation{Exists: true, Queries: []audit.DNSQuery{{Name: domain, Type: "A", Error: errGivenUp}}}
+	}
+	if o.Mail == nil {
+		o.Mail = &audit.MailObservation{Error: errGivenUp}
+	}
+	for i, host := range []string{domain, "www." + domain} {
+		if o.TLS[i] == nil {
+			o.TLS[i] = &audit.TLSObservation{Host: host, Port: httpsPort, Error: errGivenUp}
+		}
+		if o.HTTP[2*i] == nil {
+			o.HTTP[2*i] = &audit.HTTPObservation{URL: startURL("http", host, httpPort, 80), Error: errGivenUp}
+		}
+		if o.HTTP[2*i+1] == nil {
+			o.HTTP[2*i+1] = &audit.HTTPObservation{URL: startURL("https", host, httpsPort, 443), Error: errGivenUp}
+		}
+	}
 }
 
 // mailTimeout bounds each SMTP session and each MTA-STS fetch of the mail
@@ -340,18 +456,6 @@ func startURL(scheme, host string, port, defaultPort int) string {
 		return scheme + "://" + host + "/"
 	}
 	return scheme + "://" + host + ":" + strconv.Itoa(port) + "/"
-}
-
-// resolve resolves host with lookup, as the probes will; a panic of the
-// resolver is an error like any other.
-func resolve(ctx context.Context, lookup probe.LookupFunc, host string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("engine: resolver panicked: %v", r)
-		}
-	}()
-	_, err = (&probe.Dialer{Lookup: lookup}).Resolve(ctx, host)
-	return err
 }
 
 // Rejudge runs today's checks on r's observations and scores the

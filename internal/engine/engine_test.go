@@ -13,22 +13,24 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/target"
 	"vigie.eu/vigie/internal/tlstest"
 )
 
 func labConfig(lab *enginetest.Lab) Config {
 	return Config{
-		Resolver:   lab.Resolver,
-		Anchors:    lab.Anchors,
-		AnchorName: "lab root",
-		Roots:      lab.CA.Pool(),
-		RootsName:  "lab CA",
-		Timeout:    20 * time.Second,
-		HTTPPort:   lab.HTTPPort,
-		HTTPSPort:  lab.HTTPSPort,
-		SMTPPort:   lab.SMTPPort,
-		Version:    "test",
+		Resolver:      lab.Resolver,
+		Anchors:       lab.Anchors,
+		AnchorName:    "lab root",
+		Roots:         lab.CA.Pool(),
+		RootsName:     "lab CA",
+		Timeout:       20 * time.Second,
+		HTTPPort:      lab.HTTPPort,
+		HTTPSPort:     lab.HTTPSPort,
+		SMTPPort:      lab.SMTPPort,
+		Version:       "test",
+		AddressPolicy: guard.LabPolicy(),
 	}
 }
 
@@ -249,7 +251,7 @@ func TestAuditDeadServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Resolver: dnsSrv.Addr, Timeout: time.Second, HTTPPort: p, HTTPSPort: p, SMTPPort: p}
+	cfg := Config{AddressPolicy: guard.LabPolicy(), Resolver: dnsSrv.Addr, Timeout: time.Second, HTTPPort: p, HTTPSPort: p, SMTPPort: p}
 	start := time.Now()
 	res := Audit(t.Context(), cfg, mustParse(t, "dead.test"))
 	// Generous bound: the point is that the deadline is honoured, not
@@ -309,7 +311,7 @@ func TestAuditNoMXPortClosed(t *testing.T) {
 	}
 	closed := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cfg := Config{Resolver: dnsSrv.Addr, Timeout: 20 * time.Second, HTTPPort: closed, HTTPSPort: closed, SMTPPort: closed}
+	cfg := Config{AddressPolicy: guard.LabPolicy(), Resolver: dnsSrv.Addr, Timeout: 20 * time.Second, HTTPPort: closed, HTTPSPort: closed, SMTPPort: closed}
 	res := Audit(t.Context(), cfg, mustParse(t, "web.test"))
 	m := res.Observations.Mail
 	if m == nil || m.MX == nil || !m.MX.Implicit || len(m.MX.Hosts) != 1 || len(m.MX.Hosts[0].SMTP) != 1 {
@@ -336,7 +338,7 @@ func TestAuditSilentResolver(t *testing.T) {
 	dnsSrv := dnstest.NewServer(t, `
 		silent.test. 300 IN SOA ns.silent.test. h.silent.test. 1 7200 3600 1209600 300
 	`, dnstest.Silent())
-	res := Audit(t.Context(), Config{Resolver: dnsSrv.Addr, Timeout: time.Second}, mustParse(t, "silent.test"))
+	res := Audit(t.Context(), Config{AddressPolicy: guard.LabPolicy(), Resolver: dnsSrv.Addr, Timeout: time.Second}, mustParse(t, "silent.test"))
 	if want := ErrNoDNSAnswer + ": i/o timeout"; res.Error != want {
 		t.Errorf("Error = %q, want %q", res.Error, want)
 	}
@@ -367,7 +369,7 @@ func TestAuditServfail(t *testing.T) {
 		resp.Rcode = dns.RcodeServerFailure
 		resp.Answer, resp.Ns = nil, nil
 	}))
-	res := Audit(t.Context(), Config{Resolver: dnsSrv.Addr, Timeout: 5 * time.Second}, mustParse(t, "broken.test"))
+	res := Audit(t.Context(), Config{AddressPolicy: guard.LabPolicy(), Resolver: dnsSrv.Addr, Timeout: 5 * time.Second}, mustParse(t, "broken.test"))
 	if want := ErrNoDNSAnswer + ": SERVFAIL"; res.Error != want {
 		t.Errorf("Error = %q, want %q", res.Error, want)
 	}

@@ -32,6 +32,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"vigie.eu/vigie/internal/audit"
 )
 
 // Reason says why an address is refused. Its values are published in
@@ -242,20 +244,13 @@ func embedded(a netip.Addr) (netip.Addr, bool) {
 
 // RefusedError is the error of a connection the guard refused.
 type RefusedError struct {
-	Addr   netip.AddrPort
-	Reason Reason
+	// Address is the address and port, or the host and port, refused.
+	Address string
+	Reason  Reason
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("guard: address refused: %s (%s)", e.Addr, e.Reason.Text("en"))
-}
-
-// Refusal is one refused connection, as the observations record it.
-type Refusal struct {
-	// Address is the address and port that was not dialled.
-	Address string `json:"address"`
-	// Reason says why (see the Reason constants).
-	Reason Reason `json:"reason"`
+	return fmt.Sprintf("guard: address refused: %s (%s)", e.Address, e.Reason.Text("en"))
 }
 
 // Guard applies a Policy to the connections of one audit and records what
@@ -265,7 +260,7 @@ type Guard struct {
 	policy *Policy
 
 	mu      sync.Mutex
-	refused []Refusal
+	refused []audit.Refusal
 }
 
 // New returns a guard that applies p (nil: the default policy).
@@ -288,18 +283,18 @@ func (g *Guard) CheckAddrPort(ap netip.AddrPort) error {
 	if r == "" {
 		return nil
 	}
-	g.record(Refusal{Address: ap.String(), Reason: r})
-	return &RefusedError{Addr: ap, Reason: r}
+	return g.Refuse(ap.String(), r)
 }
 
-// Refuse records a refusal decided elsewhere (a redirect to a port that
-// is not allowed) and returns its error.
-func (g *Guard) Refuse(ap netip.AddrPort, r Reason) error {
-	g.record(Refusal{Address: ap.String(), Reason: r})
-	return &RefusedError{Addr: ap, Reason: r}
+// Refuse records a refusal of address ("ip:port" or "host:port") decided
+// elsewhere, such as a redirect to a port that is not allowed, and
+// returns its error.
+func (g *Guard) Refuse(address string, r Reason) error {
+	g.record(audit.Refusal{Address: address, Reason: string(r)})
+	return &RefusedError{Address: address, Reason: r}
 }
 
-func (g *Guard) record(r Refusal) {
+func (g *Guard) record(r audit.Refusal) {
 	if g == nil {
 		return
 	}
@@ -311,14 +306,14 @@ func (g *Guard) record(r Refusal) {
 }
 
 // Refusals returns what the guard refused, each once, sorted.
-func (g *Guard) Refusals() []Refusal {
+func (g *Guard) Refusals() []audit.Refusal {
 	if g == nil {
 		return nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	rs := slices.Clone(g.refused)
-	slices.SortFunc(rs, func(a, b Refusal) int { return strings.Compare(a.Address, b.Address) })
+	slices.SortFunc(rs, func(a, b audit.Refusal) int { return strings.Compare(a.Address, b.Address) })
 	return rs
 }
 
@@ -328,7 +323,7 @@ func (g *Guard) Refusals() []Refusal {
 func (g *Guard) control(_ context.Context, network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &RefusedError{Reason: Invalid}
+		return &RefusedError{Address: address, Reason: Invalid}
 	}
 	return g.CheckAddrPort(ap)
 }
@@ -343,4 +338,19 @@ func (g *Guard) Dialer() *net.Dialer {
 // then checks each address tried).
 func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	return g.Dialer().DialContext(ctx, network, address)
+}
+
+// LoopbackRange is 127.0.0.0/8, where labs and tests run their servers.
+var LoopbackRange = netip.MustParsePrefix("127.0.0.0/8")
+
+// LabPolicy returns a policy that allows the loopback ranges
+// (127.0.0.0/8 and ::1) besides the public internet, for tests and labs
+// on this machine.
+func LabPolicy() *Policy {
+	return NewPolicy(LoopbackRange, netip.MustParsePrefix("::1/128"))
+}
+
+// ForLab returns a guard that applies LabPolicy.
+func ForLab() *Guard {
+	return New(LabPolicy())
 }

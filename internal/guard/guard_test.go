@@ -161,7 +161,7 @@ func TestDial(t *testing.T) {
 	if !errors.As(err, &rerr) || rerr.Reason != Loopback {
 		t.Fatalf("default guard: dial %s: err = %v, want a loopback refusal", ln.Addr(), err)
 	}
-	if got := g.Refusals(); len(got) != 1 || got[0].Address != ln.Addr().String() || got[0].Reason != Loopback {
+	if got := g.Refusals(); len(got) != 1 || got[0].Address != ln.Addr().String() || got[0].Reason != string(Loopback) {
 		t.Errorf("Refusals() = %v, want one loopback refusal of %s", got, ln.Addr())
 	}
 	// A nil guard refuses too, and records nothing.

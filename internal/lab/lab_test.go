@@ -22,6 +22,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/target"
 )
 
@@ -140,7 +141,7 @@ func testLabAudits(t *testing.T, shared bool, httpPort, httpsPort, smtpPort int)
 	if !roots.AppendCertsFromPEM(l.CAPEM) {
 		t.Fatal("ca.pem holds no certificate")
 	}
-	cfg := engine.Config{Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
+	cfg := engine.Config{AddressPolicy: guard.LabPolicy(), Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
 		Timeout: 60 * time.Second, HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Version: "test"}
 
 	var wg sync.WaitGroup

@@ -12,6 +12,8 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+
+	"vigie.eu/vigie/internal/guard"
 )
 
 // LookupFunc resolves a host name to its IP addresses. The engine passes
@@ -25,10 +27,14 @@ func SystemLookup(ctx context.Context, host string) ([]netip.Addr, error) {
 }
 
 // Dialer opens TCP connections to host:port addresses, resolving host
-// names with Lookup rather than with the system resolver.
+// names with Lookup rather than with the system resolver. Every address
+// it dials goes through Guard.
 type Dialer struct {
 	// Lookup resolves host names; nil means SystemLookup.
 	Lookup LookupFunc
+	// Guard checks each address dialled; nil refuses every address
+	// that is not on the public internet (see package guard).
+	Guard *guard.Guard
 }
 
 // DialContext connects to addr ("host:port"), trying each address of host
@@ -43,7 +49,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	var nd net.Dialer
+	nd := d.Guard.Dialer()
 	var errs []error
 	for _, a := range addrs {
 		c, err := nd.DialContext(ctx, network, net.JoinHostPort(a.String(), port))

@@ -26,10 +26,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe"
 )
 
@@ -37,6 +39,14 @@ import (
 type Config struct {
 	// Lookup resolves host names; nil means the system resolver.
 	Lookup probe.LookupFunc
+	// Guard checks every address dialled, the redirects' included; nil
+	// refuses the addresses that are not on the public internet (see
+	// package guard).
+	Guard *guard.Guard
+	// RedirectPorts are ports, besides 80, 443 and the start URL's,
+	// that a redirect may lead to (a lab's HTTP and HTTPS ports); a
+	// redirect to any other port is refused.
+	RedirectPorts []int
 	// Roots are the trusted roots; nil means the system roots (or the
 	// file named by SSL_CERT_FILE).
 	Roots *x509.CertPool
@@ -128,7 +138,7 @@ type Connections struct {
 func NewConnections(cfg Config) *Connections {
 	cfg = cfg.withDefaults()
 	mk := func(insecure bool) *http.Transport {
-		d := &probe.Dialer{Lookup: cfg.Lookup}
+		d := &probe.Dialer{Lookup: cfg.Lookup, Guard: cfg.Guard}
 		return &http.Transport{
 			Proxy:       nil, // never a proxy from the environment
 			DialContext: d.DialContext,
@@ -288,6 +298,7 @@ func Probe(ctx context.Context, cfg Config, startURL string) *audit.HTTPObservat
 	}
 	c := newClient(cfg)
 	defer c.close()
+	start := u
 	seen := map[string]bool{}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -318,6 +329,12 @@ func Probe(ctx context.Context, cfg Config, startURL string) *audit.HTTPObservat
 		case next.Scheme != "http" && next.Scheme != "https":
 			obs.Error = fmt.Sprintf("httpprobe: %s redirects to unsupported scheme %q", u, next.Scheme)
 			return obs
+		case !cfg.redirectPortAllowed(start, next):
+			// A redirect is a way to make vigie knock on any port of
+			// any host: only the web's ports are followed.
+			err := cfg.Guard.Refuse(next.Host, guard.BadPort)
+			obs.Error = fmt.Sprintf("httpprobe: %s redirects to %s: %v", u, next, err)
+			return obs
 		case seen[next.String()]:
 			obs.Error = fmt.Sprintf("httpprobe: redirect loop: %s redirects to %s, already visited", u, next)
 			return obs
@@ -327,6 +344,33 @@ func Probe(ctx context.Context, cfg Config, startURL string) *audit.HTTPObservat
 		}
 		u = next
 	}
+}
+
+// redirectPortAllowed reports whether a redirect from a chain that began
+// at start may be followed to next: on port 80 or 443, start's own port,
+// or one of cfg.RedirectPorts.
+func (cfg Config) redirectPortAllowed(start, next *url.URL) bool {
+	p := effectivePort(next)
+	if p == "80" || p == "443" || p == effectivePort(start) {
+		return true
+	}
+	for _, rp := range cfg.RedirectPorts {
+		if strconv.Itoa(rp) == p {
+			return true
+		}
+	}
+	return false
+}
+
+// effectivePort is u's port, or its scheme's default.
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // parseStart checks that s is an absolute http or https URL with a host.

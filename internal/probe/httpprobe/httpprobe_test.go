@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/guard"
 )
 
 // lookup sends example.test and its subdomains to 127.0.0.1 and knows no
@@ -88,6 +90,12 @@ func newTLSServer(t *testing.T, h http.Handler) (*httptest.Server, *x509.CertPoo
 func port(srv *httptest.Server) string {
 	_, p, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	return p
+}
+
+// portNum is srv's port as a number.
+func portNum(srv *httptest.Server) int {
+	n, _ := strconv.Atoi(port(srv))
+	return n
 }
 
 // rawServer starts a TCP server on 127.0.0.1 that hands each connection to
@@ -163,7 +171,8 @@ func TestRedirectHTTPToHTTPS(t *testing.T) {
 	t.Cleanup(plain.Close)
 	start := "http://example.test:" + port(plain) + "/"
 
-	obs := Probe(t.Context(), Config{Lookup: lookup, Roots: pool, UserAgent: "vigie-test"}, start)
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, UserAgent: "vigie-test", RedirectPorts: []int{portNum(tlsSrv)}}
+	obs := Probe(t.Context(), cfg, start)
 
 	want := &audit.HTTPObservation{
 		URL: start,
@@ -226,7 +235,7 @@ func TestRedirects(t *testing.T) {
 		}
 	}))
 	base := "https://example.test:" + port(srv)
-	cfg := Config{Lookup: lookup, Roots: pool, MaxRedirects: 3}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, MaxRedirects: 3}
 	tests := []struct {
 		path      string
 		wantURLs  []string
@@ -296,7 +305,7 @@ func TestBadServers(t *testing.T) {
 	_, refused, _ := net.SplitHostPort(refusedLn.Addr().String())
 	refusedLn.Close()
 
-	cfg := Config{Lookup: lookup, Timeout: 300 * time.Millisecond}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Timeout: 300 * time.Millisecond}
 	tests := []struct {
 		name, url, wantError string
 	}{
@@ -345,7 +354,7 @@ func TestBodies(t *testing.T) {
 		}
 	}))
 	base := "https://www.example.test:" + port(srv)
-	cfg := Config{Lookup: lookup, Roots: pool, MaxBody: 1000, Timeout: 300 * time.Millisecond}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, MaxBody: 1000, Timeout: 300 * time.Millisecond}
 	tests := []struct {
 		path          string
 		wantBody      string
@@ -377,7 +386,7 @@ func TestUnknownCA(t *testing.T) {
 		io.WriteString(w, "hello")
 	}))
 	start := "https://www.example.test:" + port(srv) + "/"
-	obs := Probe(t.Context(), Config{Lookup: lookup, Roots: x509.NewCertPool()}, start)
+	obs := Probe(t.Context(), Config{Lookup: lookup, Guard: guard.ForLab(), Roots: x509.NewCertPool()}, start)
 	if obs.Error != "" {
 		t.Fatalf("Error = %q, want the response fetched without verification", obs.Error)
 	}
@@ -400,7 +409,7 @@ func TestCanceled(t *testing.T) {
 	srv, pool := newTLSServer(t, http.NotFoundHandler())
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	obs := Probe(ctx, Config{Lookup: lookup, Roots: pool}, "https://example.test:"+port(srv)+"/")
+	obs := Probe(ctx, Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool}, "https://example.test:"+port(srv)+"/")
 	if !strings.Contains(obs.Error, "context canceled") {
 		t.Errorf("Error = %q, want context canceled", obs.Error)
 	}
@@ -429,7 +438,7 @@ func TestProbeSecurityTxt(t *testing.T) {
 		}
 	}))
 	p := port(srv)
-	cfg := Config{Lookup: lookup, Roots: pool}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool}
 	tests := []struct {
 		host string
 		want audit.SecurityTxtObservation
@@ -478,7 +487,8 @@ func TestChainBrokenMidway(t *testing.T) {
 	dead := "http://www.example.test:" + refused + "/"
 	srv, pool := newTLSServer(t, http.RedirectHandler(dead, http.StatusMovedPermanently))
 	start := "https://example.test:" + port(srv) + "/"
-	obs := Probe(t.Context(), Config{Lookup: lookup, Roots: pool}, start)
+	refusedPort, _ := strconv.Atoi(refused)
+	obs := Probe(t.Context(), Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, RedirectPorts: []int{refusedPort}}, start)
 	if len(obs.Responses) != 2 {
 		t.Fatalf("got %d responses, want 2: %+v", len(obs.Responses), obs.Responses)
 	}
@@ -515,7 +525,7 @@ func TestSharedConnections(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	u := "https://example.test:" + port(srv) + "/"
-	cfg := Config{Lookup: lookup, Roots: pool}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool}
 	cfg.Connections = NewConnections(cfg)
 	for range 3 {
 		obs := Probe(t.Context(), cfg, u)

@@ -27,6 +27,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe"
 )
 
@@ -47,6 +48,10 @@ type Config struct {
 	// Lookup resolves the host name of the MTA-STS policy server; nil
 	// means the system resolver. MX hosts are resolved with DNS.
 	Lookup probe.LookupFunc
+	// Guard checks every address dialled (MX hosts, the MTA-STS policy
+	// server); nil refuses the addresses that are not on the public
+	// internet (see package guard).
+	Guard *guard.Guard
 	// Roots are the trusted roots for the MTA-STS policy fetch and the
 	// verification of MX certificates; nil means the system roots.
 	Roots *x509.CertPool

@@ -24,6 +24,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/mailprobe"
 	"vigie.eu/vigie/internal/tlstest"
@@ -56,7 +57,8 @@ func lab(t *testing.T, zone string, opts ...dnstest.Option) mailprobe.Config {
 		t.Fatal(err)
 	}
 	return mailprobe.Config{
-		DNS: p,
+		DNS:   p,
+		Guard: guard.ForLab(),
 		Lookup: func(context.Context, string) ([]netip.Addr, error) {
 			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 		},

@@ -213,7 +213,7 @@ func (p *prober) mtasts(ctx context.Context) *audit.MTASTSObservation {
 func (p *prober) fetchPolicy(ctx context.Context, host string) (body string, status int, ctype string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	d := &probe.Dialer{Lookup: p.cfg.Lookup}
+	d := &probe.Dialer{Lookup: p.cfg.Lookup, Guard: p.cfg.Guard}
 	port := strconv.Itoa(p.cfg.MTASTSPort)
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

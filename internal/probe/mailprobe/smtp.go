@@ -104,8 +104,7 @@ func command(conn net.Conn, line string) (smtpReply, error) {
 // connection is closed when ctx is done. The returned cancel releases it.
 func (p *prober) dialSMTP(ctx context.Context, addr string) (net.Conn, func(), error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := p.cfg.Guard.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -131,6 +130,7 @@ func (p *prober) smtp(ctx context.Context, host string, ip netip.Addr) *audit.SM
 	fixed := func(context.Context, string) ([]netip.Addr, error) { return []netip.Addr{ip}, nil }
 	obs.TLS = tlsprobe.Probe(ctx, tlsprobe.Config{
 		Lookup:    fixed,
+		Guard:     p.cfg.Guard,
 		Roots:     p.cfg.Roots,
 		RootsName: p.cfg.RootsName,
 		Now:       p.cfg.Now,

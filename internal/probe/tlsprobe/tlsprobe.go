@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe"
 )
 
@@ -39,6 +40,9 @@ import (
 type Config struct {
 	// Lookup resolves host names; nil means the system resolver.
 	Lookup probe.LookupFunc
+	// Guard checks every address dialled; nil refuses the addresses
+	// that are not on the public internet (see package guard).
+	Guard *guard.Guard
 	// Roots are the trusted roots; nil means the system roots (or
 	// the file named by SSL_CERT_FILE).
 	Roots *x509.CertPool
@@ -78,16 +82,31 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 	if cfg.RootsName == "" && cfg.Roots == nil {
 		cfg.RootsName = "system"
 	}
-	d := probe.Dialer{Lookup: cfg.Lookup}
+	d := probe.Dialer{Lookup: cfg.Lookup, Guard: cfg.Guard}
 	addrs, err := d.Resolve(ctx, host)
 	if err != nil {
+		obs.Error = fmt.Sprintf("tlsprobe: %s: %v", host, err)
+		return obs
+	}
+	// The first address the guard allows: one refused address is not
+	// dialled, and is not a reason to leave the others unprobed.
+	var addr netip.AddrPort
+	for _, a := range addrs {
+		ap := netip.AddrPortFrom(a, uint16(port))
+		if err = cfg.Guard.CheckAddrPort(ap); err == nil {
+			addr = ap
+			break
+		}
+	}
+	if !addr.IsValid() {
+		obs.Address = probe.HostPort(addrs[0].String(), port)
 		obs.Error = fmt.Sprintf("tlsprobe: %s: %v", host, err)
 		return obs
 	}
 	p := &prober{
 		cfg:  cfg,
 		host: host,
-		addr: probe.HostPort(addrs[0].String(), port),
+		addr: addr.String(),
 		sem:  make(chan struct{}, cfg.Parallel),
 	}
 	obs.Address = p.addr
@@ -536,8 +555,7 @@ func (p *prober) dial(ctx context.Context) (net.Conn, func(), error) {
 		return nil, nil, ctx.Err()
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", p.addr)
+	conn, err := p.cfg.Guard.DialContext(ctx, "tcp", p.addr)
 	if err != nil {
 		cancel()
 		<-p.sem

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/tlstest"
 )
 
@@ -31,7 +32,7 @@ func loopback(ctx context.Context, host string) ([]netip.Addr, error) {
 
 func probeServer(t *testing.T, srv *tlstest.Server, host string) *audit.TLSObservation {
 	t.Helper()
-	cfg := Config{Lookup: loopback, Timeout: 5 * time.Second}
+	cfg := Config{Lookup: loopback, Guard: guard.ForLab(), Timeout: 5 * time.Second}
 	if srv.CA != nil {
 		cfg.Roots, cfg.RootsName = srv.CA.Pool(), "test CA"
 	}
@@ -280,7 +281,7 @@ func TestCertificates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tlstest.NewServer(t, tlstest.Options{Cert: tt.cert, OmitIntermediates: tt.omit})
-			obs := Probe(t.Context(), Config{Lookup: loopback, Roots: ca.Pool(), RootsName: "test CA"}, tt.host, srv.Port)
+			obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Roots: ca.Pool(), RootsName: "test CA"}, tt.host, srv.Port)
 			if len(obs.Certificates) == 0 || obs.Verification == nil {
 				t.Fatalf("no certificates: error %q, handshake error %q", obs.Error, obs.HandshakeError)
 			}
@@ -319,7 +320,7 @@ func TestCertificateFromRawHello(t *testing.T) {
 		MaxVersion: tls.VersionTLS12, Cert: cert,
 		CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
 	})
-	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: ca.Pool()}, "localhost", srv.Port)
+	obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Roots: ca.Pool()}, "localhost", srv.Port)
 	if obs.Handshake != nil || obs.HandshakeError == "" {
 		t.Fatalf("Handshake = %+v, HandshakeError = %q: crypto/tls should refuse 3DES", obs.Handshake, obs.HandshakeError)
 	}
@@ -373,7 +374,7 @@ func TestBadServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obs := Probe(t.Context(), Config{Lookup: loopback, Timeout: 500 * time.Millisecond}, "localhost", port(t, tt.addr))
+			obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Timeout: 500 * time.Millisecond}, "localhost", port(t, tt.addr))
 			if tt.want == "" {
 				// A server that refuses every hello with an alert
 				// speaks TLS: no global error, nothing accepted.
@@ -404,7 +405,7 @@ func TestNoAddress(t *testing.T) {
 	lookup := func(ctx context.Context, host string) ([]netip.Addr, error) {
 		return nil, errors.New("no such host")
 	}
-	obs := Probe(t.Context(), Config{Lookup: lookup}, "nowhere.test", 443)
+	obs := Probe(t.Context(), Config{Lookup: lookup, Guard: guard.ForLab()}, "nowhere.test", 443)
 	if want := "tlsprobe: nowhere.test: no such host"; obs.Error != want {
 		t.Errorf("Error = %q, want %q", obs.Error, want)
 	}
@@ -439,7 +440,7 @@ func TestUpgrade(t *testing.T) {
 		}
 		return nil
 	}
-	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool(), Upgrade: upgrade}, "localhost", port(t, addr))
+	obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Roots: backend.CA.Pool(), Upgrade: upgrade}, "localhost", port(t, addr))
 	want := map[string]bool{"SSLv3": false, "TLS1.0": false, "TLS1.1": false, "TLS1.2": true, "TLS1.3": true}
 	if diff := cmp.Diff(want, acceptedVersions(obs)); diff != "" {
 		t.Errorf("accepted versions (-want +got):\n%s", diff)
@@ -451,7 +452,7 @@ func TestUpgrade(t *testing.T) {
 
 func BenchmarkProbe(b *testing.B) {
 	srv := tlstest.NewServer(b, tlstest.Options{MinVersion: tls.VersionTLS10})
-	cfg := Config{Lookup: loopback, Roots: srv.CA.Pool()}
+	cfg := Config{Lookup: loopback, Guard: guard.ForLab(), Roots: srv.CA.Pool()}
 	for b.Loop() {
 		obs := Probe(b.Context(), cfg, "localhost", srv.Port)
 		if obs.Error != "" {
@@ -496,7 +497,7 @@ func TestLongHelloClosed(t *testing.T) {
 		}
 		relay(conn, backend.Addr, hdr)
 	})
-	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool()}, "localhost", port(t, addr))
+	obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Roots: backend.CA.Pool()}, "localhost", port(t, addr))
 	p := protocol(t, obs, audit.TLS12)
 	var want []string
 	for _, id := range served {
@@ -521,7 +522,7 @@ func TestContextDeadline(t *testing.T) {
 	addr := tlstest.NewRawServer(t, tlstest.Hang)
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
-	obs := Probe(ctx, Config{Lookup: loopback, Timeout: time.Hour}, "localhost", port(t, addr))
+	obs := Probe(ctx, Config{Lookup: loopback, Guard: guard.ForLab(), Timeout: time.Hour}, "localhost", port(t, addr))
 	if !strings.Contains(obs.Error, "i/o timeout") && !strings.Contains(obs.Error, "deadline exceeded") {
 		t.Errorf("Error = %q, want a timeout", obs.Error)
 	}
@@ -552,7 +553,7 @@ func TestNoRetryServer(t *testing.T) {
 		}
 		relay(conn, backend.Addr, append(hdr, body...))
 	})
-	obs := Probe(t.Context(), Config{Lookup: loopback, Roots: backend.CA.Pool()}, "localhost", port(t, addr))
+	obs := Probe(t.Context(), Config{Lookup: loopback, Guard: guard.ForLab(), Roots: backend.CA.Pool()}, "localhost", port(t, addr))
 	p := protocol(t, obs, audit.TLS13)
 	want := []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
 	got := suiteNamesOf(p)
