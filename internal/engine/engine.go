@@ -65,6 +65,11 @@ func ResolverSilent(res *audit.Result) bool {
 // public internet and is never audited.
 const ErrSpecialName = "special-use name, not audited"
 
+// ErrPanic starts the Result.Error of an audit that a bug of vigie's
+// stopped (a panic outside the probes and checks, which recover their
+// own).
+const ErrPanic = "engine: internal error"
+
 // ErrCancelled is the Result.Error of an audit cancelled by its caller
 // (Ctrl-C) before its deadline.
 const ErrCancelled = "audit cancelled"
@@ -150,6 +155,15 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	defer func() {
 		res.DurationMS = time.Since(wallStart).Milliseconds()
 		res.CPUMS = (processCPU() - cpuStart).Milliseconds()
+	}()
+	defer func() {
+		// Whatever panics past the probes' and checks' own recovery
+		// (the score, say) makes an audit in error, never the end of
+		// a campaign nor a domain that every resume meets again.
+		if r := recover(); r != nil {
+			res.Error = fmt.Sprintf("%s: %v", ErrPanic, r)
+			res.Score = nil
+		}
 	}()
 	if t.Domain == "" {
 		res.Error = "engine: no domain"

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/engine/enginetest"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/probe"
+	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/target"
 	"vigie.eu/vigie/internal/tlstest"
 )
@@ -438,5 +441,82 @@ func BenchmarkAudit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// labLookup returns a Lookup that asks the lab's DNS server, as the
+// engine's own would.
+func labLookup(t *testing.T, lab *enginetest.Lab) probe.LookupFunc {
+	p, err := dnsprobe.New(dnsprobe.Config{Server: lab.Resolver})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.LookupNetIP
+}
+
+// TestAuditProbePanic: a panic inside a probe, even in a goroutine that
+// net/http started (the MTA-STS fetch's dial) or before the probes of a
+// host, becomes the error observation of that probe; the rest of the
+// audit is kept.
+func TestAuditProbePanic(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	lookup := labLookup(t, lab)
+	cfg.Lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		if host == "www.good.test" || host == "mta-sts.good.test" {
+			panic("lookup exploded")
+		}
+		return lookup(ctx, host)
+	}
+	res := Audit(t.Context(), cfg, mustParse(t, "good.test"))
+	o := res.Observations
+	if res.Error != "" || o == nil {
+		t.Fatalf("Error = %q, want an audit", res.Error)
+	}
+	if o.TLS[0].Error != "" || len(o.TLS[0].Protocols) == 0 {
+		t.Errorf("TLS of good.test: Error %q, %d protocols; want it probed", o.TLS[0].Error, len(o.TLS[0].Protocols))
+	}
+	for _, e := range []string{o.TLS[1].Error, o.HTTP[2].Error, o.HTTP[3].Error} {
+		if !strings.Contains(e, "panicked: lookup exploded") {
+			t.Errorf("www error = %q, want the panic", e)
+		}
+	}
+	if o.Mail == nil || o.Mail.MTASTS == nil || !strings.Contains(o.Mail.MTASTS.FetchError, "panic: lookup exploded") {
+		t.Errorf("MTA-STS = %+v, want the panic as its error", o.Mail.MTASTS)
+	}
+	if res.Score == nil {
+		t.Error("no score: the audit should be graded on what it saw")
+	}
+}
+
+// TestAuditDeadline: a probe that ignores its context (here the lookup of
+// www, which never returns) is given up half a second after the audit's
+// deadline; the audit ends, and says why www is missing.
+func TestAuditDeadline(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	cfg.Timeout = 2 * time.Second
+	lookup := labLookup(t, lab)
+	never := make(chan struct{})
+	t.Cleanup(func() { close(never) })
+	cfg.Lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		if host == "www.good.test" {
+			<-never // deaf to ctx
+		}
+		return lookup(ctx, host)
+	}
+	start := time.Now()
+	res := Audit(t.Context(), cfg, mustParse(t, "good.test"))
+	// A bound on the deadline's keeping, not a speed measurement: the
+	// audit must not wait for the stuck probe.
+	if d := time.Since(start); d > cfg.Timeout+time.Second {
+		t.Errorf("audit took %v with a %v timeout, want at most the timeout plus a second", d, cfg.Timeout)
+	}
+	o := res.Observations
+	if o == nil || o.TLS[1].Error != errGivenUp || o.HTTP[3].Error != errGivenUp {
+		t.Fatalf("www observations = %+v, %+v; want %q", o.TLS[1], o.HTTP[3], errGivenUp)
+	}
+	if o.TLS[0].Error != "" {
+		t.Errorf("TLS of good.test: %q, want it probed", o.TLS[0].Error)
 	}
 }

@@ -40,7 +40,15 @@ type Dialer struct {
 // DialContext connects to addr ("host:port"), trying each address of host
 // in turn until one answers or ctx is done. IP literals are dialled as
 // they are.
-func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+//
+// DialContext is called by net/http in goroutines of its own, where no
+// probe can recover a panic: a panic of Lookup is returned as an error.
+func (d *Dialer) DialContext(ctx context.Context, network, addr string) (conn net.Conn, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			conn, err = nil, fmt.Errorf("probe: dial %s: panic: %v", addr, r)
+		}
+	}()
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/probe"
 )
 
 // Config says which server to ask and what to trust.
@@ -138,7 +139,7 @@ func (p *Prober) Probe(ctx context.Context, domain string) *audit.DNSObservation
 		return obs
 	}
 	s := p.newSession(true)
-	var wg sync.WaitGroup
+	var wg probe.Group
 	wg.Go(func() {
 		if a, err := s.resolve(ctx, name, dns.TypeA); err == nil {
 			obs.A = addrStrings(a)
@@ -275,7 +276,7 @@ func (s *session) hostAddresses(ctx context.Context, host string) *audit.HostAdd
 	h := &audit.HostAddresses{Name: display(host)}
 	var v4, v6 []netip.Addr
 	var err4, err6 error
-	var wg sync.WaitGroup
+	var wg probe.Group
 	wg.Go(func() { v4, err4 = s.resolve(ctx, host, dns.TypeA) })
 	wg.Go(func() { v6, err6 = s.resolve(ctx, host, dns.TypeAAAA) })
 	wg.Wait()
@@ -311,7 +312,7 @@ func (s *session) nameServers(ctx context.Context, name string) []audit.NameServ
 		names = names[:maxNameServers]
 	}
 	out := make([]audit.NameServer, len(names))
-	var wg sync.WaitGroup
+	var wg probe.Group
 	for i, n := range names {
 		wg.Go(func() {
 			h := s.hostAddresses(ctx, n)

@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"sync"
 
 	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/probe"
 )
 
 // errNoSuchHost is the cause of an error for a name that does not exist.
@@ -77,7 +78,7 @@ func (p *Prober) lookupNetIP(ctx context.Context, name string) ([]netip.Addr, er
 	s := p.newSession(false)
 	var v4, v6 []netip.Addr
 	var err4, err6 error
-	var wg sync.WaitGroup
+	var wg probe.Group
 	wg.Go(func() { v4, err4 = s.resolve(ctx, name, dns.TypeA) })
 	wg.Go(func() { v6, err6 = s.resolve(ctx, name, dns.TypeAAAA) })
 	wg.Wait()

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -122,7 +121,7 @@ func Probe(ctx context.Context, cfg Config, domain string, dkimSelectors []strin
 		cfg.Lookup = probe.SystemLookup
 	}
 	p := &prober{cfg: cfg, domain: name}
-	var wg sync.WaitGroup
+	var wg probe.Group
 	wg.Go(func() { obs.MX = p.mx(ctx) })
 	wg.Go(func() { obs.SPF = p.spf(ctx) })
 	wg.Go(func() { obs.DMARC = p.dmarc(ctx) })

@@ -25,6 +25,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/probe"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/mailprobe"
 	"vigie.eu/vigie/internal/tlstest"
@@ -395,5 +396,35 @@ func TestInvalidDomain(t *testing.T) {
 		if o.Error == "" || o.MX != nil {
 			t.Errorf("Probe(%q) = %+v, want an error alone", d, o)
 		}
+	}
+}
+
+// panickyDNS answers nothing and panics on the DMARC question.
+type panickyDNS struct{}
+
+func (panickyDNS) Query(ctx context.Context, name string, qtype uint16) ([]dns.RR, int, error) {
+	if strings.HasPrefix(name, "_dmarc.") {
+		panic("resolver exploded")
+	}
+	return nil, dns.RcodeNameError, nil
+}
+
+func (d panickyDNS) QueryValidated(ctx context.Context, name string, qtype uint16) ([]dns.RR, int, string, string, error) {
+	rrs, rcode, err := d.Query(ctx, name, qtype)
+	return rrs, rcode, audit.DNSSECInsecure, "", err
+}
+
+// TestProbePanicCarried: a panic in one of the probe's goroutines reaches
+// the caller of Probe as a *probe.PanicError, once the other goroutines
+// are done, instead of ending the program.
+func TestProbePanicCarried(t *testing.T) {
+	got := func() (r any) {
+		defer func() { r = recover() }()
+		mailprobe.Probe(t.Context(), mailprobe.Config{DNS: panickyDNS{}, Timeout: time.Second}, "example.test", nil)
+		return nil
+	}()
+	pe, ok := got.(*probe.PanicError)
+	if !ok || pe.Value != "resolver exploded" {
+		t.Fatalf("Probe panicked with %#v, want a *probe.PanicError of the resolver's panic", got)
 	}
 }

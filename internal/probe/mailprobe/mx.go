@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/probe"
 )
 
 // mx finds the mail hosts of the domain (RFC 5321 section 5.1) and probes
@@ -52,7 +53,7 @@ func (p *prober) mx(ctx context.Context) *audit.MXObservation {
 		}
 	}
 	locks := &addrLocks{m: map[netip.Addr]*sync.Mutex{}}
-	var wg sync.WaitGroup
+	var wg probe.Group
 	for _, h := range obs.Hosts {
 		wg.Go(func() { p.host(ctx, h, locks, obs.Implicit) })
 	}
@@ -88,7 +89,7 @@ func (p *prober) host(ctx context.Context, h *audit.MXHost, locks *addrLocks, im
 		h.AddressLiteral = true
 		return
 	}
-	var wg sync.WaitGroup
+	var wg probe.Group
 	var v4, v6 []netip.Addr
 	var cname4, cname6 string
 	var err4, err6 error
@@ -116,7 +117,7 @@ func (p *prober) host(ctx context.Context, h *audit.MXHost, locks *addrLocks, im
 		addrs = addrs[:maxAddresses]
 	}
 	h.SMTP = make([]*audit.SMTPObservation, len(addrs))
-	var swg sync.WaitGroup
+	var swg probe.Group
 	for i, a := range addrs {
 		swg.Go(func() {
 			l := locks.get(a)

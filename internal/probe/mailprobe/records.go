@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
@@ -55,7 +54,7 @@ func (p *prober) dmarc(ctx context.Context) *audit.DMARCObservation {
 		return obs
 	}
 	parseDMARC(obs.Records[0], obs)
-	var wg sync.WaitGroup
+	var wg probe.Group
 	for _, list := range [][]audit.DMARCReportAddress{obs.RUA, obs.RUF} {
 		for i := range list {
 			a := &list[i]
@@ -98,7 +97,7 @@ func (p *prober) dkim(ctx context.Context, given []string) *audit.DKIMObservatio
 	}
 	sels := make([]audit.DKIMSelector, len(obs.Tried))
 	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
+	var wg probe.Group
 	wg.Go(func() {
 		if _, rcode, err := p.cfg.DNS.Query(ctx, "_domainkey."+p.domain, dns.TypeTXT); err == nil {
 			obs.DomainKeyRcode = rcodeName(rcode)

@@ -27,7 +27,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -158,7 +157,7 @@ var versions = []struct {
 
 func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 	var (
-		wg      sync.WaitGroup
+		wg      probe.Group
 		results = make([]versionResult, len(versions))
 		groups  []string
 		gErr    error
