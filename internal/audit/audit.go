@@ -89,6 +89,37 @@ type Refusal struct {
 	Reason string `json:"reason"`
 }
 
+// refusalReasons are the words for each Refusal.Reason (see internal/guard,
+// which owns the codes), for reports.
+var refusalReasons = map[string]Text{
+	"unspecified":   {FR: "adresse non spécifiée", EN: "unspecified address"},
+	"loopback":      {FR: "bouclage", EN: "loopback"},
+	"private":       {FR: "réseau privé (RFC 1918)", EN: "private network (RFC 1918)"},
+	"shared":        {FR: "espace partagé des opérateurs (CGNAT, RFC 6598)", EN: "shared address space (CGNAT, RFC 6598)"},
+	"link-local":    {FR: "lien local", EN: "link-local"},
+	"unique-local":  {FR: "adresse locale unique (RFC 4193)", EN: "unique local address (RFC 4193)"},
+	"site-local":    {FR: "adresse locale de site (obsolète)", EN: "site-local address (deprecated)"},
+	"multicast":     {FR: "multidiffusion", EN: "multicast"},
+	"documentation": {FR: "plage réservée à la documentation", EN: "documentation range"},
+	"benchmarking":  {FR: "plage réservée aux bancs d'essai", EN: "benchmarking range"},
+	"reserved":      {FR: "plage réservée", EN: "reserved range"},
+	"broadcast":     {FR: "diffusion", EN: "broadcast"},
+	"local-nat64":   {FR: "NAT64 local (RFC 8215)", EN: "local-use NAT64 (RFC 8215)"},
+	"discard":       {FR: "préfixe de rejet (RFC 6666)", EN: "discard prefix (RFC 6666)"},
+	"port":          {FR: "port non autorisé pour une redirection", EN: "port not allowed for a redirect"},
+	"invalid":       {FR: "adresse invalide", EN: "invalid address"},
+	"special-use":   {FR: "nom à usage spécial, hors de l'internet public", EN: "special-use name, not on the public internet"},
+}
+
+// ReasonText returns why the connection was refused, in lang ("fr" or
+// "en"); an unknown code is returned as it is.
+func (r Refusal) ReasonText(lang string) string {
+	if t, ok := refusalReasons[r.Reason]; ok {
+		return t.In(lang)
+	}
+	return r.Reason
+}
+
 // Severity ranks a finding. The zero value is Info.
 type Severity int
 

@@ -61,37 +61,12 @@ const (
 	SpecialName   Reason = "special-use"   // a special-use domain name
 )
 
-// French and English words for each reason, for reports and messages.
-var reasonText = map[Reason][2]string{
-	Unspecified:   {"adresse non spécifiée", "unspecified address"},
-	Loopback:      {"bouclage", "loopback"},
-	Private:       {"réseau privé (RFC 1918)", "private network (RFC 1918)"},
-	Shared:        {"espace partagé des opérateurs (CGNAT, RFC 6598)", "shared address space (CGNAT, RFC 6598)"},
-	LinkLocal:     {"lien local", "link-local"},
-	UniqueLocal:   {"adresse locale unique (RFC 4193)", "unique local address (RFC 4193)"},
-	SiteLocal:     {"adresse locale de site (obsolète)", "site-local address (deprecated)"},
-	Multicast:     {"multidiffusion", "multicast"},
-	Documentation: {"plage réservée à la documentation", "documentation range"},
-	Benchmarking:  {"plage réservée aux bancs d'essai", "benchmarking range"},
-	Reserved:      {"plage réservée", "reserved range"},
-	Broadcast:     {"diffusion", "broadcast"},
-	LocalNAT64:    {"NAT64 local (RFC 8215)", "local-use NAT64 (RFC 8215)"},
-	Discard:       {"préfixe de rejet (RFC 6666)", "discard prefix (RFC 6666)"},
-	BadPort:       {"port non autorisé pour une redirection", "port not allowed for a redirect"},
-	Invalid:       {"adresse invalide", "invalid address"},
-	SpecialName:   {"nom à usage spécial, hors de l'internet public", "special-use name, not on the public internet"},
-}
-
 // Text returns the reason in French ("fr") or English (any other lang).
 func (r Reason) Text(lang string) string {
-	t, ok := reasonText[r]
-	if !ok {
-		return string(r)
+	if lang != "fr" {
+		lang = "en"
 	}
-	if lang == "fr" {
-		return t[0]
-	}
-	return t[1]
+	return audit.Refusal{Reason: string(r)}.ReasonText(lang)
 }
 
 // ranges are the IPv4 and IPv6 ranges refused by default, most specific

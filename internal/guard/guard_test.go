@@ -211,3 +211,14 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestReasonWords: every reason has its French and English words in the
+// audit vocabulary, where reports find them.
+func TestReasonWords(t *testing.T) {
+	for _, r := range []Reason{Unspecified, Loopback, Private, Shared, LinkLocal, UniqueLocal, SiteLocal,
+		Multicast, Documentation, Benchmarking, Reserved, Broadcast, LocalNAT64, Discard, BadPort, Invalid, SpecialName} {
+		if r.Text("fr") == string(r) || r.Text("en") == "" {
+			t.Errorf("reason %q: fr %q, en %q; want words in both languages", r, r.Text("fr"), r.Text("en"))
+		}
+	}
+}

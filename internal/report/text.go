@@ -63,12 +63,22 @@ var knownErrors = map[string]audit.Text{
 // instead of an answer follows.
 const noDNSAnswer = "no DNS answer: "
 
+// specialName starts engine.ErrSpecialName errors; the name follows.
+const specialName = "special-use name, not audited: "
+
 // ErrorText gives, in lang ("fr" or "en"), the reason an audit could not
 // run, from the Result.Error of the engine; an error it does not know is
 // returned as it is.
 func ErrorText(msg, lang string) string {
 	if t, ok := knownErrors[msg]; ok {
 		return t.In(lang)
+	}
+	if name, ok := strings.CutPrefix(msg, specialName); ok {
+		t := audit.Text{
+			FR: "%s est un nom à usage spécial (localhost, .local, .internal, .home.arpa...), hors de l'internet public : vigie ne l'audite pas",
+			EN: "%s is a special-use name (localhost, .local, .internal, .home.arpa...), not on the public internet: vigie does not audit it",
+		}
+		return fmt.Sprintf(t.In(lang), name)
 	}
 	if why, ok := strings.CutPrefix(msg, noDNSAnswer); ok {
 		t := audit.Text{
@@ -462,6 +472,9 @@ func (p *printer) errors(r *audit.Result) []string {
 	o := r.Observations
 	if o == nil {
 		o = &audit.Observations{}
+	}
+	for _, rf := range o.Refused {
+		errs = append(errs, p.tr("Garde d'adresses : connexion refusée à ", "Address guard: connection refused to ")+rf.Address+" ("+rf.ReasonText(p.lang)+")")
 	}
 	if d := o.DNS; d != nil {
 		if d.Error != "" {
