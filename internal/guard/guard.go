@@ -18,6 +18,10 @@
 // The package also refuses special-use names as targets (CheckName):
 // "localhost", ".local", ".internal", ".home.arpa" and the like.
 //
+// The DNS resolver (--resolver, or the system's) is the operator's own
+// choice, often on loopback: the DNS probe's queries to it are not
+// guarded. Nothing else is exempt.
+//
 // It does no I/O of its own beyond the dial it guards, and holds no
 // global state: a Policy is a value, a Guard records the refusals of one
 // audit.
