@@ -307,3 +307,18 @@ func hex16(v uint16) string {
 	const digits = "0123456789ABCDEF"
 	return string([]byte{digits[v>>12], digits[v>>8&15], digits[v>>4&15], digits[v&15]})
 }
+
+// offered returns the suites the probe offers in version v: the TLS 1.3
+// suites in TLS 1.3; the others in TLS 1.2; in older versions, those that
+// do not need TLS 1.2. They are in the order of suiteTable.
+func offered(v uint16) []uint16 {
+	var ids []uint16
+	for _, s := range suiteTable {
+		switch {
+		case v == versionTLS13 && s.tls13,
+			v != versionTLS13 && !s.tls13 && (v >= versionTLS12 || !s.tls12):
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}

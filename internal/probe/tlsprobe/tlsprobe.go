@@ -267,14 +267,7 @@ func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 // suites.
 func (p *prober) protocol(ctx context.Context, v uint16, name string) versionResult {
 	res := versionResult{proto: audit.TLSProtocol{Version: name}}
-	var candidates []uint16
-	for _, s := range suiteTable {
-		switch {
-		case v == versionTLS13 && s.tls13,
-			v != versionTLS13 && !s.tls13 && (v >= versionTLS12 || !s.tls12):
-			candidates = append(candidates, s.ID)
-		}
-	}
+	candidates := offered(v)
 	var resp *response
 	var err error
 	if v == versionTLS13 {
@@ -443,19 +436,11 @@ func (p *prober) order(ctx context.Context, v uint16, chosen []uint16, sort bool
 // name its choice in a HelloRetryRequest (RFC 8446 section 4.1.4); each
 // named group is removed and the rest offered again.
 func (p *prober) groups13(ctx context.Context) ([]string, error) {
-	var suites []uint16
-	for _, s := range suiteTable {
-		if s.tls13 {
-			suites = append(suites, s.ID)
-		}
-	}
+	suites := offered(versionTLS13)
 	var found []string
 	rest := slices.Clone(groups13)
 	for len(rest) > 0 {
-		h := p.hello(versionTLS13, suites)
-		h.groups = rest
-		h.keyShare = nil
-		resp, err := p.exchange(ctx, h, false)
+		resp, err := p.exchange(ctx, p.retryHello(suites, rest), false)
 		if errors.Is(err, errClosed) {
 			return found, nil
 		}
@@ -522,12 +507,10 @@ func (p *prober) groups12(ctx context.Context, r *versionResult) ([]string, erro
 // hello that has a key share, for a server that does not answer the
 // first kind as it should.
 func (p *prober) suiteHello(ctx context.Context, v uint16, suites []uint16) (*response, error) {
-	h := p.hello(v, suites)
 	if v != versionTLS13 {
-		return p.exchange(ctx, h, false)
+		return p.exchange(ctx, p.hello(v, suites), false)
 	}
-	h.keyShare = nil
-	resp, err := p.exchange(ctx, h, false)
+	resp, err := p.exchange(ctx, p.retryHello(suites, helloGroups), false)
 	if err == nil && accepted(resp, v) || err != nil && !errors.Is(err, errClosed) {
 		return resp, err
 	}
@@ -541,6 +524,17 @@ func (p *prober) hello(v uint16, suites []uint16) *hello {
 		h.keyShare = p.keyShare
 	}
 	rand.Read(h.random[:])
+	return h
+}
+
+// retryHello returns a TLS 1.3 ClientHello offering suites and groups
+// with an empty key_share, which a server answers with a
+// HelloRetryRequest naming the suite and the group it chose (RFC 8446
+// section 4.1.4).
+func (p *prober) retryHello(suites, groups []uint16) *hello {
+	h := p.hello(versionTLS13, suites)
+	h.groups = groups
+	h.keyShare = nil
 	return h
 }
 
