@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -275,6 +276,12 @@ func FuzzReadResponse(f *testing.F) {
 	f.Add(record(recordHandshake, append(slicesClone(sh), handshakeMsg(msgServerKeyExchange, []byte{3, 0, 23})...)), true)
 	f.Add(record(recordAlert, []byte{2, 40}), false)
 	f.Add([]byte("HTTP/1.0 200 OK\r\n"), false)
+	// What real servers sent (see TestReplay).
+	flights, _ := filepath.Glob(filepath.Join("testdata", "replay", "*.flight"))
+	for _, path := range flights {
+		_, server := readFlight(f, path)
+		f.Add(server, true)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, whole bool) {
 		resp, err := readResponse(bytes.NewReader(data), whole)
 		if err == nil && resp.alert == nil && resp.hello == nil {
