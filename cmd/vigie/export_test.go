@@ -18,6 +18,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check"
 	"vigie.eu/vigie/internal/export"
+	"vigie.eu/vigie/internal/golden"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/store"
 )
@@ -41,6 +42,8 @@ func TestExportScript(t *testing.T) {
 			"csvrows":     cmdCSVRows,
 		},
 		RequireExplicitExec: true,
+		// VIGIE_UPDATE=1 rewrites the files that cmp compares with.
+		UpdateScripts: golden.Update(),
 	})
 }
 

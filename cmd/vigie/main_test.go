@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/golden"
 )
 
 func TestMain(m *testing.M) {
@@ -56,6 +57,8 @@ func TestScript(t *testing.T) {
 			"jsonlines": cmdJSONLines,
 		},
 		RequireExplicitExec: true,
+		// VIGIE_UPDATE=1 rewrites the files that cmp compares with.
+		UpdateScripts: golden.Update(),
 	})
 }
 

@@ -3,19 +3,15 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden reports")
 
 // TestTextGolden renders each testdata/*.json result in both languages,
 // with and without colour, and compares with the .golden files beside it.
@@ -46,19 +42,7 @@ func TestTextGolden(t *testing.T) {
 				if err := Text(&got, &r, o); err != nil {
 					t.Fatal(err)
 				}
-				if *update {
-					if err := os.WriteFile(name, got.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(name)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), got.String()); diff != "" {
-					t.Errorf("report differs from %s (-want +got):\n%s", name, diff)
-				}
+				golden.File(t, name, got.Bytes())
 				if !o.Color && strings.Contains(got.String(), "\x1b[") {
 					t.Errorf("colour escape in a report without colour")
 				}

@@ -3,17 +3,15 @@ package score
 import (
 	"bytes"
 	"html"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"vigie.eu/vigie/internal/check"
+	"vigie.eu/vigie/internal/golden"
 )
 
 // TestMethodologyGolden compares the methodology with docs/methodology.*.md
-// and the files in testdata/methodology; run with -update after changing the rules, and
+// and the files in testdata/methodology; run with VIGIE_UPDATE=1 after changing the rules, and
 // review the diff: it is the published text.
 func TestMethodologyGolden(t *testing.T) {
 	for _, tt := range []struct{ format, lang, file string }{
@@ -28,20 +26,7 @@ func TestMethodologyGolden(t *testing.T) {
 			if err := Methodology(&b, tt.format, tt.lang); err != nil {
 				t.Fatal(err)
 			}
-			golden := tt.file
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("%s differs (-want +got):\n%s", golden, diff)
-			}
+			golden.File(t, tt.file, b.Bytes())
 		})
 	}
 }

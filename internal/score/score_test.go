@@ -1,9 +1,7 @@
 package score
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,9 +13,8 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check"
+	"vigie.eu/vigie/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // observedAll is a minimal audit where every area was observed and nothing
 // was wrong.
@@ -282,8 +279,8 @@ func TestMonotonic(t *testing.T) {
 }
 
 // TestGolden scores whole audits: observations as files, findings from
-// check.Run, the score compared with a golden file. Run with -update to
-// rewrite the golden files, and review the diff.
+// check.Run, the score compared with a golden file. Run with
+// VIGIE_UPDATE=1 to rewrite the golden files, and review the diff.
 func TestGolden(t *testing.T) {
 	inputs, err := filepath.Glob("testdata/golden/*.observations.json")
 	if err != nil || len(inputs) == 0 {
@@ -309,20 +306,8 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := strings.TrimSuffix(in, ".observations.json") + ".score.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (-want +got):\n%s", golden, cmp.Diff(string(want), string(got)))
-			}
+			path := strings.TrimSuffix(in, ".observations.json") + ".score.json"
+			golden.File(t, path, got)
 		})
 	}
 }
