@@ -182,8 +182,8 @@ func (t Text) In(lang string) string {
 
 // Definition describes a kind of finding once: its stable identifier, its
 // severity, what it means and how to fix it, and the standard it comes from.
-// Check packages declare their definitions as package variables and list
-// them, so that the methodology can print every finding an audit can
+// Each check carries the definitions of the findings it may return (see
+// Check), so that the methodology can print every finding an audit can
 // produce.
 type Definition struct {
 	// ID is the stable identifier, "area.subject[.detail]", for
@@ -238,19 +238,25 @@ type Check interface {
 	// ID names the check ("http.hsts"). Several findings may share its
 	// prefix.
 	ID() string
+	// Definitions returns the definition of every finding Run may
+	// return, and of no other.
+	Definitions() []*Definition
 	// Run returns the findings of this check, in a deterministic order.
 	Run(o *Observations) []Finding
 }
 
-// CheckFunc returns a Check named id that runs f.
-func CheckFunc(id string, f func(o *Observations) []Finding) Check {
-	return checkFunc{id: id, f: f}
+// CheckFunc returns a Check named id that runs f, whose findings are those
+// of defs.
+func CheckFunc(id string, f func(o *Observations) []Finding, defs ...*Definition) Check {
+	return checkFunc{id: id, f: f, defs: defs}
 }
 
 type checkFunc struct {
-	id string
-	f  func(o *Observations) []Finding
+	id   string
+	f    func(o *Observations) []Finding
+	defs []*Definition
 }
 
 func (c checkFunc) ID() string                    { return c.id }
+func (c checkFunc) Definitions() []*Definition    { return c.defs }
 func (c checkFunc) Run(o *Observations) []Finding { return c.f(o) }

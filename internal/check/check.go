@@ -30,14 +30,13 @@ func All() []audit.Check {
 	return all
 }
 
-// Definitions returns the definition of every finding the checks can
-// produce, in the order of All, for the methodology.
+// Definitions returns the definition of every finding the checks of All
+// can produce, check by check in the order of All, for the methodology.
 func Definitions() []*audit.Definition {
 	var defs []*audit.Definition
-	defs = append(defs, dnscheck.Definitions...)
-	defs = append(defs, tlscheck.Definitions...)
-	defs = append(defs, httpcheck.Definitions...)
-	defs = append(defs, mailcheck.Definitions...)
+	for _, c := range All() {
+		defs = append(defs, c.Definitions()...)
+	}
 	return defs
 }
 

@@ -1,7 +1,7 @@
 package check
 
 import (
-	"regexp"
+	"os"
 	"strings"
 	"testing"
 
@@ -10,34 +10,46 @@ import (
 	"vigie.eu/vigie/internal/audit"
 )
 
-// TestDefinitions checks what the methodology publishes: every finding
-// definition has a well-formed, unique id and its texts in both languages.
-func TestDefinitions(t *testing.T) {
-	defs := Definitions()
-	if len(defs) == 0 {
-		t.Fatal("no definition")
+// TestPublishedFindings holds the definitions of every check to
+// testdata/findings.tsv, the append-only list of published identifiers
+// and severities: an identifier may not disappear nor change severity, and
+// a new one must be appended there.
+func TestPublishedFindings(t *testing.T) {
+	const file = "testdata/findings.tsv"
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
 	}
-	idRE := regexp.MustCompile(`^(dns|tls|http|mail)\.[a-z0-9_]+(\.[a-z0-9_]+)*$`)
-	seen := map[string]bool{}
-	for _, d := range defs {
-		if !idRE.MatchString(d.ID) {
-			t.Errorf("definition id %q is not area.subject[.detail]", d.ID)
+	published := map[string]audit.Severity{}
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
-		if seen[d.ID] {
-			t.Errorf("definition id %q declared twice", d.ID)
+		id, name, ok := strings.Cut(line, "\t")
+		sev, err := audit.ParseSeverity(name)
+		if !ok || err != nil || strings.Contains(name, "\t") {
+			t.Errorf("%s:%d: %q is not \"id<TAB>severity\"", file, i+1, line)
+			continue
 		}
-		seen[d.ID] = true
-		for what, s := range map[string]string{
-			"title.fr": d.Title.FR, "title.en": d.Title.EN,
-			"remediation.fr": d.Remediation.FR, "remediation.en": d.Remediation.EN,
-			"standard": d.Standard,
-		} {
-			if strings.TrimSpace(s) == "" {
-				t.Errorf("%s: empty %s", d.ID, what)
-			}
+		if _, dup := published[id]; dup {
+			t.Errorf("%s:%d: %s listed twice", file, i+1, id)
 		}
-		if d.Severity < audit.Info || d.Severity > audit.Critical {
-			t.Errorf("%s: severity %v out of range", d.ID, d.Severity)
+		published[id] = sev
+	}
+	defined := map[string]audit.Severity{}
+	for _, d := range Definitions() {
+		defined[d.ID] = d.Severity
+		sev, ok := published[d.ID]
+		switch {
+		case !ok:
+			t.Errorf("finding %s is not published yet: append the line %q at the end of %s (it stays there for good)", d.ID, d.ID+"\t"+d.Severity.String(), file)
+		case sev != d.Severity:
+			t.Errorf("finding %s has severity %s but was published as %s: a published severity does not change; give the finding a new identifier instead", d.ID, d.Severity, sev)
+		}
+	}
+	for id := range published {
+		if _, ok := defined[id]; !ok {
+			t.Errorf("finding %s is published in %s but no check defines it any more: published identifiers are never removed nor renamed", id, file)
 		}
 	}
 }

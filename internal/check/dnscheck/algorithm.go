@@ -73,4 +73,4 @@ var Algorithm = audit.CheckFunc("dns.dnssec.algorithm", func(o *audit.Observatio
 		parts = append(parts, fmt.Sprintf("algorithm %d %s (%s for signing)", a, s.name, s.status))
 	}
 	return []audit.Finding{defWeakAlgorithm.New(o.Domain, strings.Join(parts, "; "))}
-})
+}, defWeakAlgorithm)

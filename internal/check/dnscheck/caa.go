@@ -29,4 +29,4 @@ var CAA = audit.CheckFunc("dns.caa", func(o *audit.Observations) []audit.Finding
 		return nil
 	}
 	return []audit.Finding{defCAAMissing.New(o.Domain, "no CAA record at "+canonical(o.Domain)+" nor at its parent domains")}
-})
+}, defCAAMissing)

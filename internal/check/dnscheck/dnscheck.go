@@ -23,17 +23,6 @@ var Checks = []audit.Check{
 	IPv6,
 }
 
-// Definitions lists every finding the checks of this package can produce.
-var Definitions = []*audit.Definition{
-	defDNSSECMissing,
-	defDNSSECBogus,
-	defWeakAlgorithm,
-	defTooFewNS,
-	defCAAMissing,
-	defIPv6Web,
-	defIPv6NS,
-}
-
 // anssiDNS is ANSSI's guide on domain names, which covers DNSSEC and
 // name server redundancy.
 const anssiDNS = "ANSSI, Bonnes pratiques pour l'acquisition et l'exploitation de noms de domaine"

@@ -48,7 +48,7 @@ var DNSSEC = audit.CheckFunc("dns.dnssec", func(o *audit.Observations) []audit.F
 		return []audit.Finding{defDNSSECBogus.New(o.Domain, withReason("DNSSEC bogus", s.Reason))}
 	}
 	return nil
-})
+}, defDNSSECMissing, defDNSSECBogus)
 
 func withReason(status, reason string) string {
 	if reason == "" {

@@ -51,7 +51,7 @@ var IPv6 = audit.CheckFunc("dns.ipv6", func(o *audit.Observations) []audit.Findi
 		out = append(out, defIPv6NS.New(o.Domain, ev))
 	}
 	return out
-})
+}, defIPv6Web, defIPv6NS)
 
 func webIPv4Only(d *audit.DNSObservation, domain string) (string, bool) {
 	www := d.WWW

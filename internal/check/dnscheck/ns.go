@@ -53,4 +53,4 @@ var NameServers = audit.CheckFunc("dns.ns", func(o *audit.Observations) []audit.
 		return []audit.Finding{defTooFewNS.New(o.Domain, fmt.Sprintf("1 name server: %s", strings.Join(list, ", ")))}
 	}
 	return nil
-})
+}, defTooFewNS)

@@ -25,7 +25,7 @@ var cookieNoSecure = &audit.Definition{
 		EN: "Set the Secure attribute on every cookie, ideally with the __Host- prefix " +
 			"(\"Set-Cookie: __Host-session=…; Secure; HttpOnly; SameSite=Lax; Path=/\"). " +
 			"nginx: \"proxy_cookie_flags ~ secure httponly samesite=lax;\"; " +
-			"Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; Secure; HttpOnly; SameSite=Lax\\\"\", or in the application.",
+			"Apache: “Header always edit Set-Cookie ^(.*)$ \"$1; Secure; HttpOnly; SameSite=Lax\"”, or in the application.",
 	},
 	Standard: "RFC 6265, section 4.1.2.5; Cookie prefixes (draft-ietf-httpbis-rfc6265bis); Mozilla Web Security Guidelines (Cookies)",
 }
@@ -41,7 +41,7 @@ var cookieNoHTTPOnly = &audit.Definition{
 		FR: "Poser HttpOnly sur les cookies que les scripts n'ont pas à lire (cookies de session surtout). " +
 			"nginx : « proxy_cookie_flags ~ httponly; » ; Apache : « Header always edit Set-Cookie ^(.*)$ \"$1; HttpOnly\" », ou dans l'application.",
 		EN: "Set HttpOnly on the cookies scripts do not need to read (session cookies above all). " +
-			"nginx: \"proxy_cookie_flags ~ httponly;\"; Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; HttpOnly\\\"\", or in the application.",
+			"nginx: “proxy_cookie_flags ~ httponly;”; Apache: “Header always edit Set-Cookie ^(.*)$ \"$1; HttpOnly\"”, or in the application.",
 	},
 	Standard: "RFC 6265, section 4.1.2.6; Mozilla Web Security Guidelines (Cookies)",
 }
@@ -57,7 +57,7 @@ var cookieNoSameSite = &audit.Definition{
 		FR: "Poser SameSite=Lax (ou Strict) pour limiter l'envoi du cookie depuis d'autres sites (CSRF). " +
 			"nginx : « proxy_cookie_flags ~ samesite=lax; » ; Apache : « Header always edit Set-Cookie ^(.*)$ \"$1; SameSite=Lax\" », ou dans l'application.",
 		EN: "Set SameSite=Lax (or Strict) to limit sending the cookie from other sites (CSRF). " +
-			"nginx: \"proxy_cookie_flags ~ samesite=lax;\"; Apache: \"Header always edit Set-Cookie ^(.*)$ \\\"$1; SameSite=Lax\\\"\", or in the application.",
+			"nginx: “proxy_cookie_flags ~ samesite=lax;”; Apache: “Header always edit Set-Cookie ^(.*)$ \"$1; SameSite=Lax\"”, or in the application.",
 	},
 	Standard: "draft-ietf-httpbis-rfc6265bis (SameSite attribute); Mozilla Web Security Guidelines (Cookies)",
 }
@@ -108,7 +108,7 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 		}
 	}
 	return out
-})
+}, cookieNoSecure, cookieNoHTTPOnly, cookieNoSameSite)
 
 // deleted reports whether a Set-Cookie removes the cookie rather than
 // setting it (RFC 6265, sections 5.2.1 and 5.2.2).

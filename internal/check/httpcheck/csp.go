@@ -23,8 +23,8 @@ var cspMissing = &audit.Definition{
 			"La mettre au point d'abord avec Content-Security-Policy-Report-Only.",
 		EN: "Send a Content-Security-Policy header that allows only the sources the site needs, for instance " +
 			"\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\". " +
-			"nginx: \"add_header Content-Security-Policy \\\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\\\" always;\"; " +
-			"Apache: \"Header always set Content-Security-Policy \\\"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\\\"\". " +
+			"nginx: “add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\" always;”; " +
+			"Apache: “Header always set Content-Security-Policy \"default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'\"”. " +
 			"Tune it first with Content-Security-Policy-Report-Only.",
 	},
 	Standard: "Content Security Policy Level 3 (W3C); Mozilla Web Security Guidelines (Content Security Policy); " +
@@ -77,7 +77,7 @@ var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Findin
 		}
 	}
 	return f.list
-})
+}, cspMissing, cspWeak)
 
 // CSPPolicy is one parsed policy: its directives in the order they came,
 // names in lower case, source expressions as written.

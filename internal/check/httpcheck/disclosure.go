@@ -79,4 +79,4 @@ var Disclosure = audit.CheckFunc("http.disclosure", func(o *audit.Observations) 
 		}
 	}
 	return f.list
-})
+}, serverVersion, poweredBy)

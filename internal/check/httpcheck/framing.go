@@ -19,7 +19,7 @@ var framingMissing = &audit.Definition{
 			"Apache : « Header always set X-Frame-Options \"SAMEORIGIN\" ».",
 		EN: "Add the CSP directive \"frame-ancestors 'self'\" (or 'none'), and X-Frame-Options for older browsers. " +
 			"nginx: \"add_header X-Frame-Options SAMEORIGIN always;\"; " +
-			"Apache: \"Header always set X-Frame-Options \\\"SAMEORIGIN\\\"\".",
+			"Apache: “Header always set X-Frame-Options \"SAMEORIGIN\"”.",
 	},
 	Standard: "RFC 7034; Content Security Policy Level 3 (W3C), frame-ancestors; Mozilla Web Security Guidelines (X-Frame-Options)",
 }
@@ -49,7 +49,7 @@ var Framing = audit.CheckFunc("http.framing", func(o *audit.Observations) []audi
 		f.add(framingMissing, p.host, evidence)
 	}
 	return f.list
-})
+}, framingMissing)
 
 // frameOptionsValid reports whether X-Frame-Options says DENY or
 // SAMEORIGIN (RFC 7034, section 2.1), the same one in every value, as

@@ -14,8 +14,8 @@ const oneYear = 31536000
 const hstsSnippet = "nginx : « add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always; » ; " +
 	"Apache : « Header always set Strict-Transport-Security \"max-age=63072000; includeSubDomains\" »."
 
-const hstsSnippetEN = "nginx: \"add_header Strict-Transport-Security \\\"max-age=63072000; includeSubDomains\\\" always;\"; " +
-	"Apache: \"Header always set Strict-Transport-Security \\\"max-age=63072000; includeSubDomains\\\"\"."
+const hstsSnippetEN = "nginx: “add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always;”; " +
+	"Apache: “Header always set Strict-Transport-Security \"max-age=63072000; includeSubDomains\"”."
 
 var hstsMissing = &audit.Definition{
 	ID:       "http.hsts.missing",
@@ -99,7 +99,7 @@ var HSTS = audit.CheckFunc("http.hsts", func(o *audit.Observations) []audit.Find
 		}
 	}
 	return f.list
-})
+}, hstsMissing, hstsShort, hstsNoSubdomains, hstsInvalid)
 
 // HSTSPolicy is a parsed Strict-Transport-Security header.
 type HSTSPolicy struct {

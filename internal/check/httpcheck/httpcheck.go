@@ -34,23 +34,6 @@ var Checks = []audit.Check{
 	SRI,
 }
 
-// Definitions lists every finding the package can produce.
-var Definitions = []*audit.Definition{
-	httpsMissing,
-	redirectMissing,
-	hstsMissing, hstsShort, hstsNoSubdomains, hstsInvalid,
-	cspMissing, cspWeak,
-	xctoMissing,
-	framingMissing,
-	referrerMissing, referrerUnsafe,
-	permissionsMissing,
-	cookieNoSecure, cookieNoHTTPOnly, cookieNoSameSite,
-	serverVersion, poweredBy,
-	securityTxtMissing, securityTxtInvalid,
-	mixedContent,
-	sriMissing,
-}
-
 // final returns the final response of a chain, or nil when the chain
 // stopped without one (an error, too many redirects).
 func final(h *audit.HTTPObservation) *audit.HTTPResponse {

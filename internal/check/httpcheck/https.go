@@ -64,4 +64,4 @@ var HTTPS = audit.CheckFunc("http.https", func(o *audit.Observations) []audit.Fi
 		evidence += ": " + strings.Join(why, "; ")
 	}
 	return []audit.Finding{httpsMissing.New(o.Domain, quote(evidence))}
-})
+}, httpsMissing)

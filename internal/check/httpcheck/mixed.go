@@ -21,8 +21,8 @@ var mixedContent = &audit.Definition{
 			"Apache : « Header always set Content-Security-Policy \"upgrade-insecure-requests\" ».",
 		EN: "Load every resource (scripts, style sheets, images, frames) over https://, or by a relative path. " +
 			"Meanwhile, the CSP directive \"upgrade-insecure-requests\" moves the requests to HTTPS. " +
-			"nginx: \"add_header Content-Security-Policy \\\"upgrade-insecure-requests\\\" always;\"; " +
-			"Apache: \"Header always set Content-Security-Policy \\\"upgrade-insecure-requests\\\"\".",
+			"nginx: “add_header Content-Security-Policy \"upgrade-insecure-requests\" always;”; " +
+			"Apache: “Header always set Content-Security-Policy \"upgrade-insecure-requests\"”.",
 	},
 	Standard: "Mixed Content (W3C); Mozilla Web Security Guidelines",
 }
@@ -75,7 +75,7 @@ var MixedContent = audit.CheckFunc("http.content.mixed", func(o *audit.Observati
 		}
 	}
 	return f.list
-})
+}, mixedContent)
 
 func loadsLink(rel string) bool {
 	for _, r := range strings.Fields(strings.ToLower(rel)) {

@@ -18,8 +18,8 @@ var permissionsMissing = &audit.Definition{
 			"nginx : « add_header Permissions-Policy \"camera=(), microphone=(), geolocation=()\" always; » ; " +
 			"Apache : « Header always set Permissions-Policy \"camera=(), microphone=(), geolocation=()\" ».",
 		EN: "Turn off the browser features the site does not use (camera, microphone, geolocation…). " +
-			"nginx: \"add_header Permissions-Policy \\\"camera=(), microphone=(), geolocation=()\\\" always;\"; " +
-			"Apache: \"Header always set Permissions-Policy \\\"camera=(), microphone=(), geolocation=()\\\"\".",
+			"nginx: “add_header Permissions-Policy \"camera=(), microphone=(), geolocation=()\" always;”; " +
+			"Apache: “Header always set Permissions-Policy \"camera=(), microphone=(), geolocation=()\"”.",
 	},
 	Standard: "Permissions Policy (W3C)",
 }
@@ -35,4 +35,4 @@ var PermissionsPolicy = audit.CheckFunc("http.permissions_policy", func(o *audit
 		f.add(permissionsMissing, p.host, "no Permissions-Policy header on "+p.resp.URL)
 	}
 	return f.list
-})
+}, permissionsMissing)

@@ -47,4 +47,4 @@ var Redirect = audit.CheckFunc("http.redirect", func(o *audit.Observations) []au
 		f.add(redirectMissing, h.URL, evidence)
 	}
 	return f.list
-})
+}, redirectMissing)

@@ -10,7 +10,7 @@ const referrerSnippetFR = "nginx : « add_header Referrer-Policy strict-origin-w
 	"Apache : « Header always set Referrer-Policy \"strict-origin-when-cross-origin\" »."
 
 const referrerSnippetEN = "nginx: \"add_header Referrer-Policy strict-origin-when-cross-origin always;\"; " +
-	"Apache: \"Header always set Referrer-Policy \\\"strict-origin-when-cross-origin\\\"\"."
+	"Apache: “Header always set Referrer-Policy \"strict-origin-when-cross-origin\"”."
 
 var referrerMissing = &audit.Definition{
 	ID:       "http.referrer_policy.missing",
@@ -66,7 +66,7 @@ var ReferrerPolicy = audit.CheckFunc("http.referrer_policy", func(o *audit.Obser
 		}
 	}
 	return f.list
-})
+}, referrerMissing, referrerUnsafe)
 
 // effectiveReferrerPolicy follows the Referrer Policy specification's
 // "parse a referrer policy from a Referrer-Policy header": of the

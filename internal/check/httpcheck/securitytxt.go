@@ -22,7 +22,7 @@ var securityTxtMissing = &audit.Definition{
 			"Apache : « <Files \"security.txt\"> ForceType text/plain </Files> ».",
 		EN: "Publish https://your-domain/.well-known/security.txt as text/plain, with at least \"Contact: mailto:security@example.org\" " +
 			"and \"Expires:\" (an RFC 3339 date, less than a year ahead). nginx: \"location = /.well-known/security.txt { default_type text/plain; }\"; " +
-			"Apache: \"<Files \\\"security.txt\\\"> ForceType text/plain </Files>\".",
+			"Apache: “<Files \"security.txt\"> ForceType text/plain </Files>”.",
 	},
 	Standard: "RFC 9116, section 3",
 }
@@ -49,8 +49,8 @@ var securityTxtInvalid = &audit.Definition{
 // that does not follow RFC 9116.
 var SecurityTxt = audit.CheckFunc("http.securitytxt", func(o *audit.Observations) []audit.Finding {
 	s := o.SecurityTxt
-	if s == nil {
-		return nil
+	if s == nil || (s.Status == 0 && s.Error == "") {
+		return nil // not fetched
 	}
 	switch {
 	case s.Error != "" && s.Status != 200:
@@ -75,7 +75,7 @@ var SecurityTxt = audit.CheckFunc("http.securitytxt", func(o *audit.Observations
 		return nil
 	}
 	return []audit.Finding{securityTxtInvalid.New(s.URL, quote(strings.Join(problems, "; ")))}
-})
+}, securityTxtMissing, securityTxtInvalid)
 
 // SecurityTxtFile is a parsed security.txt file (RFC 9116).
 type SecurityTxtFile struct {

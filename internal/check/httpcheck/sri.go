@@ -19,7 +19,7 @@ var sriMissing = &audit.Definition{
 			"(empreinte : « openssl dgst -sha384 -binary lib.js | openssl base64 -A »). " +
 			"Un script tiers compromis agit avec tous les droits de la page.",
 		EN: "Host the script on the site itself, or add its hash: " +
-			"\"<script src=\\\"https://cdn.example/lib.js\\\" integrity=\\\"sha384-…\\\" crossorigin=\\\"anonymous\\\"></script>\" " +
+			"“<script src=\"https://cdn.example/lib.js\" integrity=\"sha384-…\" crossorigin=\"anonymous\"></script>” " +
 			"(hash: \"openssl dgst -sha384 -binary lib.js | openssl base64 -A\"). " +
 			"A compromised third-party script acts with every right of the page.",
 	},
@@ -57,4 +57,4 @@ var SRI = audit.CheckFunc("http.content.sri", func(o *audit.Observations) []audi
 		}
 	}
 	return f.list
-})
+}, sriMissing)

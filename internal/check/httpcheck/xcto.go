@@ -19,7 +19,7 @@ var xctoMissing = &audit.Definition{
 			"Apache : « Header always set X-Content-Type-Options \"nosniff\" ».",
 		EN: "Forbid browsers from guessing content types. " +
 			"nginx: \"add_header X-Content-Type-Options nosniff always;\"; " +
-			"Apache: \"Header always set X-Content-Type-Options \\\"nosniff\\\"\".",
+			"Apache: “Header always set X-Content-Type-Options \"nosniff\"”.",
 	},
 	Standard: "Fetch Standard (WHATWG), X-Content-Type-Options header; Mozilla Web Security Guidelines (X-Content-Type-Options)",
 }
@@ -40,7 +40,7 @@ var ContentTypeOptions = audit.CheckFunc("http.xcto", func(o *audit.Observations
 		f.add(xctoMissing, p.host, evidence)
 	}
 	return f.list
-})
+}, xctoMissing)
 
 // nosniff implements the Fetch Standard's "determine nosniff": the first
 // value of the header, split on commas, is "nosniff" in any case.

@@ -119,7 +119,7 @@ var DANE = audit.CheckFunc("mail.dane", func(o *audit.Observations) []audit.Find
 		}
 	}
 	return out
-})
+}, defDANEUnsigned, defDANEMissing, defDANEMismatch, defDANEInsecure, defDANEUnusable)
 
 // anyMatch says whether one record matches the chain: DANE-EE (3) the
 // leaf, DANE-TA (2) a certificate above it (RFC 7672 section 3.1).

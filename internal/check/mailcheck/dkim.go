@@ -145,4 +145,4 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 		out = append(out, defDKIMNotFound.New(domainOf(o), ev))
 	}
 	return out
-})
+}, defDKIMNotFound, defDKIMSelectorMissing, defDKIMWeakKey, defDKIMShortKey, defDKIMTestMode, defDKIMRevoked, defDKIMSHA1, defDKIMSyntax)

@@ -166,4 +166,4 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 		out = append(out, defDMARCRUAUnauthorised.New(dm.Name, joinCapped(unauth, "; ")))
 	}
 	return out
-})
+}, defDMARCMissing, defDMARCMultiple, defDMARCSyntax, defDMARCPNone, defDMARCSPWeaker, defDMARCPct, defDMARCNoRUA, defDMARCRUAUnauthorised)

@@ -21,20 +21,6 @@ import (
 // Checks lists every check of the package, in report order.
 var Checks = []audit.Check{MX, SPF, DMARC, DKIM, STARTTLS, TLS, MTASTS, TLSRPT, DANE}
 
-// Definitions lists every finding the checks of this package can produce.
-var Definitions = append([]*audit.Definition{
-	defMXMissing, defMXCNAME, defMXLiteral,
-	defSPFMissing, defSPFMultiple, defSPFSyntax, defSPFTooManyLookups, defSPFTooManyVoid, defSPFLoop, defSPFPermerror,
-	defSPFPassAll, defSPFNeutralAll, defSPFPtr, defSPFNoFailAll,
-	defDMARCMissing, defDMARCMultiple, defDMARCSyntax, defDMARCPNone, defDMARCSPWeaker, defDMARCPct, defDMARCNoRUA, defDMARCRUAUnauthorised,
-	defDKIMNotFound, defDKIMSelectorMissing, defDKIMWeakKey, defDKIMShortKey, defDKIMTestMode, defDKIMRevoked, defDKIMSHA1, defDKIMSyntax,
-	defSTARTTLSMissing, defSTARTTLSFailed,
-}, append(tlsDefinitions,
-	defMTASTSMissing, defMTASTSTesting, defMTASTSPolicyInvalid, defMTASTSMXNotCovered,
-	defTLSRPTMissing, defTLSRPTInvalid,
-	defDANEUnsigned, defDANEMissing, defDANEMismatch, defDANEInsecure, defDANEUnusable,
-)...)
-
 // mail returns the mail observation, or nil when the probe did not run or
 // could not run at all.
 func mail(o *audit.Observations) *audit.MailObservation {

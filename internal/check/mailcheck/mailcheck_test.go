@@ -13,54 +13,10 @@ import (
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
-func TestGolden(t *testing.T) {
-	checktest.Golden(t, "testdata", mailcheck.Checks...)
-}
-
-func TestDefinitions(t *testing.T) {
-	checktest.Definitions(t, "mail", mailcheck.Definitions)
-}
-
-// TestFindingsAreDefined runs the checks on every fixture and requires each
-// finding to match a definition exactly, and every definition outside
-// mail.tls. to be produced by a fixture (mail.tls. is covered by
-// TestTLSReusesTLSCheck).
-func TestFindingsAreDefined(t *testing.T) {
-	defs := map[string]*audit.Definition{}
-	for _, d := range mailcheck.Definitions {
-		defs[d.ID] = d
-	}
-	produced := map[string]bool{}
-	files, err := filepath.Glob("testdata/*/*.observations.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixture: %v", err)
-	}
-	for _, f := range files {
-		o := checktest.LoadObservations(t, f)
-		got := checktest.Run(o, mailcheck.Checks...)
-		if strings.Contains(f, "/good/") && len(got) != 0 {
-			t.Errorf("%s: findings on a good configuration: %v", f, got)
-		}
-		for _, fd := range got {
-			d, ok := defs[fd.ID]
-			if !ok {
-				t.Errorf("%s: finding %q has no definition", f, fd.ID)
-				continue
-			}
-			produced[fd.ID] = true
-			if fd.Severity != d.Severity || fd.Title != d.Title || fd.Standard != d.Standard || fd.Remediation != d.Remediation {
-				t.Errorf("%s: finding %q differs from its definition", f, fd.ID)
-			}
-			if fd.Subject == "" || fd.Evidence == "" {
-				t.Errorf("%s: finding %q without subject or evidence", f, fd.ID)
-			}
-		}
-	}
-	for id := range defs {
-		if !produced[id] && !strings.HasPrefix(id, "mail.tls.") {
-			t.Errorf("no fixture produces %q", id)
-		}
-	}
+// TestChecks runs the shared tests; the findings of mail.tls are those of
+// tlscheck, produced by TestTLSReusesTLSCheck.
+func TestChecks(t *testing.T) {
+	checktest.Area{Name: "mail", Checks: mailcheck.Checks, CoveredElsewhere: []string{"mail.tls"}}.Test(t)
 }
 
 // TestTLSReusesTLSCheck moves each observation of tlscheck's fixtures onto
@@ -69,7 +25,7 @@ func TestFindingsAreDefined(t *testing.T) {
 // definition's texts.
 func TestTLSReusesTLSCheck(t *testing.T) {
 	defs := map[string]*audit.Definition{}
-	for _, d := range mailcheck.Definitions {
+	for _, d := range mailcheck.TLS.Definitions() {
 		defs[d.ID] = d
 	}
 	files, err := filepath.Glob("../tlscheck/testdata/*/*.observations.json")
@@ -120,20 +76,4 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
-}
-
-func TestChecksAreDeterministic(t *testing.T) {
-	checktest.Deterministic(t, "testdata", mailcheck.Checks...)
-}
-
-func TestEmptyObservations(t *testing.T) {
-	for _, o := range []*audit.Observations{
-		{Domain: "example.test"},
-		{Domain: "example.test", Mail: &audit.MailObservation{}},
-		{Domain: "example.test", Mail: &audit.MailObservation{MX: &audit.MXObservation{Hosts: []*audit.MXHost{{SMTP: []*audit.SMTPObservation{nil, {}}}}}, SPF: &audit.SPFObservation{Error: "x"}, DMARC: &audit.DMARCObservation{Error: "x"}, DKIM: &audit.DKIMObservation{}, MTASTS: &audit.MTASTSObservation{Error: "x"}, TLSRPT: &audit.TLSRPTObservation{Error: "x"}}},
-	} {
-		if got := checktest.Run(o, mailcheck.Checks...); len(got) != 0 {
-			t.Errorf("findings on unobserved mail: %v", got)
-		}
-	}
 }

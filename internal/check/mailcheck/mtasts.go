@@ -88,7 +88,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 		}
 	}
 	return out
-})
+}, defMTASTSMissing, defMTASTSTesting, defMTASTSPolicyInvalid, defMTASTSMXNotCovered)
 
 // covered says whether host matches one of the policy's mx patterns (RFC
 // 8461 section 4.1: "*." matches exactly one leftmost label).

@@ -80,7 +80,7 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 		}
 	}
 	return out
-})
+}, defMXMissing, defMXCNAME, defMXLiteral)
 
 // smtpErrors lists why each SMTP session of hs failed ("192.0.2.1:25:
 // connection refused"), or says that none was tried.

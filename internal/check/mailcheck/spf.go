@@ -201,7 +201,7 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 		out = append(out, defSPFPtr.New(d, joinCapped(ptrs, "; ")))
 	}
 	return out
-})
+}, defSPFMissing, defSPFMultiple, defSPFSyntax, defSPFTooManyLookups, defSPFTooManyVoid, defSPFLoop, defSPFPermerror, defSPFPassAll, defSPFNeutralAll, defSPFPtr, defSPFNoFailAll)
 
 // walk visits n and every record it includes or redirects to.
 func walk(n *audit.SPFNode, f func(*audit.SPFNode)) {

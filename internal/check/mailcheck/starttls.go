@@ -60,7 +60,7 @@ var STARTTLS = audit.CheckFunc("mail.starttls", func(o *audit.Observations) []au
 		}
 	}
 	return out
-})
+}, defSTARTTLSMissing, defSTARTTLSFailed)
 
 // skippedTLS are the tlscheck findings that make no sense for SMTP
 // between servers.
@@ -75,25 +75,27 @@ var skippedTLS = map[string]bool{
 var tlsDefinitions, tlsByID = func() ([]*audit.Definition, map[string]*audit.Definition) {
 	var defs []*audit.Definition
 	byID := map[string]*audit.Definition{}
-	for _, d := range tlscheck.Definitions {
-		if skippedTLS[d.ID] {
-			continue
-		}
-		m := *d
-		m.ID = "mail." + d.ID
-		m.Title = audit.Text{FR: "MX : " + d.Title.FR, EN: "MX: " + d.Title.EN}
-		if strings.HasPrefix(d.ID, "tls.cert.") && m.Severity > audit.Medium {
-			m.Severity = audit.Medium
-		}
-		if strings.HasPrefix(d.ID, "tls.protocol.") || strings.HasPrefix(d.ID, "tls.cipher.") {
-			m.Remediation = audit.Text{
-				FR: d.Remediation.FR + " Pour Postfix : « smtpd_tls_protocols = >=TLSv1.2 », « smtpd_tls_mandatory_protocols = >=TLSv1.2 », « tls_medium_cipherlist » restreinte aux suites ECDHE avec AES-GCM ou ChaCha20.",
-				EN: d.Remediation.EN + " For Postfix: \"smtpd_tls_protocols = >=TLSv1.2\", \"smtpd_tls_mandatory_protocols = >=TLSv1.2\", \"tls_medium_cipherlist\" restricted to ECDHE suites with AES-GCM or ChaCha20.",
+	for _, c := range tlscheck.Checks {
+		for _, d := range c.Definitions() {
+			if skippedTLS[d.ID] {
+				continue
 			}
+			m := *d
+			m.ID = "mail." + d.ID
+			m.Title = audit.Text{FR: "MX : " + d.Title.FR, EN: "MX: " + d.Title.EN}
+			if strings.HasPrefix(d.ID, "tls.cert.") && m.Severity > audit.Medium {
+				m.Severity = audit.Medium
+			}
+			if strings.HasPrefix(d.ID, "tls.protocol.") || strings.HasPrefix(d.ID, "tls.cipher.") {
+				m.Remediation = audit.Text{
+					FR: d.Remediation.FR + " Pour Postfix : « smtpd_tls_protocols = >=TLSv1.2 », « smtpd_tls_mandatory_protocols = >=TLSv1.2 », « tls_medium_cipherlist » restreinte aux suites ECDHE avec AES-GCM ou ChaCha20.",
+					EN: d.Remediation.EN + " For Postfix: \"smtpd_tls_protocols = >=TLSv1.2\", \"smtpd_tls_mandatory_protocols = >=TLSv1.2\", \"tls_medium_cipherlist\" restricted to ECDHE suites with AES-GCM or ChaCha20.",
+				}
+			}
+			m.Standard = d.Standard + "; RFC 3207"
+			defs = append(defs, &m)
+			byID[d.ID] = &m
 		}
-		m.Standard = d.Standard + "; RFC 3207"
-		defs = append(defs, &m)
-		byID[d.ID] = &m
 	}
 	return defs, byID
 }()
@@ -136,4 +138,4 @@ var TLS = audit.CheckFunc("mail.tls", func(o *audit.Observations) []audit.Findin
 		}
 	}
 	return out
-})
+}, tlsDefinitions...)

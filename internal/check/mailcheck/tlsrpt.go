@@ -38,4 +38,4 @@ var TLSRPT = audit.CheckFunc("mail.tlsrpt", func(o *audit.Observations) []audit.
 		return []audit.Finding{defTLSRPTInvalid.New(r.Name, joinCapped(r.Errors, "; "))}
 	}
 	return nil
-})
+}, defTLSRPTMissing, defTLSRPTInvalid)

@@ -178,7 +178,7 @@ var Cipher = audit.CheckFunc("tls.cipher", func(o *audit.Observations) []audit.F
 		}
 	}
 	return out
-})
+}, defNull, defExport, defAnon, defRC4, def3DES, defCBCSHA1, defNoForwardSecrecy, defNoAEAD)
 
 func isNull(s audit.CipherSuite) bool {
 	return strings.EqualFold(s.Cipher, "NULL") || strings.Contains(s.Name, "_WITH_NULL_")

@@ -30,4 +30,4 @@ var ExtendedMasterSecret = audit.CheckFunc("tls.ems", func(o *audit.Observations
 		out = append(out, defEMS.New(t.Host, "no extended_master_secret extension in the server hello; TLS 1.3 not accepted"))
 	}
 	return out
-})
+}, defEMS)

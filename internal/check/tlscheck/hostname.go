@@ -40,4 +40,4 @@ var Hostname = audit.CheckFunc("tls.cert.hostname", func(o *audit.Observations) 
 		out = append(out, defHostnameMismatch.New(t.Host, ev))
 	}
 	return out
-})
+}, defHostnameMismatch)

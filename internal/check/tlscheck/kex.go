@@ -45,4 +45,4 @@ var KeyExchange = audit.CheckFunc("tls.kex", func(o *audit.Observations) []audit
 		}
 	}
 	return out
-})
+}, defNoPostQuantum)

@@ -42,7 +42,7 @@ var Key = audit.CheckFunc("tls.cert.key", func(o *audit.Observations) []audit.Fi
 		}
 	}
 	return out
-})
+}, defWeakKey)
 
 // weakKey applies the minimum sizes of the CA/Browser Forum Baseline
 // Requirements, Section 6.1.5. An unknown size (0) is not judged.

@@ -87,7 +87,7 @@ var Protocol = audit.CheckFunc("tls.protocol", func(o *audit.Observations) []aud
 		}
 	}
 	return out
-})
+}, defSSLv3, defTLS10, defTLS11, defNoTLS13)
 
 // refusedTLS13 reports whether the probe tried TLS 1.3 and the server
 // refused it; an entry with an Error means the probe could not tell.

@@ -29,4 +29,4 @@ var Renegotiation = audit.CheckFunc("tls.renegotiation", func(o *audit.Observati
 		out = append(out, defRenegotiation.New(t.Host, "no renegotiation_info extension in the server hello"))
 	}
 	return out
-})
+}, defRenegotiation)

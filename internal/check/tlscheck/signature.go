@@ -40,7 +40,7 @@ var Signature = audit.CheckFunc("tls.cert.signature", func(o *audit.Observations
 		}
 	}
 	return out
-})
+}, defSHA1Signature)
 
 // weakSignature recognises Go's names of signature algorithms
 // ("SHA1-RSA", "ECDSA-SHA1", "MD5-RSA") and OpenSSL's

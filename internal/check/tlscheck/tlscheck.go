@@ -33,20 +33,6 @@ var Checks = []audit.Check{
 	ExtendedMasterSecret,
 }
 
-// Definitions lists every finding the checks of this package can produce.
-var Definitions = []*audit.Definition{
-	defSSLv3, defTLS10, defTLS11, defNoTLS13,
-	defNull, defExport, defAnon, defRC4, def3DES, defCBCSHA1, defNoForwardSecrecy, defNoAEAD,
-	defExpired, defNotYetValid, defExpiringSoon,
-	defUntrusted, defSelfSigned, defMissingIntermediate,
-	defHostnameMismatch,
-	defWeakKey,
-	defSHA1Signature,
-	defNoPostQuantum,
-	defRenegotiation,
-	defEMS,
-}
-
 // Documents cited by several definitions.
 const (
 	anssiTLS = "ANSSI, Recommandations de sécurité relatives à TLS (ANSSI-PA-035)"

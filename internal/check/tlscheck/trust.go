@@ -85,7 +85,7 @@ var Trust = audit.CheckFunc("tls.cert.trust", func(o *audit.Observations) []audi
 		}
 	}
 	return out
-})
+}, defUntrusted, defSelfSigned, defMissingIntermediate)
 
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -76,7 +76,7 @@ var Validity = audit.CheckFunc("tls.cert.validity", func(o *audit.Observations) 
 		}
 	}
 	return out
-})
+}, defExpired, defNotYetValid, defExpiringSoon)
 
 // outOfValidity reports whether c is expired or not yet valid at now.
 func outOfValidity(c audit.Certificate, now time.Time) bool {
