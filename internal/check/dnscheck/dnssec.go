@@ -2,6 +2,7 @@ package dnscheck
 
 import (
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defDNSSECMissing = &audit.Definition{
@@ -54,5 +55,5 @@ func withReason(status, reason string) string {
 	if reason == "" {
 		return status
 	}
-	return status + ": " + reason
+	return status + ": " + evidence.Quote(reason)
 }

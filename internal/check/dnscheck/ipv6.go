@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defIPv6Web = &audit.Definition{
@@ -101,7 +102,7 @@ func nameServersIPv4Only(d *audit.DNSObservation) (string, bool) {
 		names = append(names, canonical(ns.Name))
 	}
 	sort.Strings(names)
-	return "no IPv6 address for " + strings.Join(names, ", "), true
+	return "no IPv6 address for " + evidence.List(evidence.QuoteAll(names), ", "), true
 }
 
 func containsString(list []string, s string) bool {

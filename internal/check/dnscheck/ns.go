@@ -1,11 +1,8 @@
 package dnscheck
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defTooFewNS = &audit.Definition{
@@ -45,12 +42,9 @@ var NameServers = audit.CheckFunc("dns.ns", func(o *audit.Observations) []audit.
 		}
 		return []audit.Finding{defTooFewNS.New(o.Domain, "no NS record at "+canonical(o.Domain))}
 	case 1:
-		var list []string
 		for n := range names {
-			list = append(list, n)
+			return []audit.Finding{defTooFewNS.New(o.Domain, "1 name server: "+evidence.Quote(n))}
 		}
-		sort.Strings(list)
-		return []audit.Finding{defTooFewNS.New(o.Domain, fmt.Sprintf("1 name server: %s", strings.Join(list, ", ")))}
 	}
 	return nil
 }, defTooFewNS)

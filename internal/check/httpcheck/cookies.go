@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var cookieNoSecure = &audit.Definition{
@@ -69,11 +70,11 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 	type key struct{ id, subject string }
 	seen := map[key]bool{}
 	var out []audit.Finding
-	add := func(d *audit.Definition, subject, evidence string) {
+	add := func(d *audit.Definition, subject, ev string) {
 		k := key{d.ID, subject}
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, d.New(subject, evidence))
+			out = append(out, d.New(subject, ev))
 		}
 	}
 	for _, h := range o.HTTP {
@@ -89,20 +90,20 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 				if deleted(c, o.Time) {
 					continue
 				}
-				subject := host + " cookie " + c.Name
-				evidence := quote(fmt.Sprintf("Set-Cookie: %s (%s)", c.Raw, r.URL))
+				subject := host + " cookie " + evidence.Quote(c.Name)
+				ev := fmt.Sprintf("Set-Cookie: %s on %s", evidence.Quote(c.Raw), evidence.Quote(r.URL))
 				if !c.Secure {
-					add(cookieNoSecure, subject, evidence)
+					add(cookieNoSecure, subject, ev)
 				}
 				if !c.HttpOnly {
-					add(cookieNoHTTPOnly, subject, evidence)
+					add(cookieNoHTTPOnly, subject, ev)
 				}
 				switch c.SameSite {
 				case "Strict", "Lax", "None":
 				case "":
-					add(cookieNoSameSite, subject, evidence)
+					add(cookieNoSameSite, subject, ev)
 				default:
-					add(cookieNoSameSite, subject, quote(fmt.Sprintf("SameSite=%s is not Strict, Lax or None: %s", c.SameSite, evidence)))
+					add(cookieNoSameSite, subject, fmt.Sprintf("SameSite=%s is not Strict, Lax or None: %s", evidence.Quote(c.SameSite), ev))
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var cspMissing = &audit.Definition{
@@ -62,7 +63,7 @@ var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Findin
 			policies = append(policies, ParseCSP(v)...)
 		}
 		if len(policies) == 0 {
-			f.add(cspMissing, p.host, "no Content-Security-Policy header on "+p.resp.URL)
+			f.add(cspMissing, p.host, "no Content-Security-Policy header on "+evidence.Quote(p.resp.URL))
 			continue
 		}
 		common := policies[0].Weaknesses()
@@ -176,7 +177,7 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 		// With 'strict-dynamic', host and scheme sources are ignored.
 		if !slices.Contains(sources, "'strict-dynamic'") {
 			if wide := tooWide(script); len(wide) > 0 {
-				add("script-wildcard", "%s allows sources that match any host (%s): scripts from anywhere may run", name, strings.Join(wide, " "))
+				add("script-wildcard", "%s allows sources that match any host (%s): scripts from anywhere may run", name, evidence.Quote(strings.Join(wide, " ")))
 			}
 		}
 	}
@@ -187,7 +188,7 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 	case name == "":
 		add("object-src", "no object-src nor default-src: plugins (object, embed) may load from anywhere")
 	case !(len(object) == 1 && strings.EqualFold(object[0], "'none'")):
-		add("object-src", "object-src is not 'none' (effective: %s %s)", name, strings.Join(object, " "))
+		add("object-src", "object-src is not 'none' (effective: %s %s)", name, evidence.Quote(strings.Join(object, " ")))
 	}
 
 	// base-uri does not fall back to default-src.

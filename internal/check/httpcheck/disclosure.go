@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var serverVersion = &audit.Definition{
@@ -68,12 +69,12 @@ var Disclosure = audit.CheckFunc("http.disclosure", func(o *audit.Observations) 
 			}
 			for _, v := range header(r, "Server") {
 				if versioned.MatchString(v) {
-					once(serverVersion, host, quote("Server: "+v))
+					once(serverVersion, host, "Server: "+evidence.Quote(v))
 				}
 			}
 			for _, v := range header(r, "X-Powered-By") {
 				if v != "" {
-					once(poweredBy, host, quote("X-Powered-By: "+v))
+					once(poweredBy, host, "X-Powered-By: "+evidence.Quote(v))
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var framingMissing = &audit.Definition{
@@ -41,12 +42,12 @@ var Framing = audit.CheckFunc("http.framing", func(o *audit.Observations) []audi
 		if protected || frameOptionsValid(xfo) {
 			continue
 		}
-		evidence := "no X-Frame-Options header nor CSP frame-ancestors on " + p.resp.URL
+		ev := "no X-Frame-Options header nor CSP frame-ancestors on " + evidence.Quote(p.resp.URL)
 		if len(xfo) > 0 {
-			evidence = quote("X-Frame-Options: " + strings.Join(xfo, ", ") +
-				" is not DENY or SAMEORIGIN, and no CSP frame-ancestors")
+			ev = "X-Frame-Options: " + evidence.Quote(strings.Join(xfo, ", ")) +
+				" is not DENY or SAMEORIGIN, and no CSP frame-ancestors"
 		}
-		f.add(framingMissing, p.host, evidence)
+		f.add(framingMissing, p.host, ev)
 	}
 	return f.list
 }, framingMissing)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 // oneYear is the shortest HSTS max-age not reported as short, in seconds.
@@ -80,7 +81,7 @@ var HSTS = audit.CheckFunc("http.hsts", func(o *audit.Observations) []audit.Find
 	for _, p := range pages(o) {
 		values := header(p.resp, "Strict-Transport-Security")
 		if len(values) == 0 {
-			f.add(hstsMissing, p.host, "no Strict-Transport-Security header on "+p.resp.URL)
+			f.add(hstsMissing, p.host, "no Strict-Transport-Security header on "+evidence.Quote(p.resp.URL))
 			continue
 		}
 		// RFC 6797, section 8.1: a UA processes only the first
@@ -88,14 +89,14 @@ var HSTS = audit.CheckFunc("http.hsts", func(o *audit.Observations) []audit.Find
 		v := values[0]
 		h, err := ParseHSTS(v)
 		if err != nil {
-			f.add(hstsInvalid, p.host, quote(fmt.Sprintf("Strict-Transport-Security: %s (%v)", v, err)))
+			f.add(hstsInvalid, p.host, fmt.Sprintf("Strict-Transport-Security: %s (%v)", evidence.Quote(v), err))
 			continue
 		}
 		if h.MaxAge < oneYear {
 			f.add(hstsShort, p.host, fmt.Sprintf("max-age=%d, under %d (one year)", h.MaxAge, oneYear))
 		}
 		if !h.IncludeSubDomains {
-			f.add(hstsNoSubdomains, p.host, quote("Strict-Transport-Security: "+v))
+			f.add(hstsNoSubdomains, p.host, "Strict-Transport-Security: "+evidence.Quote(v))
 		}
 	}
 	return f.list

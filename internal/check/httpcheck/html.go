@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -43,13 +42,4 @@ func elements(body string) []element {
 func isHTML(p page) bool {
 	ct := header(p.resp, "Content-Type")
 	return len(ct) == 0 || strings.Contains(strings.ToLower(ct[0]), "html")
-}
-
-// listed joins at most five items for evidence, saying how many more.
-func listed(items []string) string {
-	const show = 5
-	if len(items) <= show {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:show], ", ") + fmt.Sprintf(", and %d more", len(items)-show)
 }

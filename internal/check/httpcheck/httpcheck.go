@@ -118,16 +118,3 @@ func (f *findings) add(d *audit.Definition, subject, evidence string) {
 	f.seen[k] = true
 	f.list = append(f.list, d.New(subject, evidence))
 }
-
-// quote shortens a header value for evidence: long values are cut.
-func quote(s string) string {
-	const limit = 200
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}

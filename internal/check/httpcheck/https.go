@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var httpsMissing = &audit.Definition{
@@ -51,17 +52,17 @@ var HTTPS = audit.CheckFunc("http.https", func(o *audit.Observations) []audit.Fi
 		}
 		switch {
 		case r != nil:
-			why = append(why, fmt.Sprintf("%s ends on %s", h.URL, r.URL))
+			why = append(why, fmt.Sprintf("%s ends on %s", h.URL, evidence.Quote(r.URL)))
 		case h.Error != "":
-			why = append(why, h.Error)
+			why = append(why, h.URL+": "+evidence.Quote(h.Error))
 		}
 	}
 	if !answered {
 		return nil
 	}
-	evidence := "no https:// page answered"
+	ev := "no https:// page answered"
 	if len(why) > 0 {
-		evidence += ": " + strings.Join(why, "; ")
+		ev += ": " + evidence.List(why, "; ")
 	}
-	return []audit.Finding{httpsMissing.New(o.Domain, quote(evidence))}
+	return []audit.Finding{httpsMissing.New(o.Domain, ev)}
 }, httpsMissing)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var mixedContent = &audit.Definition{
@@ -66,12 +67,12 @@ var MixedContent = audit.CheckFunc("http.content.mixed", func(o *audit.Observati
 			for _, a := range attrs {
 				v := strings.TrimSpace(el.attrs[a])
 				if len(v) >= 7 && strings.EqualFold(v[:7], "http://") {
-					found = append(found, fmt.Sprintf("<%s %s=%s>", el.tag, a, quote(v)))
+					found = append(found, fmt.Sprintf("<%s %s=%s>", el.tag, a, evidence.Quote(v)))
 				}
 			}
 		}
 		if len(found) > 0 {
-			f.add(mixedContent, p.host, p.resp.URL+" loads "+listed(found))
+			f.add(mixedContent, p.host, "http:// subresources on "+evidence.Quote(p.resp.URL)+": "+evidence.List(found, ", "))
 		}
 	}
 	return f.list

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var permissionsMissing = &audit.Definition{
@@ -32,7 +33,7 @@ var PermissionsPolicy = audit.CheckFunc("http.permissions_policy", func(o *audit
 		if strings.TrimSpace(strings.Join(header(p.resp, "Permissions-Policy"), "")) != "" {
 			continue
 		}
-		f.add(permissionsMissing, p.host, "no Permissions-Policy header on "+p.resp.URL)
+		f.add(permissionsMissing, p.host, "no Permissions-Policy header on "+evidence.Quote(p.resp.URL))
 	}
 	return f.list
 }, permissionsMissing)

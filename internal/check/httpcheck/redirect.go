@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var redirectMissing = &audit.Definition{
@@ -37,7 +38,7 @@ var Redirect = audit.CheckFunc("http.redirect", func(o *audit.Observations) []au
 		if r == nil || strings.HasPrefix(strings.ToLower(r.URL), "https://") {
 			continue
 		}
-		evidence := fmt.Sprintf("ends on %s (status %d)", r.URL, r.Status)
+		evidence := fmt.Sprintf("ends on %s (status %d)", evidence.Quote(r.URL), r.Status)
 		switch n := len(h.Responses) - 1; {
 		case n == 1:
 			evidence += " after 1 redirect"

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 const referrerSnippetFR = "nginx : « add_header Referrer-Policy strict-origin-when-cross-origin always; » ; " +
@@ -56,11 +57,11 @@ var ReferrerPolicy = audit.CheckFunc("http.referrer_policy", func(o *audit.Obser
 		policy := effectiveReferrerPolicy(values)
 		switch policy {
 		case "":
-			evidence := "no Referrer-Policy header on " + p.resp.URL
+			ev := "no Referrer-Policy header on " + evidence.Quote(p.resp.URL)
 			if len(values) > 0 {
-				evidence = quote("Referrer-Policy: " + strings.Join(values, ", ") + " has no known policy")
+				ev = "Referrer-Policy: " + evidence.Quote(strings.Join(values, ", ")) + " has no known policy"
 			}
-			f.add(referrerMissing, p.host, evidence)
+			f.add(referrerMissing, p.host, ev)
 		case "unsafe-url", "no-referrer-when-downgrade":
 			f.add(referrerUnsafe, p.host, "Referrer-Policy: "+policy)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var securityTxtMissing = &audit.Definition{
@@ -54,7 +55,7 @@ var SecurityTxt = audit.CheckFunc("http.securitytxt", func(o *audit.Observations
 	}
 	switch {
 	case s.Error != "" && s.Status != 200:
-		return []audit.Finding{securityTxtMissing.New(s.URL, quote(s.Error))}
+		return []audit.Finding{securityTxtMissing.New(s.URL, "not fetched: "+evidence.Quote(s.Error))}
 	case s.Status != 200:
 		return []audit.Finding{securityTxtMissing.New(s.URL, fmt.Sprintf("status %d", s.Status))}
 	}
@@ -62,19 +63,19 @@ var SecurityTxt = audit.CheckFunc("http.securitytxt", func(o *audit.Observations
 	// RFC 9116, section 3: the file MUST have a Content-Type of
 	// text/plain.
 	if mt, _, err := mime.ParseMediaType(s.ContentType); err != nil || mt != "text/plain" {
-		ct := s.ContentType
-		if ct == "" {
-			ct = "none"
+		ct := "none"
+		if s.ContentType != "" {
+			ct = evidence.Quote(s.ContentType)
 		}
 		problems = append([]string{fmt.Sprintf("Content-Type %s is not text/plain", ct)}, problems...)
 	}
 	if s.Error != "" {
-		problems = append(problems, s.Error)
+		problems = append(problems, "error: "+evidence.Quote(s.Error))
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	return []audit.Finding{securityTxtInvalid.New(s.URL, quote(strings.Join(problems, "; ")))}
+	return []audit.Finding{securityTxtInvalid.New(s.URL, strings.Join(problems, "; "))}
 }, securityTxtMissing, securityTxtInvalid)
 
 // SecurityTxtFile is a parsed security.txt file (RFC 9116).
@@ -150,7 +151,7 @@ func ParseSecurityTxt(body string) SecurityTxtFile {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || !isFieldName(name) {
-			f.BadLines = append(f.BadLines, fmt.Sprintf("line %d: %q", n, quote(line)))
+			f.BadLines = append(f.BadLines, fmt.Sprintf("line %d: %s", n, evidence.Quote(line)))
 			continue
 		}
 		f.Fields = append(f.Fields, SecurityTxtField{Name: name, Value: strings.TrimSpace(value), Line: n})
@@ -198,7 +199,7 @@ func (f SecurityTxtFile) Problems(now time.Time) []string {
 		t, err := time.Parse(time.RFC3339, expires[0])
 		switch {
 		case err != nil:
-			ps = append(ps, fmt.Sprintf("Expires %q is not an RFC 3339 date", quote(expires[0])))
+			ps = append(ps, fmt.Sprintf("Expires %s is not an RFC 3339 date", evidence.Quote(expires[0])))
 		case !t.After(now):
 			ps = append(ps, fmt.Sprintf("expired on %s", t.UTC().Format(time.RFC3339)))
 		case t.After(now.AddDate(1, 0, 0)):

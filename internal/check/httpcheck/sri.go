@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var sriMissing = &audit.Definition{
@@ -50,10 +51,10 @@ var SRI = audit.CheckFunc("http.content.sri", func(o *audit.Observations) []audi
 			if host == "" || host == p.host || host == domain || (domain != "" && strings.HasSuffix(host, "."+domain)) {
 				continue
 			}
-			found = append(found, quote(u.String()))
+			found = append(found, evidence.Quote(u.String()))
 		}
 		if len(found) > 0 {
-			f.add(sriMissing, p.host, p.resp.URL+" loads without integrity "+listed(found))
+			f.add(sriMissing, p.host, "scripts from other sites without integrity on "+evidence.Quote(p.resp.URL)+": "+evidence.List(found, ", "))
 		}
 	}
 	return f.list

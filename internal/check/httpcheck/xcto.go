@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var xctoMissing = &audit.Definition{
@@ -33,11 +34,11 @@ var ContentTypeOptions = audit.CheckFunc("http.xcto", func(o *audit.Observations
 		if nosniff(values) {
 			continue
 		}
-		evidence := "no X-Content-Type-Options header on " + p.resp.URL
+		ev := "no X-Content-Type-Options header on " + evidence.Quote(p.resp.URL)
 		if len(values) > 0 {
-			evidence = quote("X-Content-Type-Options: " + strings.Join(values, ", ") + " is not nosniff")
+			ev = "X-Content-Type-Options: " + evidence.Quote(strings.Join(values, ", ")) + " is not nosniff"
 		}
-		f.add(xctoMissing, p.host, evidence)
+		f.add(xctoMissing, p.host, ev)
 	}
 	return f.list
 }, xctoMissing)

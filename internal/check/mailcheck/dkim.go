@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defDKIMNotFound = &audit.Definition{
@@ -117,7 +118,7 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 		}
 		found = true
 		if len(s.Errors) > 0 {
-			out = append(out, defDKIMSyntax.New(s.Name, joinCapped(s.Errors, "; ")))
+			out = append(out, defDKIMSyntax.New(s.Name, "errors: "+quoted(s.Errors, "; ")))
 		}
 		if s.Revoked {
 			out = append(out, defDKIMRevoked.New(s.Name, "p= is empty"))
@@ -132,16 +133,16 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 			}
 		}
 		if slices.Contains(s.Flags, "y") {
-			out = append(out, defDKIMTestMode.New(s.Name, "t="+strings.Join(s.Flags, ":")))
+			out = append(out, defDKIMTestMode.New(s.Name, "t="+evidence.Quote(strings.Join(s.Flags, ":"))))
 		}
 		if slices.Contains(s.HashAlgorithms, "sha1") {
-			out = append(out, defDKIMSHA1.New(s.Name, "h="+strings.Join(s.HashAlgorithms, ":")))
+			out = append(out, defDKIMSHA1.New(s.Name, "h="+evidence.Quote(strings.Join(s.HashAlgorithms, ":"))))
 		}
 	}
 	// A selector whose query failed may hold the key: no "not found"
 	// then.
 	if !found && !given && !failed && len(m.DKIM.Tried) > 0 && !sendsNoMail(m) {
-		ev := fmt.Sprintf("%d selectors tried: %s; _domainkey.%s answered %s", len(m.DKIM.Tried), joinCapped(m.DKIM.Tried, ", "), domainOf(o), m.DKIM.DomainKeyRcode)
+		ev := fmt.Sprintf("%d selectors tried: %s; _domainkey.%s answered %s", len(m.DKIM.Tried), evidence.List(m.DKIM.Tried, ", "), domainOf(o), m.DKIM.DomainKeyRcode)
 		out = append(out, defDKIMNotFound.New(domainOf(o), ev))
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 const dmarcExample = "« _dmarc.example.fr. IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@example.fr\" »"
@@ -126,11 +127,11 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 		return []audit.Finding{defDMARCMissing.New(d, ev)}
 	case 1:
 	default:
-		return []audit.Finding{defDMARCMultiple.New(dm.Name, joinCapped(dm.Records, " | "))}
+		return []audit.Finding{defDMARCMultiple.New(dm.Name, "records: "+quoted(dm.Records, ", "))}
 	}
 	var out []audit.Finding
 	if len(dm.Errors) > 0 {
-		out = append(out, defDMARCSyntax.New(dm.Name, joinCapped(dm.Errors, "; ")))
+		out = append(out, defDMARCSyntax.New(dm.Name, "errors: "+quoted(dm.Errors, "; ")))
 	}
 	// The policy for the audited domain: sp when it came from the
 	// organisational domain (RFC 7489 section 6.6.3), p otherwise.
@@ -141,9 +142,9 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 	switch {
 	case policy != "none":
 	case dm.Fallback && dm.SubdomainPolicy != "":
-		out = append(out, defDMARCPNone.New(dm.Name, "sp=none of the organisational domain applies: "+dm.Records[0]))
+		out = append(out, defDMARCPNone.New(dm.Name, "sp=none of the organisational domain applies: "+evidence.Quote(dm.Records[0])))
 	default:
-		out = append(out, defDMARCPNone.New(dm.Name, "p=none: "+dm.Records[0]))
+		out = append(out, defDMARCPNone.New(dm.Name, "p=none: "+evidence.Quote(dm.Records[0])))
 	}
 	if !dm.Fallback && dm.SubdomainPolicy != "" && policyRank(dm.SubdomainPolicy) >= 0 && policyRank(dm.SubdomainPolicy) < policyRank(dm.Policy) {
 		out = append(out, defDMARCSPWeaker.New(dm.Name, fmt.Sprintf("p=%s, sp=%s", dm.Policy, dm.SubdomainPolicy)))
@@ -158,12 +159,12 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 	for _, list := range [][]audit.DMARCReportAddress{dm.RUA, dm.RUF} {
 		for _, a := range list {
 			if a.External && a.Authorized != nil && !*a.Authorized {
-				unauth = append(unauth, a.URI+" (no v=DMARC1 at "+a.AuthName+")")
+				unauth = append(unauth, evidence.Quote(a.URI)+" (no v=DMARC1 at "+evidence.Quote(a.AuthName)+")")
 			}
 		}
 	}
 	if len(unauth) > 0 {
-		out = append(out, defDMARCRUAUnauthorised.New(dm.Name, joinCapped(unauth, "; ")))
+		out = append(out, defDMARCRUAUnauthorised.New(dm.Name, "not authorised: "+evidence.List(unauth, "; ")))
 	}
 	return out
 }, defDMARCMissing, defDMARCMultiple, defDMARCSyntax, defDMARCPNone, defDMARCSPWeaker, defDMARCPct, defDMARCNoRUA, defDMARCRUAUnauthorised)

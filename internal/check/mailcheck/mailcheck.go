@@ -12,10 +12,8 @@
 package mailcheck
 
 import (
-	"fmt"
-	"strings"
-
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 // Checks lists every check of the package, in report order.
@@ -86,13 +84,8 @@ func hosts(m *audit.MailObservation) []*audit.MXHost {
 // domainOf is the audited domain as findings name it.
 func domainOf(o *audit.Observations) string { return o.Domain }
 
-// maxListed caps how many items an evidence line lists.
-const maxListed = 10
-
-// joinCapped joins at most maxListed items and says how many were left out.
-func joinCapped(items []string, sep string) string {
-	if len(items) <= maxListed {
-		return strings.Join(items, sep)
-	}
-	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:maxListed], sep), sep, len(items)-maxListed)
+// quoted lists remote values (records, names, or messages that may hold
+// them) for evidence: each quoted, at most evidence.MaxItems.
+func quoted(items []string, sep string) string {
+	return evidence.List(evidence.QuoteAll(items), sep)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defMTASTSMissing = &audit.Definition{
@@ -69,7 +70,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 	problems = append(problems, s.PolicyErrors...)
 	var out []audit.Finding
 	if len(problems) > 0 {
-		out = append(out, defMTASTSPolicyInvalid.New(d, joinCapped(problems, "; ")))
+		out = append(out, defMTASTSPolicyInvalid.New(d, "errors: "+quoted(problems, "; ")))
 	}
 	if s.FetchError != "" || s.Policy == "" {
 		return out
@@ -83,7 +84,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 				continue
 			}
 			if !covered(h.Name, s.MX) {
-				out = append(out, defMTASTSMXNotCovered.New(h.Name, fmt.Sprintf("%s matches none of mx: %s (mode %s)", h.Name, joinCapped(s.MX, ", "), s.Mode)))
+				out = append(out, defMTASTSMXNotCovered.New(h.Name, fmt.Sprintf("%s matches none of mx: %s (mode %s)", evidence.Quote(h.Name), quoted(s.MX, ", "), s.Mode)))
 			}
 		}
 	}

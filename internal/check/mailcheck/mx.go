@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defMXMissing = &audit.Definition{
@@ -73,10 +74,10 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 	}
 	for _, h := range hosts(m) {
 		if h.CNAME != "" {
-			out = append(out, defMXCNAME.New(h.Name, fmt.Sprintf("MX %d %s is an alias of %s", h.Preference, h.Name, h.CNAME)))
+			out = append(out, defMXCNAME.New(h.Name, fmt.Sprintf("MX %d %s is an alias of %s", h.Preference, evidence.Quote(h.Name), evidence.Quote(h.CNAME))))
 		}
 		if h.AddressLiteral {
-			out = append(out, defMXLiteral.New(h.Name, fmt.Sprintf("MX %d %s", h.Preference, h.Name)))
+			out = append(out, defMXLiteral.New(h.Name, fmt.Sprintf("MX %d %s", h.Preference, evidence.Quote(h.Name))))
 		}
 	}
 	return out
@@ -99,5 +100,5 @@ func smtpErrors(hs []*audit.MXHost) string {
 	if len(errs) == 0 {
 		return "no SMTP session"
 	}
-	return joinCapped(errs, "; ")
+	return quoted(errs, "; ")
 }

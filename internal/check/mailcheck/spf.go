@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 const spfExample = "« example.fr. IN TXT \"v=spf1 mx include:_spf.hebergeur.fr -all\" »"
@@ -144,15 +145,15 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 	var out []audit.Finding
 	byKind := map[string][]string{}
 	for _, e := range s.Errors {
-		byKind[e.Kind] = append(byKind[e.Kind], e.Domain+": "+e.Message)
+		byKind[e.Kind] = append(byKind[e.Kind], "record of "+evidence.Quote(e.Domain)+": "+evidence.Quote(e.Message))
 	}
 	if len(s.Records) > 1 {
-		out = append(out, defSPFMultiple.New(d, joinCapped(s.Records, " | ")))
+		out = append(out, defSPFMultiple.New(d, "records: "+quoted(s.Records, ", ")))
 	} else if msgs := byKind[audit.SPFErrMultiple]; len(msgs) > 0 {
-		out = append(out, defSPFPermerror.New(d, joinCapped(msgs, "; ")))
+		out = append(out, defSPFPermerror.New(d, evidence.List(msgs, "; ")))
 	}
 	if msgs := byKind[audit.SPFErrSyntax]; len(msgs) > 0 {
-		out = append(out, defSPFSyntax.New(d, joinCapped(msgs, "; ")))
+		out = append(out, defSPFSyntax.New(d, evidence.List(msgs, "; ")))
 	}
 	if s.Lookups > 10 {
 		out = append(out, defSPFTooManyLookups.New(d, fmt.Sprintf("at least %d DNS lookups, limit 10", s.Lookups)))
@@ -161,10 +162,10 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 		out = append(out, defSPFTooManyVoid.New(d, fmt.Sprintf("%d void lookups, limit 2", s.VoidLookups)))
 	}
 	if msgs := byKind[audit.SPFErrLoop]; len(msgs) > 0 {
-		out = append(out, defSPFLoop.New(d, joinCapped(msgs, "; ")))
+		out = append(out, defSPFLoop.New(d, evidence.List(msgs, "; ")))
 	}
 	if msgs := append(byKind[audit.SPFErrNoRecord], byKind[audit.SPFErrMXNames]...); len(msgs) > 0 {
-		out = append(out, defSPFPermerror.New(d, joinCapped(msgs, "; ")))
+		out = append(out, defSPFPermerror.New(d, evidence.List(msgs, "; ")))
 	}
 	if s.Tree == nil {
 		return out
@@ -182,23 +183,23 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 				passAll = append(passAll, n.Domain)
 			}
 			if t.Name == "ptr" {
-				ptrs = append(ptrs, n.Domain+": "+t.Qualifier+"ptr"+colon(t.Value))
+				ptrs = append(ptrs, "record of "+evidence.Quote(n.Domain)+": "+evidence.Quote(t.Qualifier+"ptr"+colon(t.Value)))
 			}
 		}
 	})
 	if len(passAll) > 0 {
-		out = append(out, defSPFPassAll.New(d, "+all in the record of "+joinCapped(passAll, ", ")))
+		out = append(out, defSPFPassAll.New(d, "+all in the record of "+quoted(passAll, ", ")))
 	}
 	final := finalRecord(s.Tree)
 	if q, ok := allQualifier(final); ok {
 		if q == "?" {
-			out = append(out, defSPFNeutralAll.New(d, "?all in the record of "+final.Domain))
+			out = append(out, defSPFNeutralAll.New(d, "?all in the record of "+evidence.Quote(final.Domain)))
 		}
 	} else if final.Error == "" && final.Record != "" {
-		out = append(out, defSPFNoFailAll.New(d, final.Domain+": "+final.Record))
+		out = append(out, defSPFNoFailAll.New(d, "record of "+evidence.Quote(final.Domain)+": "+evidence.Quote(final.Record)))
 	}
 	if len(ptrs) > 0 {
-		out = append(out, defSPFPtr.New(d, joinCapped(ptrs, "; ")))
+		out = append(out, defSPFPtr.New(d, evidence.List(ptrs, "; ")))
 	}
 	return out
 }, defSPFMissing, defSPFMultiple, defSPFSyntax, defSPFTooManyLookups, defSPFTooManyVoid, defSPFLoop, defSPFPermerror, defSPFPassAll, defSPFNeutralAll, defSPFPtr, defSPFNoFailAll)

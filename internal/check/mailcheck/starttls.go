@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
@@ -49,14 +50,14 @@ var STARTTLS = audit.CheckFunc("mail.starttls", func(o *audit.Observations) []au
 			case s.STARTTLSCode != 220:
 				failed = append(failed, fmt.Sprintf("%s: STARTTLS answered %d", s.Address, s.STARTTLSCode))
 			case s.TLSError != "":
-				failed = append(failed, s.TLSError)
+				failed = append(failed, s.Address+": "+evidence.Quote(s.TLSError))
 			}
 		}
 		if len(missing) > 0 {
-			out = append(out, defSTARTTLSMissing.New(h.Name, "no STARTTLS in the EHLO reply of "+joinCapped(missing, ", ")))
+			out = append(out, defSTARTTLSMissing.New(h.Name, "no STARTTLS in the EHLO reply of "+evidence.List(missing, ", ")))
 		}
 		if len(failed) > 0 {
-			out = append(out, defSTARTTLSFailed.New(h.Name, joinCapped(failed, "; ")))
+			out = append(out, defSTARTTLSFailed.New(h.Name, evidence.List(failed, "; ")))
 		}
 	}
 	return out

@@ -35,7 +35,7 @@ var TLSRPT = audit.CheckFunc("mail.tlsrpt", func(o *audit.Observations) []audit.
 		return []audit.Finding{defTLSRPTMissing.New(domainOf(o), "no TXT record starting with v=TLSRPTv1 at "+r.Name)}
 	}
 	if len(r.Errors) > 0 {
-		return []audit.Finding{defTLSRPTInvalid.New(r.Name, joinCapped(r.Errors, "; "))}
+		return []audit.Finding{defTLSRPTInvalid.New(r.Name, "errors: "+quoted(r.Errors, "; "))}
 	}
 	return nil
 }, defTLSRPTMissing, defTLSRPTInvalid)

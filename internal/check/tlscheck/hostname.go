@@ -2,6 +2,7 @@ package tlscheck
 
 import (
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defHostnameMismatch = &audit.Definition{
@@ -31,11 +32,11 @@ var Hostname = audit.CheckFunc("tls.cert.hostname", func(o *audit.Observations) 
 		var ev string
 		switch {
 		case len(leaf.DNSNames) > 0:
-			ev = t.Host + " not in certificate names: " + joinCapped(leaf.DNSNames, ", ")
+			ev = t.Host + " not in certificate names: " + evidence.List(evidence.QuoteAll(leaf.DNSNames), ", ")
 		case v.HostnameError != "":
-			ev = v.HostnameError
+			ev = "name not verified: " + evidence.Quote(v.HostnameError)
 		default:
-			ev = "certificate has no DNS name; subject " + leaf.Subject
+			ev = "certificate has no DNS name; subject " + evidence.Quote(leaf.Subject)
 		}
 		out = append(out, defHostnameMismatch.New(t.Host, ev))
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 // postQuantumGroup is the hybrid key exchange of X25519 and ML-KEM-768.
@@ -41,7 +42,7 @@ var KeyExchange = audit.CheckFunc("tls.kex", func(o *audit.Observations) []audit
 			}
 		}
 		if !pq {
-			out = append(out, defNoPostQuantum.New(t.Host, "groups accepted: "+joinCapped(t.Groups, ", ")))
+			out = append(out, defNoPostQuantum.New(t.Host, "groups accepted: "+evidence.List(t.Groups, ", ")))
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defWeakKey = &audit.Definition{
@@ -64,5 +65,5 @@ func role(i int, c audit.Certificate) string {
 	if i == 0 {
 		return "leaf"
 	}
-	return "intermediate " + c.Subject
+	return "intermediate " + evidence.Quote(c.Subject)
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 // Checks lists every check of the package, in report order.
@@ -147,25 +148,14 @@ func acceptedSuites(t *audit.TLSObservation) []suiteUse {
 	return out
 }
 
-// maxListed caps how many items an evidence line lists.
-const maxListed = 10
-
-// listSuites writes "A (TLS1.0, TLS1.2); B (TLS1.2)", at most maxListed
-// suites.
+// listSuites writes "A (TLS1.0, TLS1.2); B (TLS1.2)", at most
+// evidence.MaxItems suites.
 func listSuites(uses []suiteUse) string {
 	parts := make([]string, 0, len(uses))
 	for _, u := range uses {
 		parts = append(parts, fmt.Sprintf("%s (%s)", u.suite.Name, strings.Join(u.versions, ", ")))
 	}
-	return joinCapped(parts, "; ")
-}
-
-// joinCapped joins at most maxListed items and says how many were left out.
-func joinCapped(items []string, sep string) string {
-	if len(items) <= maxListed {
-		return strings.Join(items, sep)
-	}
-	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:maxListed], sep), sep, len(items)-maxListed)
+	return evidence.List(parts, "; ")
 }
 
 func contains(list []string, s string) bool {

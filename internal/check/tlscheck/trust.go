@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var defUntrusted = &audit.Definition{
@@ -67,16 +68,16 @@ var Trust = audit.CheckFunc("tls.cert.trust", func(o *audit.Observations) []audi
 		leaf := t.Certificates[0]
 		switch {
 		case leaf.SelfSigned:
-			out = append(out, defSelfSigned.New(t.Host, "self-signed: "+leaf.Subject))
+			out = append(out, defSelfSigned.New(t.Host, "self-signed: "+evidence.Quote(leaf.Subject)))
 		case v.MissingIntermediate:
 			last := t.Certificates[len(t.Certificates)-1]
-			out = append(out, defMissingIntermediate.New(t.Host, fmt.Sprintf("sent %s; issuer %s not sent", plural(len(t.Certificates), "certificate"), last.Issuer)))
+			out = append(out, defMissingIntermediate.New(t.Host, fmt.Sprintf("sent %s; issuer %s not sent", plural(len(t.Certificates), "certificate"), evidence.Quote(last.Issuer))))
 		case outOfValidity(leaf, o.Time) && strings.Contains(v.TrustError, "expired or is not yet valid"):
 			// Trust to a root is unknown; see the doc comment.
 		default:
-			ev := v.TrustError
-			if ev == "" {
-				ev = "no chain to a trusted root"
+			ev := "no chain to a trusted root"
+			if v.TrustError != "" {
+				ev = "not trusted: " + evidence.Quote(v.TrustError)
 			}
 			if v.Roots != "" {
 				ev += " (roots: " + v.Roots + ")"
