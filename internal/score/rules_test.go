@@ -59,11 +59,14 @@ func TestAreasByPrefix(t *testing.T) {
 
 func TestParseRulesRejects(t *testing.T) {
 	valid := string(rulesJSON)
+	// The current version, so that a new methodology version needs no
+	// edit here.
+	version := `"methodology": "` + Default().Methodology + `"`
 	tests := []struct {
 		name, old, new, want string
 	}{
-		{"unknown field", `"methodology": "2026.1",`, `"methodology": "2026.1", "colour": 1,`, "unknown field"},
-		{"history behind", `"methodology": "2026.1"`, `"methodology": "2026.2"`, "last history entry"},
+		{"unknown field", version + ",", version + `, "colour": 1,`, "unknown field"},
+		{"history behind", version, `"methodology": "9999.1"`, "last history entry"},
 		{"unknown area", `{"id": "dns.ns.too_few", "area": "dns"}`, `{"id": "dns.ns.too_few", "area": "dsn"}`, "unknown area"},
 		{"two rules", `{"id": "dns.ns.too_few", "area": "dns"}`, `{"id": "dns.ns.too_few", "area": "dns"}, {"id": "dns.ns.too_few", "area": "dns"}`, "two rules"},
 		{"points without reason", `{"id": "dns.ns.too_few", "area": "dns"}`, `{"id": "dns.ns.too_few", "area": "dns", "points": 3}`, "without a reason"},
