@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/check/evidence"
 )
 
 // Checks lists every check of the package, in report order.
@@ -90,6 +91,17 @@ func header(r *audit.HTTPResponse, name string) []string {
 		}
 	}
 	return nil
+}
+
+// headerProblem is the evidence against the header name of page p: "no
+// name header on URL" when p has none, else its values, quoted, and what
+// is wrong with them.
+func headerProblem(p page, name, wrong string) string {
+	values := header(p.resp, name)
+	if len(values) == 0 {
+		return "no " + name + " header on " + evidence.Quote(p.resp.URL)
+	}
+	return name + ": " + evidence.Quote(strings.Join(values, ", ")) + " " + wrong
 }
 
 // hostOf returns the lower-case host name of a URL, or "" when it has none.

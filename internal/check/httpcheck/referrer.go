@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
-	"vigie.eu/vigie/internal/check/evidence"
 )
 
 const referrerSnippetFR = "nginx : « add_header Referrer-Policy strict-origin-when-cross-origin always; » ; " +
@@ -57,11 +56,7 @@ var ReferrerPolicy = audit.CheckFunc("http.referrer_policy", func(o *audit.Obser
 		policy := effectiveReferrerPolicy(values)
 		switch policy {
 		case "":
-			ev := "no Referrer-Policy header on " + evidence.Quote(p.resp.URL)
-			if len(values) > 0 {
-				ev = "Referrer-Policy: " + evidence.Quote(strings.Join(values, ", ")) + " has no known policy"
-			}
-			f.add(referrerMissing, p.host, ev)
+			f.add(referrerMissing, p.host, headerProblem(p, "Referrer-Policy", "has no known policy"))
 		case "unsafe-url", "no-referrer-when-downgrade":
 			f.add(referrerUnsafe, p.host, "Referrer-Policy: "+policy)
 		}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
-	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var xctoMissing = &audit.Definition{
@@ -34,11 +33,7 @@ var ContentTypeOptions = audit.CheckFunc("http.xcto", func(o *audit.Observations
 		if nosniff(values) {
 			continue
 		}
-		ev := "no X-Content-Type-Options header on " + evidence.Quote(p.resp.URL)
-		if len(values) > 0 {
-			ev = "X-Content-Type-Options: " + evidence.Quote(strings.Join(values, ", ")) + " is not nosniff"
-		}
-		f.add(xctoMissing, p.host, ev)
+		f.add(xctoMissing, p.host, headerProblem(p, "X-Content-Type-Options", "is not nosniff"))
 	}
 	return f.list
 }, xctoMissing)
