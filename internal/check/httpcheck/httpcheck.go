@@ -28,6 +28,7 @@ var Checks = []audit.Check{
 	Framing,
 	ReferrerPolicy,
 	PermissionsPolicy,
+	COOP,
 	Cookies,
 	Disclosure,
 	SecurityTxt,
