@@ -65,14 +65,19 @@ func (a Area) Test(t *testing.T) {
 	t.Helper()
 	t.Run("definitions", func(t *testing.T) { Definitions(t, a.Name, a.Checks) })
 	t.Run("empty", func(t *testing.T) { Empty(t, a.Checks) })
-	produced := map[string]bool{}
-	t.Run("fixtures", func(t *testing.T) { a.fixtures(t, produced) })
+	cov := &coverage{produced: map[string]bool{}}
+	t.Run("fixtures", func(t *testing.T) { a.fixtures(t, cov) })
+	all, _ := filepath.Glob(filepath.Join(a.dir(), "*", "*.observations.json"))
+	if cov.ran < len(all) {
+		t.Logf("%d of %d fixtures ran (-run): which definitions they produce is not checked", cov.ran, len(all))
+		return
+	}
 	for _, c := range a.Checks {
 		if slices.Contains(a.CoveredElsewhere, c.ID()) {
 			continue
 		}
 		for _, d := range c.Definitions() {
-			if !produced[d.ID] {
+			if !cov.produced[d.ID] {
 				t.Errorf("no fixture produces %s: add one to %s", d.ID, filepath.Join(a.dir(), a.folder(c)))
 			}
 		}
@@ -92,8 +97,14 @@ func (a Area) folder(c audit.Check) string {
 	return strings.TrimPrefix(c.ID(), a.Name+".")
 }
 
-// fixtures runs every fixture folder and records the definitions produced.
-func (a Area) fixtures(t *testing.T, produced map[string]bool) {
+// coverage is what the fixtures that ran produced.
+type coverage struct {
+	produced map[string]bool // finding identifiers
+	ran      int             // fixtures run
+}
+
+// fixtures runs every fixture folder and records what it produced.
+func (a Area) fixtures(t *testing.T, cov *coverage) {
 	entries, err := os.ReadDir(a.dir())
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +131,7 @@ func (a Area) fixtures(t *testing.T, produced map[string]bool) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			Golden(t, filepath.Join(a.dir(), name), produced, checks...)
+			runFolder(t, filepath.Join(a.dir(), name), cov, checks...)
 			if name == "good" {
 				for _, f := range Fixtures(t, filepath.Join(a.dir(), name)) {
 					if got := Run(LoadObservations(t, f), checks...); len(got) != 0 {
@@ -137,24 +148,25 @@ func (a Area) fixtures(t *testing.T, produced map[string]bool) {
 	}
 }
 
-// Golden runs checks on every *.observations.json file of dir and compares
-// the findings with the .findings.json file beside it (see package
-// golden). Each finding must carry the definition of the check that
-// returned it, a subject and evidence; both runs on the same observations
-// must agree and leave them unchanged. The identifiers of the findings are
-// added to produced.
-func Golden(t *testing.T, dir string, produced map[string]bool, checks ...audit.Check) {
+// runFolder runs checks on every *.observations.json file of dir and
+// compares the findings with the .findings.json file beside it (see
+// package golden). Each finding must carry the definition of the check
+// that returned it, a subject and evidence; both runs on the same
+// observations must agree and leave them unchanged. What the fixtures
+// produced goes to cov.
+func runFolder(t *testing.T, dir string, cov *coverage, checks ...audit.Check) {
 	t.Helper()
 	for _, in := range Fixtures(t, dir) {
 		name := strings.TrimSuffix(filepath.Base(in), ".observations.json")
 		t.Run(name, func(t *testing.T) {
+			cov.ran++
 			o := LoadObservations(t, in)
 			var got []audit.Finding
 			for _, c := range checks {
 				fs := c.Run(o)
 				defined(t, c, fs)
 				for _, f := range fs {
-					produced[f.ID] = true
+					cov.produced[f.ID] = true
 				}
 				got = append(got, fs...)
 			}
