@@ -24,8 +24,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -182,7 +185,8 @@ func runFolder(t *testing.T, dir string, cov *coverage, checks ...audit.Check) {
 }
 
 // defined requires every finding of c to carry one of c's definitions as
-// it is, with a subject and evidence.
+// it is, with a subject and evidence that starts with a letter or a digit:
+// vigie's own words, never a remote value (see package evidence).
 func defined(t *testing.T, c audit.Check, fs []audit.Finding) {
 	t.Helper()
 	for _, f := range fs {
@@ -197,6 +201,10 @@ func defined(t *testing.T, c audit.Check, fs []audit.Finding) {
 		}
 		if f.Subject == "" || f.Evidence == "" {
 			t.Errorf("finding %s without subject or evidence: %+v", f.ID, f)
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(f.Evidence); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			t.Errorf("finding %s: evidence %s starts with %q: begin with vigie's own words and quote remote values inside (evidence.Quote)", f.ID, strconv.Quote(f.Evidence), r)
 		}
 	}
 }

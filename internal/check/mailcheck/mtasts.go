@@ -84,7 +84,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 				continue
 			}
 			if !covered(h.Name, s.MX) {
-				out = append(out, defMTASTSMXNotCovered.New(h.Name, fmt.Sprintf("%s matches none of mx: %s (mode %s)", evidence.Quote(h.Name), quoted(s.MX, ", "), s.Mode)))
+				out = append(out, defMTASTSMXNotCovered.New(h.Name, fmt.Sprintf("MX host %s matches none of the policy's mx: %s (mode %s)", evidence.Quote(h.Name), quoted(s.MX, ", "), s.Mode)))
 			}
 		}
 	}

@@ -188,12 +188,12 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 		}
 	})
 	if len(passAll) > 0 {
-		out = append(out, defSPFPassAll.New(d, "+all in the record of "+quoted(passAll, ", ")))
+		out = append(out, defSPFPassAll.New(d, "mechanism +all in the record of "+quoted(passAll, ", ")))
 	}
 	final := finalRecord(s.Tree)
 	if q, ok := allQualifier(final); ok {
 		if q == "?" {
-			out = append(out, defSPFNeutralAll.New(d, "?all in the record of "+evidence.Quote(final.Domain)))
+			out = append(out, defSPFNeutralAll.New(d, "mechanism ?all in the record of "+evidence.Quote(final.Domain)))
 		}
 	} else if final.Error == "" && final.Record != "" {
 		out = append(out, defSPFNoFailAll.New(d, "record of "+evidence.Quote(final.Domain)+": "+evidence.Quote(final.Record)))
