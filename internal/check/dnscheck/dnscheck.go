@@ -21,6 +21,7 @@ var Checks = []audit.Check{
 	NameServers,
 	CAA,
 	IPv6,
+	NotPublic,
 }
 
 // anssiDNS is ANSSI's guide on domain names, which covers DNSSEC and
