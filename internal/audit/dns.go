@@ -33,6 +33,11 @@ type DNSObservation struct {
 	// DNSSEC is the result of vigie's own validation of the domain's
 	// records, from the trust anchor down.
 	DNSSEC *DNSSECObservation `json:"dnssec,omitempty"`
+	// DNSSECVerifications is the number of signature verifications
+	// vigie's validator made during the audit (a figure bounded by a
+	// budget, see DNSSECLimitVerifications); answers already verified
+	// are not counted twice.
+	DNSSECVerifications int `json:"dnssec_verifications,omitempty"`
 
 	// Error says why the probe could not run at all (an invalid domain
 	// name); failures of single queries are in Queries.
@@ -131,7 +136,32 @@ type DNSSECObservation struct {
 	// Algorithms lists the DNSKEY algorithms of the domain's zone,
 	// by number (RFC 8624).
 	Algorithms []uint8 `json:"algorithms,omitempty"`
+	// Limit names the limit that cut the validation short when it is
+	// why the status is indeterminate (one of the DNSSECLimit values):
+	// a budget spent or a record set too large to be verified.
+	Limit string `json:"limit,omitempty"`
 }
+
+// Limits of DNSSEC validation (DNSSECObservation.Limit): the validator
+// bounds its work against zones built to exhaust it (CVE-2023-50387,
+// "KeyTrap"), and says which bound stopped it.
+const (
+	// DNSSECLimitVerifications: the audit's budget of signature
+	// verifications was spent.
+	DNSSECLimitVerifications = "verifications"
+	// DNSSECLimitKeysPerTag: more keys share the key tag and algorithm
+	// of an RRSIG than the validator tries.
+	DNSSECLimitKeysPerTag = "keys_per_tag"
+	// DNSSECLimitSignatures: more RRSIGs cover one RRset than the
+	// validator tries or accepts.
+	DNSSECLimitSignatures = "signatures"
+	// DNSSECLimitRecords: a DNSKEY, DS or NSEC3 set holds more records
+	// than the validator accepts.
+	DNSSECLimitRecords = "records"
+	// DNSSECLimitDeadline: the audit's deadline came between two
+	// verifications.
+	DNSSECLimitDeadline = "deadline"
+)
 
 // DNSSECZone is one link of the chain of trust.
 type DNSSECZone struct {

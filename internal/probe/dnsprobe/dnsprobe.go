@@ -52,6 +52,11 @@ type Config struct {
 }
 
 // Prober asks one DNS server. It is safe for concurrent use.
+//
+// A Prober is meant to serve one audit: its DNSSEC validations (Probe,
+// QueryValidated) share one budget of signature verifications and one
+// memory of what was verified (see maxVerifications), which a Prober
+// kept for many audits would spend.
 type Prober struct {
 	server       string
 	resolverName string
@@ -59,6 +64,7 @@ type Prober struct {
 	anchorName   string
 	timeout      time.Duration
 	now          func() time.Time
+	ver          *verifier
 
 	mu    sync.Mutex
 	cache map[string]*lookup
@@ -73,6 +79,7 @@ func New(cfg Config) (*Prober, error) {
 		anchorName:   cfg.AnchorName,
 		timeout:      cfg.Timeout,
 		now:          cfg.Now,
+		ver:          newVerifier(maxVerifications),
 		cache:        map[string]*lookup{},
 	}
 	if p.server == "" {
@@ -164,7 +171,7 @@ func (p *Prober) Probe(ctx context.Context, domain string) *audit.DNSObservation
 	})
 	wg.Go(func() {
 		if m, err := s.query(ctx, name, dns.TypeDNSKEY); err == nil {
-			for _, rr := range records(m.Answer, name, dns.TypeDNSKEY) {
+			for _, rr := range dedupe(records(m.Answer, name, dns.TypeDNSKEY)) {
 				obs.DNSKEY = append(obs.DNSKEY, dnskeyRecord(rr.(*dns.DNSKEY)))
 			}
 		}
@@ -189,7 +196,15 @@ func (p *Prober) Probe(ctx context.Context, domain string) *audit.DNSObservation
 		}
 	}
 	obs.Queries = s.sorted()
+	obs.DNSSECVerifications = p.Verifications()
 	return obs
+}
+
+// Verifications returns the number of DNSSEC signature verifications the
+// Prober has made so far, by Probe and QueryValidated together: an
+// audit's figure once all its probes are done.
+func (p *Prober) Verifications() int {
+	return p.ver.count()
 }
 
 // fqdn checks and normalises a domain name given by the caller.

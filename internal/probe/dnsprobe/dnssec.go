@@ -45,11 +45,9 @@ var supportedAlgorithms = []uint8{dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA2
 // treated as insecure (RFC 9276 section 3.2).
 const maxNSEC3Iterations = 150
 
-// maxSignatures bounds the RRSIGs tried over one RRset.
-const maxSignatures = 8
-
 type validator struct {
 	s   *session
+	ver *verifier
 	ctx context.Context
 	now time.Time
 	obs *audit.DNSSECObservation
@@ -57,13 +55,21 @@ type validator struct {
 
 // validate returns the DNSSEC status of name.
 func (s *session) validate(ctx context.Context, name string) *audit.DNSSECObservation {
-	v := &validator{s: s, ctx: ctx, now: s.p.now(), obs: &audit.DNSSECObservation{}}
+	v := &validator{s: s, ver: s.p.ver, ctx: ctx, now: s.p.now(), obs: &audit.DNSSECObservation{}}
 	v.run(name)
 	return v.obs
 }
 
 func (v *validator) set(status, reason string) {
 	v.obs.Status, v.obs.Reason = status, reason
+}
+
+// fail sets the status for a verification that failed: indeterminate
+// when a bound of the validator stopped it, bogus otherwise.
+func (v *validator) fail(err error) {
+	if !v.limited(err) {
+		v.set(audit.DNSSECBogus, err.Error())
+	}
 }
 
 func (v *validator) run(name string) {
@@ -115,8 +121,8 @@ func (v *validator) run(name string) {
 		v.obs.Chain[i].Status = audit.DNSSECSecure
 	}
 	if err := v.domain(name, zones[len(zones)-1], keys); err != nil {
-		v.set(audit.DNSSECBogus, err.Error())
-		v.obs.Chain[len(zones)-1].Status = audit.DNSSECBogus
+		v.fail(err)
+		v.obs.Chain[len(zones)-1].Status = v.obs.Status
 		v.obs.Chain[len(zones)-1].Reason = err.Error()
 		return
 	}
@@ -241,9 +247,13 @@ func (v *validator) dnskeys(zone string) (set []dns.RR, sigs []*dns.RRSIG, ok bo
 		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DNSKEY of %s: the server does not serve %s and refers to its name servers", display(zone), display(zone)))
 		return nil, nil, false
 	}
-	set = records(m.Answer, zone, dns.TypeDNSKEY)
+	set = dedupe(records(m.Answer, zone, dns.TypeDNSKEY))
 	if len(set) == 0 {
 		v.set(audit.DNSSECBogus, fmt.Sprintf("%s has no DNSKEY record, yet a DS or trust anchor vouches for it", display(zone)))
+		return nil, nil, false
+	}
+	if len(set) > maxDNSKEYs {
+		v.refuse(fmt.Sprintf("DNSKEY set of %s: %d keys, more than the %d vigie accepts", display(zone), len(set), maxDNSKEYs))
 		return nil, nil, false
 	}
 	return set, signatures(m.Answer, zone, dns.TypeDNSKEY), true
@@ -290,8 +300,8 @@ func (v *validator) anchorKeys(zone string, anchors []dns.RR) ([]*dns.DNSKEY, bo
 		return nil, false
 	}
 	v.obs.Anchor = fmt.Sprintf("%s KSK %d", v.s.p.anchorName, trusted[0].KeyTag())
-	if err := verifyRRset(set, sigs, trusted, zone, v.now); err != nil {
-		v.set(audit.DNSSECBogus, fmt.Sprintf("DNSKEY set of %s: %v", display(zone), err))
+	if err := v.ver.verifyRRset(v.ctx, set, sigs, trusted, zone, v.now); err != nil {
+		v.fail(fmt.Errorf("DNSKEY set of %s: %w", display(zone), err))
 		return nil, false
 	}
 	return keys, true
@@ -320,15 +330,19 @@ func (v *validator) delegation(zone, parent string, parentKeys []*dns.DNSKEY) ([
 		v.set(audit.DNSSECIndeterminate, fmt.Sprintf("DS of %s: server answered %s", display(zone), rcodeName(m.Rcode)))
 		return nil, false
 	}
-	dsSet := records(m.Answer, zone, dns.TypeDS)
+	dsSet := dedupe(records(m.Answer, zone, dns.TypeDS))
 	if len(dsSet) == 0 {
 		status, reason := v.noDS(m, zone, parent, parentKeys)
 		v.set(status, reason)
 		return nil, false
 	}
+	if len(dsSet) > maxDS {
+		v.refuse(fmt.Sprintf("DS set of %s in %s: %d records, more than the %d vigie accepts", display(zone), display(parent), len(dsSet), maxDS))
+		return nil, false
+	}
 	// RFC 4035 section 5.2: the DS set is authenticated by the parent.
-	if err := verifyRRset(dsSet, signatures(m.Answer, zone, dns.TypeDS), parentKeys, parent, v.now); err != nil {
-		v.set(audit.DNSSECBogus, fmt.Sprintf("DS set of %s in %s: %v", display(zone), display(parent), err))
+	if err := v.ver.verifyRRset(v.ctx, dsSet, signatures(m.Answer, zone, dns.TypeDS), parentKeys, parent, v.now); err != nil {
+		v.fail(fmt.Errorf("DS set of %s in %s: %w", display(zone), display(parent), err))
 		return nil, false
 	}
 	var usable []*dns.DS
@@ -366,8 +380,8 @@ func (v *validator) delegation(zone, parent string, parentKeys []*dns.DNSKEY) ([
 		v.set(audit.DNSSECBogus, fmt.Sprintf("no DNSKEY of %s matches its DS in %s (key tags %s)", display(zone), display(parent), strings.Join(tags, ", ")))
 		return nil, false
 	}
-	if err := verifyRRset(set, sigs, trusted, zone, v.now); err != nil {
-		v.set(audit.DNSSECBogus, fmt.Sprintf("DNSKEY set of %s: %v", display(zone), err))
+	if err := v.ver.verifyRRset(v.ctx, set, sigs, trusted, zone, v.now); err != nil {
+		v.fail(fmt.Errorf("DNSKEY set of %s: %w", display(zone), err))
 		return nil, false
 	}
 	return keys, true
@@ -375,27 +389,43 @@ func (v *validator) delegation(zone, parent string, parentKeys []*dns.DNSKEY) ([
 
 // noDS checks the parent's proof that zone has no DS (RFC 4035 section
 // 5.2, RFC 5155 section 8.6 and 6 for opt-out). It returns insecure when
-// the absence is proven, and otherwise why not.
+// the absence is proven, and otherwise why not; when a bound of the
+// validator stops it, indeterminate, with the observation's Limit set.
 func (v *validator) noDS(m *dns.Msg, zone, parent string, keys []*dns.DNSKEY) (status, reason string) {
 	insecure := fmt.Sprintf("no DS for %s in %s", display(zone), display(parent))
+	failed := func(err error) (string, string) {
+		if v.limited(err) {
+			return v.obs.Status, v.obs.Reason
+		}
+		return audit.DNSSECBogus, err.Error()
+	}
 	for _, rr := range records(m.Ns, zone, dns.TypeNSEC) {
 		nsec := rr.(*dns.NSEC)
-		if err := verifyRRset([]dns.RR{nsec}, signatures(m.Ns, zone, dns.TypeNSEC), keys, parent, v.now); err != nil {
-			return audit.DNSSECBogus, fmt.Sprintf("NSEC proving no DS for %s: %v", display(zone), err)
+		if err := v.ver.verifyRRset(v.ctx, []dns.RR{nsec}, signatures(m.Ns, zone, dns.TypeNSEC), keys, parent, v.now); err != nil {
+			return failed(fmt.Errorf("NSEC proving no DS for %s: %w", display(zone), err))
 		}
 		if slices.Contains(nsec.TypeBitMap, dns.TypeDS) {
 			return audit.DNSSECBogus, fmt.Sprintf("no DS for %s given, but its NSEC in %s lists one", display(zone), display(parent))
 		}
 		return audit.DNSSECInsecure, insecure
 	}
-	var nsec3s []*dns.NSEC3
+	var candidates []*dns.NSEC3
 	for _, rr := range m.Ns {
-		n3, ok := rr.(*dns.NSEC3)
-		if !ok || parentName(dns.CanonicalName(n3.Hdr.Name)) != parent {
-			continue
+		if n3, ok := rr.(*dns.NSEC3); ok && parentName(dns.CanonicalName(n3.Hdr.Name)) == parent {
+			candidates = append(candidates, n3)
 		}
-		if err := verifyRRset([]dns.RR{n3}, signatures(m.Ns, n3.Hdr.Name, dns.TypeNSEC3), keys, parent, v.now); err != nil {
-			return audit.DNSSECBogus, fmt.Sprintf("NSEC3 proving no DS for %s: %v", display(zone), err)
+	}
+	// A proof needs at most three NSEC3 records (RFC 5155 section 7.2.1);
+	// each costs a verification and a hash per name it is matched with
+	// (CVE-2023-50868).
+	if candidates = dedupe(candidates); len(candidates) > maxNSEC3 {
+		v.refuse(fmt.Sprintf("no DS for %s, and %d NSEC3 records from %s, more than the %d vigie accepts", display(zone), len(candidates), display(parent), maxNSEC3))
+		return v.obs.Status, v.obs.Reason
+	}
+	var nsec3s []*dns.NSEC3
+	for _, n3 := range candidates {
+		if err := v.ver.verifyRRset(v.ctx, []dns.RR{n3}, signatures(m.Ns, n3.Hdr.Name, dns.TypeNSEC3), keys, parent, v.now); err != nil {
+			return failed(fmt.Errorf("NSEC3 proving no DS for %s: %w", display(zone), err))
 		}
 		if n3.Hash != dns.SHA1 {
 			continue // unknown hash: RFC 5155 section 8.1, ignore
@@ -471,19 +501,32 @@ func (v *validator) domain(name, zone string, keys []*dns.DNSKEY) error {
 	if len(set) == 0 {
 		return fmt.Errorf("no %s record for %s to verify", typeName(t), display(owner))
 	}
-	if err := verifyRRset(set, signatures(section, owner, t), keys, zone, v.now); err != nil {
-		return fmt.Errorf("%s/%s: %v", display(owner), typeName(t), err)
+	if err := v.ver.verifyRRset(v.ctx, set, signatures(section, owner, t), keys, zone, v.now); err != nil {
+		return fmt.Errorf("%s/%s: %w", display(owner), typeName(t), err)
 	}
 	return nil
 }
 
 // verifyRRset checks that one RRSIG in sigs, made by signer with one of
-// keys, verifies set and is valid at now (RFC 4035 section 5.3). The error
-// is the most telling failure seen.
-func verifyRRset(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer string, now time.Time) error {
+// keys, verifies set and is valid at now (RFC 4035 section 5.3), within
+// the budgets (see maxVerifications). The error is the most telling
+// failure seen, or a *limitError when a bound stopped the search before
+// every candidate RRSIG and key was tried.
+func (ver *verifier) verifyRRset(ctx context.Context, set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer string, now time.Time) error {
 	if len(sigs) == 0 {
 		return errors.New("no RRSIG")
 	}
+	sigs = dedupe(sigs)
+	if len(sigs) > maxRRSIGs {
+		return &limitError{audit.DNSSECLimitSignatures, fmt.Sprintf("%d RRSIGs over one RRset, more than the %d vigie accepts", len(sigs), maxRRSIGs)}
+	}
+	set = dedupe(set)
+	keys = dedupe(keys)
+	tags := make([]uint16, len(keys))
+	for i, k := range keys {
+		tags[i] = k.KeyTag()
+	}
+	setID := rrsetID(set)
 	var best error
 	rank := -1
 	note := func(r int, err error) {
@@ -491,8 +534,10 @@ func verifyRRset(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer str
 			rank, best = r, err
 		}
 	}
+	var cut *limitError // the first bound that left candidates untried
 	for i, sig := range sigs {
-		if i == maxSignatures {
+		if i == maxRRSIGsTried {
+			cut = &limitError{audit.DNSSECLimitSignatures, fmt.Sprintf("%d RRSIGs over one RRset, %d tried", len(sigs), maxRRSIGsTried)}
 			break
 		}
 		if dns.CanonicalName(sig.SignerName) != signer {
@@ -503,13 +548,24 @@ func verifyRRset(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer str
 			note(1, fmt.Errorf("RRSIG with unsupported algorithm %d", sig.Algorithm))
 			continue
 		}
-		tried := false
-		for _, k := range keys {
-			if k.Algorithm != sig.Algorithm || k.KeyTag() != sig.KeyTag {
+		tried := 0
+		for j, k := range keys {
+			if k.Algorithm != sig.Algorithm || tags[j] != sig.KeyTag {
 				continue
 			}
-			tried = true
-			if err := sig.Verify(k, set); err != nil {
+			if tried == maxKeysPerTag {
+				if cut == nil {
+					cut = &limitError{audit.DNSSECLimitKeysPerTag, fmt.Sprintf("more than %d keys share key tag %d and algorithm %d, %d tried", maxKeysPerTag, sig.KeyTag, sig.Algorithm, maxKeysPerTag)}
+				}
+				break
+			}
+			tried++
+			err := ver.verify(ctx, setID, set, sig, k)
+			var le *limitError
+			if errors.As(err, &le) {
+				return le
+			}
+			if err != nil {
 				note(3, fmt.Errorf("RRSIG by key %d does not verify", sig.KeyTag))
 				continue
 			}
@@ -523,9 +579,16 @@ func verifyRRset(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer str
 			}
 			return nil
 		}
-		if !tried {
+		if tried == 0 {
 			note(2, fmt.Errorf("no trusted DNSKEY with tag %d for its RRSIG", sig.KeyTag))
 		}
+	}
+	if cut != nil {
+		// Not bogus: what was not tried might have verified.
+		if best != nil {
+			cut.msg += ", none verified (" + best.Error() + ")"
+		}
+		return cut
 	}
 	return best
 }

@@ -1,12 +1,15 @@
 package dnsprobe
 
 import (
+	"context"
 	"crypto"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/audit"
 )
 
 var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -99,7 +102,7 @@ func TestNoDSNSEC3(t *testing.T) {
 					m.Ns = append(m.Ns, signRR(t, rr, k, priv))
 				}
 			}
-			v := &validator{now: testNow}
+			v := newTestValidator()
 			status, reason := v.noDS(m, "example.test.", "test.", []*dns.DNSKEY{k})
 			if status != tc.status || reason != tc.reason {
 				t.Errorf("noDS = %q, %q; want %q, %q", status, reason, tc.status, tc.reason)
@@ -108,7 +111,14 @@ func TestNoDSNSEC3(t *testing.T) {
 	}
 }
 
+// newTestValidator returns a validator without a session, for the
+// functions that judge answers already fetched.
+func newTestValidator() *validator {
+	return &validator{ver: newVerifier(maxVerifications), ctx: context.Background(), now: testNow, obs: &audit.DNSSECObservation{}}
+}
+
 func TestVerifyRRset(t *testing.T) {
+	ctx := context.Background()
 	k, priv := parentKey(t)
 	rr, _ := dns.NewRR("test. 300 IN TXT \"hello\"")
 	good := signRR(t, rr, k, priv)
@@ -134,7 +144,7 @@ func TestVerifyRRset(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := verifyRRset([]dns.RR{rr}, tc.sigs, []*dns.DNSKEY{k}, "test.", testNow)
+			err := newVerifier(maxVerifications).verifyRRset(ctx, []dns.RR{rr}, tc.sigs, []*dns.DNSKEY{k}, "test.", testNow)
 			if tc.want == "" {
 				if err != nil {
 					t.Errorf("verifyRRset: %v", err)
@@ -147,10 +157,10 @@ func TestVerifyRRset(t *testing.T) {
 		})
 	}
 	// A signature valid only later, checked at an earlier time.
-	if err := verifyRRset([]dns.RR{rr}, []*dns.RRSIG{good}, []*dns.DNSKEY{k}, "test.", testNow.Add(-2*time.Hour)); err == nil || !strings.Contains(err.Error(), "not valid before") {
+	if err := newVerifier(maxVerifications).verifyRRset(ctx, []dns.RR{rr}, []*dns.RRSIG{good}, []*dns.DNSKEY{k}, "test.", testNow.Add(-2*time.Hour)); err == nil || !strings.Contains(err.Error(), "not valid before") {
 		t.Errorf("early verification error %v, want not valid before", err)
 	}
-	if err := verifyRRset([]dns.RR{rr}, []*dns.RRSIG{good}, []*dns.DNSKEY{k}, "test.", testNow.Add(2*time.Hour)); err == nil || !strings.Contains(err.Error(), "expired on") {
+	if err := newVerifier(maxVerifications).verifyRRset(ctx, []dns.RR{rr}, []*dns.RRSIG{good}, []*dns.DNSKEY{k}, "test.", testNow.Add(2*time.Hour)); err == nil || !strings.Contains(err.Error(), "expired on") {
 		t.Errorf("late verification error %v, want expired", err)
 	}
 }
@@ -183,7 +193,7 @@ func FuzzMessage(f *testing.F) {
 		if err := m.Unpack(b); err != nil {
 			return
 		}
-		v := &validator{now: testNow}
+		v := newTestValidator()
 		v.noDS(m, "example.test.", "test.", []*dns.DNSKEY{k})
 		isReferral(m, "example.test.")
 		var keys []*dns.DNSKEY
@@ -196,7 +206,7 @@ func FuzzMessage(f *testing.F) {
 		for _, rr := range m.Answer {
 			h := rr.Header()
 			set := records(m.Answer, h.Name, h.Rrtype)
-			verifyRRset(set, signatures(m.Answer, h.Name, h.Rrtype), append(keys, k), dns.CanonicalName(h.Name), testNow)
+			v.ver.verifyRRset(v.ctx, set, signatures(m.Answer, h.Name, h.Rrtype), append(keys, k), dns.CanonicalName(h.Name), testNow)
 			if ds, ok := rr.(*dns.DS); ok {
 				for _, dk := range keys {
 					dsMatches(ds, dk)

@@ -2,6 +2,7 @@ package dnsprobe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/miekg/dns"
@@ -29,7 +30,9 @@ func (p *Prober) Query(ctx context.Context, name string, qtype uint16) ([]dns.RR
 // secure therefore covers the records returned; for an empty answer it
 // covers the zone's negative answer as the validator checks it (the SOA
 // of the zone, not an NSEC proof of the exact name). The reason explains
-// the status in one line.
+// the status in one line. The signature verifications count against the
+// Prober's budget, and what the Prober has verified once is not verified
+// again: a status of indeterminate may mean that the budget is spent.
 func (p *Prober) QueryValidated(ctx context.Context, name string, qtype uint16) (rrs []dns.RR, rcode int, status, reason string, err error) {
 	s := p.newSession(false)
 	rrs, rcode, err = s.queryChain(ctx, name, qtype)
@@ -49,7 +52,7 @@ func (p *Prober) QueryValidated(ctx context.Context, name string, qtype uint16) 
 	if qerr != nil {
 		return rrs, rcode, audit.DNSSECIndeterminate, trimPrefix(qerr), nil
 	}
-	keys := zoneKeys(records(m.Answer, zone, dns.TypeDNSKEY))
+	keys := zoneKeys(dedupe(records(m.Answer, zone, dns.TypeDNSKEY)))
 	owner := dns.CanonicalName(rrs[0].Header().Name)
 	if owner != fq {
 		// Reached through a CNAME: the target's zone would need its
@@ -60,8 +63,12 @@ func (p *Prober) QueryValidated(ctx context.Context, name string, qtype uint16) 
 	if qerr != nil {
 		return rrs, rcode, audit.DNSSECIndeterminate, trimPrefix(qerr), nil
 	}
-	if verr := verifyRRset(records(a.Answer, owner, qtype), signatures(a.Answer, owner, qtype), keys, zone, s.p.now()); verr != nil {
-		return rrs, rcode, audit.DNSSECBogus, fmt.Sprintf("%s/%s: %v", display(owner), typeName(qtype), verr), nil
+	if verr := s.p.ver.verifyRRset(ctx, records(a.Answer, owner, qtype), signatures(a.Answer, owner, qtype), keys, zone, s.p.now()); verr != nil {
+		status = audit.DNSSECBogus
+		if errors.As(verr, new(*limitError)) {
+			status = audit.DNSSECIndeterminate
+		}
+		return rrs, rcode, status, fmt.Sprintf("%s/%s: %v", display(owner), typeName(qtype), verr), nil
 	}
 	return rrs, rcode, audit.DNSSECSecure, fmt.Sprintf("%s/%s verified with the keys of %s", display(owner), typeName(qtype), display(zone)), nil
 }
