@@ -161,6 +161,9 @@ const (
 	// DNSSECLimitDeadline: the audit's deadline came between two
 	// verifications.
 	DNSSECLimitDeadline = "deadline"
+	// DNSSECLimitKeyCost: a key would cost more CPU per verification
+	// than the validator spends (an RSA exponent over 65537).
+	DNSSECLimitKeyCost = "key_cost"
 )
 
 // DNSSECZone is one link of the chain of trust.

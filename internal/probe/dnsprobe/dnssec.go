@@ -526,6 +526,13 @@ func (ver *verifier) verifyRRset(ctx context.Context, set []dns.RR, sigs []*dns.
 	for i, k := range keys {
 		tags[i] = k.KeyTag()
 	}
+	costly := func(k *dns.DNSKEY) bool {
+		switch k.Algorithm {
+		case dns.RSASHA1, dns.RSASHA1NSEC3SHA1, dns.RSASHA256, dns.RSASHA512:
+			return rsaExponent(k) > maxRSAExponent
+		}
+		return false
+	}
 	setID := rrsetID(set)
 	var best error
 	rank := -1
@@ -558,6 +565,12 @@ func (ver *verifier) verifyRRset(ctx context.Context, set []dns.RR, sigs []*dns.
 					cut = &limitError{audit.DNSSECLimitKeysPerTag, fmt.Sprintf("more than %d keys share key tag %d and algorithm %d, %d tried", maxKeysPerTag, sig.KeyTag, sig.Algorithm, maxKeysPerTag)}
 				}
 				break
+			}
+			if costly(k) {
+				if cut == nil {
+					cut = &limitError{audit.DNSSECLimitKeyCost, fmt.Sprintf("key %d has an RSA exponent over %d, not tried", sig.KeyTag, maxRSAExponent)}
+				}
+				continue
 			}
 			tried++
 			err := ver.verify(ctx, setID, set, sig, k)
