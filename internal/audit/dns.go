@@ -34,9 +34,10 @@ type DNSObservation struct {
 	// records, from the trust anchor down.
 	DNSSEC *DNSSECObservation `json:"dnssec,omitempty"`
 	// DNSSECVerifications is the number of signature verifications
-	// vigie's validator made during the audit (a figure bounded by a
-	// budget, see DNSSECLimitVerifications); answers already verified
-	// are not counted twice.
+	// vigie's validator made for the audit, bounded by a budget (see
+	// DNSSECLimitVerifications); what was verified once is not verified
+	// again. The DNS probe counts those made when it ends, the other
+	// probes' validated queries included.
 	DNSSECVerifications int `json:"dnssec_verifications,omitempty"`
 
 	// Error says why the probe could not run at all (an invalid domain

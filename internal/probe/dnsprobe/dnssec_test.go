@@ -188,6 +188,22 @@ func FuzzMessage(f *testing.F) {
 	if b, err := m.Pack(); err == nil {
 		f.Add(b)
 	}
+	// A KeyTrap answer: keys sharing the tag of k, failing RRSIGs.
+	m = new(dns.Msg)
+	m.SetQuestion("test.", dns.TypeDNSKEY)
+	good := signRR(f, k, k, priv)
+	for _, c := range collidingKeys(f, k, 40) {
+		m.Answer = append(m.Answer, c)
+	}
+	for i := range 20 {
+		bad := *good
+		bad.Inception += uint32(i)
+		m.Answer = append(m.Answer, &bad)
+	}
+	m.Answer = append(m.Answer, k, good)
+	if b, err := m.Pack(); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
 		if err := m.Unpack(b); err != nil {
