@@ -34,7 +34,9 @@ import (
 // is required), the NS-without-SOA bitmap rule for NSEC/NSEC3 at
 // delegations (RFC 4035 section 5.4, RFC 5155 section 8.9), and the
 // consistency of NSEC3 parameters between records (RFC 5155 section 8.2).
-// Records are fetched from one server; their TTLs are not checked.
+// Records are fetched from one server; their TTLs are not checked. The
+// work is bounded (budget.go): a zone built to exhaust a validator ends
+// as indeterminate, with the bound that stopped it.
 
 // supportedAlgorithms are the DNSKEY algorithms vigie can verify (RFC 8624
 // section 3.1: RSAMD5, DSA and GOST are not validated).
