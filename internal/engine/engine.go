@@ -426,6 +426,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	}
 	sl.close()
 	giveUp(o, domain, httpPort, httpsPort)
+	// The mail probe's TLSA validations count too: the audit's total,
+	// not the DNS probe's alone.
+	o.DNS.DNSSECVerifications = prober.Verifications()
 	o.Refused = g.Refusals()
 	for _, p := range cfg.AddressPolicy.Allowed() {
 		o.AllowedPrivate = append(o.AllowedPrivate, p.String())

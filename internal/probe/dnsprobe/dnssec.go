@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/probe"
 )
 
 // DNSSEC validation, done by vigie itself (RFC 4035 section 5), from the
@@ -154,7 +154,7 @@ func (v *validator) zoneCuts(anchorZone, name string) (zones []string, status, r
 	slices.Reverse(path)
 	answers := make([]*dns.Msg, len(path))
 	errs := make([]error, len(path))
-	var wg sync.WaitGroup
+	var wg probe.Group
 	for i, n := range path {
 		wg.Go(func() { answers[i], errs[i] = v.s.query(v.ctx, n, dns.TypeSOA) })
 	}
@@ -195,7 +195,7 @@ func isReferral(m *dns.Msg, name string) bool {
 // prefetch asks the DNSKEY set of every zone and the DS set of every zone
 // below the anchor at once.
 func (v *validator) prefetch(zones []string) {
-	var wg sync.WaitGroup
+	var wg probe.Group
 	for i, z := range zones {
 		wg.Go(func() { v.s.query(v.ctx, z, dns.TypeDNSKEY) })
 		if i > 0 {
