@@ -46,7 +46,8 @@ var ErrResolverDown = errors.New("the resolver does not answer")
 // Config says how to run a campaign.
 type Config struct {
 	// Engine is the configuration of every audit. Its Lookup is
-	// replaced by the campaign's cache of host addresses.
+	// replaced by the campaign's cache of host addresses (an
+	// engine.HostCache).
 	Engine engine.Config
 	// Parallel is how many audits run at once; 0 means
 	// DefaultParallel.
@@ -82,8 +83,9 @@ const saveTimeout = time.Minute
 //
 // Concurrency: at most cfg.Parallel audits run at once, and at most
 // cfg.PerIP of them against one web address. Before its audit, a job's
-// domain is resolved through the campaign's cache of host addresses
-// (shared by all its audits, and used by the audits' own probes); the
+// domain is resolved through the campaign's cache of host addresses (an
+// engine.HostCache shared by all its audits, and used by the audits' own
+// probes); the
 // first address of the domain (IPv4 first), or if it has none of
 // www.domain, is the job's web address. The audit takes one of the
 // address's PerIP slots, and holds it until it ends; a job whose address
@@ -128,9 +130,9 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		return interrupted(ctx, fmt.Errorf("campaign %d: pending jobs: %w", campaignID, err))
 	}
 
-	hosts := newHostCache(cfg.Engine)
+	hosts := engine.NewHostCache(cfg.Engine)
 	if len(jobs) > 0 {
-		if err := hosts.checkResolver(ctx); err != nil {
+		if err := hosts.CheckResolver(ctx); err != nil {
 			return interrupted(ctx, resolverDown(cfg.Engine.Resolver, err))
 		}
 	}
@@ -176,7 +178,7 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 			// The domain's fault, or the resolver's? Ask the
 			// resolver about the root before storing an audit
 			// that saw nothing.
-			if err := hosts.checkResolver(saveCtx); err != nil {
+			if err := hosts.CheckResolver(saveCtx); err != nil {
 				saveErr = resolverDown(cfg.Engine.Resolver, err)
 				stop()
 				continue
@@ -235,7 +237,7 @@ type finished struct {
 type runner struct {
 	cfg    Config
 	engine engine.Config
-	hosts  *hostCache
+	hosts  *engine.HostCache
 
 	mu    sync.Mutex
 	slots map[netip.Addr]*slot
