@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,39 +17,8 @@ import (
 
 	"vigie.eu/vigie/internal/campaign"
 	"vigie.eu/vigie/internal/engine"
-	"vigie.eu/vigie/internal/guard"
-	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/store"
 )
-
-// campaignOptions are what "vigie campaign run" stores with the campaign
-// (store.Campaign.Options), so that "vigie campaign resume" audits the
-// rest the same way. The JSON names are stored data: never rename one.
-type campaignOptions struct {
-	// Targets is the targets file, for the record.
-	Targets string `json:"targets"`
-	// Resolver is the --resolver given, "" for the system's.
-	Resolver string `json:"resolver,omitempty"`
-	// Timeout is the deadline of one audit ("30s").
-	Timeout string `json:"timeout"`
-	// TrustAnchor names the --trust-anchor file; TrustAnchorRecords are
-	// its records, so that a resume does not depend on the file.
-	TrustAnchor        string `json:"trust_anchor,omitempty"`
-	TrustAnchorRecords string `json:"trust_anchor_records,omitempty"`
-	// SSLCertFile is SSL_CERT_FILE when the campaign started: the roots
-	// a resume trusts.
-	SSLCertFile   string   `json:"ssl_cert_file,omitempty"`
-	HTTPPort      int      `json:"http_port"`
-	HTTPSPort     int      `json:"https_port"`
-	SMTPPort      int      `json:"smtp_port"`
-	DKIMSelectors []string `json:"dkim_selectors,omitempty"`
-	// AllowPrivate are the --allow-private ranges (CIDR).
-	AllowPrivate []string `json:"allow_private,omitempty"`
-	Parallel     int      `json:"parallel"`
-	PerIP        int      `json:"per_ip"`
-	// Version is the version of vigie that started the campaign.
-	Version string `json:"version"`
-}
 
 // maxTargetsFile bounds the targets file read.
 const maxTargetsFile = 256 << 20
@@ -104,9 +70,9 @@ Options of run:
 
 resume takes --db, --campaign ID (default: the latest campaign), and
 --parallel and --per-ip to change those two; the other options are the
-run's, stored in DB (the trust anchor's records included; the
-certificate roots are those of the file SSL_CERT_FILE named at run time,
-whatever it names at resume time).
+run's, stored in DB by value: the trust anchor's records, and the
+certificate roots of the file SSL_CERT_FILE named at run time, so that
+a resume depends on neither file.
 
 The progress goes to stderr: a bar on a terminal, else a line every 10 s.
 The summary (audits, rate, grades, errors) goes to stdout.
@@ -181,9 +147,10 @@ Options de run :
 
 resume prend --db, --campaign ID (par défaut, la dernière campagne), et
 --parallel et --per-ip pour changer ces deux-là ; les autres options sont
-celles du lancement, enregistrées dans BASE (y compris les enregistrements
-de l'ancre de confiance ; les autorités racines sont celles du fichier que
-désignait SSL_CERT_FILE au lancement, quoi qu'il désigne à la reprise).
+celles du lancement, enregistrées dans BASE par valeur : les
+enregistrements de l'ancre de confiance, et les autorités racines du
+fichier que désignait SSL_CERT_FILE au lancement, si bien qu'une reprise
+ne dépend d'aucun des deux fichiers.
 
 L'avancement s'affiche sur la sortie d'erreur : une barre sur un terminal,
 sinon une ligne toutes les 10 s. Le bilan (audits, débit, notes, erreurs)
@@ -294,22 +261,15 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		e.errorf("campaign run: %v", err)
 		return exitUsage
 	}
-	opts := campaignOptions{
-		Targets: targets, Resolver: cfg.Resolver, Timeout: f.timeout.String(),
-		SSLCertFile: os.Getenv("SSL_CERT_FILE"),
-		HTTPPort:    cfg.HTTPPort, HTTPSPort: cfg.HTTPSPort, SMTPPort: cfg.SMTPPort,
-		DKIMSelectors: cfg.DKIMSelectors, Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
+	opts, err := runOptions(f, cfg, targets, perIP)
+	if err != nil {
+		e.errorf("campaign run: %v", err)
+		return exitFailed
 	}
-	for _, p := range cfg.AddressPolicy.Allowed() {
-		opts.AllowPrivate = append(opts.AllowPrivate, p.String())
-	}
-	if f.trustAnchor != "" {
-		opts.TrustAnchor = f.trustAnchor
-		var b strings.Builder
-		for _, rr := range cfg.Anchors {
-			b.WriteString(rr.String() + "\n")
-		}
-		opts.TrustAnchorRecords = b.String()
+	ccfg, err := campaign.NewConfig(opts, vigieVersion())
+	if err != nil {
+		e.errorf("campaign run: %v", err)
+		return exitFailed
 	}
 
 	orgs, ok := readTargets(e, targets)
@@ -327,16 +287,11 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	raw, err := json.Marshal(opts)
-	if err != nil {
-		e.errorf("campaign run: %v", err)
-		return exitFailed
-	}
 	now := time.Now().UTC()
 	if name == "" {
 		name = filepath.Base(targets) + " " + now.Format("2006-01-02 15:04")
 	}
-	id, err := st.CreateCampaign(ctx, &store.Campaign{Name: name, Created: now, Options: raw}, orgs)
+	id, err := st.CreateCampaign(ctx, &store.Campaign{Name: name, Created: now, Options: opts}, orgs)
 	if err != nil {
 		if ctx.Err() != nil {
 			e.errorf(e.t(text{"campaign run : interrompu avant le début de la campagne", "campaign run: interrupted before the campaign started"}))
@@ -346,7 +301,35 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	fmt.Fprintf(e.stderr, e.t(text{"vigie: campagne %d « %s » : %d organisations, %d audits\n", "vigie: campaign %d %q: %d organisations, %d audits\n"}), id, name, len(orgs), jobs)
-	return execCampaign(ctx, e, st, db, id, cfg, opts)
+	return execCampaign(ctx, e, st, db, id, ccfg)
+}
+
+// runOptions are the options "vigie campaign run" stores with the
+// campaign, from its flags and their engine configuration: the trust
+// anchor's records and the roots of SSL_CERT_FILE by value, so that a
+// resume does not depend on the files.
+func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*store.CampaignOptions, error) {
+	opts := &store.CampaignOptions{
+		Targets: targets, Resolver: cfg.Resolver, Timeout: cfg.Timeout,
+		HTTPPort: cfg.HTTPPort, HTTPSPort: cfg.HTTPSPort, SMTPPort: cfg.SMTPPort,
+		DKIMSelectors: cfg.DKIMSelectors, AllowPrivate: cfg.AddressPolicy.Allowed(),
+		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
+	}
+	if len(cfg.Anchors) > 0 {
+		var b strings.Builder
+		for _, rr := range cfg.Anchors {
+			b.WriteString(rr.String() + "\n")
+		}
+		opts.Anchors, opts.AnchorName = b.String(), cfg.AnchorName
+	}
+	if file := os.Getenv("SSL_CERT_FILE"); file != "" {
+		pem, err := campaign.ReadRoots(file)
+		if err != nil {
+			return nil, fmt.Errorf("SSL_CERT_FILE: %w", err)
+		}
+		opts.Roots, opts.RootsName = pem, "SSL_CERT_FILE="+file
+	}
+	return opts, nil
 }
 
 // flagGiven reports whether the flag name was set on the command line.
@@ -406,20 +389,12 @@ func lineMessage(e *env, p campaign.LineError) string {
 
 // execCampaign runs the campaign with its progress, and prints the
 // summary or says how to resume.
-func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int64, cfg engine.Config, opts campaignOptions) int {
-	if cfg.Roots == nil {
-		roots, rootsName, err := engine.Roots()
-		if err != nil {
-			e.errorf("%v", err)
-			return exitFailed
-		}
-		cfg.Roots, cfg.RootsName = roots, rootsName
-	}
+func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int64, cfg campaign.Config) int {
 	meter := campaign.NewMeter(e.stderr, stderrIsTerminal(e.stderr), e.lang)
 	meterCtx, stopMeter := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { meter.Run(meterCtx) })
-	err := campaign.Run(ctx, st, id, campaign.Config{Engine: cfg, Parallel: opts.Parallel, PerIP: opts.PerIP}, meter)
+	err := campaign.Run(ctx, st, id, cfg, meter)
 	stopMeter()
 	wg.Wait()
 	fmt.Fprint(e.stdout, meter.Summary())
@@ -487,87 +462,32 @@ func campaignResume(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	var c *store.Campaign
-	if id != 0 {
-		c, err = st.Campaign(ctx, id)
-	} else {
-		c, err = st.LatestCampaign(ctx)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		if id != 0 {
-			e.errorf(e.t(text{"campaign resume : pas de campagne %d dans %s", "campaign resume: no campaign %d in %s"}), id, db)
-		} else {
-			e.errorf(e.t(text{"campaign resume : aucune campagne dans %s", "campaign resume: no campaign in %s"}), db)
-		}
+	c, cfg, err := campaign.Load(ctx, st, id, vigieVersion())
+	switch {
+	case errors.Is(err, store.ErrNotFound) && id != 0:
+		e.errorf(e.t(text{"campaign resume : pas de campagne %d dans %s", "campaign resume: no campaign %d in %s"}), id, db)
 		return exitFailed
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrNotFound):
+		e.errorf(e.t(text{"campaign resume : aucune campagne dans %s", "campaign resume: no campaign in %s"}), db)
+		return exitFailed
+	case errors.Is(err, campaign.ErrFinished):
+		fmt.Fprintf(e.stdout, e.t(text{"Campagne %d déjà terminée (%s).\n", "Campaign %d already complete (%s).\n"}), c.ID, c.Finished.UTC().Format(time.RFC3339))
+		return exitOK
+	case err != nil && c != nil:
+		e.errorf(e.t(text{"campaign resume : options de la campagne %d : %v", "campaign resume: options of campaign %d: %v"}), c.ID, err)
+		return exitFailed
+	case err != nil:
 		e.errorf("%v", err)
 		return exitFailed
 	}
-	if !c.Finished.IsZero() {
-		fmt.Fprintf(e.stdout, e.t(text{"Campagne %d déjà terminée (%s).\n", "Campaign %d already complete (%s).\n"}), c.ID, c.Finished.UTC().Format(time.RFC3339))
-		return exitOK
-	}
-	var opts campaignOptions
-	if err := json.Unmarshal(c.Options, &opts); err != nil {
-		e.errorf(e.t(text{"campaign resume : options de la campagne %d illisibles : %v", "campaign resume: unreadable options of campaign %d: %v"}), c.ID, err)
-		return exitFailed
-	}
-	cfg, err := resumeConfig(opts)
-	if err != nil {
-		e.errorf(e.t(text{"campaign resume : options de la campagne %d : %v", "campaign resume: options of campaign %d: %v"}), c.ID, err)
-		return exitFailed
-	}
 	if parallel > 0 {
-		opts.Parallel = parallel
+		cfg.Parallel = parallel
 	}
 	if perIP > 0 {
-		opts.PerIP = perIP
+		cfg.PerIP = perIP
 	}
 	fmt.Fprintf(e.stderr, e.t(text{"vigie: reprise de la campagne %d « %s »\n", "vigie: resuming campaign %d %q\n"}), c.ID, c.Name)
-	return execCampaign(ctx, e, st, db, c.ID, cfg, opts)
-}
-
-// resumeConfig rebuilds the engine configuration a campaign was started
-// with.
-func resumeConfig(o campaignOptions) (engine.Config, error) {
-	cfg := engine.Config{Version: vigieVersion(), Resolver: o.Resolver, HTTPPort: o.HTTPPort, HTTPSPort: o.HTTPSPort, SMTPPort: o.SMTPPort, DKIMSelectors: o.DKIMSelectors}
-	d, err := time.ParseDuration(o.Timeout)
-	if err != nil || d <= 0 {
-		return cfg, fmt.Errorf("timeout %q", o.Timeout)
-	}
-	cfg.Timeout = d
-	var allow []netip.Prefix
-	for _, s := range o.AllowPrivate {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return cfg, fmt.Errorf("allow_private %q: %v", s, err)
-		}
-		allow = append(allow, p)
-	}
-	cfg.AddressPolicy = guard.NewPolicy(allow...)
-	if o.TrustAnchorRecords != "" {
-		anchors, err := dnsprobe.ParseAnchors(o.TrustAnchorRecords)
-		if err != nil {
-			return cfg, fmt.Errorf("trust anchor: %v", err)
-		}
-		cfg.Anchors, cfg.AnchorName = anchors, "file "+o.TrustAnchor
-	}
-	if o.SSLCertFile != "" {
-		// The run's roots, whatever SSL_CERT_FILE says now: every audit
-		// of a campaign trusts the same roots.
-		pem, err := readCapped(o.SSLCertFile, maxAnchorFile)
-		if err != nil {
-			return cfg, fmt.Errorf("SSL_CERT_FILE: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return cfg, fmt.Errorf("SSL_CERT_FILE %s: no certificate", o.SSLCertFile)
-		}
-		cfg.Roots, cfg.RootsName = pool, "SSL_CERT_FILE="+o.SSLCertFile
-	}
-	return cfg, nil
+	return execCampaign(ctx, e, st, db, c.ID, cfg)
 }
 
 // statusCount is how many campaigns "vigie campaign status" shows.
@@ -591,42 +511,25 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	latest, err := st.LatestCampaign(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		fmt.Fprintln(e.stdout, e.t(text{"Aucune campagne.", "No campaign."}))
-		return exitOK
-	}
+	list, err := st.ListCampaigns(ctx, 0, statusCount)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitFailed
 	}
-	// The latest campaigns, by ID downwards: the store lists none, but
-	// IDs grow (a gap is skipped).
-	shown := 0
-	for id := latest.ID; id > 0 && shown < statusCount && id > latest.ID-4*statusCount; id-- {
-		c, err := st.Campaign(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			e.errorf("%v", err)
-			return exitFailed
-		}
-		done, total, err := st.Progress(ctx, id)
-		if err != nil {
-			e.errorf("%v", err)
-			return exitFailed
-		}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, e.t(text{"Aucune campagne.", "No campaign."}))
+		return exitOK
+	}
+	for _, c := range list {
 		state := e.t(text{"terminée " + c.Finished.UTC().Format("2006-01-02 15:04:05Z"), "complete " + c.Finished.UTC().Format("2006-01-02 15:04:05Z")})
-		if c.Finished.IsZero() {
+		if c.Status != store.StatusFinished {
 			state = e.t(text{"inachevée (vigie campaign resume)", "unfinished (vigie campaign resume)"})
 		}
 		pct := 100.0
-		if total > 0 {
-			pct = 100 * float64(done) / float64(total)
+		if c.Total > 0 {
+			pct = 100 * float64(c.Done) / float64(c.Total)
 		}
-		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%d/%d\t%.0f%%\t%s\n", c.ID, c.Name, c.Created.UTC().Format("2006-01-02 15:04:05Z"), done, total, pct, state)
-		shown++
+		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%d/%d\t%.0f%%\t%s\n", c.ID, c.Name, c.Created.UTC().Format("2006-01-02 15:04:05Z"), c.Done, c.Total, pct, state)
 	}
 	return exitOK
 }

@@ -140,12 +140,12 @@ func comparedCampaigns(ctx context.Context, e *env, st store.Store, from, to int
 		}
 		return before, after, err
 	}
-	// The campaign before: IDs grow, gaps are skipped.
-	for id := after.ID - 1; id > 0; id-- {
-		before, err := st.Campaign(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+	prev, err := st.ListCampaigns(ctx, after.ID, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(prev) == 1 {
+		before, err := st.Campaign(ctx, prev[0].ID)
 		return before, after, err
 	}
 	return nil, nil, fmt.Errorf(e.t(text{"la campagne %d est la première : rien à quoi la comparer (--from ID)", "campaign %d is the first: nothing to compare it with (--from ID)"}), after.ID)

@@ -55,6 +55,10 @@ func (s *memStore) LatestCampaign(ctx context.Context) (*store.Campaign, error) 
 	return nil, errors.New("not implemented")
 }
 
+func (s *memStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]store.CampaignSummary, error) {
+	return nil, errors.New("not implemented")
+}
+
 func (s *memStore) PendingJobs(ctx context.Context, id int64, fn func(store.Job) error) error {
 	s.mu.Lock()
 	var pending []store.Job

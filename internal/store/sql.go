@@ -140,12 +140,9 @@ func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organ
 	if err != nil {
 		return 0, err
 	}
-	var options any
-	if c.Options != nil {
-		if !json.Valid(c.Options) {
-			return 0, errors.New("store: campaign options are not valid JSON")
-		}
-		options = string(c.Options)
+	options, err := encodeOptions(c.Options)
+	if err != nil {
+		return 0, err
 	}
 	created := c.Created
 	if created.IsZero() {
@@ -164,7 +161,7 @@ func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organ
 	defer tx.Rollback()
 	var id int64
 	err = tx.QueryRowContext(ctx,
-		s.q(`INSERT INTO campaigns (name, created_at, options, total) VALUES (?, ?, ?, ?) RETURNING id`),
+		s.q(`INSERT INTO campaigns (name, created_at, run_options, total) VALUES (?, ?, ?, ?) RETURNING id`),
 		c.Name, s.d.timeArg(created), options, total).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create campaign: %w", err)
@@ -219,22 +216,21 @@ func (s *sqlStore) insertMany(ctx context.Context, tx *sql.Tx, head, tail string
 	return nil
 }
 
-const campaignColumns = `id, name, created_at, finished_at, options, total`
+const campaignColumns = `id, name, created_at, finished_at, run_options, options, total`
 
 func scanCampaign(row *sql.Row) (*Campaign, error) {
 	var (
 		c                 Campaign
 		created, finished dbTime
-		options           sql.NullString
+		typed, legacy     []byte
 	)
-	if err := row.Scan(&c.ID, &c.Name, &created, &finished, &options, &c.Total); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &created, &finished, &typed, &legacy, &c.Total); err != nil {
 		return nil, err
 	}
 	c.Created, c.Finished = created.t, finished.t
-	if options.Valid {
-		c.Options = json.RawMessage(options.String)
-	}
-	return &c, nil
+	var err error
+	c.Options, err = decodeOptions(typed, legacy)
+	return &c, err
 }
 
 func (s *sqlStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
@@ -248,6 +244,20 @@ func (s *sqlStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
 	return c, nil
 }
 
+// campaignExists returns ErrNotFound (wrapped) when there is no campaign
+// id; it reads none of its options.
+func (s *sqlStore) campaignExists(ctx context.Context, id int64) error {
+	var one int
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT 1 FROM campaigns WHERE id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: campaign %d: %w", id, err)
+	}
+	return nil
+}
+
 func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
 	c, err := scanCampaign(s.r.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY id DESC LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -259,6 +269,47 @@ func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
 	return c, nil
 }
 
+func (s *sqlStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]CampaignSummary, error) {
+	query := `SELECT c.id, c.name, c.created_at, c.finished_at, c.total,
+		(SELECT count(*) FROM audits a WHERE a.campaign_id = c.id)
+		FROM campaigns c`
+	var args []any
+	if before > 0 {
+		query += ` WHERE c.id < ?`
+		args = append(args, before)
+	}
+	query += ` ORDER BY c.id DESC`
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list campaigns: %w", err)
+	}
+	defer rows.Close()
+	list := []CampaignSummary{}
+	for rows.Next() {
+		var (
+			c                 CampaignSummary
+			created, finished dbTime
+		)
+		if err := rows.Scan(&c.ID, &c.Name, &created, &finished, &c.Total, &c.Done); err != nil {
+			return nil, fmt.Errorf("store: list campaigns: %w", err)
+		}
+		c.Created, c.Finished = created.t, finished.t
+		c.Status = StatusUnfinished
+		if !c.Finished.IsZero() {
+			c.Status = StatusFinished
+		}
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list campaigns: %w", err)
+	}
+	return list, nil
+}
+
 // scanOrg fills o from the name, category and domains columns.
 func scanOrgDomains(o *Organisation, domains string) error {
 	if err := json.Unmarshal([]byte(domains), &o.Domains); err != nil {
@@ -268,7 +319,7 @@ func scanOrgDomains(o *Organisation, domains string) error {
 }
 
 func (s *sqlStore) PendingJobs(ctx context.Context, campaignID int64, fn func(Job) error) error {
-	if _, err := s.Campaign(ctx, campaignID); err != nil {
+	if err := s.campaignExists(ctx, campaignID); err != nil {
 		return err
 	}
 	query := s.q(`SELECT j.org_id, j.domain, o.name, o.category, o.domains
@@ -410,7 +461,7 @@ func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error)
 }
 
 func (s *sqlStore) CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error {
-	if _, err := s.Campaign(ctx, campaignID); err != nil {
+	if err := s.campaignExists(ctx, campaignID); err != nil {
 		return err
 	}
 	return s.pageAudits(ctx, fmt.Sprintf("audits of campaign %d", campaignID), `a.campaign_id = ?`, []any{campaignID}, fn)

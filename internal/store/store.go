@@ -15,7 +15,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -37,12 +36,34 @@ type Campaign struct {
 	Name     string
 	Created  time.Time
 	Finished time.Time // zero while running
-	// Options is what `vigie campaign run` needs to resume: resolver,
-	// timeout, trust anchor file, ports, DKIM selectors, parallelism... The
-	// store keeps it as opaque JSON; nil is stored as null.
-	Options json.RawMessage
+	// Options are what the campaign runs with, so that a resume audits
+	// the rest the same way; nil for none.
+	Options *CampaignOptions
 	Total   int // number of jobs (organisation, domain)
 }
+
+// CampaignSummary is a campaign as ListCampaigns gives it: without its
+// options, with its progress.
+type CampaignSummary struct {
+	ID       int64
+	Name     string
+	Created  time.Time
+	Finished time.Time // zero while unfinished
+	Status   string    // StatusFinished or StatusUnfinished
+	Done     int       // jobs with a stored audit
+	Total    int       // jobs
+}
+
+// Statuses of a campaign (CampaignSummary.Status). They are published
+// values (the JSON API, exports): append-only.
+const (
+	// StatusUnfinished: jobs are left, or the campaign was not recorded
+	// as finished (running, interrupted, killed).
+	StatusUnfinished = "unfinished"
+	// StatusFinished: the campaign was recorded as finished
+	// (FinishCampaign).
+	StatusFinished = "finished"
+)
 
 // Job is one (organisation, domain) audit of a campaign.
 type Job struct {
@@ -75,6 +96,11 @@ type Store interface {
 	// LatestCampaign returns the most recent campaign (for `campaign
 	// resume --db` without an id); ErrNotFound if none.
 	LatestCampaign(ctx context.Context) (*Campaign, error)
+	// ListCampaigns returns the campaigns with an ID below before (all
+	// of them when before is 0), newest (highest ID) first, at most
+	// limit of them (no bound when limit is 0 or less), with their
+	// progress. An empty store gives an empty slice, not an error.
+	ListCampaigns(ctx context.Context, before int64, limit int) ([]CampaignSummary, error)
 	// PendingJobs calls fn for each job of the campaign that has no
 	// stored audit yet, in a stable order (organisation ID, then
 	// domain). Streams, does not load all: jobs are read by pages, and no
