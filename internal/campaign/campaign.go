@@ -2,8 +2,13 @@
 // targets (ReadTargets), and runs a campaign stored in a store.Store (Run):
 // every pending job is audited by the engine, concurrently, politely, and
 // its result saved as soon as it is known, so that a campaign killed at
-// any moment resumes where it stopped.
+// any moment resumes where it stopped. A campaign runs with the options
+// stored with it (NewConfig), and Load finds the campaign to resume and
+// its configuration, for the command line, the web server and the
+// workers alike.
 //
+// It goes through the engine for everything on the network (the audits,
+// and the cache of host addresses its audits share): it imports no probe.
 // It does not open the database nor talk to the user: the command line
 // does (cmd/vigie), with a Meter for the progress.
 package campaign
