@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"os"
@@ -107,4 +108,24 @@ func TestLegacyOptionsSQLite(t *testing.T) {
 
 func TestLegacyOptionsPostgres(t *testing.T) {
 	testLegacyOptions(t, "pgx", postgresSchema(t), "postgres")
+}
+
+// TestOptionsJSON pins the JSON names of CampaignOptions: they are
+// stored data, append-only.
+func TestOptionsJSON(t *testing.T) {
+	o := store.CampaignOptions{
+		Targets: "t.csv", Resolver: "127.0.0.1:53", Anchors: "A", AnchorName: "a", Roots: "R", RootsName: "r", RootsFile: "f",
+		Timeout: time.Second, HTTPPort: 1, HTTPSPort: 2, SMTPPort: 3, DKIMSelectors: []string{"s1"},
+		AllowPrivate: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Parallel: 4, PerIP: 5, Version: "v",
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"targets":"t.csv","resolver":"127.0.0.1:53","anchors":"A","anchor_name":"a","roots":"R","roots_name":"r","roots_file":"f",` +
+		`"timeout_ns":1000000000,"http_port":1,"https_port":2,"smtp_port":3,"dkim_selectors":["s1"],"allow_private":["10.0.0.0/8"],` +
+		`"parallel":4,"per_ip":5,"version":"v"}`
+	if diff := cmp.Diff(want, string(b)); diff != "" {
+		t.Errorf("JSON of the options (-want +got):\n%s", diff)
+	}
 }
