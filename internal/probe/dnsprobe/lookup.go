@@ -1,7 +1,6 @@
 package dnsprobe
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"vigie.eu/vigie/internal/dnsname"
 	"vigie.eu/vigie/internal/probe"
 )
 
@@ -105,37 +105,8 @@ func parentName(name string) string {
 	return name[i:]
 }
 
-// wireLabels returns the labels of name, in wire form (unescaped),
-// lower-cased.
-func wireLabels(name string) [][]byte {
-	buf := make([]byte, 256)
-	n, err := dns.PackDomainName(dns.CanonicalName(name), buf, 0, nil, false)
-	if err != nil {
-		return nil
-	}
-	buf = buf[:n]
-	var out [][]byte
-	for i := 0; i < len(buf) && buf[i] != 0; i += int(buf[i]) + 1 {
-		end := i + 1 + int(buf[i])
-		if end > len(buf) {
-			return out
-		}
-		out = append(out, buf[i+1:end])
-	}
-	return out
-}
-
-// compareNames orders names canonically (RFC 4034 section 6.1): label by
-// label from the root, each as a string of lower-case octets.
-func compareNames(a, b string) int {
-	la, lb := wireLabels(a), wireLabels(b)
-	for i := 1; i <= len(la) && i <= len(lb); i++ {
-		if c := bytes.Compare(la[len(la)-i], lb[len(lb)-i]); c != 0 {
-			return c
-		}
-	}
-	return len(la) - len(lb)
-}
+// compareNames orders names canonically (RFC 4034 section 6.1).
+func compareNames(a, b string) int { return dnsname.Compare(a, b) }
 
 func decodeBase64(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(s)
