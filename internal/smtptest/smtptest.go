@@ -7,6 +7,11 @@
 //
 // It is a test helper, not a mail server: it accepts no mail (MAIL FROM
 // and the rest are refused with 502) and only ever listens on loopback.
+//
+// Session is the responder itself, one connection at a time; the lab
+// (internal/lab) runs it on thousands of addresses. Like net/http/httptest,
+// the package does not import testing, so that the vigie binary may link
+// it; NewServer and NewRawServer take a TB, which every testing.TB is.
 package smtptest
 
 import (
@@ -18,10 +23,14 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
+
 	"vigie.eu/vigie/internal/tcptest"
 )
+
+// TB is the part of testing.TB that NewServer and NewRawServer use; every
+// testing.TB is one.
+type TB = tcptest.TB
 
 // Options configures a responder.
 type Options struct {
@@ -40,6 +49,8 @@ type Options struct {
 	// RefuseSTARTTLS makes the server offer STARTTLS and answer the
 	// command with 454 (RFC 3207 section 4).
 	RefuseSTARTTLS bool
+	// Timeout bounds the whole session; 0 means 10 seconds.
+	Timeout time.Duration
 }
 
 // Server is a running responder.
@@ -50,20 +61,29 @@ type Server struct {
 	Port int
 }
 
-// NewServer starts an SMTP responder; it stops when the test ends.
-func NewServer(t testing.TB, opts Options) *Server {
+// NewServer starts an SMTP responder (Session) on opts.Addr; it stops
+// when the test ends.
+func NewServer(t TB, opts Options) *Server {
 	t.Helper()
-	if opts.Hostname == "" {
-		opts.Hostname = "mx.example.test"
-	}
-	return NewRawServer(t, opts.Addr, func(ctx context.Context, conn net.Conn) { session(ctx, conn, opts) })
+	return NewRawServer(t, opts.Addr, func(ctx context.Context, conn net.Conn) { Session(ctx, conn, opts) })
 }
 
 // maxLine caps a command line (RFC 5321 section 4.5.3.1.4: 512 octets).
 const maxLine = 512
 
-func session(ctx context.Context, conn net.Conn, opts Options) {
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
+// Session holds one SMTP session on conn, as opts says (opts.Addr plays
+// no part), until the client quits or goes away, the session's timeout
+// passes or ctx ends (the caller closes conn then). It does not close
+// conn.
+func Session(ctx context.Context, conn net.Conn, opts Options) {
+	if opts.Hostname == "" {
+		opts.Hostname = "mx.example.test"
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	conn.SetDeadline(time.Now().Add(timeout))
 	banner := opts.Banner
 	if banner == "" {
 		banner = "220 " + opts.Hostname + " ESMTP smtptest\r\n"
@@ -138,7 +158,7 @@ func session(ctx context.Context, conn net.Conn, opts Options) {
 // port of 127.0.0.1) and runs handle for each connection, each in its own
 // goroutine, until the test ends; then it closes the listener and every
 // connection and waits for the handlers. See Hang, Garbage and Drip.
-func NewRawServer(t testing.TB, addr string, handle func(ctx context.Context, conn net.Conn)) *Server {
+func NewRawServer(t TB, addr string, handle func(ctx context.Context, conn net.Conn)) *Server {
 	t.Helper()
 	ln := tcptest.Serve(t, addr, handle)
 	_, port, _ := net.SplitHostPort(ln.String())

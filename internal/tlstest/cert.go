@@ -10,12 +10,18 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"sync"
-	"testing"
 	"time"
+
+	"vigie.eu/vigie/internal/tcptest"
 )
+
+// TB is the part of testing.TB that the wrappers NewServer, NewCA and
+// Issue use; every testing.TB is one.
+type TB = tcptest.TB
 
 // KeyType is the kind and size of a certificate's key.
 type KeyType int
@@ -33,11 +39,10 @@ var (
 	rsaKeys = map[int]*rsa.PrivateKey{}
 )
 
-// newKey returns a key of type k. RSA keys are slow to generate, so one
-// key of each size is made per test binary and shared: the tests look at
-// certificates, not at key secrecy.
-func newKey(t testing.TB, k KeyType) crypto.Signer {
-	t.Helper()
+// NewKey returns a key of type k. RSA keys are slow to generate, so one
+// key of each size is made per process and shared: the fakes' users look
+// at certificates, not at key secrecy.
+func NewKey(k KeyType) (crypto.Signer, error) {
 	switch k {
 	case RSA2048, RSA1024:
 		bits := 2048
@@ -47,26 +52,26 @@ func newKey(t testing.TB, k KeyType) crypto.Signer {
 		rsaMu.Lock()
 		defer rsaMu.Unlock()
 		if key, ok := rsaKeys[bits]; ok {
-			return key
+			return key, nil
 		}
 		key, err := rsa.GenerateKey(rand.Reader, bits)
 		if err != nil {
-			t.Fatalf("tlstest: RSA-%d key: %v", bits, err)
+			return nil, fmt.Errorf("tlstest: RSA-%d key: %v", bits, err)
 		}
 		rsaKeys[bits] = key
-		return key
+		return key, nil
 	case ECDSAP384:
 		key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 		if err != nil {
-			t.Fatalf("tlstest: P-384 key: %v", err)
+			return nil, fmt.Errorf("tlstest: P-384 key: %v", err)
 		}
-		return key
+		return key, nil
 	default:
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
-			t.Fatalf("tlstest: P-256 key: %v", err)
+			return nil, fmt.Errorf("tlstest: P-256 key: %v", err)
 		}
-		return key
+		return key, nil
 	}
 }
 
@@ -80,14 +85,31 @@ type CA struct {
 	interKey     crypto.Signer
 }
 
-// NewCA makes a CA whose root and intermediate are named after name
-// ("Test Root CA name"), valid from a day ago for ten years.
-func NewCA(t testing.TB, name string) *CA {
+// NewCA makes a CA (see CreateCA); any error fails the test.
+func NewCA(t TB, name string) *CA {
 	t.Helper()
-	ca := &CA{rootKey: newKey(t, ECDSAP256), interKey: newKey(t, ECDSAP256)}
+	ca, err := CreateCA(name)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return ca
+}
+
+// CreateCA makes a CA whose root and intermediate are named after name
+// ("Test Root CA name"), valid from a day ago for ten years.
+func CreateCA(name string) (*CA, error) {
+	rootKey, err := NewKey(ECDSAP256)
+	if err != nil {
+		return nil, err
+	}
+	interKey, err := NewKey(ECDSAP256)
+	if err != nil {
+		return nil, err
+	}
+	ca := &CA{rootKey: rootKey, interKey: interKey}
 	now := time.Now()
 	root := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          serial(),
 		Subject:               pkix.Name{Organization: []string{"vigie tests"}, CommonName: "Test Root CA " + name},
 		NotBefore:             now.Add(-24 * time.Hour),
 		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
@@ -95,9 +117,11 @@ func NewCA(t testing.TB, name string) *CA {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	ca.Root = create(t, root, root, ca.rootKey.Public(), ca.rootKey)
+	if ca.Root, err = create(root, root, ca.rootKey.Public(), ca.rootKey); err != nil {
+		return nil, err
+	}
 	inter := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          serial(),
 		Subject:               pkix.Name{Organization: []string{"vigie tests"}, CommonName: "Test Intermediate CA " + name},
 		NotBefore:             root.NotBefore,
 		NotAfter:              root.NotAfter,
@@ -106,8 +130,10 @@ func NewCA(t testing.TB, name string) *CA {
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
-	ca.Intermediate = create(t, inter, ca.Root, ca.interKey.Public(), ca.rootKey)
-	return ca
+	if ca.Intermediate, err = create(inter, ca.Root, ca.interKey.Public(), ca.rootKey); err != nil {
+		return nil, err
+	}
+	return ca, nil
 }
 
 // Pool returns a pool holding the CA's root only.
@@ -130,6 +156,9 @@ type CertOptions struct {
 	IPAddresses []net.IP
 	// Key is the leaf's key type.
 	Key KeyType
+	// Signer, when set, is the leaf's key, instead of a new one of
+	// type Key: a lab of thousands of sites shares a few keys.
+	Signer crypto.Signer
 	// NotBefore and NotAfter bound the validity; zero means an hour
 	// ago and 90 days from now. An expired certificate, one not yet
 	// valid or one expiring soon is made by setting them.
@@ -171,14 +200,29 @@ func (c *Cert) TLS(omitIntermediates bool) tls.Certificate {
 	return tc
 }
 
-// Issue makes a leaf certificate for TLS servers. With opts.SelfSigned
-// the CA plays no part.
-func (ca *CA) Issue(t testing.TB, opts CertOptions) *Cert {
+// Issue makes a leaf certificate (see Create); any error fails the test.
+func (ca *CA) Issue(t TB, opts CertOptions) *Cert {
 	t.Helper()
-	key := newKey(t, opts.Key)
+	c, err := ca.Create(opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return c
+}
+
+// Create makes a leaf certificate for TLS servers. With opts.SelfSigned
+// the CA plays no part. It is safe for concurrent use.
+func (ca *CA) Create(opts CertOptions) (*Cert, error) {
+	key := opts.Signer
+	if key == nil {
+		var err error
+		if key, err = NewKey(opts.Key); err != nil {
+			return nil, err
+		}
+	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          serial(),
 		Subject:               pkix.Name{Organization: []string{"vigie tests"}},
 		NotBefore:             opts.NotBefore,
 		NotAfter:              opts.NotAfter,
@@ -224,27 +268,28 @@ func (ca *CA) Issue(t testing.TB, opts CertOptions) *Cert {
 			tmpl.SignatureAlgorithm = x509.ECDSAWithSHA1
 		}
 	}
-	c.Leaf = create(t, tmpl, parent, key.Public(), signer)
-	return c
+	var err error
+	if c.Leaf, err = create(tmpl, parent, key.Public(), signer); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-func create(t testing.TB, tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer crypto.Signer) *x509.Certificate {
-	t.Helper()
+func create(tmpl, parent *x509.Certificate, pub crypto.PublicKey, signer crypto.Signer) (*x509.Certificate, error) {
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	if err != nil {
-		t.Fatalf("tlstest: certificate %q: %v", tmpl.Subject.CommonName, err)
+		return nil, fmt.Errorf("tlstest: certificate %q: %v", tmpl.Subject.CommonName, err)
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatalf("tlstest: certificate %q: %v", tmpl.Subject.CommonName, err)
+		return nil, fmt.Errorf("tlstest: certificate %q: %v", tmpl.Subject.CommonName, err)
 	}
-	return c
+	return c, nil
 }
 
-func serial(t testing.TB) *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
-	if err != nil {
-		t.Fatalf("tlstest: serial: %v", err)
-	}
+// serial is a random serial number of 64 bits, never zero (crypto/rand
+// does not fail: Go 1.24 and later).
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
 	return n.Add(n, big.NewInt(1))
 }

@@ -8,6 +8,11 @@
 // static RSA key exchange, 3DES and RC4 when configured to; it does not
 // serve SSLv3, DHE, EXPORT, NULL or anonymous suites, so tests of those
 // need another stack (nginx with OpenSSL refuses 3DES and SSLv3 too).
+//
+// The CA (CreateCA, CA.Create) is also the lab's (internal/lab): like
+// net/http/httptest, the package does not import testing, so that the
+// vigie binary may link it. The wrappers that fail a test on error
+// (NewServer, NewCA, CA.Issue) take a TB, which every testing.TB is.
 package tlstest
 
 import (
@@ -18,7 +23,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 	"vigie.eu/vigie/internal/tcptest"
 )
@@ -67,7 +71,7 @@ type Server struct {
 
 // NewServer starts a TLS server on 127.0.0.1 that completes handshakes
 // and closes the connections. It stops when the test ends.
-func NewServer(t testing.TB, opts Options) *Server {
+func NewServer(t TB, opts Options) *Server {
 	t.Helper()
 	s := &Server{Cert: opts.Cert}
 	if s.Cert == nil {
@@ -159,7 +163,7 @@ func pickSuite(offered, served []uint16, clientOrder bool, v uint16, ecKey bool)
 // NewRawServer starts a TCP server on 127.0.0.1 that runs handle for each
 // connection (see Hang, Reply, Drip, CloseAtOnce) and returns its
 // address. Connections are closed when handle returns or the test ends.
-func NewRawServer(t testing.TB, handle func(ctx context.Context, conn net.Conn)) string {
+func NewRawServer(t TB, handle func(ctx context.Context, conn net.Conn)) string {
 	t.Helper()
 	return tcptest.Serve(t, "", handle).String()
 }
@@ -214,7 +218,7 @@ func Drip(b []byte, interval time.Duration) func(ctx context.Context, conn net.C
 
 // ClosedAddr returns a 127.0.0.1 address where nothing listens (a port
 // that was just opened and closed).
-func ClosedAddr(t testing.TB) string {
+func ClosedAddr(t TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
