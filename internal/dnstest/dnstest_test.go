@@ -1,9 +1,11 @@
 package dnstest_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -24,6 +26,7 @@ const zones = `
 	a.b.example.test. 300  IN TXT "deep"
 	away.test.        3600 IN NS  ns.away.test.
 	ns.away.test.     3600 IN A   192.0.2.99
+	ns.away.test.     3600 IN AAAA 2001:db8::99
 `
 
 // summary is a response in a few words: its flags, rcode and the type
@@ -82,7 +85,7 @@ func TestAnswers(t *testing.T) {
 		{plain, "test.", dns.TypeSOA, false, "aa NOERROR | SOA:test. | |"},
 		{plain, "example.test.", dns.TypeNS, false, "aa NOERROR | NS:example.test. | |"},
 		{plain, "example.test.", dns.TypeDS, false, "aa NOERROR | | SOA:test. |"},
-		{plain, "x.away.test.", dns.TypeA, false, "NOERROR | | NS:away.test. | A:ns.away.test."},
+		{plain, "x.away.test.", dns.TypeA, false, "NOERROR | | NS:away.test. | A:ns.away.test. AAAA:ns.away.test."},
 		{plain, "example.org.", dns.TypeA, false, "REFUSED | | |"},
 		{signed, "example.test.", dns.TypeDS, true, "aa NOERROR | DS:example.test. | |"}, // test. is unsigned
 		{signed, "example.test.", dns.TypeDNSKEY, true, "aa NOERROR | DNSKEY:example.test. RRSIG:example.test. | |"},
@@ -142,5 +145,97 @@ func TestTruncation(t *testing.T) {
 	udp, tcp := forced.Queries()
 	if diff := cmp.Diff([2]int{1, 1}, [2]int{udp, tcp}); diff != "" {
 		t.Errorf("queries (udp, tcp) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestAuthorityFromRecords builds an authority from records, as the lab
+// does, and serves it with Listen: the parent gets the child's NS set as
+// its delegation, and the child's DS.
+func TestAuthorityFromRecords(t *testing.T) {
+	rrs, err := dnstest.ParseZones(`
+		test.      3600 IN SOA ns.test. h.test. 1 2 3 4 5
+		ns.test.   3600 IN A   127.0.0.1
+		child.test. 300 IN SOA ns.test. h.test. 1 2 3 4 5
+		child.test. 300 IN NS  ns.test.
+		child.test. 300 IN A   127.0.0.1
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := dnstest.NewAuthority(context.Background(), rrs, dnstest.Signed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dnstest.Listen("192.0.2.1:0", a); err == nil {
+		t.Errorf("Listen on 192.0.2.1: no error, want a refusal off loopback")
+	}
+	addr, stop, err := dnstest.Listen("127.0.0.1:0", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	if got, want := summary(ask(t, addr, "udp", "child.test.", dns.TypeDS, true)),
+		"aa NOERROR | DS:child.test. RRSIG:child.test. | |"; got != want {
+		t.Errorf("DS child.test.:\n got %s\nwant %s", got, want)
+	}
+	// The NSEC of child.test. in test. says that the parent delegates.
+	r := ask(t, addr, "udp", "nope.test.", dns.TypeA, true)
+	var bitmap []uint16
+	for _, rr := range r.Ns {
+		if n, ok := rr.(*dns.NSEC); ok && n.Header().Name == "child.test." {
+			bitmap = n.TypeBitMap
+		}
+	}
+	if got, want := fmt.Sprint(bitmap), fmt.Sprint([]uint16{dns.TypeNS, dns.TypeDS, dns.TypeRRSIG, dns.TypeNSEC}); got != want {
+		t.Errorf("NSEC child.test. in test.: types %s, want %s", got, want)
+	}
+	if _, err := dnstest.NewAuthority(context.Background(), rrs[1:2]); err == nil {
+		t.Errorf("NewAuthority without SOA: no error")
+	}
+	m := new(dns.Msg)
+	m.SetQuestion("child.test.", dns.TypeA)
+	m.Opcode = dns.OpcodeStatus
+	r, err = dns.Exchange(m, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rcode != dns.RcodeNotImplemented {
+		t.Errorf("STATUS query: rcode %s, want NOTIMP", dns.RcodeToString[r.Rcode])
+	}
+}
+
+// TestSharedRSAKey: zones signed with one RSA algorithm share a key, but
+// the DS of WrongDS is for another key.
+func TestSharedRSAKey(t *testing.T) {
+	z := ". 3600 IN SOA ns.root. h.root. 1 2 3 4 5\n" + zones + "other.test. 300 IN SOA ns.test. h.test. 1 2 3 4 5\nother.test. 300 IN NS ns.test.\n"
+	srv := dnstest.NewServer(t, z, dnstest.Algorithm("example.test.", dns.RSASHA1), dnstest.Algorithm("other.test.", dns.RSASHA1),
+		dnstest.WrongDS("other.test."))
+	a, b := srv.DNSKEY("example.test."), srv.DNSKEY("other.test.")
+	if a == nil || b == nil || a.Algorithm != dns.RSASHA1 || a.PublicKey != b.PublicKey {
+		t.Fatalf("keys %v and %v: want one RSASHA1 key for both", a, b)
+	}
+	if a.Header().Name != "example.test." || b.Header().Name != "other.test." {
+		t.Errorf("owners %s and %s", a.Header().Name, b.Header().Name)
+	}
+	r := ask(t, srv.Addr, "udp", "example.test.", dns.TypeDNSKEY, true)
+	if len(r.Answer) != 2 || r.Answer[1].(*dns.RRSIG).Verify(a, r.Answer[:1]) != nil {
+		t.Errorf("DNSKEY example.test.: %v, want a key signed by itself", r.Answer)
+	}
+	r = ask(t, srv.Addr, "udp", "other.test.", dns.TypeDS, true)
+	if len(r.Answer) == 0 || r.Answer[0].(*dns.DS).Digest == b.ToDS(dns.SHA256).Digest {
+		t.Errorf("DS other.test. %v: want the DS of another key", r.Answer)
+	}
+}
+
+func TestValidity(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	srv := dnstest.NewServer(t, zones, dnstest.Signed(), dnstest.SigningTime(at), dnstest.Validity(90*24*time.Hour))
+	r := ask(t, srv.Addr, "udp", "example.test.", dns.TypeA, true)
+	sig, ok := r.Answer[len(r.Answer)-1].(*dns.RRSIG)
+	if !ok {
+		t.Fatalf("answer %v: no RRSIG", r.Answer)
+	}
+	if got, want := time.Unix(int64(sig.Expiration), 0).UTC(), at.Add(90*24*time.Hour); !got.Equal(want) {
+		t.Errorf("expiration %v, want %v", got, want)
 	}
 }
