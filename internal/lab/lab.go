@@ -16,6 +16,10 @@
 //	// audit the domains of lab/targets.csv with l.Resolver, l.CAPEM, l.Anchor
 //	defer l.Close()
 //
+// The name server, the SMTP responder and the CA are the fakes the tests
+// use (internal/dnstest, smtptest, tlstest), which do not import testing:
+// the lab is only their configuration, at scale.
+//
 // The real servers of e2e/ (nginx, knot, postfix) check correctness on a
 // handful of sites; this lab is for scale: Go's crypto/tls and net/http
 // on tens of thousands of sockets. Nothing listens beyond 127.0.0.0/8.
@@ -39,6 +43,9 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/tcptest"
 )
 
 // Defaults of Config.
@@ -124,7 +131,7 @@ type Lab struct {
 	cancel    context.CancelFunc
 	stopDNS   func()
 	web, sweb *http.Server
-	smtpLns   []net.Listener
+	smtp      []*tcptest.Server
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 }
@@ -234,7 +241,7 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	}}
 
 	ctx, l.cancel = context.WithCancel(ctx)
-	if l.Resolver, l.stopDNS, err = serveDNS(dnsAddr, ns); err != nil {
+	if l.Resolver, l.stopDNS, err = dnstest.Listen(dnsAddr, ns); err != nil {
 		l.cancel()
 		return nil, fmt.Errorf("lab: DNS server on %s: %v", dnsAddr, err)
 	}
@@ -279,8 +286,7 @@ func (l *Lab) listenAll(ctx context.Context) error {
 			l.wg.Go(func() { l.sweb.Serve(tls.NewListener(sweb, l.tlsBase)) })
 		}
 		if smtp != nil {
-			l.smtpLns = append(l.smtpLns, smtp)
-			l.wg.Go(func() { l.serveSMTP(ctx, smtp) })
+			l.smtp = append(l.smtp, tcptest.Start(smtp, l.smtpSession))
 		}
 	}
 	if l.Shared {
@@ -385,8 +391,8 @@ func (l *Lab) Close() error {
 		}
 		l.web.Close()
 		l.sweb.Close()
-		for _, ln := range l.smtpLns {
-			ln.Close()
+		for _, s := range l.smtp {
+			s.Close()
 		}
 		l.wg.Wait()
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/target"
@@ -342,5 +343,105 @@ func TestEvolve(t *testing.T) {
 	// About 8% a week over two weeks: between 5% and 20% of 2000.
 	if changed < 100 || changed > 400 {
 		t.Errorf("%d of 2000 organisations changed in two weeks", changed)
+	}
+}
+
+// TestZones asks the lab's name server about an estate: www at a hosting
+// provider is an alias that the server follows, signed zones are
+// delegated with a DS, unsigned ones with a signed proof that there is
+// none, and the profiles' DNSSEC faults are in the signatures and keys.
+func TestZones(t *testing.T) {
+	const n = 200
+	e := draw(n, seedWithAll(t, n), netip.MustParseAddr(DefaultBase))
+	dnsIP := netip.MustParseAddr("127.53.0.1")
+	a, anchor, err := buildZones(t.Context(), e, dnsIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, stop, err := dnstest.Listen("127.0.0.1:0", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	ask := func(name string, qtype uint16) *dns.Msg {
+		t.Helper()
+		m := new(dns.Msg)
+		m.SetQuestion(name, qtype)
+		m.SetEdns0(4096, true)
+		r, _, err := (&dns.Client{Net: "tcp"}).Exchange(m, addr)
+		if err != nil {
+			t.Fatalf("%s %s: %v", name, dns.TypeToString[qtype], err)
+		}
+		return r
+	}
+	if r := ask(".", dns.TypeDNSKEY); len(r.Answer) == 0 || r.Answer[0].(*dns.DNSKEY).KeyTag() != anchor.KeyTag {
+		t.Errorf("root DNSKEY %v, want the key of the anchor %v", r.Answer, anchor)
+	}
+	var aliased, signed, unsigned, bogus, weak *Org
+	for _, o := range e.orgs {
+		p := o.Profile
+		switch {
+		case p.WWW && o.Provider >= 0 && aliased == nil:
+			aliased = o
+		case p.DNSSEC && p.Bogus && bogus == nil:
+			bogus = o
+		case p.DNSSEC && p.WeakAlgorithm && weak == nil:
+			weak = o
+		case p.DNSSEC && !p.Bogus && !p.WeakAlgorithm && signed == nil:
+			signed = o
+		case !p.DNSSEC && unsigned == nil:
+			unsigned = o
+		}
+	}
+	if aliased == nil || signed == nil || unsigned == nil || bogus == nil || weak == nil {
+		t.Fatalf("the estate lacks a case: %v %v %v %v %v", aliased, signed, unsigned, bogus, weak)
+	}
+
+	d := dns.Fqdn(aliased.Domain)
+	r := ask("www."+d, dns.TypeA)
+	var types []string
+	for _, rr := range r.Answer {
+		types = append(types, dns.TypeToString[rr.Header().Rrtype]+":"+rr.Header().Name)
+	}
+	want := []string{"CNAME:www." + d, "A:" + d}
+	if aliased.Profile.DNSSEC {
+		want = []string{"CNAME:www." + d, "RRSIG:www." + d, "A:" + d, "RRSIG:" + d}
+	}
+	if !slices.Equal(types, want) || r.Rcode != dns.RcodeSuccess {
+		t.Errorf("www.%s A: %s %v, want the alias followed: %v", d, dns.RcodeToString[r.Rcode], types, want)
+	}
+
+	d = dns.Fqdn(signed.Domain)
+	r = ask(d, dns.TypeDS)
+	key := ask(d, dns.TypeDNSKEY)
+	if len(r.Answer) != 2 || len(key.Answer) == 0 || r.Answer[0].(*dns.DS).KeyTag != key.Answer[0].(*dns.DNSKEY).KeyTag() {
+		t.Errorf("DS %s: %v, want the DS of its key %v, signed", d, r.Answer, key.Answer)
+	} else if sig := r.Answer[1].(*dns.RRSIG); sig.SignerName != "test." {
+		t.Errorf("DS %s signed by %s, want test.", d, sig.SignerName)
+	}
+
+	d = dns.Fqdn(unsigned.Domain)
+	r = ask(d, dns.TypeDS)
+	var proof bool
+	for _, rr := range r.Ns {
+		if n, ok := rr.(*dns.NSEC); ok && n.Header().Name == d {
+			proof = slices.Contains(n.TypeBitMap, dns.TypeNS) && !slices.Contains(n.TypeBitMap, dns.TypeDS)
+		}
+	}
+	if len(r.Answer) != 0 || !proof {
+		t.Errorf("DS %s: answer %v, authority %v; want none and the NSEC of a delegation without DS", d, r.Answer, r.Ns)
+	}
+	if r := ask(d, dns.TypeA); len(r.Answer) != 1 {
+		t.Errorf("A %s: %v, want one record without signature", d, r.Answer)
+	}
+
+	d = dns.Fqdn(bogus.Domain)
+	r = ask(d, dns.TypeA)
+	if sig, ok := r.Answer[len(r.Answer)-1].(*dns.RRSIG); !ok || sig.ValidityPeriod(time.Now()) {
+		t.Errorf("A %s (bogus): %v, want an expired signature", d, r.Answer)
+	}
+	d = dns.Fqdn(weak.Domain)
+	if r := ask(d, dns.TypeDNSKEY); len(r.Answer) == 0 || r.Answer[0].(*dns.DNSKEY).Algorithm != dns.RSASHA1 {
+		t.Errorf("DNSKEY %s (weak algorithm): %v, want RSASHA1", d, r.Answer)
 	}
 }

@@ -2,17 +2,9 @@ package lab
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
@@ -21,52 +13,36 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"vigie.eu/vigie/internal/tlstest"
 )
 
-// pki is the lab's certificate authority and the keys shared by every
-// leaf: generating a key per organisation would take minutes at 10,000.
+// pki is the lab's certificate authority (internal/tlstest's) and the
+// keys shared by every leaf: generating a key per organisation would take
+// minutes at 10,000.
 type pki struct {
-	root    *x509.Certificate
-	rootKey crypto.Signer
-	ecKey   *ecdsa.PrivateKey // leaves of every TLS profile but legacy
-	rsaKey  *rsa.PrivateKey   // leaves of the legacy profile (static RSA)
+	ca     *tlstest.CA
+	ecKey  crypto.Signer // leaves of every TLS profile but legacy
+	rsaKey crypto.Signer // leaves of the legacy profile (static RSA)
 	// misnamed is the hosting platform's default certificate, for a
 	// name that no organisation has, per key.
-	misnamedEC, misnamedRSA [][]byte
+	misnamedEC, misnamedRSA tls.Certificate
 }
 
 func newPKI() (*pki, error) {
-	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := tlstest.CreateCA("vigie lab")
 	if err != nil {
 		return nil, err
 	}
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecKey, err := tlstest.NewKey(tlstest.ECDSAP256)
 	if err != nil {
 		return nil, err
 	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	rsaKey, err := tlstest.NewKey(tlstest.RSA2048)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{Organization: []string{"vigie lab"}, CommonName: "vigie lab root CA"},
-		NotBefore:             now.Add(-24 * time.Hour),
-		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, rootKey.Public(), rootKey)
-	if err != nil {
-		return nil, err
-	}
-	root, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	p := &pki{root: root, rootKey: rootKey, ecKey: ecKey, rsaKey: rsaKey}
+	p := &pki{ca: ca, ecKey: ecKey, rsaKey: rsaKey}
 	names := []string{"default.hebergement.test"}
 	if p.misnamedEC, err = p.issue(names, ecKey, CertValid); err != nil {
 		return nil, err
@@ -78,47 +54,30 @@ func newPKI() (*pki, error) {
 }
 
 // rootPEM is the root for SSL_CERT_FILE.
-func (p *pki) rootPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.Raw})
-}
+func (p *pki) rootPEM() []byte { return p.ca.RootPEM() }
 
-// issue makes a leaf for names with key, as profile says (CertValid,
-// CertExpired or CertSelfSigned), and returns its chain in DER.
-func (p *pki) issue(names []string, key crypto.Signer, profile string) ([][]byte, error) {
-	var sn [16]byte
-	rand.Read(sn[:])
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          new(big.Int).SetBytes(sn[:]),
-		Subject:               pkix.Name{CommonName: names[0]},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(90 * 24 * time.Hour),
-		DNSNames:              names,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-	}
-	if _, ok := key.(*rsa.PrivateKey); ok {
-		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment // static RSA key exchange
-	}
-	parent, signer := p.root, p.rootKey
+// issue makes a leaf for names with key, signed by the root itself, as
+// profile says (CertValid, CertExpired or CertSelfSigned).
+func (p *pki) issue(names []string, key crypto.Signer, profile string) (tls.Certificate, error) {
+	opts := tlstest.CertOptions{DNSNames: names, Signer: key, ByRoot: true}
 	switch profile {
 	case CertExpired:
-		tmpl.NotBefore, tmpl.NotAfter = now.Add(-100*24*time.Hour), now.Add(-10*24*time.Hour)
+		now := time.Now()
+		opts.NotBefore, opts.NotAfter = now.Add(-100*24*time.Hour), now.Add(-10*24*time.Hour)
 	case CertSelfSigned:
-		parent, signer = tmpl, key
+		opts.SelfSigned = true
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
+	c, err := p.ca.Create(opts)
 	if err != nil {
-		return nil, fmt.Errorf("certificate for %s: %v", names[0], err)
+		return tls.Certificate{}, err
 	}
-	return [][]byte{der}, nil
+	return c.TLS(false), nil
 }
 
 // site is what the lab serves for one organisation.
 type site struct {
 	org  *Org
-	cert [][]byte // DER chain, leaf first
+	cert tls.Certificate
 }
 
 // issueAll issues the certificate of every organisation, on every CPU.
@@ -133,7 +92,7 @@ func (p *pki) issueAll(sites []*site) error {
 		wg.Go(func() {
 			for i := w; i < len(sites); i += n {
 				s := sites[i]
-				key, misnamed := crypto.Signer(p.ecKey), p.misnamedEC
+				key, misnamed := p.ecKey, p.misnamedEC
 				if s.org.Profile.TLS == TLSLegacy {
 					key, misnamed = p.rsaKey, p.misnamedRSA
 				}
@@ -188,11 +147,7 @@ func (p *pki) tlsConfig(s *site) *tls.Config {
 	case TLSLegacy:
 		cfg.MinVersion, cfg.MaxVersion, cfg.CipherSuites = tls.VersionTLS10, tls.VersionTLS12, legacy
 	}
-	var key crypto.PrivateKey = p.ecKey
-	if s.org.Profile.TLS == TLSLegacy {
-		key = p.rsaKey
-	}
-	cfg.Certificates = []tls.Certificate{{Certificate: s.cert, PrivateKey: key}}
+	cfg.Certificates = []tls.Certificate{s.cert}
 	return cfg
 }
 

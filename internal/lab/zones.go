@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"vigie.eu/vigie/internal/dnstest"
 )
 
 func hdr(name string, t uint16, ttl uint32) dns.RR_Header {
@@ -40,151 +40,99 @@ func txt(name, s string) *dns.TXT {
 // labNS are the name servers of every zone below the root, in test.
 var labNS = []string{"ns1.lab.test.", "ns2.lab.test."}
 
+// signatureValidity is how long the lab's signatures last: a lab may run
+// campaigns for weeks.
+const signatureValidity = 90 * 24 * time.Hour
+
 // buildZones builds the root, test. and every organisation's zone, signs
-// those asked, and returns the server and the root's trust anchor.
-func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*nameServer, *dns.DS, error) {
-	s := &nameServer{zones: map[string]*zone{}}
+// those asked, and returns the authority that serves them and the root's
+// trust anchor. The parent test. gets each organisation's delegation from
+// the NS set at its apex (dnstest.NewAuthority).
+func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*dnstest.Authority, *dns.DS, error) {
 	keys, err := newDKIMKeys()
 	if err != nil {
 		return nil, nil, fmt.Errorf("DKIM keys: %v", err)
 	}
-	root := newZone(".")
-	root.add(soa("."))
-	root.add(&dns.NS{Hdr: hdr(".", dns.TypeNS, 86400), Ns: "ns.root."})
-	root.add(aRR("ns.root.", dnsIP))
-	tld := newZone("test.")
-	tld.add(soa("test."))
+	rrs := []dns.RR{
+		soa("."),
+		&dns.NS{Hdr: hdr(".", dns.TypeNS, 86400), Ns: "ns.root."},
+		aRR("ns.root.", dnsIP),
+		soa("test."),
+	}
 	for _, ns := range labNS {
-		root.add(&dns.NS{Hdr: hdr("test.", dns.TypeNS, 86400), Ns: ns})
-		root.add(aRR(ns, dnsIP)) // glue
-		tld.add(&dns.NS{Hdr: hdr("test.", dns.TypeNS, 86400), Ns: ns})
-		tld.add(aRR(ns, dnsIP))
+		rrs = append(rrs,
+			&dns.NS{Hdr: hdr("test.", dns.TypeNS, 86400), Ns: ns},
+			aRR(ns, dnsIP)) // in test.; the root, served alike, needs no glue
 	}
 	for _, p := range e.providers {
-		tld.add(aRR(p.name+".test.", p.addr))
+		rrs = append(rrs, aRR(p.name+".test.", p.addr))
 	}
-	s.zones["."], s.zones["test."] = root, tld
-	signed := []*zone{root, tld}
+	opts := []dnstest.Option{dnstest.Signed(), dnstest.Validity(signatureValidity)}
 	for _, o := range e.orgs {
-		z := orgZone(o, keys)
-		z.expired, z.weak = o.Profile.Bogus, o.Profile.WeakAlgorithm
-		s.zones[z.origin] = z
-		for _, ns := range labNS {
-			tld.add(&dns.NS{Hdr: hdr(z.origin, dns.TypeNS, 3600), Ns: ns})
-		}
-		if o.Profile.DNSSEC {
-			signed = append(signed, z)
-		}
-	}
-
-	// Keys first, then the DS of each signed child in its parent, then
-	// the signatures, spread over the CPUs.
-	var weak weakKey
-	for _, z := range signed {
-		newKey := newZoneKey
-		if z.weak {
-			newKey = weak.key
-		}
-		key, priv, err := newKey(z.origin)
-		if err != nil {
-			return nil, nil, err
-		}
-		z.key, z.priv = key, priv
-		z.add(key)
-		if z != root {
-			parent := root
-			if z != tld {
-				parent = tld
-			}
-			parent.add(key.ToDS(dns.SHA256))
+		rrs = orgZone(rrs, o, keys)
+		d := dns.Fqdn(o.Domain)
+		switch p := o.Profile; {
+		case !p.DNSSEC:
+			opts = append(opts, dnstest.Unsigned(d))
+		case p.Bogus:
+			opts = append(opts, dnstest.ExpiredSignatures(d))
+		case p.WeakAlgorithm:
+			opts = append(opts, dnstest.Algorithm(d, dns.RSASHA1))
 		}
 	}
-	for _, z := range s.zones {
-		z.finish()
-	}
-	now := time.Now()
-	inception, expiration := now.Add(-time.Hour), now.Add(90*24*time.Hour)
-	work := make(chan *zone)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for z := range work {
-				in, ex := inception, expiration
-				if z.expired {
-					in, ex = now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)
-				}
-				if err := z.sign(in, ex); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-				}
-			}
-		})
-	}
-feed:
-	for _, z := range signed {
-		select {
-		case work <- z:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(work)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	a, err := dnstest.NewAuthority(ctx, rrs, opts...)
+	if err != nil {
 		return nil, nil, err
 	}
-	select {
-	case err := <-errs:
-		return nil, nil, err
-	default:
-	}
-	return s, root.key.ToDS(dns.SHA256), nil
+	return a, a.Anchors()[0].(*dns.DS), nil
 }
 
-// orgZone is the zone of one organisation, after its profile.
-func orgZone(o *Org, keys dkimKeys) *zone {
+// orgZone appends to rrs the zone of one organisation, after its
+// profile.
+func orgZone(rrs []dns.RR, o *Org, keys dkimKeys) []dns.RR {
 	d := dns.Fqdn(o.Domain)
 	p := o.Profile
-	z := newZone(d)
-	z.add(soa(d))
+	z := append(rrs, soa(d))
 	for _, ns := range labNS {
-		z.add(&dns.NS{Hdr: hdr(d, dns.TypeNS, 3600), Ns: ns})
+		z = append(z, &dns.NS{Hdr: hdr(d, dns.TypeNS, 3600), Ns: ns})
 	}
-	z.add(aRR(d, o.Addr))
-	if p.WWW {
-		z.add(aRR("www."+d, o.Addr))
+	z = append(z, aRR(d, o.Addr))
+	switch {
+	case p.WWW && o.Provider >= 0:
+		// At a hosting provider, www is an alias of the apex, as
+		// hosting panels set it up.
+		z = append(z, &dns.CNAME{Hdr: hdr("www."+d, dns.TypeCNAME, 300), Target: d})
+	case p.WWW:
+		z = append(z, aRR("www."+d, o.Addr))
 	}
 	if p.Good {
-		z.add(&dns.CAA{Hdr: hdr(d, dns.TypeCAA, 300), Flag: 0, Tag: "issue", Value: "lab.test"})
+		z = append(z, &dns.CAA{Hdr: hdr(d, dns.TypeCAA, 300), Flag: 0, Tag: "issue", Value: "lab.test"})
 	}
 	spf := map[string]string{"strict": "v=spf1 mx -all", "soft": "v=spf1 mx ~all", "pass-all": "v=spf1 +all"}[p.SPF]
 	if p.Mail == "null" {
 		// RFC 7505: a domain that receives no mail.
-		z.add(&dns.MX{Hdr: hdr(d, dns.TypeMX, 300), Preference: 0, Mx: "."})
+		z = append(z, &dns.MX{Hdr: hdr(d, dns.TypeMX, 300), Preference: 0, Mx: "."})
 		if p.SPF != "" {
 			spf = "v=spf1 -all"
 		}
 	} else {
-		z.add(&dns.MX{Hdr: hdr(d, dns.TypeMX, 300), Preference: 10, Mx: "mx." + d})
-		z.add(aRR("mx."+d, o.Addr))
+		z = append(z, &dns.MX{Hdr: hdr(d, dns.TypeMX, 300), Preference: 10, Mx: "mx." + d})
+		z = append(z, aRR("mx."+d, o.Addr))
 	}
 	if spf != "" {
-		z.add(txt(d, spf))
+		z = append(z, txt(d, spf))
 	}
 	switch p.DMARC {
 	case "reject":
-		z.add(txt("_dmarc."+d, "v=DMARC1; p=reject; rua=mailto:dmarc@"+o.Domain))
+		z = append(z, txt("_dmarc."+d, "v=DMARC1; p=reject; rua=mailto:dmarc@"+o.Domain))
 	case "none":
-		z.add(txt("_dmarc."+d, "v=DMARC1; p=none"))
+		z = append(z, txt("_dmarc."+d, "v=DMARC1; p=none"))
 	}
 	switch p.DKIM {
 	case DKIMStrong:
-		z.add(dkimRecord("default._domainkey."+d, keys.strong))
+		z = append(z, dkimRecord("default._domainkey."+d, keys.strong))
 	case DKIMWeak:
-		z.add(dkimRecord("mail._domainkey."+d, keys.weak))
+		z = append(z, dkimRecord("mail._domainkey."+d, keys.weak))
 	}
 	return z
 }
