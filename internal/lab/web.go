@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vigie.eu/vigie/internal/tlstest"
+	"vigie.eu/vigie/internal/webtest"
 )
 
 // pki is the lab's certificate authority (internal/tlstest's) and the
@@ -214,14 +215,7 @@ func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
 	headers := s.org.Profile.Headers
 	switch headers {
 	case "full":
-		if secure {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+		webtest.SetGoodHeaders(h, secure)
 	case "partial":
 		if secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")

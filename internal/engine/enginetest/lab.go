@@ -50,6 +50,7 @@ import (
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/smtptest"
 	"vigie.eu/vigie/internal/tlstest"
+	"vigie.eu/vigie/internal/webtest"
 )
 
 // Lab is a running simulated estate.
@@ -242,12 +243,7 @@ func serveHTTPS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	h.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+	webtest.SetGoodHeaders(h, true)
 	if r.URL.Path == "/.well-known/security.txt" {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "Contact: mailto:security@%s\nExpires: %s\nPreferred-Languages: fr, en\n",
