@@ -168,14 +168,7 @@ func NewRawServer(t TB, addr string, handle func(ctx context.Context, conn net.C
 
 // Hang accepts and never answers: it reads and discards what comes until
 // the client or the test goes away.
-func Hang(ctx context.Context, conn net.Conn) {
-	buf := make([]byte, 4096)
-	for {
-		if _, err := conn.Read(buf); err != nil {
-			return
-		}
-	}
-}
+func Hang(ctx context.Context, conn net.Conn) { tcptest.Hang(ctx, conn) }
 
 // Garbage greets with bytes that are not SMTP, then closes.
 func Garbage(ctx context.Context, conn net.Conn) {
@@ -183,25 +176,10 @@ func Garbage(ctx context.Context, conn net.Conn) {
 	conn.Write([]byte("\x16\x03\x01\x00\x05hello\x00\xff not smtp at all\r\n"))
 }
 
-// Drip sends a greeting that never ends, one byte every interval, until
-// the client or the test goes away.
+// Drip sends a greeting that never ends ("220-slow220-slow..."), one
+// byte every interval, until the client or the test goes away.
 func Drip(interval time.Duration) func(ctx context.Context, conn net.Conn) {
-	return func(ctx context.Context, conn net.Conn) {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		b := []byte("220-slow")
-		for i := 0; ; i++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			conn.SetWriteDeadline(time.Now().Add(time.Second))
-			if _, err := conn.Write([]byte{b[min(i, len(b)-1)]}); err != nil {
-				return
-			}
-		}
-	}
+	return tcptest.Drip([]byte("220-slow"), interval)
 }
 
 // String describes the server for test logs.

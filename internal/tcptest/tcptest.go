@@ -129,3 +129,35 @@ func Serve(t TB, addr string, handle Handler) net.Addr {
 	t.Cleanup(s.Close)
 	return s.Addr()
 }
+
+// Hang reads and discards what comes and never answers, until the client
+// or the server goes away.
+func Hang(ctx context.Context, conn net.Conn) {
+	buf := make([]byte, 4096)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// Drip returns a handler that writes b one byte every interval, b over
+// and over, until the client or the server goes away: an answer that
+// never ends.
+func Drip(b []byte, interval time.Duration) Handler {
+	return func(ctx context.Context, conn net.Conn) {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			conn.SetWriteDeadline(time.Now().Add(time.Second))
+			if _, err := conn.Write([]byte{b[i%len(b)]}); err != nil {
+				return
+			}
+		}
+	}
+}

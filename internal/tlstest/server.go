@@ -169,16 +169,7 @@ func NewRawServer(t TB, handle func(ctx context.Context, conn net.Conn)) string 
 }
 
 // Hang accepts and never answers: it reads and discards what comes.
-func Hang(ctx context.Context, conn net.Conn) {
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	buf := make([]byte, 4096)
-	for {
-		if _, err := conn.Read(buf); err != nil {
-			return
-		}
-	}
-}
+func Hang(ctx context.Context, conn net.Conn) { tcptest.Hang(ctx, conn) }
 
 // CloseAtOnce closes every connection as soon as it is accepted.
 func CloseAtOnce(ctx context.Context, conn net.Conn) {}
@@ -199,21 +190,7 @@ func Reply(b []byte) func(ctx context.Context, conn net.Conn) {
 // Drip answers every connection with b, one byte every interval, forever
 // (b is repeated), until the client or the test goes away.
 func Drip(b []byte, interval time.Duration) func(ctx context.Context, conn net.Conn) {
-	return func(ctx context.Context, conn net.Conn) {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			conn.SetWriteDeadline(time.Now().Add(time.Second))
-			if _, err := conn.Write([]byte{b[i%len(b)]}); err != nil {
-				return
-			}
-		}
-	}
+	return tcptest.Drip(b, interval)
 }
 
 // ClosedAddr returns a 127.0.0.1 address where nothing listens (a port
