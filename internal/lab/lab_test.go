@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -444,4 +445,24 @@ func TestZones(t *testing.T) {
 	if r := ask(d, dns.TypeDNSKEY); len(r.Answer) == 0 || r.Answer[0].(*dns.DNSKEY).Algorithm != dns.RSASHA1 {
 		t.Errorf("DNSKEY %s (weak algorithm): %v, want RSASHA1", d, r.Answer)
 	}
+}
+
+// BenchmarkBuildZones builds and signs the zones of 10,000
+// organisations, what Start spends on DNS before serving.
+func BenchmarkBuildZones(b *testing.B) {
+	e := draw(10000, 1, netip.MustParseAddr(DefaultBase))
+	ip := netip.MustParseAddr("127.53.0.1")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		a, _, err := buildZones(b.Context(), e, ip)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(a)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MiB")
 }
