@@ -243,6 +243,11 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	ctx, l.cancel = context.WithCancel(ctx)
 	if l.Resolver, l.stopDNS, err = dnstest.Listen(dnsAddr, ns); err != nil {
 		l.cancel()
+		// The system's words ("address already in use"), without
+		// the fake's name, which means nothing to the user.
+		if opErr := (*net.OpError)(nil); errors.As(err, &opErr) {
+			err = opErr
+		}
 		return nil, fmt.Errorf("lab: DNS server on %s: %v", dnsAddr, err)
 	}
 	quiet := log.New(io.Discard, "", 0)

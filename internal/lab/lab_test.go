@@ -466,3 +466,21 @@ func BenchmarkBuildZones(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MiB")
 }
+
+// TestStartDNSBusy: a DNS address in use is told in the system's words.
+func TestStartDNSBusy(t *testing.T) {
+	b := testBase().As4()
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.%d.%d.254:0", b[1], b[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	l, err := Start(t.Context(), Config{N: 1, BaseAddr: netip.AddrFrom4(b), DNSAddr: pc.LocalAddr().String()})
+	if err == nil {
+		l.Close()
+		t.Fatal("Start on a busy DNS address succeeded")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "address already in use") || strings.Contains(msg, "dnstest") {
+		t.Errorf("error %q, want the system's words without the fake's name", msg)
+	}
+}
