@@ -67,6 +67,29 @@ func TestNginxGoodHeaders(t *testing.T) {
 	}
 }
 
+// TestNginxWeakHeaders: weakweb.test's headers are weak in HSTS and CSP
+// only; "the other headers are right", as GoodHeaders says.
+func TestNginxWeakHeaders(t *testing.T) {
+	const path = "../../e2e/lab/weak-headers.conf"
+	weak := map[string]string{}
+	for _, h := range nginxHeaders(t, path) {
+		weak[h.Name] = h.Value
+	}
+	for _, h := range GoodHeaders() {
+		got, ok := weak[h.Name]
+		switch h.Name {
+		case "Strict-Transport-Security", "Content-Security-Policy":
+			if !ok || got == h.Value {
+				t.Errorf("%s: %s %q, want a weak one", path, h.Name, got)
+			}
+		default:
+			if got != h.Value {
+				t.Errorf("%s: %s %q, want %q (webtest.GoodHeaders)", path, h.Name, got, h.Value)
+			}
+		}
+	}
+}
+
 func TestSetGoodHeaders(t *testing.T) {
 	h := http.Header{}
 	SetGoodHeaders(h, false)
