@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -222,13 +223,11 @@ func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
 		}
 		h.Set("X-Content-Type-Options", "nosniff")
 	default:
-		h.Set("Server", "Apache/2.4.41 (Ubuntu)")
-		h.Set("X-Powered-By", "PHP/7.4.3")
+		webtest.SetNeglectedHeaders(h)
 	}
 	if r.URL.Path == "/.well-known/security.txt" && headers == "full" && secure {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "Contact: mailto:securite@%s\nExpires: %s\nPreferred-Languages: fr, en\n",
-			s.org.Domain, time.Now().Add(180*24*time.Hour).UTC().Format(time.RFC3339))
+		io.WriteString(w, webtest.SecurityTxt(s.org.Domain, time.Now()))
 		return
 	}
 	if r.URL.Path != "/" {
@@ -237,11 +236,11 @@ func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
 	}
 	switch headers {
 	case "full":
-		http.SetCookie(w, &http.Cookie{Name: "session", Value: "x", Path: "/", Secure: secure, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, webtest.GoodCookie(secure))
 	case "partial":
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: "x", Path: "/", Secure: secure, SameSite: http.SameSiteLaxMode})
 	default:
-		http.SetCookie(w, &http.Cookie{Name: "PHPSESSID", Value: "x", Path: "/"})
+		http.SetCookie(w, webtest.NeglectedCookie())
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, "<!doctype html><html lang=\"fr\"><head><title>%s</title></head><body><h1>%s</h1><p>Bienvenue.</p></body></html>",

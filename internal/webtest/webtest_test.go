@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // nginxHeaders reads the add_header directives of an nginx file, one a
@@ -104,5 +105,38 @@ func TestSetGoodHeaders(t *testing.T) {
 		if got := h.Get(x.Name); got != x.Value {
 			t.Errorf("%s: %q, want %q", x.Name, got, x.Value)
 		}
+	}
+}
+
+func TestSecurityTxt(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	fields := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(SecurityTxt("example.test", now), "\n"), "\n") {
+		name, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			t.Fatalf("line %q: want \"Field: value\"", line)
+		}
+		fields[name] = value
+	}
+	if got, want := fields["Contact"], "mailto:securite@example.test"; got != want {
+		t.Errorf("Contact %q, want %q", got, want)
+	}
+	// RFC 9116 section 2.5.5: one Expires, RFC 3339, less than a year
+	// ahead.
+	exp, err := time.Parse(time.RFC3339, fields["Expires"])
+	if err != nil || !exp.Equal(now.Add(180*24*time.Hour)) {
+		t.Errorf("Expires %q (%v), want 180 days after %v", fields["Expires"], err, now)
+	}
+}
+
+func TestCookies(t *testing.T) {
+	if c := GoodCookie(true); !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+		t.Errorf("GoodCookie(true) = %v", c)
+	}
+	if c := GoodCookie(false); c.Secure {
+		t.Errorf("GoodCookie(false) = %v, Secure over HTTP", c)
+	}
+	if c := NeglectedCookie(); c.Secure || c.HttpOnly || c.SameSite != 0 {
+		t.Errorf("NeglectedCookie() = %v, want no flag", c)
 	}
 }

@@ -246,15 +246,14 @@ func serveHTTPS(w http.ResponseWriter, r *http.Request) {
 	webtest.SetGoodHeaders(h, true)
 	if r.URL.Path == "/.well-known/security.txt" {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "Contact: mailto:security@%s\nExpires: %s\nPreferred-Languages: fr, en\n",
-			hostOnly(r.Host), time.Now().Add(180*24*time.Hour).UTC().Format(time.RFC3339))
+		io.WriteString(w, webtest.SecurityTxt(hostOnly(r.Host), time.Now()))
 		return
 	}
 	if r.URL.Path != "/" {
 		http.NotFound(w, r)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: "session", Value: "x", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, webtest.GoodCookie(true))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprint(w, `<!doctype html><html lang="fr"><head><title>Mairie</title><script src="/app.js"></script></head><body><p>Bonjour</p></body></html>`)
 }
@@ -264,13 +263,12 @@ func serveHTTPS(w http.ResponseWriter, r *http.Request) {
 // security.txt.
 func serveBad(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Server", "Apache/2.4.41 (Ubuntu)")
-	h.Set("X-Powered-By", "PHP/7.4.3")
+	webtest.SetNeglectedHeaders(h)
 	if r.URL.Path != "/" {
 		http.NotFound(w, r)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: "PHPSESSID", Value: "x", Path: "/"})
+	http.SetCookie(w, webtest.NeglectedCookie())
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprint(w, `<!doctype html><html><head><title>Exemple</title></head><body><p>Bienvenue</p></body></html>`)
 }
