@@ -77,7 +77,9 @@ type Profile struct {
 	Headers string
 	// Redirect makes http:// redirect to https://.
 	Redirect bool
-	// WWW gives it a www name.
+	// WWW gives it a www name: an alias (CNAME) of the apex when the
+	// organisation is at a hosting provider, an address of its own
+	// otherwise.
 	WWW bool
 	// SPF is "strict" (mx -all), "soft" (mx ~all), "pass-all" (+all)
 	// or "" (none).
