@@ -39,6 +39,7 @@ type Option func(*config)
 type config struct {
 	sign     bool
 	algs     map[string]uint8
+	bits     map[string]int
 	unsigned map[string]bool
 	expired  map[string]bool
 	broken   map[string]bool
@@ -70,6 +71,12 @@ func Algorithm(zone string, alg uint8) Option {
 		c.sign = true
 		c.algs[dns.CanonicalName(zone)] = alg
 	}
+}
+
+// KeySize makes the key of zone bits long when its algorithm is RSA (see
+// Algorithm); other algorithms have the size they define.
+func KeySize(zone string, bits int) Option {
+	return func(c *config) { c.bits[dns.CanonicalName(zone)] = bits }
 }
 
 // Unsigned leaves zone unsigned, and without a DS in its parent, when the
@@ -181,6 +188,7 @@ func dedent(text string) string {
 func NewAuthority(ctx context.Context, records []dns.RR, opts ...Option) (*Authority, error) {
 	cfg := config{
 		algs:     map[string]uint8{},
+		bits:     map[string]int{},
 		unsigned: map[string]bool{},
 		expired:  map[string]bool{},
 		broken:   map[string]bool{},
@@ -366,7 +374,7 @@ func (z *zone) cut(name string) string {
 // keys gives every zone to sign its key, and each child its DS in its
 // parent.
 func (a *Authority) keys() error {
-	shared := map[uint8]sharedKey{} // RSA keys, by algorithm
+	shared := map[keyKind]sharedKey{}
 	for o, z := range a.zones {
 		if a.cfg.unsigned[o] {
 			continue
@@ -375,7 +383,7 @@ func (a *Authority) keys() error {
 		if !ok {
 			alg = dns.ECDSAP256SHA256
 		}
-		key, priv, err := newKey(o, alg, shared)
+		key, priv, err := newKey(o, alg, a.cfg.bits[o], shared)
 		if err != nil {
 			return fmt.Errorf("dnstest: key for %s: %v", o, err)
 		}
@@ -392,7 +400,7 @@ func (a *Authority) keys() error {
 		}
 		key := z.key
 		if a.cfg.wrongDS[o] {
-			other, _, err := newKey(o, key.Algorithm, nil)
+			other, _, err := newKey(o, key.Algorithm, a.cfg.bits[o], nil)
 			if err != nil {
 				return fmt.Errorf("dnstest: key for %s: %v", o, err)
 			}
@@ -403,15 +411,22 @@ func (a *Authority) keys() error {
 	return nil
 }
 
+// keyKind is the algorithm and size of an RSA key.
+type keyKind struct {
+	alg  uint8
+	bits int
+}
+
 // sharedKey is an RSA key that several zones use.
 type sharedKey struct {
 	public string // the DNSKEY's public key field
 	priv   crypto.Signer
 }
 
-// newKey makes a combined signing key (flags 257) for owner. RSA keys are
-// taken from shared, or made and kept there, unless shared is nil.
-func newKey(owner string, alg uint8, shared map[uint8]sharedKey) (*dns.DNSKEY, crypto.Signer, error) {
+// newKey makes a combined signing key (flags 257) for owner, of rsaBits
+// when alg is RSA and rsaBits is not 0. RSA keys are taken from shared, or
+// made and kept there, unless shared is nil.
+func newKey(owner string, alg uint8, rsaBits int, shared map[keyKind]sharedKey) (*dns.DNSKEY, crypto.Signer, error) {
 	k := &dns.DNSKEY{
 		Hdr:       dns.RR_Header{Name: owner, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
 		Flags:     dns.ZONE | dns.SEP,
@@ -428,7 +443,11 @@ func newKey(owner string, alg uint8, shared map[uint8]sharedKey) (*dns.DNSKEY, c
 		bits = 384
 	}
 	rsa := alg == dns.RSASHA1 || alg == dns.RSASHA1NSEC3SHA1 || alg == dns.RSASHA256 || alg == dns.RSASHA512
-	if sk, ok := shared[alg]; rsa && ok {
+	if rsa && rsaBits != 0 {
+		bits = rsaBits
+	}
+	kind := keyKind{alg, bits}
+	if sk, ok := shared[kind]; rsa && ok {
 		k.PublicKey = sk.public
 		return k, sk.priv, nil
 	}
@@ -447,7 +466,7 @@ func newKey(owner string, alg uint8, shared map[uint8]sharedKey) (*dns.DNSKEY, c
 			continue
 		}
 		if rsa && shared != nil {
-			shared[alg] = sharedKey{public: k.PublicKey, priv: signer}
+			shared[kind] = sharedKey{public: k.PublicKey, priv: signer}
 		}
 		return k, signer, nil
 	}

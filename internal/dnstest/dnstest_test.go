@@ -2,6 +2,7 @@ package dnstest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -217,6 +218,14 @@ func TestSharedRSAKey(t *testing.T) {
 	if a.Header().Name != "example.test." || b.Header().Name != "other.test." {
 		t.Errorf("owners %s and %s", a.Header().Name, b.Header().Name)
 	}
+	if bits := rsaBits(t, a); bits != 1024 {
+		t.Errorf("RSASHA1 key of %d bits, want 1024", bits)
+	}
+	big := dnstest.NewServer(t, z, dnstest.Algorithm("example.test.", dns.RSASHA1), dnstest.KeySize("example.test.", 2048),
+		dnstest.Algorithm("other.test.", dns.RSASHA1))
+	if a, b := big.DNSKEY("example.test."), big.DNSKEY("other.test."); rsaBits(t, a) != 2048 || rsaBits(t, b) != 1024 {
+		t.Errorf("KeySize 2048 for example.test. only: keys of %d and %d bits", rsaBits(t, a), rsaBits(t, b))
+	}
 	r := ask(t, srv.Addr, "udp", "example.test.", dns.TypeDNSKEY, true)
 	if len(r.Answer) != 2 || r.Answer[1].(*dns.RRSIG).Verify(a, r.Answer[:1]) != nil {
 		t.Errorf("DNSKEY example.test.: %v, want a key signed by itself", r.Answer)
@@ -238,4 +247,18 @@ func TestValidity(t *testing.T) {
 	if got, want := time.Unix(int64(sig.Expiration), 0).UTC(), at.Add(90*24*time.Hour); !got.Equal(want) {
 		t.Errorf("expiration %v, want %v", got, want)
 	}
+}
+
+// rsaBits is the size of an RSA DNSKEY's modulus (RFC 3110 section 2).
+func rsaBits(t *testing.T, k *dns.DNSKEY) int {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(k.PublicKey)
+	if err != nil || len(b) < 3 {
+		t.Fatalf("key %q: %v", k.PublicKey, err)
+	}
+	explen, b := int(b[0]), b[1:]
+	if explen == 0 {
+		explen, b = int(b[0])<<8|int(b[1]), b[2:]
+	}
+	return (len(b) - explen) * 8
 }

@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -444,6 +445,8 @@ func TestZones(t *testing.T) {
 	d = dns.Fqdn(weak.Domain)
 	if r := ask(d, dns.TypeDNSKEY); len(r.Answer) == 0 || r.Answer[0].(*dns.DNSKEY).Algorithm != dns.RSASHA1 {
 		t.Errorf("DNSKEY %s (weak algorithm): %v, want RSASHA1", d, r.Answer)
+	} else if k, _ := base64.StdEncoding.DecodeString(r.Answer[0].(*dns.DNSKEY).PublicKey); len(k) < 256 {
+		t.Errorf("DNSKEY %s (weak algorithm): %d bytes, want a key of 2048 bits", d, len(k))
 	}
 }
 

@@ -77,7 +77,9 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*dnstest.Auth
 		case p.Bogus:
 			opts = append(opts, dnstest.ExpiredSignatures(d))
 		case p.WeakAlgorithm:
-			opts = append(opts, dnstest.Algorithm(d, dns.RSASHA1))
+			// One shared key of 2048 bits: the algorithm is what
+			// is weak, not the key's size.
+			opts = append(opts, dnstest.Algorithm(d, dns.RSASHA1), dnstest.KeySize(d, 2048))
 		}
 	}
 	a, err := dnstest.NewAuthority(ctx, rrs, opts...)
