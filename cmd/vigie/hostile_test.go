@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -73,6 +75,41 @@ const hostileZone = `
 	mx8.mx-inside.test. 300 IN A 127.0.0.2
 	mx9.mx-inside.test. 300 IN A 127.0.0.2
 	mx10.mx-inside.test. 300 IN A 127.0.0.2
+	keytrap.test.       300 IN SOA ns.test. hostmaster.keytrap.test. 1 7200 3600 1209600 300
+	keytrap.test.       300 IN NS  ns.test.
+	keytrap.test.       300 IN A   127.0.0.1
+	keytrap.test.       300 IN TXT "v=spf1 -all"
+	_dmarc.keytrap.test. 300 IN TXT "v=DMARC1; p=reject"
+	keytrap.test.       300 IN MX 1 mx1.keytrap.test.
+	keytrap.test.       300 IN MX 2 mx2.keytrap.test.
+	keytrap.test.       300 IN MX 3 mx3.keytrap.test.
+	keytrap.test.       300 IN MX 4 mx4.keytrap.test.
+	keytrap.test.       300 IN MX 5 mx5.keytrap.test.
+	keytrap.test.       300 IN MX 6 mx6.keytrap.test.
+	keytrap.test.       300 IN MX 7 mx7.keytrap.test.
+	keytrap.test.       300 IN MX 8 mx8.keytrap.test.
+	keytrap.test.       300 IN MX 9 mx9.keytrap.test.
+	keytrap.test.       300 IN MX 10 mx10.keytrap.test.
+	mx1.keytrap.test.   300 IN A 127.0.0.2
+	mx2.keytrap.test.   300 IN A 127.0.0.2
+	mx3.keytrap.test.   300 IN A 127.0.0.2
+	mx4.keytrap.test.   300 IN A 127.0.0.2
+	mx5.keytrap.test.   300 IN A 127.0.0.2
+	mx6.keytrap.test.   300 IN A 127.0.0.2
+	mx7.keytrap.test.   300 IN A 127.0.0.2
+	mx8.keytrap.test.   300 IN A 127.0.0.2
+	mx9.keytrap.test.   300 IN A 127.0.0.2
+	mx10.keytrap.test.  300 IN A 127.0.0.2
+	_25._tcp.mx1.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000001
+	_25._tcp.mx2.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000002
+	_25._tcp.mx3.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000003
+	_25._tcp.mx4.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000004
+	_25._tcp.mx5.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000005
+	_25._tcp.mx6.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000006
+	_25._tcp.mx7.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000007
+	_25._tcp.mx8.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000008
+	_25._tcp.mx9.keytrap.test. 300 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000009
+	_25._tcp.mx10.keytrap.test. 300 IN TLSA 3 1 1 000000000000000000000000000000000000000000000000000000000000000a
 `
 
 // hostileLab is the servers of the hostile lab and the traps that count
@@ -119,7 +156,7 @@ func newHostileLab(t *testing.T) *hostileLab {
 	l.ca = ca.RootPEM()
 	names := []string{"redir-literal.test", "redir-mapped.test", "redir-nat64.test", "redir-name.test",
 		"inside.redir-name.test", "redir-port.test", "www-inside.test", "www.www-inside.test",
-		"rebind.test", "www.rebind.test", "mx-inside.test", "mta-sts.mx-inside.test", "implicit-mx.test"}
+		"rebind.test", "www.rebind.test", "mx-inside.test", "keytrap.test", "mta-sts.mx-inside.test", "implicit-mx.test"}
 	cert := ca.Issue(t, tlstest.CertOptions{DNSNames: names})
 
 	// The redirects, by scheme and host ("https:redir-name.test"); they
@@ -188,18 +225,24 @@ func newHostileLab(t *testing.T) *hostileLab {
 	// type, then 127.0.0.2, with a TTL of 0: a guard that trusted
 	// the first answer would dial the second.
 	var rebinds atomic.Int64
-	srv := dnstest.NewServer(t, hostileZone, dnstest.Signed(), dnstest.Modify(func(req, resp *dns.Msg) {
-		for _, rr := range resp.Answer {
-			a, ok := rr.(*dns.A)
-			if !ok || !strings.HasSuffix(a.Hdr.Name, "rebind.test.") {
-				continue
+	srv := dnstest.NewServer(t, hostileZone, dnstest.Signed(),
+		// keytrap.test: 20 keys sharing its key's tag (under the
+		// validator's refusal of large sets) and 8 failing RRSIGs
+		// before each good one, on every RRset: the worst a zone can
+		// do within the bounds.
+		dnstest.KeyTrap("keytrap.test", 20, 8),
+		dnstest.Modify(func(req, resp *dns.Msg) {
+			for _, rr := range resp.Answer {
+				a, ok := rr.(*dns.A)
+				if !ok || !strings.HasSuffix(a.Hdr.Name, "rebind.test.") {
+					continue
+				}
+				a.Hdr.Ttl = 0
+				if rebinds.Add(1) > 1 {
+					a.A = net.ParseIP("127.0.0.2")
+				}
 			}
-			a.Hdr.Ttl = 0
-			if rebinds.Add(1) > 1 {
-				a.A = net.ParseIP("127.0.0.2")
-			}
-		}
-	}))
+		}))
 	l.resolver = srv.Addr
 	for _, rr := range srv.Anchors() {
 		l.anchors += rr.String() + "\n"
@@ -239,7 +282,8 @@ func TestHostile(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
+			"exits":       cmdExits,
+			"auditbounds": cmdAuditBounds,
 			"traps": func(ts *testscript.TestScript, neg bool, args []string) {
 				l := ts.Value("lab").(*hostileLab)
 				got := l.trapped.Load()
@@ -266,4 +310,35 @@ func TestHostile(t *testing.T) {
 		},
 		RequireExplicitExec: true,
 	})
+}
+
+// cmdAuditBounds checks the audit printed as JSON on stdout against the
+// issue's bounds: it ended within TIMEOUT plus one second and used under
+// MAXCPU of CPU.
+//
+//	auditbounds 10s 1s
+func cmdAuditBounds(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: auditbounds TIMEOUT MAXCPU")
+	}
+	timeout, err1 := time.ParseDuration(args[0])
+	maxCPU, err2 := time.ParseDuration(args[1])
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("auditbounds: %v %v", err1, err2)
+	}
+	var res struct {
+		Domain     string `json:"domain"`
+		DurationMS int64  `json:"duration_ms"`
+		CPUMS      int64  `json:"cpu_ms"`
+	}
+	if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &res); err != nil {
+		ts.Fatalf("auditbounds: stdout: %v", err)
+	}
+	ts.Logf("%s: %d ms, %d ms of CPU", res.Domain, res.DurationMS, res.CPUMS)
+	if d := time.Duration(res.DurationMS) * time.Millisecond; d > timeout+time.Second {
+		ts.Fatalf("auditbounds: %s took %v, over its %v timeout plus a second", res.Domain, d, timeout)
+	}
+	if c := time.Duration(res.CPUMS) * time.Millisecond; c >= maxCPU {
+		ts.Fatalf("auditbounds: %s used %v of CPU, want under %v", res.Domain, c, maxCPU)
+	}
 }

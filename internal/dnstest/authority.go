@@ -51,6 +51,7 @@ type config struct {
 	modify   func(req, resp *dns.Msg)
 	now      time.Time
 	validity time.Duration
+	keyTrap  map[string]keyTrap
 }
 
 // Signed signs every zone: one key per zone (a combined signing key,
@@ -283,6 +284,9 @@ type zone struct {
 	nsec   []string            // owners in canonical order, when signed
 	key    *dns.DNSKEY
 	priv   crypto.Signer // until the zone is signed
+	// trapSigs is how many failing RRSIGs precede each good one
+	// (KeyTrap).
+	trapSigs int
 }
 
 // rrKey names an RRset, or with sig the RRSIGs over it.
@@ -389,6 +393,16 @@ func (a *Authority) keys() error {
 		}
 		z.key, z.priv = key, priv
 		z.add(key)
+		if kt, ok := a.cfg.keyTrap[o]; ok {
+			z.trapSigs = kt.sigs
+			colliding, err := CollidingKeys(key, kt.keys)
+			if err != nil {
+				return err
+			}
+			for _, c := range colliding {
+				z.add(c)
+			}
+		}
 	}
 	for o, z := range a.zones {
 		if o == "." || z.key == nil {
@@ -564,6 +578,7 @@ func (z *zone) sign(inception, expiration time.Time, broken bool) error {
 				sig.Signature = base64.StdEncoding.EncodeToString(b)
 			}
 			k := rrKey{name: n, t: t, sig: true}
+			z.sets[k] = append(z.sets[k], failingSigs(sig, z.trapSigs)...)
 			z.sets[k] = append(z.sets[k], sig)
 		}
 	}

@@ -262,3 +262,46 @@ func rsaBits(t *testing.T, k *dns.DNSKEY) int {
 	}
 	return (len(b) - explen) * 8
 }
+
+// TestKeyTrap: a KeyTrap zone publishes keys that share its key's tag and
+// algorithm, and RRSIGs that fail before the one that verifies.
+func TestKeyTrap(t *testing.T) {
+	srv := dnstest.NewServer(t, `
+		.            300 IN SOA ns. h. 1 7200 3600 1209600 300
+		trap.test.   300 IN SOA ns.trap.test. h.trap.test. 1 7200 3600 1209600 300
+		trap.test.   300 IN A   127.0.0.1
+	`, dnstest.Signed(), dnstest.KeyTrap("trap.test", 20, 3))
+	real := srv.DNSKEY("trap.test.")
+	keys := ask(t, srv.Addr, "tcp", "trap.test.", dns.TypeDNSKEY, true)
+	var n int
+	for _, rr := range keys.Answer {
+		if k, ok := rr.(*dns.DNSKEY); ok {
+			n++
+			if k.KeyTag() != real.KeyTag() || k.Algorithm != real.Algorithm {
+				t.Errorf("key %d/%d, want the tag and algorithm of the real key %d/%d", k.KeyTag(), k.Algorithm, real.KeyTag(), real.Algorithm)
+			}
+		}
+	}
+	if n != 21 {
+		t.Errorf("%d keys, want 21 (the real one and 20 colliding)", n)
+	}
+	a := ask(t, srv.Addr, "tcp", "trap.test.", dns.TypeA, true)
+	var rrset []dns.RR
+	var sigs []*dns.RRSIG
+	for _, rr := range a.Answer {
+		if s, ok := rr.(*dns.RRSIG); ok {
+			sigs = append(sigs, s)
+		} else {
+			rrset = append(rrset, rr)
+		}
+	}
+	if len(sigs) != 4 {
+		t.Fatalf("%d RRSIGs over the A set, want 4 (3 failing, then the good one)", len(sigs))
+	}
+	for i, s := range sigs {
+		err := s.Verify(real, rrset)
+		if good := i == len(sigs)-1; (err == nil) != good {
+			t.Errorf("RRSIG %d verifies: %v, want %v", i, err == nil, good)
+		}
+	}
+}

@@ -162,43 +162,13 @@ func (z *keytrapZone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	w.WriteMsg(resp)
 }
 
-// collidingKeys returns n distinct Ed25519 DNSKEYs with the key tag and
-// algorithm of k. Their public keys are random 32-byte strings, two of
-// whose bytes are chosen to give the tag: about half are valid curve
-// points, on which a verification runs in full; the others fail early.
+// collidingKeys returns n distinct DNSKEYs with the key tag and algorithm
+// of k (see dnstest.CollidingKeys).
 func collidingKeys(t testing.TB, k *dns.DNSKEY, n int) []*dns.DNSKEY {
 	t.Helper()
-	want := k.KeyTag()
-	var out []*dns.DNSKEY
-	for i := 0; len(out) < n; i++ {
-		pub := sha512.Sum512(fmt.Appendf(nil, "colliding %d", i))
-		pk := pub[:32]
-		// RFC 4034 appendix B: the tag sums the RDATA (flags, protocol,
-		// algorithm, key) as 16-bit words. The key's first two bytes
-		// are the third word: solve for them.
-		pk[0], pk[1] = 0, 0
-		rdata := append([]byte{byte(k.Flags >> 8), byte(k.Flags), k.Protocol, k.Algorithm}, pk...)
-		var sum uint32
-		for j, b := range rdata {
-			if j&1 == 0 {
-				sum += uint32(b) << 8
-			} else {
-				sum += uint32(b)
-			}
-		}
-		for w := range uint32(1 << 16) {
-			x := sum + w
-			if uint16(x+(x>>16)&0xFFFF) == want {
-				pk[0], pk[1] = byte(w>>8), byte(w)
-				break
-			}
-		}
-		c := dns.Copy(k).(*dns.DNSKEY)
-		c.PublicKey = base64.StdEncoding.EncodeToString(pk)
-		if c.KeyTag() != want || c.PublicKey == k.PublicKey {
-			continue
-		}
-		out = append(out, c)
+	keys, err := dnstest.CollidingKeys(k, n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return keys
 }
