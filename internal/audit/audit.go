@@ -46,6 +46,11 @@ type Result struct {
 	// Score is the CyberScore of the findings (see internal/score); nil
 	// when nothing could be graded.
 	Score *Score `json:"score,omitempty"`
+	// Trimmed lists what was removed from this result to keep its
+	// encoding under the store's size cap (see Trim), in the order it
+	// was removed: "bodies", "certificate_chains", "ehlo_lines",
+	// "observations", "evidence", "findings". Empty for a whole result.
+	Trimmed []string `json:"trimmed,omitempty"`
 }
 
 // Observations is a plain record of what the probes saw during the audit of
