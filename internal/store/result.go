@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -18,14 +17,25 @@ import (
 // Reading also accepts plain JSON (a result starts with '{', never with the
 // gzip magic 1f 8b), should a later version store it so.
 
-// maxResultSize caps the decompressed size of one stored result.
+// maxResultSize is the read limit: the largest decompressed result that
+// is read back. A larger row (written by hand, or by another program) is
+// reported as unreadable rather than read.
 const maxResultSize = 64 << 20
+
+// maxSavedSize caps the JSON of a result as saved, well under the read
+// limit so that whatever is saved can be read back: a larger result is
+// trimmed (audit.Trim: bodies first, then certificate chains, then EHLO
+// lines...) and records what was removed. A realistic result is about
+// 24 KB; a hostile server can make one of tens of MB (1 MiB bodies,
+// hundreds of certificates or EHLO lines).
+const maxSavedSize = 8 << 20
 
 var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 
-// encodeResult returns r as gzip-compressed JSON.
+// encodeResult returns r as gzip-compressed JSON, trimmed to
+// maxSavedSize.
 func encodeResult(r *audit.Result) ([]byte, error) {
-	js, err := json.Marshal(r)
+	_, js, err := audit.Trim(r, maxSavedSize)
 	if err != nil {
 		return nil, fmt.Errorf("store: encode result of %s: %w", r.Domain, err)
 	}
@@ -59,7 +69,7 @@ func decodeResult(b []byte) (*audit.Result, error) {
 		return nil, fmt.Errorf("store: decode result: %w", err)
 	}
 	if len(js) > maxResultSize {
-		return nil, errors.New("store: decode result: larger than 64 MiB")
+		return nil, fmt.Errorf("store: decode result: larger than the read limit of %d MiB", maxResultSize>>20)
 	}
 	r := new(audit.Result)
 	if err := json.Unmarshal(js, r); err != nil {

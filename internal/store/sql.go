@@ -429,26 +429,80 @@ type auditRow struct {
 	blob []byte
 }
 
-const auditColumns = `a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains`
+const auditColumns = `a.id, a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains`
 
+// scanAudit reads one row of auditColumns (and the result, when
+// withResult). The identifying columns (id, campaign, organisation,
+// domain) must scan; a value of the wrong type in another column, which
+// SQLite's dynamic typing allows, makes the row unreadable
+// (rec.Unreadable) rather than the query failed, so that the caller can
+// name it and go on.
 func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
 	var (
-		ar      auditRow
-		at      dbTime
-		grade   sql.NullString
-		points  sql.NullInt64
-		domains string
+		ar                           auditRow
+		at, grade, points, name, cat any
+		domains                      any
 	)
-	dest := []any{&ar.rec.CampaignID, &ar.rec.Org.ID, &ar.rec.Domain, &at, &grade, &points,
-		&ar.rec.Org.Name, &ar.rec.Org.Category, &domains}
+	dest := []any{&ar.rec.ID, &ar.rec.CampaignID, &ar.rec.Org.ID, &ar.rec.Domain, &at, &grade, &points,
+		&name, &cat, &domains}
 	if withResult {
 		dest = append(dest, &ar.blob)
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return ar, err
 	}
-	ar.rec.Time, ar.rec.Grade, ar.rec.Points = at.t, grade.String, int(points.Int64)
-	return ar, scanOrgDomains(&ar.rec.Org, domains)
+	var bad []string
+	var t dbTime
+	if err := t.Scan(at); err != nil {
+		bad = append(bad, "audited_at: "+err.Error())
+	}
+	ar.rec.Time = t.t
+	text := func(col string, v any, dst *string) {
+		switch v := v.(type) {
+		case nil:
+		case string:
+			*dst = v
+		case []byte:
+			*dst = string(v)
+		default:
+			bad = append(bad, fmt.Sprintf("%s holds %T", col, v))
+		}
+	}
+	text("grade", grade, &ar.rec.Grade)
+	switch p := points.(type) {
+	case nil:
+	case int64:
+		ar.rec.Points = int(p)
+	default:
+		bad = append(bad, fmt.Sprintf("points holds %T", p))
+	}
+	text("organisation name", name, &ar.rec.Org.Name)
+	text("organisation category", cat, &ar.rec.Org.Category)
+	var ds string
+	text("organisation domains", domains, &ds)
+	if err := scanOrgDomains(&ar.rec.Org, ds); err != nil {
+		bad = append(bad, err.Error())
+	}
+	if len(bad) > 0 {
+		ar.rec.Unreadable = "store: " + strings.Join(bad, "; ")
+		ar.blob = nil
+	}
+	return ar, nil
+}
+
+// decode decodes the row's result into its record, or records why it
+// cannot be read.
+func (ar *auditRow) decode() {
+	if ar.rec.Unreadable != "" {
+		return
+	}
+	r, err := decodeResult(ar.blob)
+	ar.blob = nil
+	if err != nil {
+		ar.rec.Unreadable = err.Error()
+		return
+	}
+	ar.rec.Result = r
 }
 
 func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error) error {
@@ -500,11 +554,8 @@ func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any
 			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for i := range page {
+			page[i].decode()
 			rec := page[i].rec
-			if rec.Result, err = decodeResult(page[i].blob); err != nil {
-				return fmt.Errorf("store: %s: %s of %s: %w", what, rec.Domain, rec.Org.ID, err)
-			}
-			page[i].blob = nil
 			if err := fn(rec); err != nil {
 				return err
 			}
@@ -537,9 +588,7 @@ func (s *sqlStore) History(ctx context.Context, domain string, full bool) ([]Aud
 			return nil, fmt.Errorf("store: history of %s: %w", domain, err)
 		}
 		if full {
-			if ar.rec.Result, err = decodeResult(ar.blob); err != nil {
-				return nil, fmt.Errorf("store: history of %s: %w", domain, err)
-			}
+			ar.decode()
 		}
 		recs = append(recs, ar.rec)
 	}

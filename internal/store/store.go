@@ -74,6 +74,9 @@ type Job struct {
 
 // AuditRecord is one stored audit, as the exports and history read it.
 type AuditRecord struct {
+	// ID is the audit's row in the store, to name a row that cannot be
+	// read.
+	ID         int64
 	CampaignID int64
 	Org        Organisation
 	Domain     string
@@ -81,6 +84,13 @@ type AuditRecord struct {
 	Grade      string        // "" when no score
 	Points     int           // 0 when no score
 	Result     *audit.Result // full result with observations, findings, score
+	// Unreadable says why the row could not be read (a result larger
+	// than the read limit, corrupt or refused by the decoder, a column
+	// of the wrong type); Result is then nil and the other fields hold
+	// what could be read. The streaming methods hand such a row to
+	// their callback like any other and go on with the next: one bad
+	// row does not stop an export or a comparison.
+	Unreadable string
 }
 
 // Store is a database of campaigns and audits. Its methods are safe for
@@ -110,7 +120,9 @@ type Store interface {
 	// SaveAudit stores the result of one job; saving a job twice keeps
 	// the first and returns nil (exactly once: a unique key on campaign,
 	// organisation, domain). The audit is durable when SaveAudit returns.
-	// Saving a job that is not part of the campaign is an error.
+	// Saving a job that is not part of the campaign is an error. A
+	// result whose encoding exceeds the store's cap is trimmed first
+	// (audit.Trim), so that whatever is saved can be read back.
 	SaveAudit(ctx context.Context, j Job, r *audit.Result) error
 	// Progress returns how many jobs are done and in total;
 	// ErrNotFound if the campaign does not exist.

@@ -94,6 +94,45 @@ func TestPostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
 }
 
+// corruptWith returns a storetest.Corrupt that updates the audits of the
+// database at dsn through driver, with the placeholders of the dialect.
+func corruptWith(t *testing.T, driver, dsn, query string) storetest.Corrupt {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return func(t *testing.T, id int64, column string, value any) error {
+		_, err := db.ExecContext(t.Context(), fmt.Sprintf(query, column), value, id)
+		return err
+	}
+}
+
+func TestUnreadableSQLite(t *testing.T) {
+	storetest.RunUnreadable(t, func(t *testing.T) (store.Store, storetest.Corrupt) {
+		path := filepath.Join(t.TempDir(), "vigie.db")
+		s, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, corruptWith(t, "sqlite", path, `UPDATE audits SET %s = ? WHERE id = ?`)
+	})
+}
+
+func TestUnreadablePostgres(t *testing.T) {
+	postgresURL(t)
+	storetest.RunUnreadable(t, func(t *testing.T) (store.Store, storetest.Corrupt) {
+		dsn := postgresSchema(t)
+		s, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, corruptWith(t, "pgx", dsn, `UPDATE audits SET %s = $1 WHERE id = $2`)
+	})
+}
+
 // testMigrateTwice opens the store at dsn twice: the second Open applies
 // nothing and keeps the data; then a schema from a newer vigie is refused.
 func testMigrateTwice(t *testing.T, driver, dsn string) {

@@ -7,12 +7,16 @@
 package storetest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Concurrency", testConcurrency},
 		{"RoundTrip", testRoundTrip},
 		{"StopIteration", testStopIteration},
+		{"SaveOversized", testSaveOversized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -654,8 +659,11 @@ func testRoundTrip(t *testing.T, s store.Store) {
 	if len(got) != 1 {
 		t.Fatalf("LatestAudits gave %d records, want 1", len(got))
 	}
+	if got[0].ID <= 0 {
+		t.Errorf("record ID = %d, want the row's positive ID", got[0].ID)
+	}
 	wantRec := store.AuditRecord{
-		CampaignID: id, Org: o, Domain: "good.test", Time: base.Truncate(time.Microsecond),
+		ID: got[0].ID, CampaignID: id, Org: o, Domain: "good.test", Time: base.Truncate(time.Microsecond),
 		Grade: want.Score.Grade, Points: want.Score.Points, Result: want,
 	}
 	if diff := cmp.Diff(wantRec, got[0]); diff != "" {
@@ -690,4 +698,145 @@ func testStopIteration(t *testing.T, s store.Store) {
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("LatestAudits: %v after %d calls, want stop after 1", err, n)
 	}
+}
+
+// testSaveOversized saves a result far larger than the store's cap (two
+// bodies of 6 MiB): it must be trimmed, say so, and read back.
+func testSaveOversized(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "énorme", orgs(1))
+	j := pending(t, s, id)[0]
+	r := Realistic(j.Domain, base)
+	body := strings.Repeat("<p>hostile</p>", 6<<20/14)
+	for _, h := range r.Observations.HTTP[:2] {
+		h.Body = body
+	}
+	save(t, s, j, r)
+	if r.Observations.HTTP[0].Body != body || len(r.Trimmed) != 0 {
+		t.Error("SaveAudit changed the result it was given")
+	}
+	h, err := s.History(ctx, j.Domain, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 1 || h[0].Result == nil {
+		t.Fatalf("History of the oversized audit = %+v, want it read back", h)
+	}
+	got := h[0].Result
+	if !slices.Contains(got.Trimmed, audit.TrimmedBodies) || got.Observations == nil || got.Observations.HTTP[0].Body != "" {
+		t.Errorf("oversized result read back with trimmed %q, want its bodies trimmed and recorded", got.Trimmed)
+	}
+	if diff := cmp.Diff(r.Findings, got.Findings); diff != "" {
+		t.Errorf("oversized result's findings (-saved +read):\n%s", diff)
+	}
+}
+
+// Corrupt changes one column of the audit row id behind the store's
+// back: UPDATE audits SET column = value WHERE id = id. It returns the
+// database's error when the column's type refuses the value
+// (PostgreSQL); SQLite's dynamic typing takes anything.
+type Corrupt func(t *testing.T, id int64, column string, value any) error
+
+// RunUnreadable checks that rows the store cannot read (corrupt by hand,
+// larger than the read limit, refused by the decoder, a column of the
+// wrong type) are handed to LatestAudits, CampaignAudits and History as
+// records naming the row and why, and that the iteration goes on. open
+// must return a fresh, empty store and a way to corrupt its rows.
+func RunUnreadable(t *testing.T, open func(t *testing.T) (store.Store, Corrupt)) {
+	s, corrupt := open(t)
+	ctx := context.Background()
+	os := orgs(9) // 12 jobs; the bad rows are in the middle
+	id := create(t, s, "illisible", os)
+	jobs := pending(t, s, id)
+	for _, j := range jobs {
+		save(t, s, j, result(j.Domain, base, "B", 80))
+	}
+	ids := map[string]int64{}
+	err := s.CampaignAudits(ctx, id, func(r store.AuditRecord) error {
+		ids[r.Domain] = r.ID
+		return nil
+	})
+	if err != nil || len(ids) != len(jobs) {
+		t.Fatalf("CampaignAudits before corruption: %d records, %v", len(ids), err)
+	}
+	bad := []struct {
+		domain, column string
+		value          any
+		want           string // in Unreadable
+	}{
+		{"d0001.test", "result", []byte{0x1f, 0x8b, 8, 0, 1, 2, 3}, "decode result"},
+		{"d0002.test", "result", []byte(`{"domain": "d0002.test", "findings": [`), "decode result"},
+		{"d0003.test", "result", []byte(`{"domain": "d0003.test", "findings": [{"id": "x", "severity": "catastrophic"}]}`), "severity"},
+		{"d0004.test", "result", oversized(), "read limit"},
+		{"d0005.test", "audited_at", "pas une date", "audited_at"},
+		{"d0006.test", "points", "beaucoup", "points"},
+	}
+	want := map[string]string{}
+	for _, b := range bad {
+		if err := corrupt(t, ids[b.domain], b.column, b.value); err != nil {
+			t.Logf("%s: the database refuses %s = %q (%v): this corruption cannot exist there", b.domain, b.column, b.value, err)
+			continue
+		}
+		want[b.domain] = b.want
+	}
+	check := func(method string, r store.AuditRecord) {
+		t.Helper()
+		w, isBad := want[r.Domain]
+		switch {
+		case r.ID != ids[r.Domain] || r.CampaignID != id || r.Org.ID == "":
+			t.Errorf("%s: record of %s names row %d, campaign %d, organisation %q; want row %d of campaign %d", method, r.Domain, r.ID, r.CampaignID, r.Org.ID, ids[r.Domain], id)
+		case isBad && (r.Result != nil || !strings.Contains(r.Unreadable, w)):
+			t.Errorf("%s: corrupt row of %s: Unreadable %q, result %v; want %q and no result", method, r.Domain, r.Unreadable, r.Result != nil, w)
+		case !isBad && (r.Unreadable != "" || r.Result == nil || r.Result.Score.Grade != "B"):
+			t.Errorf("%s: sound row of %s: Unreadable %q, result %+v", method, r.Domain, r.Unreadable, r.Result)
+		}
+	}
+	for _, m := range []struct {
+		name string
+		iter func(func(store.AuditRecord) error) error
+	}{
+		{"LatestAudits", func(fn func(store.AuditRecord) error) error { return s.LatestAudits(ctx, fn) }},
+		{"CampaignAudits", func(fn func(store.AuditRecord) error) error { return s.CampaignAudits(ctx, id, fn) }},
+	} {
+		n := 0
+		err := m.iter(func(r store.AuditRecord) error {
+			n++
+			check(m.name, r)
+			return nil
+		})
+		if err != nil || n != len(jobs) {
+			t.Errorf("%s over corrupt rows: %d records, %v; want %d, no error", m.name, n, err, len(jobs))
+		}
+	}
+	for _, j := range jobs {
+		h, err := s.History(ctx, j.Domain, true)
+		if err != nil || len(h) != 1 {
+			t.Errorf("History(%s) over a corrupt row: %d records, %v", j.Domain, len(h), err)
+			continue
+		}
+		check("History", h[0])
+	}
+}
+
+var (
+	oversizedOnce sync.Once
+	oversizedBlob []byte
+)
+
+// oversized returns gzip-compressed JSON that is valid but decompresses
+// to more than the store's 64 MiB read limit.
+func oversized() []byte {
+	oversizedOnce.Do(func() {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		io.WriteString(zw, `{"domain": "d0004.test", "input": "`)
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		for range 65 {
+			zw.Write(chunk)
+		}
+		io.WriteString(zw, `"}`)
+		zw.Close()
+		oversizedBlob = buf.Bytes()
+	})
+	return oversizedBlob
 }
