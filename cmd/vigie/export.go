@@ -30,7 +30,7 @@ données ouvertes. Les formats se répètent ou se séparent par des virgules
            virgules (RFC 4180), chacun décrit par un Table Schema
            (organisations.schema.json, findings.schema.json) et reliés par
            datapackage.json (Frictionless Data)
-  json     audits.jsonl (JSON Lines : un audit complet par ligne, avec ses
+  json     audits.jsonl (JSON Lines : un audit par ligne, avec ses
            observations et son organisation) et organisations.json (les
            lignes de organisations.csv, typées)
   parquet  organisations.parquet et findings.parquet (les colonnes des CSV,
@@ -45,6 +45,22 @@ puis renommés ensemble : un export qui échoue ne laisse rien à moitié
 les CSV contre leurs Table Schemas, chaque fichier contre sa taille et son
 empreinte dans le catalogue ; un écart donne le code de sortie 1.
 
+Les données publiées sont des faits, pas le texte brut des serveurs
+audités : par défaut, audits.jsonl ne contient ni les pages web, ni les
+en-têtes HTTP autres que ceux de sécurité, ni les cookies tels que reçus,
+ni le fichier security.txt, ni le texte de la politique MTA-STS (ses
+champs lus sont gardés), ni les bannières SMTP ; le champ « omitted » de
+chaque ligne le dit. Les caractères de contrôle sont retirés de tous les
+fichiers (échappés dans les résultats JSON), et une cellule de texte d'un
+CSV qui commence par =, +, -, @, une tabulation ou un retour chariot est
+précédée d'une apostrophe (') pour qu'un tableur ne l'exécute pas comme une
+formule (recommandation de l'OWASP contre l'injection CSV).
+
+Une ligne de la base illisible (corrompue, trop grande, refusée par le
+décodeur) est signalée sur la sortie d'erreur avec sa campagne, son
+organisation, son domaine et son numéro de ligne, comptée dans le résumé
+et laissée de côté : l'export continue et réussit (code 0).
+
 Options :
   --db BASE           la base des campagnes : un fichier SQLite ou une URL
                       postgres://
@@ -57,10 +73,15 @@ Options :
                       défaut : ` + export.Etalab20 + `)
   --base-url URL      préfixe des adresses de téléchargement dans le
                       catalogue (sinon relatives au catalogue)
+  --full-observations publie dans audits.jsonl les observations entières,
+                      texte brut des serveurs distants compris (pages,
+                      en-têtes, bannières) : pour la recherche, en
+                      sachant ce que l'on publie
   --lang fr|en        langue des messages (fr par défaut)
 
-Codes de sortie : 0 export écrit, 1 export impossible (base absente ou
-vide, dossier non inscriptible), 2 ligne de commande invalide.
+Codes de sortie : 0 export écrit (même avec des lignes illisibles laissées
+de côté), 1 export impossible (base absente ou vide, aucune ligne lisible,
+dossier non inscriptible), 2 ligne de commande invalide.
 `,
 		`Usage: vigie export --db DB --out DIR [--format csv|json|parquet]... [options]
 
@@ -75,7 +96,7 @@ csv,json,parquet, the default):
            described by a Table Schema (organisations.schema.json,
            findings.schema.json) and tied by datapackage.json
            (Frictionless Data)
-  json     audits.jsonl (JSON Lines: one whole audit a line, with its
+  json     audits.jsonl (JSON Lines: one audit a line, with its
            observations and organisation) and organisations.json (the rows
            of organisations.csv, typed)
   parquet  organisations.parquet and findings.parquet (the columns of the
@@ -90,6 +111,21 @@ The export is then checked: the CSV files against their Table Schemas,
 every file against its size and checksum in the catalogue; a mismatch
 gives exit code 1.
 
+The published data are facts, not the raw text of the audited servers: by
+default audits.jsonl holds no web page, no HTTP header but the security
+ones, no cookie as received, no security.txt file, no MTA-STS policy text
+(its parsed fields are kept) and no SMTP banner; each line's "omitted"
+field says so. Control characters are removed from every file (escaped in
+the JSON results), and a CSV text cell that starts with =, +, -, @, a tab
+or a carriage return gets a single quote (') before it, so that a
+spreadsheet does not run it as a formula (OWASP's advice against CSV
+injection).
+
+A row of the database that cannot be read (corrupt, too large, refused by
+the decoder) is reported on standard error with its campaign,
+organisation, domain and row number, counted in the summary and left out:
+the export goes on and succeeds (exit code 0).
+
 Options:
   --db DB             the campaigns database: a SQLite file or a
                       postgres:// URL
@@ -102,10 +138,14 @@ Options:
                       etalab-2.0: ` + export.Etalab20 + `)
   --base-url URL      prefix of the download URLs in the catalogue
                       (otherwise relative to the catalogue)
+  --full-observations publish the whole observations in audits.jsonl, the
+                      raw text of remote servers included (pages, headers,
+                      banners): for research, knowing what is published
   --lang fr|en        language of the messages (default fr)
 
-Exit codes: 0 export written, 1 export impossible (database missing or
-empty, directory not writable), 2 invalid command line.
+Exit codes: 0 export written (even with unreadable rows left out), 1
+export impossible (database missing or empty, no readable row, directory
+not writable), 2 invalid command line.
 `,
 	})
 }
@@ -128,6 +168,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	title := fs.String("title", "", "")
 	license := fs.String("license", "", "")
 	baseURL := fs.String("base-url", "", "")
+	fullObs := fs.Bool("full-observations", false, "")
 	fs.String("lang", e.lang, "") // read by langOf
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
@@ -178,7 +219,12 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	meta.BaseURL = *baseURL
 	meta.Issued = time.Now()
 	meta.Version = vigieVersion()
-	err = export.Write(ctx, st, strings.Join(fmts, ","), *out, meta)
+	sum, err := export.Write(ctx, st, strings.Join(fmts, ","), *out, meta, export.Options{FullObservations: *fullObs})
+	// A row that cannot be read is named, whatever becomes of the export.
+	for _, u := range sum.Unreadable {
+		e.errorf(e.t(text{"ligne %d illisible, laissée de côté : campagne %d, organisation %q, domaine %q : %s", "unreadable row %d left out: campaign %d, organisation %q, domain %q: %s"}),
+			u.Row, u.CampaignID, u.Organisation, u.Domain, u.Reason)
+	}
 	switch {
 	case errors.Is(err, export.ErrEmpty):
 		e.errorf(e.t(text{"la base %s ne contient aucun audit : lancez d'abord « vigie campaign run »", "the database %s holds no audit: run \"vigie campaign run\" first"}), *db)
@@ -194,6 +240,12 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	for _, name := range export.FileNames(fmts) {
 		fmt.Fprintf(e.stdout, "  %s\n", name)
 	}
+	if n := len(sum.Unreadable); n > 0 {
+		fmt.Fprintf(e.stdout, e.t(text{"%d lignes illisibles de la base laissées de côté (détail sur la sortie d'erreur)\n", "%d unreadable rows of the database left out (details on standard error)\n"}), n)
+	}
+	if *fullObs {
+		fmt.Fprintln(e.stdout, e.t(text{"audits.jsonl : observations entières, texte brut des serveurs distants compris", "audits.jsonl: whole observations, raw text of remote servers included"}))
+	}
 	// What is published must hold to its own description: the CSV files
 	// to their Table Schemas, every file to its size and checksum in the
 	// catalogue.
@@ -204,6 +256,6 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"l'export ne respecte pas ses propres schémas (%d problèmes)", "the export does not hold to its own schemas (%d problems)"}), len(errs))
 		return exitFailed
 	}
-	fmt.Fprintln(e.stdout, e.t(text{"vérifié : fichiers CSV conformes à leurs Table Schemas, tailles et empreintes conformes au catalogue", "checked: CSV files valid against their Table Schemas, sizes and checksums as in the catalogue"}))
+	fmt.Fprintln(e.stdout, e.t(text{"vérifié : fichiers CSV conformes à leurs Table Schemas, sans formule ni caractère de contrôle, tailles et empreintes conformes au catalogue", "checked: CSV files valid against their Table Schemas, with no formula and no control character, sizes and checksums as in the catalogue"}))
 	return exitOK
 }

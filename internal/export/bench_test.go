@@ -69,14 +69,14 @@ func BenchmarkWrite(b *testing.B) {
 			runtime.GC()
 			b.ResetTimer()
 			for b.Loop() {
-				if err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta); err != nil {
+				if _, err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/org")
 			g.sample = true
-			if err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta); err != nil {
+			if _, err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta, Options{}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(g.peakHeap)/(1<<20), "peak-live-heap-MiB")

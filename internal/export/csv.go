@@ -1,9 +1,9 @@
 package export
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/store"
@@ -11,11 +11,10 @@ import (
 
 // csvWriter writes organisations.csv and findings.csv: UTF-8, comma
 // separated, CRLF line ends and quotes as RFC 4180 section 2 has them, a
-// header row.
+// header row, text cells neutralised against formula injection.
 type csvWriter struct {
 	orgs, findings       *output
-	orgsCSV, findingsCSV *csv.Writer
-	rec                  []string
+	orgsCSV, findingsCSV *CSVWriter
 }
 
 func newCSVWriter(e *exporter) (*csvWriter, error) {
@@ -37,8 +36,8 @@ func newCSVWriter(e *exporter) (*csvWriter, error) {
 		return nil, err
 	}
 	w.findings.conformsTo = FindingsSchemaF
-	w.orgsCSV = newCSV(w.orgs)
-	w.findingsCSV = newCSV(w.findings)
+	w.orgsCSV = NewCSVWriter(w.orgs, textColumns(OrganisationsSchema()))
+	w.findingsCSV = NewCSVWriter(w.findings, textColumns(FindingsSchema()))
 	if err := w.orgsCSV.Write(fieldNames(OrganisationsSchema())); err != nil {
 		return nil, err
 	}
@@ -48,18 +47,22 @@ func newCSVWriter(e *exporter) (*csvWriter, error) {
 	return w, nil
 }
 
-func newCSV(o *output) *csv.Writer {
-	w := csv.NewWriter(o)
-	w.UseCRLF = true // RFC 4180, section 2, rule 1
-	return w
-}
-
 func fieldNames(s *TableSchema) []string {
 	names := make([]string, len(s.Fields))
 	for i, f := range s.Fields {
 		names[i] = f.Name
 	}
 	return names
+}
+
+// textColumns says which columns of s hold text (type string): those
+// whose cells are neutralised.
+func textColumns(s *TableSchema) []bool {
+	text := make([]bool, len(s.Fields))
+	for i, f := range s.Fields {
+		text[i] = f.Type == "string"
+	}
+	return text
 }
 
 func (w *csvWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings []audit.Finding) error {
@@ -72,23 +75,86 @@ func (w *csvWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings [
 			return err
 		}
 	}
-	// The csv writer buffers; flush so that its errors surface here
-	// (the output's own buffer keeps the writes large).
-	w.orgsCSV.Flush()
-	w.findingsCSV.Flush()
-	if err := w.orgsCSV.Error(); err != nil {
-		return err
-	}
-	return w.findingsCSV.Error()
+	return nil
 }
 
-func (w *csvWriter) close() error {
-	w.orgsCSV.Flush()
-	w.findingsCSV.Flush()
-	if err := w.orgsCSV.Error(); err != nil {
-		return err
+func (w *csvWriter) close() error { return nil }
+
+// formulaStart holds the characters that make a spreadsheet read a cell
+// as a formula (OWASP, CSV Injection): =, +, -, @, tab and carriage
+// return.
+const formulaStart = "=+-@\t\r"
+
+// StartsFormula reports whether a spreadsheet would take a cell holding
+// s for a formula: whether s starts with one of = + - @, a tab or a
+// carriage return.
+func StartsFormula(s string) bool {
+	return s != "" && strings.IndexByte(formulaStart, s[0]) >= 0
+}
+
+// Neutralise returns the text of a CSV cell as the export writes it:
+// with a single quote (') before a value that starts a formula, as OWASP
+// recommends against CSV injection, so that a spreadsheet shows the
+// value as text instead of running it. The quote is part of the CSV
+// cell only: JSON and Parquet carry the value as it is.
+func Neutralise(s string) string {
+	if StartsFormula(s) {
+		return "'" + s
 	}
-	return w.findingsCSV.Error()
+	return s
+}
+
+// A CSVWriter writes CSV records (RFC 4180: comma separated, CRLF line
+// ends, fields quoted when they hold a comma, a quote, a line end or
+// start with a space) whose text columns are neutralised against formula
+// injection: a text cell that starts with = + - @, a tab or a carriage
+// return is written with a single quote before it, and quoted (OWASP,
+// CSV Injection). Numeric columns are written as they are, so that a
+// negative number stays a number. The values should have no control
+// characters (Clean removes them).
+type CSVWriter struct {
+	w    io.Writer
+	text []bool
+	buf  []byte
+}
+
+// NewCSVWriter returns a CSVWriter to w; text[i] says whether column i
+// holds text (columns beyond text are text).
+func NewCSVWriter(w io.Writer, text []bool) *CSVWriter {
+	return &CSVWriter{w: w, text: text}
+}
+
+// Write writes one record.
+func (c *CSVWriter) Write(rec []string) error {
+	b := c.buf[:0]
+	for i, v := range rec {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		quote := false
+		if (i >= len(c.text) || c.text[i]) && StartsFormula(v) {
+			v, quote = "'"+v, true
+		}
+		if !quote {
+			quote = strings.ContainsAny(v, ",\"\r\n") || (v != "" && (v[0] == ' ' || v[0] == '\t'))
+		}
+		if !quote {
+			b = append(b, v...)
+			continue
+		}
+		b = append(b, '"')
+		for j := 0; j < len(v); j++ {
+			if v[j] == '"' {
+				b = append(b, '"') // RFC 4180 section 2, rule 7
+			}
+			b = append(b, v[j])
+		}
+		b = append(b, '"')
+	}
+	b = append(b, '\r', '\n') // RFC 4180 section 2, rule 1
+	c.buf = b
+	_, err := c.w.Write(b)
+	return err
 }
 
 // dataPackage is a Data Package descriptor
@@ -207,11 +273,11 @@ func (e *exporter) writeJSONFile(name, format, mediaType string, what audit.Text
 	if err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := marshalJSON(v, true)
 	if err != nil {
 		return fmt.Errorf("export: %s: %w", name, err)
 	}
-	if _, err := o.Write(append(data, '\n')); err != nil {
+	if _, err := o.Write(data); err != nil {
 		return err
 	}
 	return o.close()

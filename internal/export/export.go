@@ -10,12 +10,21 @@
 // Files are written under temporary names and renamed when all are
 // complete: a failed export leaves no half-written file.
 //
+// Hostile text stays harmless: every published string has its C0 and C1
+// control characters removed (in the JSON files, those of the results
+// are escaped instead: the values stay exact, the bytes harmless), and a
+// CSV text cell that a spreadsheet would take for a formula (it starts
+// with = + - @, a tab or a carriage return) gets a single quote before
+// it (OWASP's advice against CSV injection). ValidateDir checks both.
+//
 // The files, by format:
 //
 //	csv      organisations.csv, findings.csv, organisations.schema.json,
 //	         findings.schema.json, datapackage.json
-//	json     audits.jsonl (JSON Lines: one full audit a line, with its
-//	         organisation), organisations.json (an array of the rows of
+//	json     audits.jsonl (JSON Lines: one audit a line, with its
+//	         organisation; the observations without the raw text of
+//	         remote servers unless Options.FullObservations),
+//	         organisations.json (an array of the rows of
 //	         organisations.csv, typed)
 //	parquet  organisations.parquet, findings.parquet (the columns of the
 //	         CSV files, typed)
@@ -103,8 +112,8 @@ func DefaultMetadata() Metadata {
 			EN: "vigie observatory: security of organisations' web sites and mail",
 		},
 		Description: audit.Text{
-			FR: "Dernier audit de chaque domaine de chaque organisation par vigie : note CyberScore de A+ à F, points par domaine (transport web, application web, messagerie, DNS), et chaque constat avec sa gravité, son objet, sa preuve et sa référence. Les observations brutes de chaque audit sont dans audits.jsonl ; la méthodologie est publiée par « vigie methodology ».",
-			EN: "Latest vigie audit of every domain of every organisation: CyberScore grade from A+ to F, points per area (web transport, web application, mail, DNS), and every finding with its severity, subject, evidence and standard. The raw observations of each audit are in audits.jsonl; the methodology is published by \"vigie methodology\".",
+			FR: "Dernier audit de chaque domaine de chaque organisation par vigie : note CyberScore de A+ à F, points par domaine (transport web, application web, messagerie, DNS), et chaque constat avec sa gravité, son objet, sa preuve et sa référence. Les observations de chaque audit sont dans audits.jsonl ; la méthodologie est publiée par « vigie methodology ».",
+			EN: "Latest vigie audit of every domain of every organisation: CyberScore grade from A+ to F, points per area (web transport, web application, mail, DNS), and every finding with its severity, subject, evidence and standard. The observations of each audit are in audits.jsonl; the methodology is published by \"vigie methodology\".",
 		},
 		Publisher: "vigie",
 		License:   Etalab20,
@@ -140,36 +149,88 @@ func ParseFormats(values ...string) ([]string, error) {
 	return fs, nil
 }
 
+// Options are the choices of an export other than its formats and
+// metadata.
+type Options struct {
+	// FullObservations publishes the observations whole in
+	// audits.jsonl, the raw text of remote servers included (HTTP
+	// bodies and headers, security.txt, the MTA-STS policy, SMTP
+	// banners): for researchers, who should know what they publish. By
+	// default that text is left out (see Omitted).
+	FullObservations bool
+}
+
+// Unreadable is a row of the store that the export could not read and
+// left out.
+type Unreadable struct {
+	Row          int64 // the audit's row in the store
+	CampaignID   int64
+	Organisation string // its identifier
+	Domain       string
+	Reason       string // why it could not be read
+}
+
+// String names the row and says why it was left out, in English.
+func (u Unreadable) String() string {
+	return fmt.Sprintf("row %d (campaign %d, organisation %q, domain %q): %s",
+		u.Row, u.CampaignID, clean(u.Organisation), clean(u.Domain), clean(u.Reason))
+}
+
+// Summary is what an export wrote.
+type Summary struct {
+	// Audits and Findings count the rows of organisations and of
+	// findings published.
+	Audits, Findings int
+	// Unreadable lists the rows of the store that could not be read
+	// and were left out, in the order met; they do not fail the export.
+	Unreadable []Unreadable
+}
+
 // Write exports the latest audits of st into dir, created if needed, in
 // format: one of csv, json, parquet, or several separated by commas. It
 // reads the store once, writes every file under a temporary name and
 // renames them all when the export is complete, then writes
-// catalog.jsonld. Existing files of the same names are replaced. It
-// returns ErrEmpty, and writes nothing, when the store holds no audit.
-func Write(ctx context.Context, st store.Store, format string, dir string, meta Metadata) error {
+// catalog.jsonld. Existing files of the same names are replaced.
+//
+// A row of the store that cannot be read (store.AuditRecord.Unreadable)
+// is left out, listed in the summary, and the export goes on. Write
+// returns ErrEmpty, and writes nothing, when the store holds no audit,
+// and an error when it holds only unreadable ones.
+func Write(ctx context.Context, st store.Store, format string, dir string, meta Metadata, opts Options) (Summary, error) {
 	formats, err := ParseFormats(format)
 	if err != nil {
-		return err
+		return Summary{}, err
 	}
 	meta = withDefaults(meta)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return Summary{}, fmt.Errorf("export: %w", err)
 	}
-	e := &exporter{dir: dir, formats: formats, meta: meta}
+	e := &exporter{dir: dir, formats: formats, meta: meta, opts: opts}
 	defer e.abort()
 	err = st.LatestAudits(ctx, func(rec store.AuditRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if rec.Unreadable != "" {
+			e.unreadable = append(e.unreadable, Unreadable{
+				Row: rec.ID, CampaignID: rec.CampaignID, Organisation: rec.Org.ID,
+				Domain: rec.Domain, Reason: clean(rec.Unreadable),
+			})
+			return nil
+		}
 		return e.add(&rec)
 	})
+	sum := Summary{Audits: e.audits, Findings: e.findings, Unreadable: e.unreadable}
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return sum, fmt.Errorf("export: %w", err)
+	}
+	if e.audits == 0 && len(e.unreadable) > 0 {
+		return sum, fmt.Errorf("export: none of the %d latest audits of the store can be read", len(e.unreadable))
 	}
 	if e.audits == 0 {
-		return ErrEmpty
+		return sum, ErrEmpty
 	}
-	return e.finish()
+	return sum, e.finish()
 }
 
 func withDefaults(m Metadata) Metadata {
@@ -194,6 +255,12 @@ func withDefaults(m Metadata) Metadata {
 		m.Issued = time.Now()
 	}
 	m.Issued = m.Issued.UTC().Truncate(time.Second)
+	// What the user typed goes into the catalogue and the data package:
+	// no control character there either.
+	for _, p := range []*string{&m.Title.FR, &m.Title.EN, &m.Description.FR, &m.Description.EN,
+		&m.Publisher, &m.License, &m.BaseURL, &m.Version} {
+		*p = clean(*p)
+	}
 	return m
 }
 
@@ -202,6 +269,7 @@ type exporter struct {
 	dir     string
 	formats []string
 	meta    Metadata
+	opts    Options
 	started bool
 
 	outputs []*output // every file, in the order of creation
@@ -210,6 +278,7 @@ type exporter struct {
 	parquet *parquetWriter
 
 	audits, findings int
+	unreadable       []Unreadable
 	first, last      time.Time // the audits' time span
 }
 

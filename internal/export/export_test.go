@@ -135,7 +135,7 @@ var testMeta = Metadata{
 func TestWriteAll(t *testing.T) {
 	st := sample(t)
 	dir := t.TempDir()
-	if err := Write(context.Background(), st, "csv,json,parquet", dir, testMeta); err != nil {
+	if _, err := Write(context.Background(), st, "csv,json,parquet", dir, testMeta, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -175,12 +175,12 @@ func TestWriteAll(t *testing.T) {
 		!bytes.Contains(raw, []byte("title_en\r\n")) {
 		t.Errorf("findings.csv header: %q", raw[:80])
 	}
-	if !strings.Contains(string(raw), "bad \uFFFD byte, \"\"quoted\"\"\r\nnext line") {
+	if !strings.Contains(string(raw), "\"bad \uFFFD byte, \"\"quoted\"\"  next line\"") {
 		t.Errorf("findings.csv: the awkward evidence is not quoted and cleaned as expected")
 	}
 
 	checkParquet(t, dir, orgs, findings)
-	checkJSON(t, dir, st, orgs)
+	checkJSON(t, dir, st, orgs, false)
 	checkCatalog(t, dir, st)
 	checkDataPackage(t, dir)
 	if errs := ValidateDir(dir); len(errs) > 0 {
@@ -220,7 +220,7 @@ func TestValidateDirRejects(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := Write(context.Background(), sample(t), "csv,json,parquet", dir, testMeta); err != nil {
+			if _, err := Write(context.Background(), sample(t), "csv,json,parquet", dir, testMeta, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if err := alter(dir); err != nil {
@@ -261,6 +261,17 @@ func validateBoth(t *testing.T, dir string) (orgs, findings *table) {
 	return orgs, findings
 }
 
+// csvCells returns the cells of a row of the table s as its CSV file
+// holds them: text cells neutralised.
+func csvCells(rec []string, s *TableSchema) []string {
+	for i, text := range textColumns(s) {
+		if text {
+			rec[i] = Neutralise(rec[i])
+		}
+	}
+	return rec
+}
+
 // checkOrganisationRows compares a few cells of organisations.csv with
 // what the store holds.
 func checkOrganisationRows(t *testing.T, st *memStore, orgs *table) {
@@ -270,8 +281,8 @@ func checkOrganisationRows(t *testing.T, st *memStore, orgs *table) {
 		row := orgs.rows[i]
 		r := rec.Result
 		want := map[string]string{
-			"organisation_id":   rec.Org.ID,
-			"organisation_name": rec.Org.Name,
+			"organisation_id":   Neutralise(clean(rec.Org.ID)),
+			"organisation_name": Neutralise(clean(rec.Org.Name)),
 			"domain":            rec.Domain,
 			"audit_time":        rec.Time.UTC().Format("2006-01-02T15:04:05Z"),
 			"campaign_id":       strconv.FormatInt(rec.CampaignID, 10),
@@ -321,7 +332,7 @@ func checkParquet(t *testing.T, dir string, orgs, findings *table) {
 	}
 	var got [][]string
 	for _, r := range orgRows {
-		got = append(got, r.Record())
+		got = append(got, csvCells(r.Record(), OrganisationsSchema()))
 	}
 	if diff := cmp.Diff(orgs.rows, got); diff != "" {
 		t.Errorf("organisations.parquet differs from the CSV (-csv +parquet):\n%s", diff)
@@ -332,7 +343,7 @@ func checkParquet(t *testing.T, dir string, orgs, findings *table) {
 	}
 	got = nil
 	for _, r := range findingRows {
-		got = append(got, r.Record())
+		got = append(got, csvCells(r.Record(), FindingsSchema()))
 	}
 	if diff := cmp.Diff(findings.rows, got); diff != "" {
 		t.Errorf("findings.parquet differs from the CSV (-csv +parquet):\n%s", diff)
@@ -363,7 +374,7 @@ func checkParquet(t *testing.T, dir string, orgs, findings *table) {
 	}
 }
 
-func checkJSON(t *testing.T, dir string, st *memStore, orgs *table) {
+func checkJSON(t *testing.T, dir string, st *memStore, orgs *table, full bool) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, OrganisationsJSON))
 	if err != nil {
@@ -375,7 +386,7 @@ func checkJSON(t *testing.T, dir string, st *memStore, orgs *table) {
 	}
 	var got [][]string
 	for _, r := range rows {
-		got = append(got, r.Record())
+		got = append(got, csvCells(r.Record(), OrganisationsSchema()))
 	}
 	if diff := cmp.Diff(orgs.rows, got); diff != "" {
 		t.Errorf("organisations.json differs from the CSV (-csv +json):\n%s", diff)
@@ -394,15 +405,25 @@ func checkJSON(t *testing.T, dir string, st *memStore, orgs *table) {
 		if line.Organisation.ID != rec.Org.ID || line.Domain != rec.Domain || line.CampaignID != rec.CampaignID {
 			t.Errorf("%s line %d: %s %s, want %s %s", AuditsJSONL, i+1, line.Organisation.ID, line.Domain, rec.Org.ID, rec.Domain)
 		}
-		// The full result comes back as saved, observations included.
-		// (Compared after a JSON round trip of the original, which turns
-		// its invalid UTF-8 into U+FFFD.)
-		data, _ := json.Marshal(rec.Result)
-		var want audit.Result
-		if err := json.Unmarshal(data, &want); err != nil {
+		// The result comes back as saved, observations included, the
+		// raw text of remote servers too only when full. (Compared
+		// after a JSON round trip of the original, which turns its
+		// invalid UTF-8 into U+FFFD.)
+		want := rec.Result
+		if !full {
+			want = withoutRawText(want)
+			if !slices.Equal(line.Omitted, Omitted) {
+				t.Errorf("%s line %d: omitted %q, want %q", AuditsJSONL, i+1, line.Omitted, Omitted)
+			}
+		} else if line.Omitted != nil {
+			t.Errorf("%s line %d: omitted %q with the full observations", AuditsJSONL, i+1, line.Omitted)
+		}
+		data, _ := json.Marshal(want)
+		want = new(audit.Result)
+		if err := json.Unmarshal(data, want); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(&want, line.Result); diff != "" {
+		if diff := cmp.Diff(want, line.Result); diff != "" {
 			t.Errorf("%s line %d: the result differs (-stored +exported):\n%s", AuditsJSONL, i+1, diff)
 		}
 	}
@@ -572,7 +593,7 @@ func TestWriteEachFormat(t *testing.T) {
 	} {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := Write(context.Background(), st, format, dir, testMeta); err != nil {
+			if _, err := Write(context.Background(), st, format, dir, testMeta, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			var got []string
@@ -592,7 +613,7 @@ func TestWriteErrors(t *testing.T) {
 	ctx := context.Background()
 	t.Run("empty", func(t *testing.T) {
 		dir := t.TempDir()
-		err := Write(ctx, &memStore{}, "csv", dir, testMeta)
+		_, err := Write(ctx, &memStore{}, "csv", dir, testMeta, Options{})
 		if !errors.Is(err, ErrEmpty) {
 			t.Fatalf("got %v, want ErrEmpty", err)
 		}
@@ -602,7 +623,7 @@ func TestWriteErrors(t *testing.T) {
 		st := sample(t)
 		st.failAfter = 3
 		dir := t.TempDir()
-		err := Write(ctx, st, "csv,json,parquet", dir, testMeta)
+		_, err := Write(ctx, st, "csv,json,parquet", dir, testMeta, Options{})
 		if !errors.Is(err, errBroken) {
 			t.Fatalf("got %v, want the store's error", err)
 		}
@@ -612,7 +633,7 @@ func TestWriteErrors(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		dir := t.TempDir()
-		if err := Write(cctx, sample(t), "csv", dir, testMeta); !errors.Is(err, context.Canceled) {
+		if _, err := Write(cctx, sample(t), "csv", dir, testMeta, Options{}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v, want context.Canceled", err)
 		}
 		assertEmptyDir(t, dir)
@@ -622,14 +643,14 @@ func TestWriteErrors(t *testing.T) {
 		if err := os.WriteFile(file, nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		err := Write(ctx, sample(t), "csv", file, testMeta)
+		_, err := Write(ctx, sample(t), "csv", file, testMeta, Options{})
 		if err == nil || !strings.HasPrefix(err.Error(), "export: ") {
 			t.Fatalf("got %v, want an export error", err)
 		}
 	})
 	t.Run("unknown format", func(t *testing.T) {
 		dir := t.TempDir()
-		if err := Write(ctx, sample(t), "xls", dir, testMeta); err == nil {
+		if _, err := Write(ctx, sample(t), "xls", dir, testMeta, Options{}); err == nil {
 			t.Fatal("no error")
 		}
 		assertEmptyDir(t, dir)
@@ -652,11 +673,11 @@ func assertEmptyDir(t *testing.T, dir string) {
 func TestWriteReplaces(t *testing.T) {
 	st := sample(t)
 	dir := t.TempDir()
-	if err := Write(context.Background(), st, "csv", dir, testMeta); err != nil {
+	if _, err := Write(context.Background(), st, "csv", dir, testMeta, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	st.recs = st.recs[:2]
-	if err := Write(context.Background(), st, "csv", dir, testMeta); err != nil {
+	if _, err := Write(context.Background(), st, "csv", dir, testMeta, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	orgs, _ := validateBoth(t, dir)

@@ -198,14 +198,10 @@ func (r *FindingRow) Record() []string {
 }
 
 // clean makes a published string valid UTF-8 (evidence comes from the
-// network; Parquet's STRING type and CSV readers want UTF-8) and its line
-// ends "\n": a CSV reader turns a quoted CRLF into LF (RFC 4180 allows
-// both in a field), so every format carries the same text.
+// network; Parquet's STRING type and CSV readers want UTF-8) and removes
+// its C0 and C1 control characters (audit.StripControls: a tab or a line
+// end becomes a space), so that no escape sequence reaches a terminal and
+// no line end splits a cell: every format carries the same one-line text.
 func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.IndexByte(s, '\r') >= 0 {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-		s = strings.ReplaceAll(s, "\r", "\n")
-	}
-	return s
+	return audit.StripControls(strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -22,8 +22,14 @@ func TestValidatorRejects(t *testing.T) {
 		MissingValues: []string{""},
 	}
 	other := &table{keys: map[string]bool{"a": true, "b": true}}
+	// The hostile values below are keys of the other table: only the
+	// check of hostile text can refuse them.
+	for _, k := range []string{"=cmd|' /C calc'!A0", "+33 1", "-1", "@SUM(1)", "\tx", "\rx", "a\x1b[2J", "a\u009b2J", "'=1+1"} {
+		other.keys[k] = true
+	}
 	const header = "id,n,g,t,x,b\r\n"
-	good := header + "a,1,A,2026-03-01T10:00:00Z,1.5,true\r\nb,,,,,\r\n"
+	// A negative number is a number; a neutralised formula is text.
+	good := header + "a,1,A,2026-03-01T10:00:00Z,1.5,true\r\nb,,,,-2.5,\r\n\"'=1+1\",,,,,\r\n"
 	if _, errs := validate(s, strings.NewReader(good), map[string]*table{"other": other}); len(errs) > 0 {
 		t.Fatalf("valid CSV rejected: %v", errs)
 	}
@@ -39,6 +45,14 @@ func TestValidatorRejects(t *testing.T) {
 		"primary key": "a,1,A,,,\r\na,2,B,,,\r\n",
 		"foreign key": "c,1,A,,,\r\n",
 		"columns":     "a,1,A\r\n",
+		"formula":     "\"=cmd|' /C calc'!A0\",1,A,,,\r\n",
+		"plus":        "+33 1,1,A,,,\r\n",
+		"minus":       "-1,1,A,,,\r\n",
+		"at":          "@SUM(1),1,A,,,\r\n",
+		"tab":         "\"\tx\",1,A,,,\r\n",
+		"cr":          "\"\rx\",1,A,,,\r\n",
+		"control":     "a\x1b[2J,1,A,,,\r\n",
+		"c1 control":  "a\u009b2J,1,A,,,\r\n",
 	} {
 		if _, errs := validate(s, strings.NewReader(header+body), map[string]*table{"other": other}); len(errs) == 0 {
 			t.Errorf("%s: invalid CSV accepted", name)

@@ -12,13 +12,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"vigie.eu/vigie/internal/audit"
 )
+
+// clip shortens a value quoted in an error.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
 
 // This file validates CSV files against a Table Schema, for the subset of
 // the specification the export uses: types string, integer, number,
 // boolean and datetime (default formats), the constraints required, enum,
 // minimum and maximum, missing values, the primary key (unique, never
-// missing) and foreign keys into another validated table. It is how the
+// missing) and foreign keys into another validated table. It also
+// refuses what the export never writes: a control character in a cell,
+// and a text cell that starts with a formula character (= + - @, tab,
+// carriage return) without the single quote that neutralises it. It is how the
 // tests check that the exported files validate against their own
 // schemas, and what a publisher can run before publishing.
 
@@ -88,6 +101,15 @@ func validate(s *TableSchema, in io.Reader, refs map[string]*table) (*table, []e
 		t.rows = append(t.rows, rec)
 		for i, f := range s.Fields {
 			v := rec[i]
+			// Hostile text: a control character, or a text cell that a
+			// spreadsheet would run as a formula (a number such as -1
+			// is a number, checked by its type below).
+			if j := strings.IndexFunc(v, audit.IsControl); j >= 0 {
+				bad(line, "%s: control character %U", f.Name, []rune(v[j:])[0])
+			}
+			if f.Type == "string" && StartsFormula(v) {
+				bad(line, "%s: %q starts with a formula character, unneutralised", f.Name, clip(v))
+			}
 			c := f.Constraints
 			if c == nil {
 				c = &Constraints{}
