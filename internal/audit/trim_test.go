@@ -153,7 +153,7 @@ func TestStripControls(t *testing.T) {
 		{"\x1b[31mrouge\x1b[0m", "[31mrouge[0m"},
 		{"nul\x00 del\x7f c1\u0085\u009b fin", "nul del c1 fin"},
 		{"\u00a0espace insécable", "\u00a0espace insécable"}, // U+00A0 is not a control
-		{"bad \xff byte", "bad \xff byte"},                     // not UTF-8: left to the caller
+		{"bad \xff byte", "bad \xff byte"},                   // not UTF-8: left to the caller
 	} {
 		if got := audit.StripControls(tt.in); got != tt.want {
 			t.Errorf("StripControls(%q) = %q, want %q", tt.in, got, tt.want)
