@@ -217,6 +217,17 @@ func TestValidateDirRejects(t *testing.T) {
 			return os.WriteFile(p, bytes.Replace(data, []byte("\r\n210010000,"), []byte("\r\n210019999,"), 1), 0o644)
 		},
 		"file removed": func(dir string) error { return os.Remove(filepath.Join(dir, AuditsJSONL)) },
+		"formula unneutralised": func(dir string) error {
+			p := filepath.Join(dir, FindingsCSV)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if !bytes.Contains(data, []byte(`,"'+all in the record`)) {
+				return errors.New("no neutralised evidence to alter")
+			}
+			return os.WriteFile(p, bytes.Replace(data, []byte(`,"'+all in the record`), []byte(`,"+all in the record`), 1), 0o644)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -235,6 +246,7 @@ func TestValidateDirRejects(t *testing.T) {
 				"grade out of enum":          `grade: "Z" not in`,
 				"finding of no organisation": "foreign key",
 				"file removed":               "audits.jsonl: no such file",
+				"formula unneutralised":      `evidence: "+all in the record of example.test" starts with a formula character`,
 			}[name]
 			if got := fmt.Sprint(errs); !strings.Contains(got, want) {
 				t.Errorf("errors %s do not say %q", got, want)

@@ -49,8 +49,20 @@ type Reference struct {
 
 func intp(v int) *int { return &v }
 
-// field builds a Field; t holds the title then the description.
+// textNote ends the description of every free-text column: how the CSV
+// file neutralises a value that a spreadsheet would take for a formula.
+var textNote = audit.Text{
+	FR: " Sans caractère de contrôle. Dans le fichier CSV, une valeur qui commence par =, +, -, @, une tabulation ou un retour chariot est précédée d'une apostrophe (') et mise entre guillemets, pour qu'un tableur ne l'exécute pas comme une formule (recommandation de l'OWASP contre l'injection CSV) : retirez cette apostrophe pour retrouver la valeur, telle que la donnent les fichiers JSON et Parquet.",
+	EN: " No control characters. In the CSV file, a value that starts with =, +, -, @, a tab or a carriage return is preceded by a single quote (') and quoted, so that a spreadsheet does not run it as a formula (OWASP's advice against CSV injection): remove that quote to get the value, as the JSON and Parquet files give it.",
+}
+
+// field builds a Field; t holds the title then the description. A
+// string field without an enum gets textNote.
 func field(name, typ string, title, desc audit.Text, c *Constraints) Field {
+	if typ == "string" && (c == nil || len(c.Enum) == 0) {
+		desc.FR += textNote.FR
+		desc.EN += textNote.EN
+	}
 	return Field{Name: name, Type: typ, Title: title.FR, TitleEN: title.EN,
 		Description: desc.FR, DescriptionEN: desc.EN, Constraints: c}
 }
