@@ -140,6 +140,12 @@ func Compare(ctx context.Context, st store.Store, from, to int64, fn func(Change
 func judge(rec store.AuditRecord) (Side, []audit.Finding) {
 	side := Side{Time: rec.Time}
 	r := rec.Result
+	if rec.Unreadable != "" {
+		// A row the store cannot read is unscored, named with its
+		// row, and the comparison goes on.
+		side.Error = fmt.Sprintf("unreadable row %d: %s", rec.ID, rec.Unreadable)
+		return side, nil
+	}
 	if r == nil {
 		side.Error = "no result stored"
 		return side, nil

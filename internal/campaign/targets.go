@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/store"
 	"vigie.eu/vigie/internal/target"
 )
@@ -310,11 +311,14 @@ func csvOrganisation(line string, lay layout) (*store.Organisation, []error) {
 	if len(rec) != lay.fields {
 		return nil, []error{fmt.Errorf("%w: %d fields, want %d as in the header", ErrBrokenLine, len(rec), lay.fields)}
 	}
+	// Control characters (C0, C1) have no place in a name, an
+	// identifier or a category, and would reach terminals, reports and
+	// the open data: removed (a tab becomes a space).
 	field := func(i int) string {
 		if i < 0 {
 			return ""
 		}
-		return strings.TrimSpace(rec[i])
+		return strings.TrimSpace(audit.StripControls(rec[i]))
 	}
 	o := &store.Organisation{ID: field(lay.id), Name: field(lay.name), Category: field(lay.category)}
 	var errs []error
@@ -347,9 +351,10 @@ func trimCSVError(err error) string {
 	return err.Error()
 }
 
-// clip shortens s for an error message.
+// clip shortens s for an error message, without its control
+// characters (a line of the file may hold an escape sequence).
 func clip(s string) string {
-	s = strings.TrimRight(s, "\r\n")
+	s = audit.StripControls(strings.TrimRight(s, "\r\n"))
 	if len(s) <= maxErrorText {
 		return s
 	}

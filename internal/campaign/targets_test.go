@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/store"
 	"vigie.eu/vigie/internal/target"
 )
@@ -44,6 +45,13 @@ func TestReadTargets(t *testing.T) {
 			name: "french names with other spellings and column order",
 			in:   "site web\tcode_insee\tlibellé\ttype\nexample.fr\t75056\tParis\tcommune\n",
 			want: []store.Organisation{{ID: "75056", Name: "Paris", Category: "commune", Domains: []string{"example.fr"}}},
+		},
+		{
+			name: "control characters removed from ids, names and categories",
+			in:   "id,name,category,domains\n\x1b[2J213\u0085,\"Mairie\tde\x07 Test\x1b]0;x\x07\",commune\u009b\x00,mairie.example.fr\n",
+			want: []store.Organisation{
+				{ID: "[2J213", Name: "Mairie de Test]0;x", Category: "commune", Domains: []string{"mairie.example.fr"}},
+			},
 		},
 		{
 			name: "domain column only: identified by the first domain",
@@ -169,6 +177,7 @@ func FuzzReadTargets(f *testing.F) {
 		"example.fr\n# c\nexample.org # d\n",
 		"domain\n\"unclosed\n",
 		"id,domains\n1,\"a.example.fr, b.example.fr\"\n1,c.example.fr\n",
+		"id,name,domains\n\x1b[2J,\"\u009b\x07\",a.example.fr\n\x1b]0;x\x07\n",
 	} {
 		f.Add(s)
 	}
@@ -183,6 +192,9 @@ func FuzzReadTargets(f *testing.F) {
 			if o.ID == "" || len(o.Domains) == 0 || ids[o.ID] {
 				t.Fatalf("bad organisation %+v", o)
 			}
+			if strings.IndexFunc(o.ID+o.Name+o.Category, audit.IsControl) >= 0 {
+				t.Fatalf("organisation %q with a control character", o)
+			}
 			ids[o.ID] = true
 			for _, d := range o.Domains {
 				tg, err := target.Parse(d)
@@ -194,6 +206,9 @@ func FuzzReadTargets(f *testing.F) {
 		for _, p := range probs {
 			if p.Line < 1 || p.Line > lines || p.Err == nil {
 				t.Fatalf("bad problem %+v (%d lines)", p, lines)
+			}
+			if strings.IndexFunc(p.Text+p.Error(), audit.IsControl) >= 0 {
+				t.Fatalf("problem %q with a control character", p.Text+": "+p.Error())
 			}
 		}
 	})
