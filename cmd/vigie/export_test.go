@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"vigie.eu/vigie/internal/golden"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/store/storetest"
 )
 
 // TestExportScript runs the scripts of testdata/export against SQLite
@@ -40,6 +42,7 @@ func TestExportScript(t *testing.T) {
 			"exits":       cmdExits,
 			"validexport": cmdValidExport,
 			"csvrows":     cmdCSVRows,
+			"corruptrow":  cmdCorruptRow,
 		},
 		RequireExplicitExec: true,
 		// VIGIE_UPDATE=1 rewrites the files that cmp compares with.
@@ -139,5 +142,32 @@ func cmdCSVRows(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got := len(rows) - 1; got != want {
 		ts.Fatalf("%s: %d rows, want %d", args[0], got, want)
+	}
+}
+
+// cmdCorruptRow spoils the stored result of a domain in a SQLite
+// database behind the store's back: with bytes that are not a result
+// (corrupt) or with one larger than the store's read limit (oversized).
+//
+//	corruptrow DB DOMAIN corrupt|oversized
+func cmdCorruptRow(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: corruptrow DB DOMAIN corrupt|oversized")
+	}
+	blob := map[string][]byte{"corrupt": []byte(`{"domain": "`), "oversized": storetest.Oversized()}[args[2]]
+	if blob == nil {
+		ts.Fatalf("corruptrow: %q: want corrupt or oversized", args[2])
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("corruptrow: %v", err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE audits SET result = ? WHERE domain = ?`, blob, args[1])
+	if err != nil {
+		ts.Fatalf("corruptrow: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		ts.Fatalf("corruptrow: %d rows of %s, want 1", n, args[1])
 	}
 }

@@ -767,7 +767,7 @@ func RunUnreadable(t *testing.T, open func(t *testing.T) (store.Store, Corrupt))
 		{"d0001.test", "result", []byte{0x1f, 0x8b, 8, 0, 1, 2, 3}, "decode result"},
 		{"d0002.test", "result", []byte(`{"domain": "d0002.test", "findings": [`), "decode result"},
 		{"d0003.test", "result", []byte(`{"domain": "d0003.test", "findings": [{"id": "x", "severity": "catastrophic"}]}`), "severity"},
-		{"d0004.test", "result", oversized(), "read limit"},
+		{"d0004.test", "result", Oversized(), "read limit"},
 		{"d0005.test", "audited_at", "pas une date", "audited_at"},
 		{"d0006.test", "points", "beaucoup", "points"},
 	}
@@ -823,9 +823,10 @@ var (
 	oversizedBlob []byte
 )
 
-// oversized returns gzip-compressed JSON that is valid but decompresses
-// to more than the store's 64 MiB read limit.
-func oversized() []byte {
+// Oversized returns a stored result as a row could hold it (gzip-compressed
+// JSON), valid but decompressing to more than the store's 64 MiB read
+// limit: 64 KiB, the same each call.
+func Oversized() []byte {
 	oversizedOnce.Do(func() {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
