@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/campaign"
+	"vigie.eu/vigie/internal/export"
 	"vigie.eu/vigie/internal/store"
 )
 
@@ -20,6 +20,10 @@ import (
 var compareColumns = []string{"org_id", "org_name", "category", "domain", "change",
 	"grade_before", "points_before", "grade_after", "points_after", "delta",
 	"added", "fixed", "error_before", "error_after"}
+
+// compareText says which columns of compareColumns hold text: all but
+// the points and the delta, which may be negative.
+var compareText = []bool{true, true, true, true, true, true, false, true, false, false, true, true, true, true}
 
 // changeNames name the kinds of change in the text report.
 var changeNames = map[string]text{
@@ -71,11 +75,12 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
-	var cw *csv.Writer
+	var cw *export.CSVWriter
 	var listed []campaign.Change // worse, better and unscored, for the text report
 	counts := map[string]int{}
 	if format == "csv" {
-		cw = csv.NewWriter(w)
+		cw = export.NewCSVWriter(w, compareText) // no formula, no control character
+		cw.LF = true
 		cw.Write(compareColumns)
 	}
 	methodology := ""
@@ -93,10 +98,6 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 		}
 		return nil
 	})
-	if err == nil && cw != nil {
-		cw.Flush()
-		err = cw.Error()
-	}
 	if err != nil {
 		e.errorf("campaign compare: %v", err)
 		return exitFailed

@@ -110,9 +110,12 @@ func Neutralise(s string) string {
 // injection: a text cell that starts with = + - @, a tab or a carriage
 // return is written with a single quote before it, and quoted (OWASP,
 // CSV Injection). Numeric columns are written as they are, so that a
-// negative number stays a number. The values should have no control
-// characters (Clean removes them).
+// negative number stays a number. Control characters are removed from
+// every cell (audit.StripControls: a tab or a line end becomes a space).
 type CSVWriter struct {
+	// LF ends lines with "\n" alone instead of RFC 4180's CRLF (for a
+	// terminal's output).
+	LF   bool
 	w    io.Writer
 	text []bool
 	buf  []byte
@@ -131,6 +134,7 @@ func (c *CSVWriter) Write(rec []string) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		v = audit.StripControls(v)
 		quote := false
 		if (i >= len(c.text) || c.text[i]) && StartsFormula(v) {
 			v, quote = "'"+v, true
@@ -151,7 +155,10 @@ func (c *CSVWriter) Write(rec []string) error {
 		}
 		b = append(b, '"')
 	}
-	b = append(b, '\r', '\n') // RFC 4180 section 2, rule 1
+	if !c.LF {
+		b = append(b, '\r') // RFC 4180 section 2, rule 1
+	}
+	b = append(b, '\n')
 	c.buf = b
 	_, err := c.w.Write(b)
 	return err

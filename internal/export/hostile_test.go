@@ -251,3 +251,36 @@ func TestUnreadableRows(t *testing.T) {
 		t.Errorf("export of unreadable rows only: %v, want an error saying so", err)
 	}
 }
+
+// TestCSVWriter checks the cells as written: text neutralised and
+// quoted, numbers as they are (a negative delta stays a number), control
+// characters removed, RFC 4180 quoting, and both line ends.
+func TestCSVWriter(t *testing.T) {
+	var b bytes.Buffer
+	w := NewCSVWriter(&b, []bool{true, false, true})
+	for _, rec := range [][]string{
+		{"=1+1", "-5", "-5"},
+		{"a,b", "12", "say \"hi\"\x1b[2J"},
+		{" lead", "", "@x\nline"},
+		{"plain", "0", "\t=tab"}, // the tab becomes a space: no formula left
+		{"+33", "+33"},           // text neutralised, a number as it is
+	} {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "\"'=1+1\",-5,\"'-5\"\r\n" +
+		"\"a,b\",12,\"say \"\"hi\"\"[2J\"\r\n" +
+		"\" lead\",,\"'@x line\"\r\n" +
+		"plain,0,\" =tab\"\r\n" +
+		"\"'+33\",+33\r\n"
+	if b.String() != want {
+		t.Errorf("CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+	b.Reset()
+	w.LF = true
+	w.Write([]string{"x", "1"})
+	if b.String() != "x,1\n" {
+		t.Errorf("CSV with LF: %q", b.String())
+	}
+}
