@@ -284,3 +284,20 @@ func TestCSVWriter(t *testing.T) {
 		t.Errorf("CSV with LF: %q", b.String())
 	}
 }
+
+func TestEscapeControls(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`"plain «é» text"`, `"plain «é» text"`},
+		{"\"del\x7f\"", `"del\u007f"`},
+		{"\"« \u0085 »\u009b\"", `"« \u0085 »\u009b"`},
+		{"\"\u00a0\x7f\u0080\"", `"` + "\u00a0" + `\u007f\u0080"`},
+	} {
+		if got := string(escapeControls([]byte(tt.in))); got != tt.want {
+			t.Errorf("escapeControls(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		var v string
+		if err := json.Unmarshal(escapeControls([]byte(tt.in)), &v); err != nil || "\""+v+"\"" != tt.in {
+			t.Errorf("escapeControls(%q) decodes to %q, %v; want the same text", tt.in, v, err)
+		}
+	}
+}
