@@ -120,7 +120,8 @@ func sample(t testing.TB) *memStore {
 		record(odd, "a.test", 2, &weird, at.Add(48*time.Hour)),
 		record(odd, "b.test", 2, fx["good"], at.Add(49*time.Hour)))
 	// An audit that could not run: no observations, no score.
-	broken := store.Organisation{ID: "999", Domains: []string{"broken.test"}}
+	// Its name would be a formula in a spreadsheet.
+	broken := store.Organisation{ID: "999", Name: "=2+3 (tableur)", Domains: []string{"broken.test"}}
 	s.recs = append(s.recs, record(broken, "broken.test", 2,
 		&audit.Result{Error: "target: invalid domain"}, at.Add(50*time.Hour)))
 	return s
@@ -218,15 +219,15 @@ func TestValidateDirRejects(t *testing.T) {
 		},
 		"file removed": func(dir string) error { return os.Remove(filepath.Join(dir, AuditsJSONL)) },
 		"formula unneutralised": func(dir string) error {
-			p := filepath.Join(dir, FindingsCSV)
+			p := filepath.Join(dir, OrganisationsCSV)
 			data, err := os.ReadFile(p)
 			if err != nil {
 				return err
 			}
-			if !bytes.Contains(data, []byte(`,"'+all in the record`)) {
-				return errors.New("no neutralised evidence to alter")
+			if !bytes.Contains(data, []byte(`,"'=2+3 (tableur)",`)) {
+				return errors.New("no neutralised name to alter")
 			}
-			return os.WriteFile(p, bytes.Replace(data, []byte(`,"'+all in the record`), []byte(`,"+all in the record`), 1), 0o644)
+			return os.WriteFile(p, bytes.Replace(data, []byte(`,"'=2+3 (tableur)",`), []byte(`,"=2+3 (tableur)",`), 1), 0o644)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -246,7 +247,7 @@ func TestValidateDirRejects(t *testing.T) {
 				"grade out of enum":          `grade: "Z" not in`,
 				"finding of no organisation": "foreign key",
 				"file removed":               "audits.jsonl: no such file",
-				"formula unneutralised":      `evidence: "+all in the record of example.test" starts with a formula character`,
+				"formula unneutralised":      `organisation_name: "=2+3 (tableur)" starts with a formula character`,
 			}[name]
 			if got := fmt.Sprint(errs); !strings.Contains(got, want) {
 				t.Errorf("errors %s do not say %q", got, want)
