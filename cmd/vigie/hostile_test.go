@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,6 +173,11 @@ func newHostileLab(t *testing.T) *hostileLab {
 			http.Redirect(w, r, loc, http.StatusFound)
 			return
 		}
+		// Formula payloads in what the server controls, for the
+		// open data (see noformulas).
+		w.Header().Set("Server", "=cmd|' /C calc'!A0")
+		w.Header().Set("X-Powered-By", "+SUM(1+1)*cmd|' /C calc'!A0")
+		http.SetCookie(w, &http.Cookie{Name: "@SUM(1+1)", Value: "x"})
 		fmt.Fprintln(w, "<p>hostile lab</p>")
 	})
 	quiet := log.New(io.Discard, "", 0) // vigie's probes close many handshakes early
@@ -284,6 +290,7 @@ func TestHostile(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":       cmdExits,
 			"auditbounds": cmdAuditBounds,
+			"noformulas":  cmdNoFormulas,
 			"traps": func(ts *testscript.TestScript, neg bool, args []string) {
 				l := ts.Value("lab").(*hostileLab)
 				got := l.trapped.Load()
@@ -340,5 +347,41 @@ func cmdAuditBounds(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if c := time.Duration(res.CPUMS) * time.Millisecond; c >= maxCPU {
 		ts.Fatalf("auditbounds: %s used %v of CPU, want under %v", res.Domain, c, maxCPU)
+	}
+}
+
+// cmdNoFormulas checks that no cell of the CSV files of an export starts
+// with a character that a spreadsheet takes for a formula.
+//
+//	noformulas DIR
+func cmdNoFormulas(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: noformulas DIR")
+	}
+	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.csv"))
+	if len(files) == 0 {
+		ts.Fatalf("noformulas: no CSV file in %s", args[0])
+	}
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			ts.Fatalf("noformulas: %v", err)
+		}
+		rows, err := csv.NewReader(r).ReadAll()
+		r.Close()
+		if err != nil {
+			ts.Fatalf("noformulas: %s: %v", f, err)
+		}
+		for i, row := range rows {
+			for j, cell := range row {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					// A negative number is a number, not a formula.
+					if _, err := strconv.ParseFloat(cell, 64); err == nil {
+						continue
+					}
+					ts.Fatalf("noformulas: %s line %d column %d starts with a formula character: %q", filepath.Base(f), i+1, j+1, cell)
+				}
+			}
+		}
 	}
 }
