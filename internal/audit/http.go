@@ -1,5 +1,10 @@
 package audit
 
+import (
+	"slices"
+	"strings"
+)
+
 // HTTPObservation is what the HTTP probe saw when it fetched one start URL
 // and followed its redirects.
 type HTTPObservation struct {
@@ -52,6 +57,57 @@ func (h *HTTPObservation) Final() *HTTPResponse {
 		return nil
 	}
 	return &h.Responses[len(h.Responses)-1]
+}
+
+// Answer returns the final response of the chain when the chain ended on
+// one: no error on the chain nor on that response, and a status. It
+// returns nil when the chain stopped early (a refused connection, a
+// timeout, too many redirects).
+func (h *HTTPObservation) Answer() *HTTPResponse {
+	if h == nil || h.Error != "" {
+		return nil
+	}
+	r := h.Final()
+	if r == nil || r.Status == 0 || r.Error != "" {
+		return nil
+	}
+	return r
+}
+
+// HTTPS reports whether the response is that of an https:// URL.
+func (r *HTTPResponse) HTTPS() bool {
+	return r != nil && len(r.URL) >= len("https://") && strings.EqualFold(r.URL[:len("https://")], "https://")
+}
+
+// Header returns the values of the named response header, in the order
+// they came, or nil when it is absent. The name is matched without regard
+// to case: the probe records canonical names ("Content-Type"), saved or
+// hand-written observations may not.
+func (r *HTTPResponse) Header(name string) []string {
+	if r == nil {
+		return nil
+	}
+	// Names differing only in case are one header (RFC 9110, section
+	// 5.1): their values are joined, the keys in sorted order so that
+	// the result does not depend on the order of the map.
+	var keys []string
+	for k := range r.Headers {
+		if strings.EqualFold(k, name) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) <= 1 {
+		if len(keys) == 0 {
+			return nil
+		}
+		return r.Headers[keys[0]]
+	}
+	slices.Sort(keys)
+	var vals []string
+	for _, k := range keys {
+		vals = append(vals, r.Headers[k]...)
+	}
+	return vals
 }
 
 // Cookie is one Set-Cookie header, parsed (RFC 6265 section 5.2).

@@ -4,7 +4,9 @@ package audit
 // behind it, each area's points and every point lost with the finding and
 // the rule that took it. It is computed by internal/score from the
 // findings and the observations, under a published methodology version;
-// anyone can recompute it from a saved result.
+// anyone can recompute it from a saved result. The comparison profiles it
+// carries (Observatory, SSLLabs, InternetNL) are computed beside it by
+// internal/profile and do not count in it.
 type Score struct {
 	// Methodology is the version of the rules that computed this score
 	// ("2026.1"); "vigie methodology" prints them.

@@ -27,6 +27,7 @@ import (
 	"vigie.eu/vigie/internal/probe/httpprobe"
 	"vigie.eu/vigie/internal/probe/mailprobe"
 	"vigie.eu/vigie/internal/probe/tlsprobe"
+	"vigie.eu/vigie/internal/profile"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/target"
 )
@@ -224,8 +225,17 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	for _, err := range errs {
 		res.CheckErrors = append(res.CheckErrors, err.Error())
 	}
-	res.Score = score.Compute(findings, o)
+	res.Score = judge(findings, o)
 	return res
+}
+
+// judge scores the findings of o with today's rules and computes the
+// comparison profiles beside the score: the score object an audit
+// publishes.
+func judge(findings []audit.Finding, o *audit.Observations) *audit.Score {
+	s := score.Compute(findings, o)
+	profile.Add(s, findings, o)
+	return s
 }
 
 // nxdomain reports whether the DNS probe was told that domain does not
@@ -476,8 +486,8 @@ func startURL(scheme, host string, port, defaultPort int) string {
 }
 
 // Rejudge runs today's checks on r's observations and scores the
-// findings with today's rules, in place: old observations judged by the
-// current methodology. A result without observations is left as it is.
+// findings with today's rules, comparison profiles included, in place: old
+// observations judged by the current methodology. A result without observations is left as it is.
 func Rejudge(r *audit.Result) {
 	if r.Observations == nil {
 		return
@@ -488,5 +498,5 @@ func Rejudge(r *audit.Result) {
 	for _, err := range errs {
 		r.CheckErrors = append(r.CheckErrors, err.Error())
 	}
-	r.Score = score.Compute(findings, r.Observations)
+	r.Score = judge(findings, r.Observations)
 }

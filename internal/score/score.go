@@ -22,8 +22,9 @@
 //     and the caps that applied.
 //
 // Methodology prints the table as text, so the published methodology and
-// the code cannot disagree. The package also computes comparison profiles
-// (MDN HTTP Observatory, SSL Labs, internet.nl) from the observations.
+// the code cannot disagree. The comparison profiles (MDN HTTP Observatory,
+// SSL Labs, internet.nl) are not part of the score: internal/profile
+// computes them beside it.
 //
 // It does no I/O and reads no clock.
 package score
@@ -49,7 +50,7 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Evidence, b.Evidence))
 	})
 
-	observed := observedAreas(o)
+	observed := ObservedAreas(o)
 	byArea := map[string][]audit.Finding{}
 	for _, f := range fs {
 		a := r.area(f.ID)
@@ -93,11 +94,6 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 		return cmp.Compare(r.gradeIndex(b.Grade), r.gradeIndex(a.Grade))
 	})
 	s.Grade = r.Grades[final].Grade
-
-	s.Observatory = Observatory(o)
-	s.SSLLabs = SSLLabs(o)
-	s.InternetNL = InternetNL(fs, o)
-
 	return s
 }
 
@@ -150,9 +146,10 @@ func (r *Rules) grade(points int, worst audit.Severity, any bool) string {
 	return r.Grades[len(r.Grades)-1].Grade
 }
 
-// observedAreas says which areas the observations cover; see the
-// "observed_when" of each area in the rules table.
-func observedAreas(o *audit.Observations) map[string]bool {
+// ObservedAreas says which areas the observations cover, by area id; see
+// the "observed_when" of each area in the rules table. It depends on the
+// observations only, never on the findings.
+func ObservedAreas(o *audit.Observations) map[string]bool {
 	seen := map[string]bool{}
 	if o == nil {
 		return seen
@@ -178,7 +175,7 @@ func observedAreas(o *audit.Observations) map[string]bool {
 				seen["web_transport"] = true
 			}
 		}
-		if p := finalHTTPS(h); p != nil {
+		if p := h.Answer(); p != nil && p.HTTPS() {
 			seen["web_app"] = true
 		}
 	}

@@ -3,8 +3,6 @@ package httpcheck
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -114,11 +112,9 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 // deleted reports whether a Set-Cookie removes the cookie rather than
 // setting it (RFC 6265, sections 5.2.1 and 5.2.2).
 func deleted(c audit.Cookie, now time.Time) bool {
-	if c.MaxAge != "" {
-		if n, err := strconv.ParseInt(strings.TrimSpace(c.MaxAge), 10, 64); err == nil {
-			// Max-Age takes precedence over Expires.
-			return n <= 0
-		}
+	if n, ok := c.MaxAgeSeconds(); ok {
+		// Max-Age takes precedence over Expires.
+		return n <= 0
 	}
 	if c.Expires != "" && !now.IsZero() {
 		if t, err := http.ParseTime(c.Expires); err == nil {

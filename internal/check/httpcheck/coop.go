@@ -36,7 +36,7 @@ var COOP = audit.CheckFunc("http.coop", func(o *audit.Observations) []audit.Find
 		if !isHTML(p) {
 			continue // COOP applies to documents only
 		}
-		switch coopValue(header(p.resp, "Cross-Origin-Opener-Policy")) {
+		switch coopValue(p.resp.Header("Cross-Origin-Opener-Policy")) {
 		case "same-origin", "same-origin-allow-popups", "noopener-allow-popups":
 			continue
 		}

@@ -58,17 +58,17 @@ var cspWeak = &audit.Definition{
 var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Finding {
 	var f findings
 	for _, p := range pages(o) {
-		var policies []CSPPolicy
-		for _, v := range header(p.resp, "Content-Security-Policy") {
-			policies = append(policies, ParseCSP(v)...)
+		var policies []audit.CSPPolicy
+		for _, v := range p.resp.Header("Content-Security-Policy") {
+			policies = append(policies, audit.ParseCSP(v)...)
 		}
 		if len(policies) == 0 {
 			f.add(cspMissing, p.host, "no Content-Security-Policy header on "+evidence.Quote(p.resp.URL))
 			continue
 		}
-		common := policies[0].Weaknesses()
+		common := cspWeaknesses(policies[0])
 		for _, other := range policies[1:] {
-			w := other.Weaknesses()
+			w := cspWeaknesses(other)
 			common = slices.DeleteFunc(common, func(c CSPWeakness) bool {
 				return !slices.ContainsFunc(w, func(x CSPWeakness) bool { return x.Kind == c.Kind })
 			})
@@ -80,67 +80,6 @@ var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Findin
 	return f.list
 }, cspMissing, cspWeak)
 
-// CSPPolicy is one parsed policy: its directives in the order they came,
-// names in lower case, source expressions as written.
-type CSPPolicy struct {
-	Directives []CSPDirective
-}
-
-// CSPDirective is one directive of a policy.
-type CSPDirective struct {
-	Name  string
-	Value []string
-}
-
-// Get returns the value of the named directive and whether it is present.
-func (p CSPPolicy) Get(name string) ([]string, bool) {
-	for _, d := range p.Directives {
-		if d.Name == name {
-			return d.Value, true
-		}
-	}
-	return nil, false
-}
-
-// ParseCSP parses the value of a Content-Security-Policy header, a list
-// of policies separated by commas (CSP Level 3, "parse a serialized CSP
-// list"). Policies without directives are dropped.
-func ParseCSP(value string) []CSPPolicy {
-	var ps []CSPPolicy
-	for s := range strings.SplitSeq(value, ",") {
-		if p := parsePolicy(s); len(p.Directives) > 0 {
-			ps = append(ps, p)
-		}
-	}
-	return ps
-}
-
-// parsePolicy implements CSP Level 3, "parse a serialized CSP".
-func parsePolicy(s string) CSPPolicy {
-	var p CSPPolicy
-	for token := range strings.SplitSeq(s, ";") {
-		// Step 2.1: strip leading and trailing ASCII whitespace.
-		token = strings.Trim(token, asciiWhitespace)
-		if token == "" {
-			continue
-		}
-		// Steps 2.3 to 2.4: the name runs to the first ASCII
-		// whitespace, and is compared in ASCII lower case.
-		fields := strings.FieldsFunc(token, isASCIIWhitespace)
-		name := strings.ToLower(fields[0])
-		// Step 2.5: a duplicate directive is ignored, the first wins.
-		if _, dup := p.Get(name); dup {
-			continue
-		}
-		p.Directives = append(p.Directives, CSPDirective{Name: name, Value: fields[1:]})
-	}
-	return p
-}
-
-const asciiWhitespace = "\t\n\f\r "
-
-func isASCIIWhitespace(r rune) bool { return strings.ContainsRune(asciiWhitespace, r) }
-
 // CSPWeakness is one way a policy fails to protect.
 type CSPWeakness struct {
 	// Kind names the weakness, for comparing policies:
@@ -151,8 +90,9 @@ type CSPWeakness struct {
 	Reason string
 }
 
-// Weaknesses returns what the policy fails to prevent, in a fixed order.
-func (p CSPPolicy) Weaknesses() []CSPWeakness {
+// cspWeaknesses returns what the policy fails to prevent, in a fixed
+// order.
+func cspWeaknesses(p audit.CSPPolicy) []CSPWeakness {
 	var ws []CSPWeakness
 	add := func(kind, format string, args ...any) {
 		ws = append(ws, CSPWeakness{Kind: kind, Reason: fmt.Sprintf(format, args...)})
@@ -160,7 +100,7 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 
 	// Scripts: script-src, or default-src when it is absent (CSP Level
 	// 3, "get the effective directive" and the fallback lists).
-	script, name := p.effective("script-src")
+	script, name := p.Effective("script-src")
 	if name == "" {
 		add("no-script-src", "no script-src nor default-src: scripts from any origin may run")
 	} else {
@@ -183,7 +123,7 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 	}
 
 	// Plugins: object-src, or default-src when it is absent.
-	object, name := p.effective("object-src")
+	object, name := p.Effective("object-src")
 	switch {
 	case name == "":
 		add("object-src", "no object-src nor default-src: plugins (object, embed) may load from anywhere")
@@ -196,18 +136,6 @@ func (p CSPPolicy) Weaknesses() []CSPWeakness {
 		add("no-base-uri", "no base-uri: an injected <base> element can redirect relative script URLs")
 	}
 	return ws
-}
-
-// effective returns the value of directive, or of default-src when it is
-// absent, and the name of the one found ("" when neither is present).
-func (p CSPPolicy) effective(directive string) ([]string, string) {
-	if v, ok := p.Get(directive); ok {
-		return v, directive
-	}
-	if v, ok := p.Get("default-src"); ok {
-		return v, "default-src"
-	}
-	return nil, ""
 }
 
 // tooWide returns the sources that match any host: "*" and the bare

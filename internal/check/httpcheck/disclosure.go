@@ -67,12 +67,12 @@ var Disclosure = audit.CheckFunc("http.disclosure", func(o *audit.Observations) 
 			if r.Status == 0 || host == "" {
 				continue
 			}
-			for _, v := range header(r, "Server") {
+			for _, v := range r.Header("Server") {
 				if versioned.MatchString(v) {
 					once(serverVersion, host, "Server: "+evidence.Quote(v))
 				}
 			}
-			for _, v := range header(r, "X-Powered-By") {
+			for _, v := range r.Header("X-Powered-By") {
 				if v != "" {
 					once(poweredBy, host, "X-Powered-By: "+evidence.Quote(v))
 				}

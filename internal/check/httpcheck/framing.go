@@ -31,14 +31,14 @@ var Framing = audit.CheckFunc("http.framing", func(o *audit.Observations) []audi
 	var f findings
 	for _, p := range pages(o) {
 		protected := false
-		for _, v := range header(p.resp, "Content-Security-Policy") {
-			for _, pol := range ParseCSP(v) {
+		for _, v := range p.resp.Header("Content-Security-Policy") {
+			for _, pol := range audit.ParseCSP(v) {
 				if _, ok := pol.Get("frame-ancestors"); ok {
 					protected = true
 				}
 			}
 		}
-		xfo := header(p.resp, "X-Frame-Options")
+		xfo := p.resp.Header("X-Frame-Options")
 		if protected || frameOptionsValid(xfo) {
 			continue
 		}

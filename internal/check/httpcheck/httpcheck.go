@@ -10,7 +10,6 @@
 package httpcheck
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -36,19 +35,6 @@ var Checks = []audit.Check{
 	SRI,
 }
 
-// final returns the final response of a chain, or nil when the chain
-// stopped without one (an error, too many redirects).
-func final(h *audit.HTTPObservation) *audit.HTTPResponse {
-	if h == nil || h.Error != "" {
-		return nil
-	}
-	r := h.Final()
-	if r == nil || r.Status == 0 || r.Error != "" {
-		return nil
-	}
-	return r
-}
-
 // page is the final HTTPS response of an https:// start URL: what the
 // header and content checks judge.
 type page struct {
@@ -67,7 +53,7 @@ func pages(o *audit.Observations) []page {
 		if h == nil || !strings.HasPrefix(strings.ToLower(h.URL), "https://") {
 			continue
 		}
-		r := final(h)
+		r := h.Answer()
 		if r == nil {
 			continue
 		}
@@ -81,24 +67,11 @@ func pages(o *audit.Observations) []page {
 	return ps
 }
 
-// header returns the values of a response header, any case of its name.
-func header(r *audit.HTTPResponse, name string) []string {
-	if v, ok := r.Headers[http.CanonicalHeaderKey(name)]; ok {
-		return v
-	}
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return nil
-}
-
 // headerProblem is the evidence against the header name of page p: "no
 // name header on URL" when p has none, else its values, quoted, and what
 // is wrong with them.
 func headerProblem(p page, name, wrong string) string {
-	values := header(p.resp, name)
+	values := p.resp.Header(name)
 	if len(values) == 0 {
 		return "no " + name + " header on " + evidence.Quote(p.resp.URL)
 	}

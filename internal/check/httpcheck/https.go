@@ -43,7 +43,7 @@ var HTTPS = audit.CheckFunc("http.https", func(o *audit.Observations) []audit.Fi
 				answered = true
 			}
 		}
-		r := final(h)
+		r := h.Answer()
 		if r != nil && strings.HasPrefix(strings.ToLower(r.URL), "https://") {
 			return nil
 		}

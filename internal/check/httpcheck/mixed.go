@@ -59,15 +59,15 @@ var MixedContent = audit.CheckFunc("http.content.mixed", func(o *audit.Observati
 			continue
 		}
 		var found []string
-		for _, el := range elements(p.obs.Body) {
-			attrs := subresourceAttrs[el.tag]
-			if el.tag == "link" && !loadsLink(el.attrs["rel"]) {
+		for _, el := range p.obs.Elements() {
+			attrs := subresourceAttrs[el.Tag]
+			if el.Tag == "link" && !loadsLink(el.Attrs["rel"]) {
 				continue
 			}
 			for _, a := range attrs {
-				v := strings.TrimSpace(el.attrs[a])
+				v := strings.TrimSpace(el.Attrs[a])
 				if len(v) >= 7 && strings.EqualFold(v[:7], "http://") {
-					found = append(found, fmt.Sprintf("<%s %s=%s>", el.tag, a, evidence.Quote(v)))
+					found = append(found, fmt.Sprintf("<%s %s=%s>", el.Tag, a, evidence.Quote(v)))
 				}
 			}
 		}

@@ -30,7 +30,7 @@ var permissionsMissing = &audit.Definition{
 var PermissionsPolicy = audit.CheckFunc("http.permissions_policy", func(o *audit.Observations) []audit.Finding {
 	var f findings
 	for _, p := range pages(o) {
-		if strings.TrimSpace(strings.Join(header(p.resp, "Permissions-Policy"), "")) != "" {
+		if strings.TrimSpace(strings.Join(p.resp.Header("Permissions-Policy"), "")) != "" {
 			continue
 		}
 		f.add(permissionsMissing, p.host, "no Permissions-Policy header on "+evidence.Quote(p.resp.URL))

@@ -34,7 +34,7 @@ var Redirect = audit.CheckFunc("http.redirect", func(o *audit.Observations) []au
 		if h == nil || !strings.HasPrefix(strings.ToLower(h.URL), "http://") {
 			continue
 		}
-		r := final(h)
+		r := h.Answer()
 		if r == nil || strings.HasPrefix(strings.ToLower(r.URL), "https://") {
 			continue
 		}

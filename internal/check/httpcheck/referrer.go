@@ -52,7 +52,7 @@ var referrerPolicies = []string{
 var ReferrerPolicy = audit.CheckFunc("http.referrer_policy", func(o *audit.Observations) []audit.Finding {
 	var f findings
 	for _, p := range pages(o) {
-		values := header(p.resp, "Referrer-Policy")
+		values := p.resp.Header("Referrer-Policy")
 		policy := effectiveReferrerPolicy(values)
 		switch policy {
 		case "":

@@ -38,9 +38,9 @@ var SRI = audit.CheckFunc("http.content.sri", func(o *audit.Observations) []audi
 			continue
 		}
 		var found []string
-		for _, el := range elements(p.obs.Body) {
-			src, ok := el.attrs["src"]
-			if el.tag != "script" || !ok || strings.TrimSpace(el.attrs["integrity"]) != "" {
+		for _, el := range p.obs.Elements() {
+			src, ok := el.Attrs["src"]
+			if el.Tag != "script" || !ok || strings.TrimSpace(el.Attrs["integrity"]) != "" {
 				continue
 			}
 			u, err := p.url.Parse(strings.TrimSpace(src))

@@ -29,7 +29,7 @@ var xctoMissing = &audit.Definition{
 var ContentTypeOptions = audit.CheckFunc("http.xcto", func(o *audit.Observations) []audit.Finding {
 	var f findings
 	for _, p := range pages(o) {
-		values := header(p.resp, "X-Content-Type-Options")
+		values := p.resp.Header("X-Content-Type-Options")
 		if nosniff(values) {
 			continue
 		}

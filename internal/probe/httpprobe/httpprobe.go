@@ -229,7 +229,7 @@ func (c *client) getWith(ctx context.Context, rt http.RoundTripper, u *url.URL, 
 	}
 	c.jar.SetCookies(u, resp.Cookies())
 	for _, line := range resp.Header.Values("Set-Cookie") {
-		f.resp.Cookies = append(f.resp.Cookies, ParseSetCookie(line))
+		f.resp.Cookies = append(f.resp.Cookies, audit.ParseSetCookie(line))
 	}
 	if isRedirect(resp.StatusCode) && resp.Header.Get("Location") != "" {
 		loc, err := resp.Location()

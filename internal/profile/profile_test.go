@@ -1,4 +1,4 @@
-package score
+package profile
 
 import (
 	"testing"
@@ -143,6 +143,20 @@ func TestSSLLabs(t *testing.T) {
 	}
 }
 
+// observedAll is a minimal audit where DNS, TLS and the web site were
+// observed and nothing was wrong.
+func observedAll() *audit.Observations {
+	return &audit.Observations{
+		Domain: "example.test",
+		DNS:    &audit.DNSObservation{Exists: true, Queries: []audit.DNSQuery{{Name: "example.test", Type: "SOA", Rcode: "NOERROR", Answers: 1}}},
+		TLS:    []*audit.TLSObservation{{Host: "example.test", Port: 443}},
+		HTTP: []*audit.HTTPObservation{{
+			URL:       "https://example.test/",
+			Responses: []audit.HTTPResponse{{URL: "https://example.test/", Status: 200}},
+		}},
+	}
+}
+
 func TestInternetNL(t *testing.T) {
 	o := observedAll()
 	if s := InternetNL(nil, o); s == nil || s.Percent != 100 {
@@ -162,4 +176,17 @@ func TestInternetNL(t *testing.T) {
 	if s := InternetNL(nil, &audit.Observations{}); s != nil {
 		t.Errorf("nothing observed: %+v, want nil", s)
 	}
+}
+
+// TestAdd: the profiles are set on the score they sit beside, and
+// nothing is set when nothing was graded.
+func TestAdd(t *testing.T) {
+	o := site(nil, "")
+	o.TLS = observedAll().TLS
+	s := &audit.Score{Grade: "B"}
+	Add(s, nil, o)
+	if s.Observatory == nil || s.InternetNL == nil || s.SSLLabs != nil || s.Grade != "B" {
+		t.Errorf("Add = %+v, want observatory and internetnl, no ssllabs (no protocol accepted), the grade kept", s)
+	}
+	Add(nil, nil, o) // must not panic
 }

@@ -1,4 +1,4 @@
-package score
+package profile
 
 // The observatory profile follows the published scoring of the MDN HTTP
 // Observatory (algorithm version 4, 2024), written from its documentation:
@@ -34,16 +34,24 @@ package score
 //   - a CSP given both in a header and in <meta>: the Observatory merges
 //     the policies with rules of its own; here a directive of the <meta>
 //     policy replaces the header's (see parseObsCSP).
+//
+// and where vigie reads the page once for the checks and the profiles
+// (internal/audit's accessors) rather than as the Observatory's
+// JavaScript does:
+//
+//   - CSP sources are split on ASCII white space, as CSP Level 3 says; the
+//     Observatory splits on JavaScript's \s, which also counts \v and
+//     Unicode spaces;
+//   - of an HTML attribute given twice, the first counts, as the HTML
+//     tokenizer says (the Observatory's parser does the same).
 
 import (
 	"errors"
-	"net"
+	"net/netip"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
-	"golang.org/x/net/html"
 	"golang.org/x/net/publicsuffix"
 
 	"vigie.eu/vigie/internal/audit"
@@ -157,7 +165,9 @@ type observatoryPage struct {
 	// else the end of the http://DOMAIN/ chain. The Observatory calls it
 	// "auto".
 	resp *audit.HTTPResponse
-	body string
+	// elements are the start tags of its body, when its Content-Type is
+	// one the Observatory reads as HTML.
+	elements []audit.HTMLElement
 	// https is whether the chain of resp began with https://: the
 	// Observatory judges insecure CSP sources only then.
 	https bool
@@ -252,8 +262,7 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 		if err != nil || !strings.EqualFold(u.Hostname(), o.Domain) {
 			continue
 		}
-		r := h.Final()
-		ok := h.Error == "" && r != nil && r.Status != 0 && r.Error == ""
+		ok := h.Answer() != nil
 		switch u.Scheme {
 		case "https":
 			if ok {
@@ -273,7 +282,10 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 	if h == nil {
 		return nil
 	}
-	p.resp, p.body, p.chain = h.Final(), h.Body, h.Responses
+	p.resp, p.chain = h.Final(), h.Responses
+	if isHTML(p.header("Content-Type")) {
+		p.elements = h.Elements()
+	}
 	p.https = h == httpsChain
 	if httpsChain != nil {
 		p.httpsResp = httpsChain.Final()
@@ -285,9 +297,7 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 		p.host = strings.ToLower(u.Hostname())
 	}
 	p.domain = strings.ToLower(o.Domain)
-	if isHTML(p.header("Content-Type")) {
-		p.meta = readMeta(p.body)
-	}
+	p.meta = readMeta(p.elements)
 	return p
 }
 
@@ -304,15 +314,7 @@ func (p *observatoryPage) header(name string) string {
 }
 
 func nodeHeader(r *audit.HTTPResponse, name string) string {
-	if r == nil {
-		return ""
-	}
-	var vals []string
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			vals = append(vals, v...)
-		}
-	}
+	vals := r.Header(name)
 	if len(vals) == 0 {
 		return ""
 	}
@@ -333,37 +335,20 @@ type pageMeta struct {
 // readMeta reads the <meta> elements of an HTML page (HTML Living
 // Standard, 4.2.5.3 "Pragma directives": http-equiv="content-security-policy";
 // 4.2.5.1 "Standard metadata names": referrer).
-func readMeta(body string) pageMeta {
+func readMeta(els []audit.HTMLElement) pageMeta {
 	var m pageMeta
-	z := html.NewTokenizer(strings.NewReader(body))
-	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+	for _, el := range els {
+		if el.Tag != "meta" {
 			continue
 		}
-		name, more := z.TagName()
-		if string(name) != "meta" {
-			continue
-		}
-		var equiv, metaName, content string
-		hasEquiv, hasContent := false, false
-		for more {
-			var k, v []byte
-			k, v, more = z.TagAttr()
-			switch string(k) {
-			case "http-equiv":
-				equiv, hasEquiv = strings.ToLower(strings.TrimSpace(string(v))), true
-			case "name":
-				metaName = strings.ToLower(strings.TrimSpace(string(v)))
-			case "content":
-				content, hasContent = string(v), true
-			}
-		}
+		equiv, hasEquiv := el.Attrs["http-equiv"]
+		content, hasContent := el.Attrs["content"]
 		switch {
 		case hasEquiv && hasContent:
-			if equiv == "content-security-policy" && content != "" {
+			if strings.ToLower(strings.TrimSpace(equiv)) == "content-security-policy" && content != "" {
 				m.csp = append(m.csp, content)
 			}
-		case metaName == "referrer" && content != "":
+		case strings.ToLower(strings.TrimSpace(el.Attrs["name"])) == "referrer" && content != "":
 			m.referrer = content
 		}
 	}
@@ -405,12 +390,8 @@ func parseObsCSP(policies []string) (m cspMap, dup bool, err error) {
 			return nil, false, errCSP
 		}
 		seen := map[string]bool{}
-		for entry := range strings.SplitSeq(pol, ";") {
-			f := strings.Fields(entry)
-			if len(f) == 0 {
-				continue
-			}
-			dir := strings.ToLower(f[0])
+		for _, d := range audit.CSPDirectives(pol) {
+			dir := d.Name
 			if seen[dir] {
 				if dir != "report-uri" && dir != "report-to" {
 					return nil, false, errCSP
@@ -418,7 +399,7 @@ func parseObsCSP(policies []string) (m cspMap, dup bool, err error) {
 				dup = true
 			}
 			seen[dir] = true
-			srcs := lowerAll(f[1:])
+			srcs := lowerAll(d.Value)
 			if len(srcs) == 0 && strings.HasSuffix(dir, "-src") {
 				srcs = []string{"'none'"}
 			}
@@ -590,10 +571,10 @@ func obsCookies(p *observatoryPage) string {
 	// A SameSite attribute with no value or an unknown one, in the
 	// Set-Cookie headers of the graded page.
 	for _, c := range p.resp.Cookies {
-		for _, attr := range strings.Split(c.Raw, ";")[1:] {
-			k, v, _ := strings.Cut(strings.TrimSpace(attr), "=")
-			v, _, _ = strings.Cut(v, "=")
-			if strings.EqualFold(strings.TrimSpace(k), "samesite") {
+		for _, a := range c.Attributes() {
+			// The Observatory reads the value up to a second '='.
+			v, _, _ := strings.Cut(a.Value, "=")
+			if strings.EqualFold(a.Name, "samesite") {
 				switch strings.ToLower(strings.TrimSpace(v)) {
 				case "lax", "strict", "none":
 				default:
@@ -611,7 +592,7 @@ func obsCookies(p *observatoryPage) string {
 			}
 			k := key{c.Name, strings.ToLower(c.Domain), c.Path}
 			jar = slices.DeleteFunc(jar, func(o audit.Cookie) bool { return key{o.Name, strings.ToLower(o.Domain), o.Path} == k })
-			if n, err := strconv.Atoi(strings.TrimSpace(c.MaxAge)); err == nil && n <= 0 {
+			if n, ok := c.MaxAgeSeconds(); ok && n <= 0 {
 				continue
 			}
 			jar = append(jar, c)
@@ -833,28 +814,13 @@ func obsSRI(p *observatoryPage) string {
 			result = r
 		}
 	}
-	z := html.NewTokenizer(strings.NewReader(p.body))
-	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		name, more := z.TagName()
-		if string(name) != "script" {
+	for _, el := range p.elements {
+		if el.Tag != "script" {
 			continue
 		}
 		scripts++
-		var src string
-		integrity := false
-		for more {
-			var k, v []byte
-			k, v, more = z.TagAttr()
-			switch string(k) {
-			case "src":
-				src = strings.TrimSpace(string(v))
-			case "integrity":
-				integrity = len(v) > 0
-			}
-		}
+		src := strings.TrimSpace(el.Attrs["src"])
+		integrity := el.Attrs["integrity"] != ""
 		if src == "" {
 			continue
 		}
@@ -908,7 +874,7 @@ func obsSRI(p *observatoryPage) string {
 // .test, is taken as under a one-label suffix.
 func registrable(host string) string {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "" || net.ParseIP(host) != nil {
+	if _, err := netip.ParseAddr(host); host == "" || err == nil {
 		return ""
 	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(host)

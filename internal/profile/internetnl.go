@@ -1,4 +1,4 @@
-package score
+package profile
 
 // The internetnl profile gives a percentage in the manner of the website
 // test of internet.nl, written from its published explanation:
@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/score"
 )
 
 const internetNLMethod = "internet.nl website test, categories IPv6, DNSSEC and HTTPS (internet.nl/faqs/report)"
@@ -56,7 +57,7 @@ var internetNLTests = []struct {
 // InternetNL computes the internet.nl-style profile from the findings, for
 // the categories o observed, or nil when none was.
 func InternetNL(findings []audit.Finding, o *audit.Observations) *audit.InternetNLScore {
-	observed := observedAreas(o)
+	observed := score.ObservedAreas(o)
 	counted := map[string]bool{
 		"ipv6":    observed["dns"],
 		"dnssec":  observed["dns"],

@@ -1,4 +1,4 @@
-package score
+package profile
 
 // The ssllabs profile grades TLS in the manner of the Qualys SSL Labs
 // rating, written from its published documentation:
