@@ -3,6 +3,7 @@ package audit
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ParseSetCookie parses the value of one Set-Cookie header along RFC 6265,
@@ -101,6 +102,22 @@ func cookieAttribute(av string) CookieAttribute {
 func (c Cookie) MaxAgeSeconds() (int64, bool) {
 	n, err := strconv.ParseInt(strings.TrimSpace(c.MaxAge), 10, 64)
 	return n, err == nil
+}
+
+// httpDates are the formats of an HTTP date a recipient accepts (RFC
+// 9110, section 5.6.7): IMF-fixdate, then the obsolete RFC 850 and asctime
+// formats.
+var httpDates = []string{"Mon, 02 Jan 2006 15:04:05 GMT", time.RFC850, time.ANSIC}
+
+// ExpiresTime returns the Expires attribute as a time, and false when it
+// is absent or not an HTTP date (RFC 9110, section 5.6.7).
+func (c Cookie) ExpiresTime() (time.Time, bool) {
+	for _, layout := range httpDates {
+		if t, err := time.Parse(layout, c.Expires); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // canonicalSameSite spells the three values the cookie draft defines

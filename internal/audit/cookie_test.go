@@ -3,6 +3,7 @@ package audit
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,6 +85,20 @@ func TestMaxAgeSeconds(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, res{n, ok}); diff != "" {
 			t.Errorf("MaxAgeSeconds(%q) (-want +got):\n%s", in, diff)
+		}
+	}
+}
+
+func TestExpiresTime(t *testing.T) {
+	want := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, in := range []string{"Sun, 01 Mar 2026 10:00:00 GMT", "Sunday, 01-Mar-26 10:00:00 GMT", "Sun Mar  1 10:00:00 2026"} {
+		if got, ok := (Cookie{Expires: in}).ExpiresTime(); !ok || !got.Equal(want) {
+			t.Errorf("ExpiresTime(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "tomorrow", "2026-03-01T10:00:00Z"} {
+		if got, ok := (Cookie{Expires: in}).ExpiresTime(); ok {
+			t.Errorf("ExpiresTime(%q) = %v, want none", in, got)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package httpcheck
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -116,10 +115,8 @@ func deleted(c audit.Cookie, now time.Time) bool {
 		// Max-Age takes precedence over Expires.
 		return n <= 0
 	}
-	if c.Expires != "" && !now.IsZero() {
-		if t, err := http.ParseTime(c.Expires); err == nil {
-			return t.Before(now)
-		}
+	if t, ok := c.ExpiresTime(); ok && !now.IsZero() {
+		return t.Before(now)
 	}
 	return false
 }
