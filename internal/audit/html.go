@@ -11,7 +11,9 @@ import (
 // 13.2.5 "Tokenization"). Of an attribute given twice, the first is kept,
 // as browsers do.
 type HTMLElement struct {
-	Tag   string
+	Tag string
+	// Attrs maps each attribute's name to its value; nil when the tag
+	// has none (reading a nil map is fine).
 	Attrs map[string]string
 }
 
@@ -37,7 +39,10 @@ func htmlElements(body string) []HTMLElement {
 			return els
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			el := HTMLElement{Tag: string(name), Attrs: map[string]string{}}
+			el := HTMLElement{Tag: string(name)}
+			if hasAttr {
+				el.Attrs = map[string]string{}
+			}
 			for hasAttr {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()

@@ -87,6 +87,20 @@ func (r *HTTPResponse) Header(name string) []string {
 	if r == nil {
 		return nil
 	}
+	var first string
+	n := 0
+	for k := range r.Headers {
+		if strings.EqualFold(k, name) {
+			first = k
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return r.Headers[first]
+	}
 	// Names differing only in case are one header (RFC 9110, section
 	// 5.1): their values are joined, the keys in sorted order so that
 	// the result does not depend on the order of the map.
@@ -95,12 +109,6 @@ func (r *HTTPResponse) Header(name string) []string {
 		if strings.EqualFold(k, name) {
 			keys = append(keys, k)
 		}
-	}
-	if len(keys) <= 1 {
-		if len(keys) == 0 {
-			return nil
-		}
-		return r.Headers[keys[0]]
 	}
 	slices.Sort(keys)
 	var vals []string

@@ -76,3 +76,31 @@ func TestLabExpectations(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGolden judges every golden audit as the engine does: the
+// checks, the score, the comparison profiles.
+func BenchmarkGolden(b *testing.B) {
+	inputs, err := filepath.Glob("testdata/golden/*.observations.json")
+	if err != nil || len(inputs) == 0 {
+		b.Fatalf("no fixtures: %v", err)
+	}
+	var all []*audit.Observations
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := new(audit.Observations)
+		if err := json.Unmarshal(data, o); err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, o)
+	}
+	for b.Loop() {
+		for _, o := range all {
+			findings, _ := check.Run(o)
+			s := score.Compute(findings, o)
+			profile.Add(s, findings, o)
+		}
+	}
+}
