@@ -724,7 +724,7 @@ func obsReferrer(p *observatoryPage) string {
 
 // obsHSTS judges the end of the https://DOMAIN/ chain, whatever page is
 // graded. Its reading of the header is the Observatory's, looser than
-// RFC 6797, 6.1: a comma (the header sent twice) makes it invalid, and
+// RFC 6797, 6.1 (which audit.ParseHSTS follows, for the checks): a comma (the header sent twice) makes it invalid, and
 // so does a missing max-age; max-age is the number its value begins with,
 // and one with no number at all counts as long enough.
 func obsHSTS(p *observatoryPage) string {
