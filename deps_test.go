@@ -67,7 +67,7 @@ var network = []string{"net", "net/http", "net/http/...", "net/smtp", "net/rpc/.
 var rules = []rule{
 	{
 		from: []string{"./cmd/vigie"}, scope: linked,
-		deny: []string{"testing", "testing/...", "net/http/httptest", "./internal/*test", "./internal/*/*test"},
+		deny: []string{"testing", "testing/...", "net/http/httptest", "./internal/*test", "./internal/*/*test", "./internal/golden"},
 		why:  "the binary links no test code: the lab runs the fakes' testing-free cores",
 	},
 	{
