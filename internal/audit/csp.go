@@ -91,3 +91,15 @@ func (p CSPPolicy) Effective(directive string) ([]string, string) {
 	}
 	return nil, ""
 }
+
+// IsCSPNonceOrHash reports whether a source expression, in lower case, is
+// a nonce-source or a hash-source (CSP Level 3, 2.3.1 "Source lists":
+// 'nonce-…', 'sha256-…', 'sha384-…', 'sha512-…').
+func IsCSPNonceOrHash(source string) bool {
+	for _, prefix := range []string{"'nonce-", "'sha256-", "'sha384-", "'sha512-"} {
+		if strings.HasPrefix(source, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -51,6 +51,17 @@ func TestCSPDirectives(t *testing.T) {
 	}
 }
 
+func TestIsCSPNonceOrHash(t *testing.T) {
+	for src, want := range map[string]bool{
+		"'nonce-abc'": true, "'sha256-x='": true, "'sha384-x'": true, "'sha512-x'": true,
+		"'sha1-x'": false, "'self'": false, "nonce-abc": false, "https:": false,
+	} {
+		if got := IsCSPNonceOrHash(src); got != want {
+			t.Errorf("IsCSPNonceOrHash(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
 func FuzzParseCSP(f *testing.F) {
 	f.Add("default-src 'self'; script-src 'nonce-x' 'strict-dynamic', object-src 'none'")
 	f.Add(" ;,;\t\f")

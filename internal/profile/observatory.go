@@ -418,9 +418,7 @@ func insecureScheme(srcs []string) bool {
 }
 
 func nonceOrHash(srcs []string) bool {
-	return slices.ContainsFunc(srcs, func(s string) bool {
-		return strings.HasPrefix(s, "'nonce-") || strings.HasPrefix(s, "'sha256-") || strings.HasPrefix(s, "'sha384-") || strings.HasPrefix(s, "'sha512-")
-	})
+	return slices.ContainsFunc(srcs, audit.IsCSPNonceOrHash)
 }
 
 // obsCSP returns the CSP test's outcome and the merged policy (nil when

@@ -107,7 +107,7 @@ func cspWeaknesses(p audit.CSPPolicy) []CSPWeakness {
 		sources := lower(script)
 		// A nonce or a hash disables 'unsafe-inline' (CSP Level 3,
 		// "does a source list allow all inline behavior?").
-		hasNonceOrHash := slices.ContainsFunc(sources, isNonceOrHash)
+		hasNonceOrHash := slices.ContainsFunc(sources, audit.IsCSPNonceOrHash)
 		if slices.Contains(sources, "'unsafe-inline'") && !hasNonceOrHash {
 			add("unsafe-inline", "%s allows 'unsafe-inline' without a nonce or a hash: injected inline scripts run", name)
 		}
@@ -149,15 +149,6 @@ func tooWide(sources []string) []string {
 		}
 	}
 	return wide
-}
-
-func isNonceOrHash(s string) bool {
-	for _, prefix := range []string{"'nonce-", "'sha256-", "'sha384-", "'sha512-"} {
-		if strings.HasPrefix(s, prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 func lower(ss []string) []string {
