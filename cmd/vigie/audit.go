@@ -44,22 +44,31 @@ type auditFlags struct {
 	allowPrivate []string
 }
 
-func (f *auditFlags) set(fs *flag.FlagSet) {
-	fs.BoolVar(&f.json, "json", false, "")
-	fs.StringVar(&f.lang, "lang", "fr", "")
-	fs.StringVar(&f.resolver, "resolver", "", "")
-	fs.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, "")
-	fs.StringVar(&f.trustAnchor, "trust-anchor", "", "")
-	fs.IntVar(&f.httpPort, "http-port", 80, "")
-	fs.IntVar(&f.httpsPort, "https-port", 443, "")
-	fs.StringVar(&f.failOn, "fail-on", "", "")
-	fs.IntVar(&f.parallel, "parallel", 4, "")
-	fs.IntVar(&f.smtpPort, "smtp-port", 25, "")
-	fs.Func("dkim-selector", "", func(v string) error {
+// set defines the flags on fs; parallel is the default of --parallel.
+func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
+	fs.BoolVar(&f.json, "json", false, bi("affiche le résultat complet en JSON : un objet pour un domaine, un objet par ligne (JSON Lines) pour plusieurs",
+		"print the full result as JSON: one object for one domain, one object per line (JSON Lines) for several"))
+	fs.StringVar(&f.lang, "lang", "fr", bi("`fr|en` langue du rapport et des messages", "`fr|en` language of the report and messages"))
+	fs.StringVar(&f.resolver, "resolver", "", bi("`HÔTE:PORT` serveur DNS de toutes les résolutions (par défaut, celui du système)",
+		"`HOST:PORT` DNS server for every lookup (default: the system's)"))
+	fs.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, bi("`DURÉE` délai de l'audit complet d'un domaine, comme 30s ou 2m",
+		"`DURATION` deadline of the whole audit of one domain, such as 30s or 2m"))
+	fs.StringVar(&f.trustAnchor, "trust-anchor", "", bi("`FICHIER` enregistrements DS ou DNSKEY de l'ancre de confiance DNSSEC (par défaut, les clés de la racine IANA)",
+		"`FILE` DS or DNSKEY records of the DNSSEC trust anchor (default: the IANA root keys)"))
+	fs.IntVar(&f.httpPort, "http-port", 80, bi("`N` port sondé pour http://, pour les labos", "`N` port probed for http://, for labs"))
+	fs.IntVar(&f.httpsPort, "https-port", 443, bi("`N` port sondé pour https:// et TLS, et pour la politique MTA-STS, pour les labos",
+		"`N` port probed for https:// and TLS, and for the MTA-STS policy, for labs"))
+	fs.StringVar(&f.failOn, "fail-on", "", bi("`GRAVITÉ` code de sortie 3 si un constat est au moins de cette gravité (info, low, medium, high, critical)",
+		"`SEVERITY` exit with code 3 if a finding is at least of this severity (info, low, medium, high, critical)"))
+	fs.IntVar(&f.parallel, "parallel", parallel, bi("`N` domaines audités en même temps", "`N` domains audited at once"))
+	fs.IntVar(&f.smtpPort, "smtp-port", 25, bi("`N` port sondé sur chaque serveur MX, pour les labos", "`N` port probed on each MX host, for labs"))
+	fs.Func("dkim-selector", bi("`NOM` sélecteur DKIM à chercher en plus des sélecteurs courants (le DNS ne sait pas les lister) ; à répéter pour en donner plusieurs",
+		"`NAME` DKIM selector to look up besides the common ones (DNS cannot list them); repeat it for several"), func(v string) error {
 		f.dkimSelectors = append(f.dkimSelectors, v)
 		return nil
 	})
-	fs.Func("allow-private", "", func(v string) error {
+	fs.Func("allow-private", bi("`CIDR` se connecter aussi à cette plage hors de l'internet public (répétable ; pour les labos et les tests : 127.0.0.0/8)",
+		"`CIDR` also connect to this range outside the public internet (repeatable; for labs and tests: 127.0.0.0/8)"), func(v string) error {
 		f.allowPrivate = append(f.allowPrivate, v)
 		return nil
 	})
@@ -94,94 +103,24 @@ var selectorRE = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a
 // maxAnchorFile bounds the --trust-anchor file.
 const maxAnchorFile = 1 << 20
 
-// auditUsage is the help of "vigie audit".
-func auditUsage(e *env) string {
-	if e.lang == "en" {
-		return `Usage: vigie audit [options] DOMAIN...
-
-Audits each DOMAIN: its DNS (with DNSSEC validated by vigie), TLS on port 443
-of the domain and of www, HTTP and HTTPS with their redirects, headers and
-cookies, security.txt, and its mail: the MX hosts and STARTTLS on their port
-25, SPF, DMARC, DKIM, MTA-STS, TLS-RPT and DANE. Each audit is graded by
-the CyberScore (see "vigie help methodology"). DOMAIN may be a name (example.fr),
-a URL (https://example.fr/page) or a Unicode name (mairie-évry.fr).
-
-Options:
-  --json               print the full result as JSON: one object for one
-                       domain, one object per line (JSON Lines) for several
-  --lang fr|en         language of the report and messages (default fr)
-  --resolver HOST:PORT DNS server for every lookup (default: the system's)
-  --timeout DURATION   deadline of the whole audit of one domain (default 30s)
-  --trust-anchor FILE  DS or DNSKEY records of the DNSSEC trust anchor
-                       (default: the IANA root keys)
-  --fail-on SEVERITY   exit with code 3 if a finding is at least SEVERITY
-                       (info, low, medium, high, critical)
-  --parallel N         domains audited at once (default 4)
-  --dkim-selector NAME DKIM selector to look up besides the common ones
-                       (DNS cannot list them); repeat it for several
-  --http-port N        port probed for http:// (default 80; for labs)
-  --https-port N       port probed for https:// and TLS, and for the MTA-STS
-                       policy (default 443; for labs)
-  --smtp-port N        port probed on each MX host (default 25; for labs)
-  --allow-private CIDR also connect to this range outside the public internet
-                       (repeatable; for labs and tests: 127.0.0.0/8)
-
-vigie connects only to addresses of the public internet: loopback, private
-(RFC 1918), CGNAT, link-local, unique local, multicast, reserved and
-documentation ranges are refused at connect time, the IPv4 embedded in
-IPv6 forms too, and redirects are followed only to ports 80 and 443 (or
-the audited ports). Each refusal is recorded in the observations
-("refused"). Special-use names (localhost, .local, .internal, .home.arpa,
-.lan, .onion, .invalid, .example, .alt, .arpa...) are not audited; .test
-only with --allow-private.
-
-Certificates are verified against the system's roots, or those of the file
-named by SSL_CERT_FILE.
-
-Exit codes:
-  0    every audit ran
-  1    at least one audit could not run (invalid name, domain that does not
-       exist, no DNS answer, internal error); the other results are still
-       printed
-  2    usage error
-  3    a finding at or above --fail-on (code 1 wins when both apply)
-  130  interrupted (Ctrl-C)
-`
-	}
-	return `Usage : vigie audit [options] DOMAINE...
-
-Audite chaque DOMAINE : son DNS (avec DNSSEC validé par vigie), TLS sur le
+// auditAbout and auditNotes are the help of "vigie audit" around its
+// options.
+var (
+	auditAbout = text{`Audite chaque DOMAINE : son DNS (avec DNSSEC validé par vigie), TLS sur le
 port 443 du domaine et de www, HTTP et HTTPS avec leurs redirections, en-têtes
 et cookies, security.txt, et sa messagerie : les serveurs MX et STARTTLS sur
 leur port 25, SPF, DMARC, DKIM, MTA-STS, TLS-RPT et DANE. Chaque audit est noté
 par le CyberScore (voir « vigie help methodology »). DOMAINE peut
 être un nom (exemple.fr), une URL (https://exemple.fr/page) ou un nom en
 Unicode (mairie-évry.fr).
-
-Options :
-  --json               affiche le résultat complet en JSON : un objet pour un
-                       domaine, un objet par ligne (JSON Lines) pour plusieurs
-  --lang fr|en         langue du rapport et des messages (fr par défaut)
-  --resolver HÔTE:PORT serveur DNS de toutes les résolutions (par défaut,
-                       celui du système)
-  --timeout DURÉE      délai de l'audit complet d'un domaine (30s par défaut)
-  --trust-anchor FICHIER  enregistrements DS ou DNSKEY de l'ancre de
-                       confiance DNSSEC (par défaut, les clés de la racine IANA)
-  --fail-on GRAVITÉ    code de sortie 3 si un constat est au moins de cette
-                       gravité (info, low, medium, high, critical)
-  --parallel N         domaines audités en même temps (4 par défaut)
-  --dkim-selector NOM  sélecteur DKIM à chercher en plus des sélecteurs
-                       courants (le DNS ne sait pas les lister) ; à répéter
-                       pour en donner plusieurs
-  --http-port N        port sondé pour http:// (80 par défaut ; pour les labos)
-  --https-port N       port sondé pour https:// et TLS, et pour la politique
-                       MTA-STS (443 par défaut ; pour les labos)
-  --smtp-port N        port sondé sur chaque serveur MX (25 par défaut ; labos)
-  --allow-private CIDR se connecter aussi à cette plage hors de l'internet
-                       public (répétable ; pour les labos et les tests :
-                       127.0.0.0/8)
-
-vigie ne se connecte qu'aux adresses de l'internet public : les adresses de
+`, `Audits each DOMAIN: its DNS (with DNSSEC validated by vigie), TLS on port 443
+of the domain and of www, HTTP and HTTPS with their redirects, headers and
+cookies, security.txt, and its mail: the MX hosts and STARTTLS on their port
+25, SPF, DMARC, DKIM, MTA-STS, TLS-RPT and DANE. Each audit is graded by
+the CyberScore (see "vigie help methodology"). DOMAIN may be a name (example.fr),
+a URL (https://example.fr/page) or a Unicode name (mairie-évry.fr).
+`}
+	auditNotes = text{`vigie ne se connecte qu'aux adresses de l'internet public : les adresses de
 bouclage, privées (RFC 1918), CGNAT, de lien local, locales uniques, de
 multidiffusion, réservées et de documentation sont refusées au moment de la
 connexion, de même que l'IPv4 contenue dans une adresse IPv6, et les
@@ -202,20 +141,40 @@ Codes de sortie :
   2    erreur d'utilisation
   3    un constat de gravité au moins égale à --fail-on (le code 1 l'emporte)
   130  interrompu (Ctrl-C)
-`
-}
+`, `vigie connects only to addresses of the public internet: loopback, private
+(RFC 1918), CGNAT, link-local, unique local, multicast, reserved and
+documentation ranges are refused at connect time, the IPv4 embedded in
+IPv6 forms too, and redirects are followed only to ports 80 and 443 (or
+the audited ports). Each refusal is recorded in the observations
+("refused"). Special-use names (localhost, .local, .internal, .home.arpa,
+.lan, .onion, .invalid, .example, .alt, .arpa...) are not audited; .test
+only with --allow-private.
+
+Certificates are verified against the system's roots, or those of the file
+named by SSL_CERT_FILE.
+
+Exit codes:
+  0    every audit ran
+  1    at least one audit could not run (invalid name, domain that does not
+       exist, no DNS answer, internal error); the other results are still
+       printed
+  2    usage error
+  3    a finding at or above --fail-on (code 1 wins when both apply)
+  130  interrupted (Ctrl-C)
+`}
+)
 
 // parseAuditArgs parses the flags and domains of "vigie audit"; flags may
 // come after domains, and "--" ends the flags.
-func parseAuditArgs(e *env, args []string) (*auditFlags, []string, error) {
+func parseAuditArgs(e *env, args []string) (*auditFlags, *flag.FlagSet, []string, error) {
 	f := &auditFlags{}
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	f.set(fs)
+	f.set(fs, 4)
 	var domains []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, nil, err
+			return nil, fs, nil, err
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -228,7 +187,7 @@ func parseAuditArgs(e *env, args []string) (*auditFlags, []string, error) {
 		domains = append(domains, rest[0])
 		args = rest[1:]
 	}
-	return f, domains, nil
+	return f, fs, domains, nil
 }
 
 // auditConfig turns the flags into an engine configuration.
@@ -366,10 +325,9 @@ func targetMessage(e *env, input string, err error) string {
 }
 
 func runAudit(ctx context.Context, e *env, args []string) int {
-	f, domains, err := parseAuditArgs(e, args)
+	f, fs, domains, err := parseAuditArgs(e, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(e.stdout, auditUsage(e))
-		return exitOK
+		return e.usage(fs)
 	}
 	if err != nil {
 		e.errorf("audit: %v", err)

@@ -23,89 +23,10 @@ import (
 // maxTargetsFile bounds the targets file read.
 const maxTargetsFile = 256 << 20
 
-// campaignUsage is the help of "vigie campaign".
-func campaignUsage(e *env) string {
-	if e.lang == "en" {
-		return `Usage:
-  vigie campaign run --targets FILE --db DB [options]
-  vigie campaign resume --db DB [--campaign ID] [--parallel N] [--per-ip N]
-  vigie campaign status --db DB
-  vigie campaign compare --db DB [--from ID] [--to ID] [--format text|csv]
-
-run audits every organisation of FILE and stores each result in DB as it
-comes; resume audits what a campaign that was interrupted (Ctrl-C, kill,
-crash) has left, with the options it was started with; status shows the
-progress of the latest campaigns; compare says who got worse or better
-from one campaign to the next. Every job (organisation, domain) is
-audited and stored exactly once, however often the campaign is stopped.
-
-FILE is a CSV file with a header naming its columns: id (or siren, siret,
-insee, code), name (nom), category (catégorie, type) and domains (domaine,
-site, url; several separated by spaces, commas or semicolons), delimited
-by ';', ',' or tab; or a list of domains, one per line ('#' for comments).
-Broken lines and invalid domains are reported with their line number and
-skipped; organisations listed twice are merged.
-
-DB is a file (SQLite, created if absent) or a postgres:// URL.
-
-Options of run:
-  --targets FILE       the organisations to audit (required)
-  --db DB              where to store the campaign (required)
-  --name NAME          name of the campaign (default: the file and the date)
-  --parallel N         audits at once (default 64)
-  --per-ip N           audits at once against one web address (default 8):
-                       the address of the domain (else of www), first IPv4,
-                       resolved through the campaign's DNS cache; mail
-                       hosts are not counted
-  --resolver HOST:PORT DNS server for every lookup (default: the system's)
-  --timeout DURATION   deadline of the audit of one domain (default 30s)
-  --trust-anchor FILE  DS or DNSKEY records of the DNSSEC trust anchor
-  --dkim-selector NAME DKIM selector to look up besides the common ones;
-                       repeat it for several
-  --http-port N, --https-port N, --smtp-port N
-                       ports probed (default 80, 443, 25; for labs)
-  --allow-private CIDR also connect to this range outside the public internet
-                       (repeatable; for labs: 127.0.0.0/8); see "vigie help audit"
-  --lang fr|en         language of the messages (default fr)
-
-resume takes --db, --campaign ID (default: the latest campaign), and
---parallel and --per-ip to change those two; the other options are the
-run's, stored in DB by value: the trust anchor's records, and the
-certificate roots of the file SSL_CERT_FILE named at run time, so that
-a resume depends on neither file.
-
-The progress goes to stderr: a bar on a terminal, else a line every 10 s.
-The summary (audits, rate, grades, errors) goes to stdout.
-
-compare judges the audits of two campaigns again with today's checks and
-rules, then gives, for each (organisation, domain), the change: worse or
-better (points lost or won), unchanged, unscored (an audit in error on
-one side or both), new or gone; with the findings of severity medium or above that
-came and went. --to is the latest campaign by default, --from the one
-before it. --format text (default) lists the domains that got worse
-(largest loss first), better, and scored on one side only; --format csv writes one row
-per domain (columns org_id, org_name, category, domain, change,
-grade_before, points_before, grade_after, points_after, delta, added,
-fixed, error_before, error_after).
-
-Exit codes:
-  0    the campaign is complete (audits that found the domain absent or
-       could not reach it are results too, counted in the summary; the
-       lines of FILE that were skipped are reported on stderr)
-  1    failure: FILE unreadable or without any valid target, database
-       error, no campaign to resume, no campaign to compare with
-  2    usage error
-  130  interrupted (Ctrl-C, SIGTERM): the audits under way are dropped,
-       and "vigie campaign resume" goes on
-`
-	}
-	return `Usage :
-  vigie campaign run --targets FICHIER --db BASE [options]
-  vigie campaign resume --db BASE [--campaign ID] [--parallel N] [--per-ip N]
-  vigie campaign status --db BASE
-  vigie campaign compare --db BASE [--from ID] [--to ID] [--format text|csv]
-
-run audite chaque organisation de FICHIER et enregistre chaque résultat dans
+// campaignAbout and campaignNotes are the help of "vigie campaign" and
+// its subcommands around their options.
+var (
+	campaignAbout = text{`run audite chaque organisation de FICHIER et enregistre chaque résultat dans
 BASE dès qu'il est connu ; resume audite ce qu'une campagne interrompue
 (Ctrl-C, kill, panne) a laissé, avec les options de son lancement ; status
 montre l'avancement des dernières campagnes ; compare dit qui a progressé ou
@@ -122,35 +43,27 @@ illisibles et les domaines invalides sont signalés avec leur numéro de ligne
 et ignorés ; une organisation listée deux fois est fusionnée.
 
 BASE est un fichier (SQLite, créé s'il n'existe pas) ou une URL postgres://.
+`, `run audits every organisation of FILE and stores each result in DB as it
+comes; resume audits what a campaign that was interrupted (Ctrl-C, kill,
+crash) has left, with the options it was started with; status shows the
+progress of the latest campaigns; compare says who got worse or better
+from one campaign to the next. Every job (organisation, domain) is
+audited and stored exactly once, however often the campaign is stopped.
 
-Options de run :
-  --targets FICHIER    les organisations à auditer (obligatoire)
-  --db BASE            où enregistrer la campagne (obligatoire)
-  --name NOM           nom de la campagne (par défaut : le fichier et la date)
-  --parallel N         audits simultanés (64 par défaut)
-  --per-ip N           audits simultanés vers une même adresse web (8 par
-                       défaut) : l'adresse du domaine (sinon de www), IPv4
-                       d'abord, résolue par le cache DNS de la campagne ;
-                       les serveurs de messagerie ne comptent pas
-  --resolver HÔTE:PORT serveur DNS de toutes les résolutions (par défaut,
-                       celui du système)
-  --timeout DURÉE      délai de l'audit d'un domaine (30s par défaut)
-  --trust-anchor FICHIER  enregistrements DS ou DNSKEY de l'ancre DNSSEC
-  --dkim-selector NOM  sélecteur DKIM à chercher en plus des sélecteurs
-                       courants ; à répéter pour en donner plusieurs
-  --http-port N, --https-port N, --smtp-port N
-                       ports sondés (80, 443, 25 par défaut ; pour les labos)
-  --allow-private CIDR se connecter aussi à cette plage hors de l'internet
-                       public (répétable ; labos : 127.0.0.0/8) ; voir
-                       « vigie help audit »
-  --lang fr|en         langue des messages (fr par défaut)
+FILE is a CSV file with a header naming its columns: id (or siren, siret,
+insee, code), name (nom), category (catégorie, type) and domains (domaine,
+site, url; several separated by spaces, commas or semicolons), delimited
+by ';', ',' or tab; or a list of domains, one per line ('#' for comments).
+Broken lines and invalid domains are reported with their line number and
+skipped; organisations listed twice are merged.
 
-resume prend --db, --campaign ID (par défaut, la dernière campagne), et
---parallel et --per-ip pour changer ces deux-là ; les autres options sont
-celles du lancement, enregistrées dans BASE par valeur : les
-enregistrements de l'ancre de confiance, et les autorités racines du
-fichier que désignait SSL_CERT_FILE au lancement, si bien qu'une reprise
-ne dépend d'aucun des deux fichiers.
+DB is a file (SQLite, created if absent) or a postgres:// URL.
+`}
+	campaignNotes = text{`resume reprend les options du lancement, enregistrées dans BASE par valeur :
+les enregistrements de l'ancre de confiance, et les autorités racines du
+fichier que désignait SSL_CERT_FILE au lancement, si bien qu'une reprise ne
+dépend d'aucun des deux fichiers ; seuls --parallel et --per-ip peuvent
+changer.
 
 L'avancement s'affiche sur la sortie d'erreur : une barre sur un terminal,
 sinon une ligne toutes les 10 s. Le bilan (audits, débit, notes, erreurs)
@@ -160,13 +73,11 @@ compare juge à nouveau les audits de deux campagnes avec les vérifications
 et les règles d'aujourd'hui, puis donne pour chaque (organisation, domaine)
 l'évolution : en baisse ou en hausse (points perdus ou gagnés), stable,
 sans note (audit en erreur d'un côté ou des deux), nouveau ou disparu,
-avec les constats de gravité moyenne ou plus apparus et disparus. --to est
-par défaut la dernière campagne, --from celle d'avant. --format text (par
-défaut) liste les domaines en baisse (la plus forte d'abord), en hausse,
-et notés d'un seul côté ; --format csv écrit une ligne par domaine
-(colonnes org_id, org_name, category, domain, change, grade_before,
-points_before, grade_after, points_after, delta, added, fixed,
-error_before, error_after).
+avec les constats de gravité moyenne ou plus apparus et disparus. --format
+text liste les domaines en baisse (la plus forte d'abord), en hausse, et
+notés d'un seul côté ; --format csv écrit une ligne par domaine (colonnes
+org_id, org_name, category, domain, change, grade_before, points_before,
+grade_after, points_after, delta, added, fixed, error_before, error_after).
 
 Codes de sortie :
   0    la campagne est complète (les audits qui ont trouvé le domaine absent
@@ -177,39 +88,49 @@ Codes de sortie :
   2    erreur d'utilisation
   130  interrompu (Ctrl-C, SIGTERM) : les audits en cours sont abandonnés,
        « vigie campaign resume » reprend
-`
-}
+`, `resume takes the options of the run, stored in DB by value: the trust
+anchor's records, and the certificate roots of the file SSL_CERT_FILE
+named at run time, so that a resume depends on neither file; only
+--parallel and --per-ip may change.
 
-func runCampaign(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 {
-		e.errorf(e.t(text{"campaign : sous-commande attendue : run, resume, status ou compare ; « vigie help campaign » donne les options",
-			"campaign: want a subcommand: run, resume, status or compare; \"vigie --lang en help campaign\" lists the options"}))
-		return exitUsage
-	}
-	switch args[0] {
-	case "run":
-		return campaignRun(ctx, e, args[1:])
-	case "resume":
-		return campaignResume(ctx, e, args[1:])
-	case "status":
-		return campaignStatus(ctx, e, args[1:])
-	case "compare":
-		return campaignCompare(ctx, e, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, campaignUsage(e))
-		return exitOK
-	}
-	e.errorf(e.t(text{"campaign : sous-commande inconnue « %s » : run, resume, status ou compare", "campaign: unknown subcommand %q: run, resume, status or compare"}), args[0])
-	return exitUsage
-}
+The progress goes to stderr: a bar on a terminal, else a line every 10 s.
+The summary (audits, rate, grades, errors) goes to stdout.
+
+compare judges the audits of two campaigns again with today's checks and
+rules, then gives, for each (organisation, domain), the change: worse or
+better (points lost or won), unchanged, unscored (an audit in error on
+one side or both), new or gone; with the findings of severity medium or
+above that came and went. --format text lists the domains that got worse
+(largest loss first), better, and scored on one side only; --format csv
+writes one row per domain (columns org_id, org_name, category, domain,
+change, grade_before, points_before, grade_after, points_after, delta,
+added, fixed, error_before, error_after).
+
+Exit codes:
+  0    the campaign is complete (audits that found the domain absent or
+       could not reach it are results too, counted in the summary; the
+       lines of FILE that were skipped are reported on stderr)
+  1    failure: FILE unreadable or without any valid target, database
+       error, no campaign to resume, no campaign to compare with
+  2    usage error
+  130  interrupted (Ctrl-C, SIGTERM): the audits under way are dropped,
+       and "vigie campaign resume" goes on
+`}
+)
+
+// dbUsage is the usage of --db, the same for every command that takes it.
+var dbUsage = bi("`BASE` un fichier SQLite ou une URL postgres:// (obligatoire)", "`DB` a SQLite file or a postgres:// URL (required)")
+
+// langUsage is the usage of --lang for the commands that print messages
+// only.
+var langUsage = bi("`fr|en` langue des messages", "`fr|en` language of the messages")
 
 // parseCampaignFlags parses args with fs; no argument may remain.
 func parseCampaignFlags(e *env, sub string, fs *flag.FlagSet, args []string) (int, bool) {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(e.stdout, campaignUsage(e))
-		return exitOK, false
+		return e.usage(fs), false
 	}
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf(e.t(text{"argument inattendu « %s »", "unexpected argument %q"}), fs.Arg(0))
@@ -226,16 +147,15 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 	tuneGC(campaignMemory)
 	f := &auditFlags{}
 	fs := flag.NewFlagSet("campaign run", flag.ContinueOnError)
-	f.set(fs)
+	f.set(fs, campaign.DefaultParallel)
 	var targets, db, name string
 	var perIP int
-	fs.StringVar(&targets, "targets", "", "")
-	fs.StringVar(&db, "db", "", "")
-	fs.StringVar(&name, "name", "", "")
-	fs.IntVar(&perIP, "per-ip", campaign.DefaultPerIP, "")
-	if err := fs.Set("parallel", strconv.Itoa(campaign.DefaultParallel)); err != nil {
-		panic(err)
-	}
+	fs.StringVar(&targets, "targets", "", bi("`FICHIER` les organisations à auditer : un CSV ou une liste de domaines (obligatoire)",
+		"`FILE` the organisations to audit: a CSV file or a list of domains (required)"))
+	fs.StringVar(&db, "db", "", dbUsage)
+	fs.StringVar(&name, "name", "", bi("`NOM` nom de la campagne (par défaut : le fichier et la date)", "`NAME` name of the campaign (default: the file and the date)"))
+	fs.IntVar(&perIP, "per-ip", campaign.DefaultPerIP, bi("`N` audits simultanés au plus vers une même adresse web : celle du domaine (sinon de www), IPv4 d'abord, résolue par le cache DNS de la campagne ; les serveurs de messagerie ne comptent pas",
+		"`N` audits at most at once against one web address: the domain's (else www's), IPv4 first, resolved through the campaign's DNS cache; mail hosts are not counted"))
 	if code, ok := parseCampaignFlags(e, "run", fs, args); !ok {
 		return code
 	}
@@ -437,11 +357,12 @@ func campaignResume(ctx context.Context, e *env, args []string) int {
 	var db, lang string
 	var id int64
 	var parallel, perIP int
-	fs.StringVar(&db, "db", "", "")
-	fs.Int64Var(&id, "campaign", 0, "")
-	fs.IntVar(&parallel, "parallel", 0, "")
-	fs.IntVar(&perIP, "per-ip", 0, "")
-	fs.StringVar(&lang, "lang", "fr", "")
+	fs.StringVar(&db, "db", "", dbUsage)
+	fs.Int64Var(&id, "campaign", 0, bi("`ID` la campagne à reprendre (par défaut, la dernière)", "`ID` the campaign to resume (default: the latest)"))
+	fs.IntVar(&parallel, "parallel", 0, bi("`N` audits simultanés (par défaut, ceux du lancement)", "`N` audits at once (default: the run's)"))
+	fs.IntVar(&perIP, "per-ip", 0, bi("`N` audits simultanés au plus vers une même adresse web (par défaut, ceux du lancement)",
+		"`N` audits at most at once against one web address (default: the run's)"))
+	fs.StringVar(&lang, "lang", "fr", langUsage)
 	if code, ok := parseCampaignFlags(e, "resume", fs, args); !ok {
 		return code
 	}
@@ -496,8 +417,8 @@ const statusCount = 10
 func campaignStatus(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign status", flag.ContinueOnError)
 	var db, lang string
-	fs.StringVar(&db, "db", "", "")
-	fs.StringVar(&lang, "lang", "fr", "")
+	fs.StringVar(&db, "db", "", dbUsage)
+	fs.StringVar(&lang, "lang", "fr", langUsage)
 	if code, ok := parseCampaignFlags(e, "status", fs, args); !ok {
 		return code
 	}

@@ -39,11 +39,11 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign compare", flag.ContinueOnError)
 	var db, lang, format string
 	var from, to int64
-	fs.StringVar(&db, "db", "", "")
-	fs.Int64Var(&from, "from", 0, "")
-	fs.Int64Var(&to, "to", 0, "")
-	fs.StringVar(&format, "format", "text", "")
-	fs.StringVar(&lang, "lang", "fr", "")
+	fs.StringVar(&db, "db", "", dbUsage)
+	fs.Int64Var(&from, "from", 0, bi("`ID` la campagne d'avant (par défaut, celle qui précède --to)", "`ID` the campaign before (default: the one before --to)"))
+	fs.Int64Var(&to, "to", 0, bi("`ID` la campagne d'après (par défaut, la dernière)", "`ID` the campaign after (default: the latest)"))
+	fs.StringVar(&format, "format", "text", bi("`text|csv` format du résultat", "`text|csv` format of the result"))
+	fs.StringVar(&lang, "lang", "fr", langUsage)
 	if code, ok := parseCampaignFlags(e, "compare", fs, args); !ok {
 		return code
 	}

@@ -14,12 +14,10 @@ import (
 	"vigie.eu/vigie/internal/export"
 )
 
-// exportUsage is the help of "vigie export".
-func exportUsage(e *env) string {
-	return e.t(text{
-		`Usage : vigie export --db BASE --out DOSSIER [--format csv|json|parquet]... [options]
-
-Exporte en données ouvertes le dernier audit de chaque domaine de chaque
+// exportAbout and exportNotes are the help of "vigie export" around its
+// options.
+var (
+	exportAbout = text{`Exporte en données ouvertes le dernier audit de chaque domaine de chaque
 organisation de la base, prêt à publier tel quel sur un portail de
 données ouvertes. Les formats se répètent ou se séparent par des virgules
 (--format csv,json,parquet, le défaut) :
@@ -60,32 +58,7 @@ Une ligne de la base illisible (corrompue, trop grande, refusée par le
 décodeur) est signalée sur la sortie d'erreur avec sa campagne, son
 organisation, son domaine et son numéro de ligne, comptée dans le résumé
 et laissée de côté : l'export continue et réussit (code 0).
-
-Options :
-  --db BASE           la base des campagnes : un fichier SQLite ou une URL
-                      postgres://
-  --out DOSSIER       où écrire les fichiers (créé au besoin)
-  --format F          csv, json ou parquet ; répétable (les trois par défaut)
-  --publisher NOM     l'éditeur des données (vigie par défaut)
-  --title TEXTE       le titre du jeu de données (un titre de vigie, en
-                      français et en anglais, par défaut)
-  --license URL       la licence (Licence Ouverte 2.0, etalab-2.0, par
-                      défaut : ` + export.Etalab20 + `)
-  --base-url URL      préfixe des adresses de téléchargement dans le
-                      catalogue (sinon relatives au catalogue)
-  --full-observations publie dans audits.jsonl les observations entières,
-                      texte brut des serveurs distants compris (pages,
-                      en-têtes, bannières) : pour la recherche, en
-                      sachant ce que l'on publie
-  --lang fr|en        langue des messages (fr par défaut)
-
-Codes de sortie : 0 export écrit (même avec des lignes illisibles laissées
-de côté), 1 export impossible (base absente ou vide, aucune ligne lisible,
-dossier non inscriptible), 2 ligne de commande invalide.
-`,
-		`Usage: vigie export --db DB --out DIR [--format csv|json|parquet]... [options]
-
-Exports as open data the latest audit of every domain of every
+`, `Exports as open data the latest audit of every domain of every
 organisation in the database, ready to publish as it is on an open data
 portal. Formats may be repeated or separated by commas (--format
 csv,json,parquet, the default):
@@ -125,30 +98,15 @@ A row of the database that cannot be read (corrupt, too large, refused by
 the decoder) is reported on standard error with its campaign,
 organisation, domain and row number, counted in the summary and left out:
 the export goes on and succeeds (exit code 0).
-
-Options:
-  --db DB             the campaigns database: a SQLite file or a
-                      postgres:// URL
-  --out DIR           where to write the files (created if needed)
-  --format F          csv, json or parquet; repeatable (default: all three)
-  --publisher NAME    the publisher of the data (default vigie)
-  --title TEXT        the data set's title (default: a vigie title, in
-                      French and English)
-  --license URL       the licence (default the Licence Ouverte 2.0,
-                      etalab-2.0: ` + export.Etalab20 + `)
-  --base-url URL      prefix of the download URLs in the catalogue
-                      (otherwise relative to the catalogue)
-  --full-observations publish the whole observations in audits.jsonl, the
-                      raw text of remote servers included (pages, headers,
-                      banners): for research, knowing what is published
-  --lang fr|en        language of the messages (default fr)
-
-Exit codes: 0 export written (even with unreadable rows left out), 1
+`}
+	exportNotes = text{`Codes de sortie : 0 export écrit (même avec des lignes illisibles laissées
+de côté), 1 export impossible (base absente ou vide, aucune ligne lisible,
+dossier non inscriptible), 2 ligne de commande invalide.
+`, `Exit codes: 0 export written (even with unreadable rows left out), 1
 export impossible (database missing or empty, no readable row, directory
 not writable), 2 invalid command line.
-`,
-	})
-}
+`}
+)
 
 // listFlag collects a repeatable flag.
 type listFlag []string
@@ -160,25 +118,27 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func runExport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	db := fs.String("db", "", "")
-	out := fs.String("out", "", "")
+	db := fs.String("db", "", dbUsage)
+	out := fs.String("out", "", bi("`DOSSIER` où écrire les fichiers (créé au besoin ; obligatoire)", "`DIR` where to write the files (created if needed; required)"))
 	var formats listFlag
-	fs.Var(&formats, "format", "")
-	publisher := fs.String("publisher", "", "")
-	title := fs.String("title", "", "")
-	license := fs.String("license", "", "")
-	baseURL := fs.String("base-url", "", "")
-	fullObs := fs.Bool("full-observations", false, "")
-	fs.String("lang", e.lang, "") // read by langOf
-	help := fs.Bool("help", false, "")
-	fs.BoolVar(help, "h", false, "")
+	fs.Var(&formats, "format", bi("`FORMAT` csv, json ou parquet ; répétable, ou séparés par des virgules (les trois par défaut)",
+		"`FORMAT` csv, json or parquet; repeatable, or separated by commas (default: all three)"))
+	publisher := fs.String("publisher", "", bi("`NOM` l'éditeur des données (vigie par défaut)", "`NAME` the publisher of the data (default vigie)"))
+	title := fs.String("title", "", bi("`TITRE` titre du jeu de données (par défaut, un titre de vigie en français et en anglais)",
+		"`TITLE` title of the data set (default: a vigie title, in French and English)"))
+	license := fs.String("license", "", bi("`URL` la licence (par défaut, la Licence Ouverte 2.0, etalab-2.0 : "+export.Etalab20+")",
+		"`URL` the licence (default: the Licence Ouverte 2.0, etalab-2.0: "+export.Etalab20+")"))
+	baseURL := fs.String("base-url", "", bi("`URL` préfixe des adresses de téléchargement dans le catalogue (sinon relatives au catalogue)",
+		"`URL` prefix of the download URLs in the catalogue (otherwise relative to the catalogue)"))
+	fullObs := fs.Bool("full-observations", false, bi("publie dans audits.jsonl les observations entières, texte brut des serveurs distants compris (pages, en-têtes, bannières) : pour la recherche, en sachant ce que l'on publie",
+		"publish the whole observations in audits.jsonl, the raw text of remote servers included (pages, headers, banners): for research, knowing what is published"))
+	fs.String("lang", "fr", langUsage) // read by langOf
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return e.usage(fs)
+		}
 		e.errorf("%s", err)
 		return exitUsage
-	}
-	if *help {
-		io.WriteString(e.stdout, exportUsage(e))
-		return exitOK
 	}
 	if fs.NArg() > 0 {
 		e.errorf(e.t(text{"« export » ne prend pas d'argument : %q", "\"export\" takes no argument: %q"}), fs.Args())

@@ -17,54 +17,9 @@ import (
 	"vigie.eu/vigie/internal/lab"
 )
 
-// labUsage is the help of "vigie lab".
-func labUsage(e *env) string {
-	if e.lang == "en" {
-		return `Usage: vigie lab --orgs N [options]
-
-Starts a simulated estate of N organisations on loopback, in the
-foreground until Ctrl-C: each one has a domain under test., its own
-127.x.y.z address (or one shared at a hosting provider), a zone in the
-lab's DNS server (signed or not, under a signed root), HTTPS, HTTP and SMTP
-servers and certificates from the lab's CA, with a mix of good and bad
-configurations drawn from the seed. It writes in DIR:
-
-  targets.csv   the organisations, for "vigie campaign run --targets"
-  changes.csv   what changed since week 0 (with --week)
-  resolver.txt  the DNS server's address, for --resolver
-  ca.pem        the lab's CA, for SSL_CERT_FILE
-  root.ds       the DNSSEC trust anchor, for --trust-anchor
-
-and prints the command that runs a campaign against the lab. Nothing
-listens beyond 127.0.0.0/8. Ports below 1024 and many open files need
-root: otherwise give other ports and fewer organisations.
-
-Options:
-  --orgs N             number of organisations (1 to 50000)
-  --seed S             seed of the draw: the same seed, the same estate
-                       (default 1)
-  --week N             the estate N weeks later (default 0): each week,
-                       about 8% of the organisations change their
-                       headers, DMARC policy, redirection to HTTPS or
-                       certificate, for better or worse; the same
-                       organisations, for "vigie campaign compare"
-  --dir DIR            where to write the files (default vigie-lab)
-  --dns HOST:PORT      address of the DNS server (default 127.53.0.1:53)
-  --base ADDR          first address given out (default 127.1.0.1)
-  --http-port N        port of the web servers (default 80)
-  --https-port N       port of the HTTPS servers (default 443)
-  --smtp-port N        port of the mail servers (default 25)
-  --lang fr|en         language of the messages (default fr)
-
-Exit codes:
-  0    the lab ran and was stopped (Ctrl-C, SIGTERM)
-  1    the lab could not start
-  2    usage error
-`
-	}
-	return `Usage : vigie lab --orgs N [options]
-
-Démarre un parc simulé de N organisations sur l'interface locale, au
+// labAbout and labNotes are the help of "vigie lab" around its options.
+var (
+	labAbout = text{`Démarre un parc simulé de N organisations sur l'interface locale, au
 premier plan jusqu'à Ctrl-C : chacune a un domaine sous test., sa propre
 adresse 127.x.y.z (ou une adresse partagée chez un hébergeur), une zone
 dans le serveur DNS du labo (signée ou non, sous une racine signée), des
@@ -81,30 +36,33 @@ un mélange de bonnes et de mauvaises configurations tiré de la graine. Il
 et affiche la commande qui lance une campagne sur le labo. Rien n'écoute
 hors de 127.0.0.0/8. Les ports sous 1024 et les nombreux fichiers ouverts
 demandent root : sinon, donnez d'autres ports et moins d'organisations.
+`, `Starts a simulated estate of N organisations on loopback, in the
+foreground until Ctrl-C: each one has a domain under test., its own
+127.x.y.z address (or one shared at a hosting provider), a zone in the
+lab's DNS server (signed or not, under a signed root), HTTPS, HTTP and SMTP
+servers and certificates from the lab's CA, with a mix of good and bad
+configurations drawn from the seed. It writes in DIR:
 
-Options :
-  --orgs N             nombre d'organisations (de 1 à 50000)
-  --seed S             graine du tirage : même graine, même parc (1 par défaut)
-  --week N             le parc N semaines plus tard (0 par défaut) : chaque
-                       semaine, 8 % environ des organisations changent
-                       leurs en-têtes, leur politique DMARC, leur
-                       redirection vers HTTPS ou leur certificat, en mieux
-                       ou en pire ; mêmes organisations, pour « vigie
-                       campaign compare »
-  --dir DOSSIER        où écrire les fichiers (vigie-lab par défaut)
-  --dns HÔTE:PORT      adresse du serveur DNS (127.53.0.1:53 par défaut)
-  --base ADRESSE       première adresse attribuée (127.1.0.1 par défaut)
-  --http-port N        port des serveurs web (80 par défaut)
-  --https-port N       port des serveurs HTTPS (443 par défaut)
-  --smtp-port N        port des serveurs de messagerie (25 par défaut)
-  --lang fr|en         langue des messages (fr par défaut)
+  targets.csv   the organisations, for "vigie campaign run --targets"
+  changes.csv   what changed since week 0 (with --week)
+  resolver.txt  the DNS server's address, for --resolver
+  ca.pem        the lab's CA, for SSL_CERT_FILE
+  root.ds       the DNSSEC trust anchor, for --trust-anchor
 
-Codes de sortie :
+and prints the command that runs a campaign against the lab. Nothing
+listens beyond 127.0.0.0/8. Ports below 1024 and many open files need
+root: otherwise give other ports and fewer organisations.
+`}
+	labNotes = text{`Codes de sortie :
   0    le labo a tourné et a été arrêté (Ctrl-C, SIGTERM)
   1    le labo n'a pas pu démarrer
   2    erreur d'utilisation
-`
-}
+`, `Exit codes:
+  0    the lab ran and was stopped (Ctrl-C, SIGTERM)
+  1    the lab could not start
+  2    usage error
+`}
+)
 
 func runLab(ctx context.Context, e *env, args []string) int {
 	tuneGC(labMemory)
@@ -116,16 +74,17 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		dir, dnsAddr, base, langFlag  string
 		httpPort, httpsPort, smtpPort int
 	)
-	fs.IntVar(&orgs, "orgs", 0, "")
-	fs.Int64Var(&seed, "seed", 1, "")
-	fs.IntVar(&week, "week", 0, "")
-	fs.StringVar(&dir, "dir", "vigie-lab", "")
-	fs.StringVar(&dnsAddr, "dns", lab.DefaultDNS, "")
-	fs.StringVar(&base, "base", lab.DefaultBase, "")
-	fs.IntVar(&httpPort, "http-port", 80, "")
-	fs.IntVar(&httpsPort, "https-port", 443, "")
-	fs.IntVar(&smtpPort, "smtp-port", 25, "")
-	fs.StringVar(&langFlag, "lang", "fr", "")
+	fs.IntVar(&orgs, "orgs", 0, bi("`N` nombre d'organisations (de 1 à 50000)", "`N` number of organisations (1 to 50000)"))
+	fs.Int64Var(&seed, "seed", 1, bi("`S` graine du tirage : même graine, même parc", "`S` seed of the draw: the same seed, the same estate"))
+	fs.IntVar(&week, "week", 0, bi("`N` le parc N semaines plus tard : chaque semaine, 8 % environ des organisations changent leurs en-têtes, leur politique DMARC, leur redirection vers HTTPS ou leur certificat, en mieux ou en pire ; mêmes organisations, pour « vigie campaign compare »",
+		"`N` the estate N weeks later: each week, about 8% of the organisations change their headers, DMARC policy, redirection to HTTPS or certificate, for better or worse; the same organisations, for \"vigie campaign compare\""))
+	fs.StringVar(&dir, "dir", "vigie-lab", bi("`DOSSIER` où écrire les fichiers", "`DIR` where to write the files"))
+	fs.StringVar(&dnsAddr, "dns", lab.DefaultDNS, bi("`HÔTE:PORT` adresse du serveur DNS", "`HOST:PORT` address of the DNS server"))
+	fs.StringVar(&base, "base", lab.DefaultBase, bi("`ADRESSE` première adresse attribuée", "`ADDRESS` first address given out"))
+	fs.IntVar(&httpPort, "http-port", 80, bi("`N` port des serveurs web", "`N` port of the web servers"))
+	fs.IntVar(&httpsPort, "https-port", 443, bi("`N` port des serveurs HTTPS", "`N` port of the HTTPS servers"))
+	fs.IntVar(&smtpPort, "smtp-port", 25, bi("`N` port des serveurs de messagerie", "`N` port of the mail servers"))
+	fs.StringVar(&langFlag, "lang", "fr", langUsage)
 	usageErr := func(format string, a ...any) int {
 		e.errorf(format, a...)
 		e.errorf("%s", e.t(text{"voir « vigie help lab »", "see \"vigie help lab\""}))
@@ -133,8 +92,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fmt.Fprint(e.stdout, labUsage(e))
-			return exitOK
+			return e.usage(fs)
 		}
 		return usageErr("%s", err)
 	}

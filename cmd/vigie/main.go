@@ -3,7 +3,7 @@
 // CyberScore.
 //
 //	vigie audit DOMAIN...
-//	vigie campaign run|resume|status [options]
+//	vigie campaign run|resume|status|compare [options]
 //	vigie rescore FILE
 //	vigie export --db DB --out DIR
 //	vigie lab --orgs N
@@ -12,11 +12,14 @@
 //	vigie help [COMMAND]
 //
 // Run "vigie help audit" for the options and exit codes. Messages are in
-// French by default, in English with --lang en.
+// French by default, in English with --lang en. The help is made from the
+// table of commands (commands) and from each command's flag set: see
+// help.go.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,11 +57,28 @@ func mainCode() int {
 	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
-// command is one subcommand.
+// command is one command of vigie, or one subcommand (campaign run). Its
+// help is made from this entry and from the flags of the flag.FlagSet
+// that run parses (see help.go): a new flag is one line, in run, with its
+// usage in French and English.
 type command struct {
-	name    string
+	name string
+	// path is how the command is called after "vigie" ("campaign run"),
+	// set from the table.
+	path string
+	// args is the synopsis after the path ("[options] DOMAINE...").
+	args    text
 	summary text
-	run     func(ctx context.Context, e *env, args []string) int
+	// about is the help's text before the options, notes after them (the
+	// environment, the exit codes); each ends with a newline, or is empty.
+	about, notes text
+	// run runs the command; with --help, it calls e.usage with its flags.
+	// A command with subcommands has none: vigie runs the subcommand.
+	run  func(ctx context.Context, e *env, args []string) int
+	subs []*command
+	// parent is the command of a subcommand, whose about and notes it
+	// shows when it has none of its own.
+	parent *command
 }
 
 // env is what a subcommand works with.
@@ -66,6 +86,11 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	lang           string // "fr" or "en"
+	// cmd is the command being run, for its help.
+	cmd *command
+	// flagSets, when set, receives the flag set of a command run with
+	// --help instead of its help being printed (see helpOf).
+	flagSets func(*flag.FlagSet)
 }
 
 // text is a message in French and English.
@@ -83,20 +108,66 @@ func (e *env) errorf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "vigie: "+format+"\n", args...)
 }
 
-// commands is the table of subcommands, in help order.
-var commands []command
+// commands is the table of commands, in help order.
+var commands []*command
 
 func init() {
-	commands = []command{
-		{"audit", text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"}, runAudit},
-		{"campaign", text{"audite une liste d'organisations et enregistre les résultats", "audit a list of organisations and store the results"}, runCampaign},
-		{"rescore", text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"}, runRescore},
-		{"export", text{"exporte les derniers résultats en données ouvertes (CSV, JSON, Parquet)", "export the latest results as open data (CSV, JSON, Parquet)"}, runExport},
-		{"lab", text{"démarre un parc simulé d'organisations sur l'interface locale", "start a simulated estate of organisations on loopback"}, runLab},
-		{"methodology", text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"}, runMethodology},
-		{"version", text{"affiche la version de vigie", "print vigie's version"}, runVersion},
-		{"help", text{"affiche l'aide d'une commande", "show the help of a command"}, runHelp},
+	commands = []*command{
+		{name: "audit", args: text{"[options] DOMAINE...", "[options] DOMAIN..."},
+			summary: text{"audite des domaines : DNS, TLS, web et messagerie", "audit domains: DNS, TLS, web and mail"},
+			about:   auditAbout, notes: auditNotes, run: runAudit},
+		{name: "campaign",
+			summary: text{"audite une liste d'organisations et enregistre les résultats", "audit a list of organisations and store the results"},
+			about:   campaignAbout, notes: campaignNotes, subs: []*command{
+				{name: "run", args: text{"--targets FICHIER --db BASE [options]", "--targets FILE --db DB [options]"},
+					summary: text{"audite chaque organisation d'une liste et enregistre les résultats", "audit every organisation of a list and store the results"},
+					run:     campaignRun},
+				{name: "resume", args: text{"--db BASE [--campaign ID] [options]", "--db DB [--campaign ID] [options]"},
+					summary: text{"reprend une campagne interrompue", "resume an interrupted campaign"},
+					run:     campaignResume},
+				{name: "status", args: text{"--db BASE", "--db DB"},
+					summary: text{"montre l'avancement des dernières campagnes", "show the progress of the latest campaigns"},
+					run:     campaignStatus},
+				{name: "compare", args: text{"--db BASE [--from ID] [--to ID] [--format text|csv]", "--db DB [--from ID] [--to ID] [--format text|csv]"},
+					summary: text{"dit qui a reculé ou progressé d'une campagne à la suivante", "say who got worse or better from one campaign to the next"},
+					run:     campaignCompare},
+			}},
+		{name: "rescore", args: text{"[options] FICHIER|-", "[options] FILE|-"},
+			summary: text{"renote un résultat enregistré avec la méthodologie du jour", "grade a saved result again with today's methodology"},
+			about:   rescoreAbout, notes: rescoreNotes, run: runRescore},
+		{name: "export", args: text{"--db BASE --out DOSSIER [options]", "--db DB --out DIR [options]"},
+			summary: text{"exporte les derniers résultats en données ouvertes (CSV, JSON, Parquet)", "export the latest results as open data (CSV, JSON, Parquet)"},
+			about:   exportAbout, notes: exportNotes, run: runExport},
+		{name: "lab", args: text{"--orgs N [options]", "--orgs N [options]"},
+			summary: text{"démarre un parc simulé d'organisations sur l'interface locale", "start a simulated estate of organisations on loopback"},
+			about:   labAbout, notes: labNotes, run: runLab},
+		{name: "methodology", args: text{"[options]", "[options]"},
+			summary: text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"},
+			about:   methodologyAbout, run: runMethodology},
+		{name: "version",
+			summary: text{"affiche la version de vigie", "print vigie's version"},
+			run:     runVersion},
+		{name: "help", args: text{"[COMMANDE]", "[COMMAND]"},
+			summary: text{"affiche l'aide d'une commande", "show the help of a command"},
+			run:     runHelp},
 	}
+	for _, c := range commands {
+		c.path = c.name
+		for _, s := range c.subs {
+			s.path = c.name + " " + s.name
+			s.parent = c
+		}
+	}
+}
+
+// lookup finds the command called name in cmds.
+func lookup(cmds []*command, name string) *command {
+	for _, c := range cmds {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // run is vigie: it parses args and runs the subcommand, and returns the
@@ -109,35 +180,37 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage(e))
+		fmt.Fprint(stderr, generalUsage(e))
 		return exitUsage
 	}
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage(e))
+		fmt.Fprint(stdout, generalUsage(e))
 		return exitOK
 	case "-version", "--version":
 		name = "version"
 	case "--lang", "-lang":
 		// "vigie --lang en help": the language applies to what follows.
 		if len(args) < 3 {
-			fmt.Fprint(stderr, usage(e))
+			fmt.Fprint(stderr, generalUsage(e))
 			return exitUsage
 		}
 		return run(ctx, append(args[2:], args[:2]...), stdin, stdout, stderr)
 	}
 	if strings.HasPrefix(name, "--lang=") || strings.HasPrefix(name, "-lang=") {
 		if len(args) < 2 {
-			fmt.Fprint(stderr, usage(e))
+			fmt.Fprint(stderr, generalUsage(e))
 			return exitUsage
 		}
 		return run(ctx, append(args[1:], args[0]), stdin, stdout, stderr)
 	}
-	for _, c := range commands {
-		if c.name == name {
-			return c.run(ctx, e, args[1:])
+	if c := lookup(commands, name); c != nil {
+		e.cmd = c
+		if c.subs != nil {
+			return runSubcommand(ctx, e, c, args[1:])
 		}
+		return c.run(ctx, e, args[1:])
 	}
 	e.errorf(e.t(text{"commande inconnue « %s » ; essayez « vigie help »", "unknown command %q; try \"vigie help\""}), name)
 	return exitUsage
@@ -207,66 +280,46 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 			rest = append(rest, a)
 		}
 	}
-	switch {
-	case len(rest) == 0:
-		fmt.Fprint(e.stdout, usage(e))
+	if len(rest) == 0 || len(rest) == 1 && (rest[0] == "version" || rest[0] == "help") {
+		fmt.Fprint(e.stdout, generalUsage(e))
 		return exitOK
-	case len(rest) == 1 && rest[0] == "audit":
-		fmt.Fprint(e.stdout, auditUsage(e))
-		return exitOK
-	case len(rest) == 1 && rest[0] == "campaign":
-		fmt.Fprint(e.stdout, campaignUsage(e))
-		return exitOK
-	case len(rest) == 1 && rest[0] == "methodology":
-		fmt.Fprint(e.stdout, methodologyUsage(e))
-		return exitOK
-	case len(rest) == 1 && rest[0] == "export":
-		fmt.Fprint(e.stdout, exportUsage(e))
-		return exitOK
-	case len(rest) == 1 && rest[0] == "lab":
-		fmt.Fprint(e.stdout, labUsage(e))
-		return exitOK
-	case len(rest) == 1 && rest[0] == "rescore":
-		fmt.Fprint(e.stdout, rescoreUsage(e))
-		return exitOK
-	case len(rest) == 1 && (rest[0] == "version" || rest[0] == "help"):
-		fmt.Fprint(e.stdout, usage(e))
-		return exitOK
+	}
+	if c := lookup(commands, rest[0]); c != nil {
+		switch {
+		case len(rest) == 1:
+			return helpOf(e, c)
+		case len(rest) == 2 && c.subs != nil:
+			if s := lookup(c.subs, rest[1]); s != nil {
+				return helpOf(e, s)
+			}
+		}
 	}
 	e.errorf(e.t(text{"pas d'aide pour « %s »", "no help for %q"}), strings.Join(rest, " "))
 	return exitUsage
 }
 
-// usage is the general help.
-func usage(e *env) string {
-	var b strings.Builder
-	b.WriteString(e.t(text{
-		"vigie — observatoire public de cybersécurité\n\nUsage :\n",
-		"vigie — public cybersecurity observatory\n\nUsage:\n",
-	}))
-	for _, c := range commands {
-		syntax := "vigie " + c.name
-		switch c.name {
-		case "audit":
-			syntax += e.t(text{" [options] DOMAINE...", " [options] DOMAIN..."})
-		case "campaign":
-			syntax += " run|resume|status [options]"
-		case "rescore":
-			syntax += e.t(text{" [options] FICHIER|-", " [options] FILE|-"})
-		case "export":
-			syntax += e.t(text{" --db BASE --out DOSSIER", " --db DB --out DIR"})
-		case "lab":
-			syntax += " --orgs N [options]"
-		case "methodology":
-			syntax += " [options]"
-		case "help":
-			syntax += e.t(text{" [COMMANDE]", " [COMMAND]"})
-		}
-		fmt.Fprintf(&b, "  %-36s %s\n", syntax, e.t(c.summary))
+// runSubcommand runs the subcommand of c that args name.
+func runSubcommand(ctx context.Context, e *env, c *command, args []string) int {
+	var names []string
+	for _, s := range c.subs {
+		names = append(names, s.name)
 	}
-	b.WriteString(e.t(text{
-		"\n« vigie help COMMANDE » donne les options et les codes de sortie\n(audit, campaign, rescore, export, lab, methodology).\nFor English: vigie --lang en help\n",
-		"\n\"vigie --lang en help COMMAND\" lists the options and exit codes\n(audit, campaign, rescore, export, lab, methodology).\nEn français : vigie help\n",
-	}))
-	return b.String()
+	list := text{strings.Join(names[:len(names)-1], ", ") + " ou " + names[len(names)-1],
+		strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]}
+	if len(args) == 0 {
+		e.errorf(e.t(text{"%s : sous-commande attendue : %s ; « vigie help %s » donne les options",
+			"%s: want a subcommand: %s; \"vigie --lang en help %s\" lists the options"}), c.name, e.t(list), c.name)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		return helpOf(e, c)
+	}
+	s := lookup(c.subs, args[0])
+	if s == nil {
+		e.errorf(e.t(text{"%s : sous-commande inconnue « %s » : %s", "%s: unknown subcommand %q: %s"}), c.name, args[0], e.t(list))
+		return exitUsage
+	}
+	e.cmd = s
+	return s.run(ctx, e, args[1:])
 }

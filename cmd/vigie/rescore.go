@@ -18,52 +18,38 @@ import (
 // maxRescoreInput bounds what "vigie rescore" reads.
 const maxRescoreInput = 256 << 20
 
-// rescoreUsage is the help of "vigie rescore".
-func rescoreUsage(e *env) string {
-	return e.t(text{
-		`Usage : vigie rescore [--json] [--lang fr|en] FICHIER|-
-
-Relit un résultat enregistré par « vigie audit --json » (un objet, ou un
+// rescoreAbout and rescoreNotes are the help of "vigie rescore" around
+// its options.
+var (
+	rescoreAbout = text{`Relit un résultat enregistré par « vigie audit --json » (un objet, ou un
 objet par ligne), juge de nouveau ses observations avec les vérifications et
 la méthodologie d'aujourd'hui, et affiche la note de chaque domaine. « - »
 lit l'entrée standard. Les anciens résultats restent des données valides.
-
-Options :
-  --json        affiche le résultat complet rejugé, avec son objet « score »
-  --lang fr|en  langue des messages (fr par défaut)
-
-Codes de sortie : 0 tout a été noté, 1 un résultat n'a pas pu l'être (pas
-d'observations), 2 ligne de commande ou fichier invalide.
-`,
-		`Usage: vigie rescore [--json] [--lang fr|en] FILE|-
-
-Reads a result saved by "vigie audit --json" (one object, or one object per
+`, `Reads a result saved by "vigie audit --json" (one object, or one object per
 line), judges its observations again with today's checks and methodology,
 and prints each domain's grade. "-" reads standard input. Old results stay
 valid data.
-
-Options:
-  --json        print the whole re-judged result, with its "score" object
-  --lang fr|en  language of the messages (default fr)
-
-Exit codes: 0 every result was graded, 1 a result could not be (no
+`}
+	rescoreNotes = text{`Codes de sortie : 0 tout a été noté, 1 un résultat n'a pas pu l'être (pas
+d'observations), 2 ligne de commande ou fichier invalide.
+`, `Exit codes: 0 every result was graded, 1 a result could not be (no
 observations), 2 invalid command line or file.
-`,
-	})
-}
+`}
+)
 
 // runRescore is "vigie rescore".
 func runRescore(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	asJSON := fs.Bool("json", false, "")
-	fs.String("lang", e.lang, "") // read by langOf
-	help := fs.Bool("help", false, "")
-	fs.BoolVar(help, "h", false, "")
+	asJSON := fs.Bool("json", false, bi("affiche le résultat complet rejugé, avec son objet « score »", "print the whole re-judged result, with its \"score\" object"))
+	fs.String("lang", "fr", langUsage) // read by langOf
 	// Flags may come after the file name.
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return e.usage(fs)
+			}
 			e.errorf("%s", err)
 			return exitUsage
 		}
@@ -72,10 +58,6 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 		}
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
-	}
-	if *help {
-		io.WriteString(e.stdout, rescoreUsage(e))
-		return exitOK
 	}
 	if len(files) != 1 {
 		e.errorf(e.t(text{"« rescore » attend un fichier, ou « - » pour l'entrée standard", "\"rescore\" wants one file, or \"-\" for standard input"}))

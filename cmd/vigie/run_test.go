@@ -78,7 +78,7 @@ func TestLangOf(t *testing.T) {
 
 func TestAuditConfigSelectors(t *testing.T) {
 	e := &env{lang: "en"}
-	f, _, err := parseAuditArgs(e, []string{"--dkim-selector", "S1", "example.test", "--dkim-selector=mail.2024", "--dkim-selector", "s1", "--smtp-port", "2525"})
+	f, _, _, err := parseAuditArgs(e, []string{"--dkim-selector", "S1", "example.test", "--dkim-selector=mail.2024", "--dkim-selector", "s1", "--smtp-port", "2525"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestAuditConfigSelectors(t *testing.T) {
 		t.Errorf("SMTPPort = %d, want 2525", cfg.SMTPPort)
 	}
 	for _, bad := range []string{"", "a b", "s1.", "-s1", "s1-", "a..b", "é", strings.Repeat("a", 64)} {
-		f, _, err := parseAuditArgs(e, []string{"--dkim-selector", bad, "example.test"})
+		f, _, _, err := parseAuditArgs(e, []string{"--dkim-selector", bad, "example.test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestAuditConfigSelectors(t *testing.T) {
 			t.Errorf("--dkim-selector %q accepted", bad)
 		}
 	}
-	f, _, _ = parseAuditArgs(e, []string{"example.test"})
+	f, _, _, _ = parseAuditArgs(e, []string{"example.test"})
 	if cfg, err := auditConfig(e, f); err != nil || cfg.SMTPPort != 25 || cfg.DKIMSelectors != nil {
 		t.Errorf("defaults: SMTPPort %d, DKIMSelectors %q, %v", cfg.SMTPPort, cfg.DKIMSelectors, err)
 	}
