@@ -10,11 +10,16 @@
 # SQLite file and, when VIGIE_TEST_POSTGRES names a PostgreSQL database
 # (.ci/run starts a throwaway one with e2e/postgres.sh), on PostgreSQL.
 #
-# Needs root (ports 25, 53, 80 and 443 of 127.0.0.0/8). Nothing leaves
-# 127.0.0.0/8. Last line: "N passed, M failed"; exit status 1 on failure.
+# It runs in a network namespace of its own (e2e/netns.sh: root, or a
+# user with subordinate IDs), where it may take ports 25, 53, 80 and 443
+# of 127.0.0.0/8. Nothing leaves 127.0.0.0/8. Last line: "N passed, M failed"; exit status 1 on failure.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The lab goes in a network namespace of its own.
+if [[ -z ${VIGIE_NETNS:-} ]]; then
+	exec bash "$root/e2e/netns.sh" bash "$0" "$@"
+fi
 n=${N:-1000}
 work=$(mktemp -d /tmp/vigie-campaign-e2e.XXXXXX)
 labpid=

@@ -19,8 +19,11 @@
 #   dkim/           good.test's DKIM private key (RSA 2048)
 #   dkim-selector   its selector (for --dkim-selector)
 #
-# Needs root (ports 25, 53, 80 and 443), nginx, knotd, knotc, keymgr, kdig,
-# postfix and openssl. Talks to nothing but 127.0.0.0/8.
+# Needs nginx, knotd, knotc, keymgr, kdig, postfix and openssl, and root
+# for ports 25, 53, 80 and 443: run it in a network namespace
+# (e2e/netns.sh bash, then lab.sh start and the audits in that shell), out
+# of the way of the machine's own servers. Talks to nothing but
+# 127.0.0.0/8.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

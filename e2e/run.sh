@@ -15,12 +15,18 @@
 # It prints a table of any disagreement and, last, "N passed, M failed";
 # it exits 1 when anything failed. The lab is always stopped. The results
 # (vigie's JSON, sslscan's XML, the servers' logs on failure) are kept in
-# e2e/out/. Needs root, and what .ci/run installs. KEEP=1 keeps the lab's
-# directory; VIGIE=PATH tests that binary instead of building one.
+# e2e/out/. Needs what .ci/setup installs; it runs in a network namespace
+# of its own (e2e/netns.sh: root, or a user with subordinate IDs). KEEP=1
+# keeps the lab's directory; VIGIE=PATH tests that binary instead of
+# building one.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 e2e=$root/e2e
+# The lab goes in a network namespace of its own.
+if [[ -z ${VIGIE_NETNS:-} ]]; then
+	exec bash "$root/e2e/netns.sh" bash "$0" "$@"
+fi
 out=$e2e/out
 work=$(mktemp -d /tmp/vigie-e2e.XXXXXX)
 lab=$work/lab
