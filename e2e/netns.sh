@@ -36,5 +36,9 @@ if [[ $EUID -ne 0 ]]; then
 	ns=(--map-root-user --map-auto "${ns[@]}")
 fi
 
+# The inner shell is the namespace's init (PID 1): it does not exec the
+# command, so that the command's signals (Ctrl-C) are handled as usual,
+# and reaps what the servers leave. Killing unshare (SIGKILL) kills it,
+# and with it every process of the namespace.
 # shellcheck disable=SC2016 # $@ is the inner shell's.
-exec unshare "${ns[@]}" env VIGIE_NETNS=1 bash -c 'ip link set lo up && exec "$@"' netns.sh "$@"
+exec unshare "${ns[@]}" env VIGIE_NETNS=1 bash -c 'ip link set lo up || exit; "$@"; rc=$?; exit $rc' netns.sh "$@"
