@@ -347,10 +347,16 @@ func TestPureReadNoClock(t *testing.T) {
 // clockUses lists the uses of clockReads in one file, whatever the name
 // package time is imported under.
 func clockUses(fset *token.FileSet, f *ast.File) []string {
+	return uses(fset, f, "time", clockReads)
+}
+
+// uses lists the uses in one file of the functions, types or variables
+// names of the package at importPath, whatever name it is imported under.
+func uses(fset *token.FileSet, f *ast.File, importPath string, names []string) []string {
 	name := ""
 	for _, imp := range f.Imports {
-		if p, _ := strconv.Unquote(imp.Path.Value); p == "time" {
-			name = "time"
+		if p, _ := strconv.Unquote(imp.Path.Value); p == importPath {
+			name = path.Base(importPath)
 			if imp.Name != nil {
 				name = imp.Name.Name
 			}
@@ -361,7 +367,7 @@ func clockUses(fset *token.FileSet, f *ast.File) []string {
 	}
 	var out []string
 	report := func(n ast.Node, fn string) {
-		out = append(out, fmt.Sprintf("%s: uses time.%s", fset.Position(n.Pos()), fn))
+		out = append(out, fmt.Sprintf("%s: uses %s.%s", fset.Position(n.Pos()), path.Base(importPath), fn))
 	}
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
@@ -372,7 +378,7 @@ func clockUses(fset *token.FileSet, f *ast.File) []string {
 				ast.Inspect(n.X, visit) // n.Sel is a field or method name
 				return false
 			}
-			if x.Name == name && slices.Contains(clockReads, n.Sel.Name) {
+			if x.Name == name && slices.Contains(names, n.Sel.Name) {
 				report(n, n.Sel.Name)
 			}
 			return false
@@ -381,7 +387,7 @@ func clockUses(fset *token.FileSet, f *ast.File) []string {
 			ast.Inspect(n.Type, visit)
 			return false
 		case *ast.Ident:
-			if name == "." && slices.Contains(clockReads, n.Name) {
+			if name == "." && slices.Contains(names, n.Name) {
 				report(n, n.Name)
 			}
 		}
@@ -389,6 +395,60 @@ func clockUses(fset *token.FileSet, f *ast.File) []string {
 	}
 	ast.Inspect(f, visit)
 	return out
+}
+
+// dialers are what opens a connection without the address guard.
+var dialers = []struct {
+	importPath string
+	names      []string
+}{
+	{"net", []string{"Dialer", "Dial", "DialTimeout", "DialTCP", "DialUDP", "DialIP", "DialUnix"}},
+	{"crypto/tls", []string{"Dial", "DialWithDialer", "Dialer"}},
+	{"net/http", []string{"Get", "Head", "Post", "PostForm", "DefaultClient", "DefaultTransport"}},
+	{"net/smtp", []string{"Dial"}},
+}
+
+// unguarded are the places allowed to dial without the guard: the guard
+// itself, the DNS probe's queries to the operator's resolver, and the
+// fakes and the lab, which serve rather than audit.
+var unguarded = []string{
+	"./internal/guard",
+	"./internal/probe/dnsprobe/query.go",
+	"./internal/dnstest", "./internal/tlstest", "./internal/smtptest", "./internal/tcptest", "./internal/webtest",
+	"./internal/lab",
+}
+
+// TestDialsThroughGuard parses the module's source (tests aside) and
+// rejects every connection opened otherwise than through internal/guard
+// (probe.Dialer and guard.Guard), outside the places of unguarded: an
+// audited domain must never reach the auditor's own network.
+func TestDialsThroughGuard(t *testing.T) {
+	pkgs := listPackages(t)
+	files := 0
+	for _, p := range sortedKeys(pkgs) {
+		if !inModule(p) || matchAny(unguarded, p) {
+			continue
+		}
+		for _, name := range slices.Concat(pkgs[p].GoFiles, pkgs[p].IgnoredGoFiles) {
+			if strings.HasSuffix(name, "_test.go") || slices.Contains(unguarded, short(p)+"/"+name) {
+				continue
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, filepath.Join(pkgs[p].Dir, name), nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files++
+			for _, d := range dialers {
+				for _, use := range uses(fset, f, d.importPath, d.names) {
+					t.Errorf("%s: %s dials without the address guard: use probe.Dialer or guard.Guard", use, short(p))
+				}
+			}
+		}
+	}
+	if files < 50 {
+		t.Fatalf("only %d source files scanned: the scan misses the module", files)
+	}
 }
 
 // TestRuleCheck makes sure the rules catch what they must, on a made-up
