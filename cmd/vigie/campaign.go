@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -272,7 +273,18 @@ func readTargets(e *env, name string) ([]store.Organisation, bool) {
 		return nil, false
 	}
 	defer fh.Close()
-	orgs, problems, err := campaign.ReadTargets(io.LimitReader(fh, maxTargetsFile))
+	dec, err := campaign.DecodeTargets(fh, maxTargetsFile)
+	switch {
+	case errors.Is(err, campaign.ErrTooLarge):
+		e.errorf(e.t(text{"%s : fichier de cibles trop gros (plus de %d Mio) : le découper en plusieurs campagnes", "%s: targets file too large (over %d MiB): split it into several campaigns"}), name, maxTargetsFile>>20)
+		return nil, false
+	case err != nil:
+		e.errorf("%s: %v", name, err)
+		return nil, false
+	case dec.Guessed:
+		e.errorf(e.t(text{"%s : lu en %s (encodage deviné, le fichier ne le dit pas) ; l'enregistrer en UTF-8 pour en être sûr", "%s: read as %s (encoding guessed, the file does not say); save it as UTF-8 to be sure"}), name, dec.Encoding)
+	}
+	orgs, problems, err := campaign.ReadTargets(bytes.NewReader(dec.Text))
 	for _, p := range problems {
 		e.errorf("%s:%d: %s", name, p.Line, lineMessage(e, p))
 	}
