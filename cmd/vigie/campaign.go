@@ -288,6 +288,12 @@ func readTargets(e *env, name string) ([]store.Organisation, bool) {
 	for _, p := range problems {
 		e.errorf("%s:%d: %s", name, p.Line, lineMessage(e, p))
 	}
+	var herr *campaign.HeaderError
+	if errors.As(err, &herr) {
+		e.errorf(e.t(text{"%s:1: l'en-tête n'a pas de colonne de domaines (colonnes trouvées : %s ; une colonne de domaines s'appelle domaine, domaines, domain, domains, site, site web ou url)",
+			"%s:1: the header has no domain column (columns found: %s; a domain column is named domaine, domaines, domain, domains, site, site web or url)"}), name, strings.Join(herr.Found, ", "))
+		return nil, false
+	}
 	if err != nil {
 		e.errorf("%v", err)
 		return nil, false
@@ -306,9 +312,17 @@ func readTargets(e *env, name string) ([]store.Organisation, bool) {
 // was skipped.
 func lineMessage(e *env, p campaign.LineError) string {
 	var de *campaign.DomainError
+	var ce *campaign.ColumnError
+	var me *campaign.MergeError
 	switch {
 	case errors.As(p.Err, &de):
 		return targetMessage(e, de.Domain, de.Err)
+	case errors.As(p.Err, &ce):
+		return fmt.Sprintf(e.t(text{"colonne %d « %s » ignorée : une colonne précédente donne déjà %s", "column %d %q ignored: an earlier column gives the %s already"}),
+			ce.Index, ce.Column, fieldWord(e, ce.Field))
+	case errors.As(p.Err, &me):
+		return fmt.Sprintf(e.t(text{"l'organisation « %s » revient avec %s « %s » : « %s » est gardé", "organisation %q listed again with the %s %q: %q kept"}),
+			me.ID, fieldWord(e, me.Field), me.Dropped, me.Kept)
 	case errors.Is(p.Err, campaign.ErrBrokenLine):
 		return e.t(text{"ligne CSV illisible (guillemet mal placé, ou pas autant de champs que l'en-tête)", p.Err.Error()})
 	case errors.Is(p.Err, campaign.ErrLineTooLong):
@@ -317,6 +331,21 @@ func lineMessage(e *env, p campaign.LineError) string {
 		return e.t(text{"aucun domaine valide : « ", "no valid domain: \""}) + p.Text + e.t(text{" »", "\""})
 	}
 	return p.Err.Error()
+}
+
+// fieldWord names a field of the targets file in the user's language.
+func fieldWord(e *env, field string) string {
+	switch field {
+	case "id":
+		return e.t(text{"l'identifiant", "identifier"})
+	case "name":
+		return e.t(text{"le nom", "name"})
+	case "category":
+		return e.t(text{"la catégorie", "category"})
+	case "domains":
+		return e.t(text{"les domaines", "domains"})
+	}
+	return field
 }
 
 // execCampaign runs the campaign with its progress, and prints the

@@ -56,7 +56,52 @@ var (
 	ErrLineTooLong = errors.New("line too long")
 	// ErrNoDomain: a line with no valid domain.
 	ErrNoDomain = errors.New("no valid domain")
+	// ErrRepeatedColumn: a header column that repeats a field (see
+	// ColumnError).
+	ErrRepeatedColumn = errors.New("repeated column")
+	// ErrConflict: an organisation listed again with another name or
+	// category (see MergeError).
+	ErrConflict = errors.New("conflicting organisation")
 )
+
+// A ColumnError is a column of the header that is ignored: a second
+// column for a field that an earlier column fills already.
+type ColumnError struct {
+	// Column is the header's text of the ignored column; Field the
+	// field it would fill ("id", "name", "category", "domains"); Index
+	// its position, from 1.
+	Column, Field string
+	Index         int
+}
+
+func (e *ColumnError) Unwrap() error { return ErrRepeatedColumn }
+
+func (e *ColumnError) Error() string {
+	return fmt.Sprintf("column %d %q ignored: an earlier column gives the %s already", e.Index, e.Column, e.Field)
+}
+
+// A MergeError is an organisation listed again with another name or
+// category than the first time: the first is kept.
+type MergeError struct {
+	ID, Field, Kept, Dropped string
+}
+
+func (e *MergeError) Unwrap() error { return ErrConflict }
+
+func (e *MergeError) Error() string {
+	return fmt.Sprintf("organisation %q listed again with the %s %q: %q kept", e.ID, e.Field, e.Dropped, e.Kept)
+}
+
+// A HeaderError is a CSV header that names known columns but no domain
+// column: no line of the file could be read.
+type HeaderError struct {
+	// Found are the header's columns.
+	Found []string
+}
+
+func (e *HeaderError) Error() string {
+	return fmt.Sprintf("the header has no domain column (found: %s; a domain column is named domaine, domaines, domain, domains, site, site web, url)", strings.Join(e.Found, ", "))
+}
 
 // MaxLine is the longest line ReadTargets reads; a longer one is
 // reported and skipped.
@@ -100,6 +145,8 @@ type layout struct {
 	comma                       rune
 	fields                      int
 	id, name, category, domains int
+	// ignored are the columns that repeat a field.
+	ignored []*ColumnError
 }
 
 // header reads line as a CSV header with each delimiter French and
@@ -124,6 +171,8 @@ func header(line string) (layout, bool) {
 				l.category = i
 			case col == "domains" && l.domains < 0:
 				l.domains = i
+			case col != "":
+				l.ignored = append(l.ignored, &ColumnError{Column: clip(audit.StripControls(h)), Field: col, Index: i + 1})
 			}
 		}
 		if l.domains >= 0 && (!found || l.fields > best.fields) {
@@ -183,8 +232,11 @@ func splitDomains(s string) []string {
 // are returned as problems, with their line number, and skipped: the rest
 // of the line is kept. Organisations listed twice (same identifier) are
 // merged: their domains are joined, and the first name and category
-// given are kept. Organisations come out in the order they first appear;
-// err is only for a failure to read r.
+// given are kept (a different one given later is a *MergeError problem).
+// A header column that repeats a field is ignored (a *ColumnError
+// problem). A CSV header that names known columns but no domain column
+// is the error *HeaderError. Organisations come out in the order they
+// first appear; err is otherwise only for a failure to read r.
 func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, err error) {
 	br := bufio.NewReaderSize(r, MaxLine)
 	index := map[string]int{} // organisation ID -> index in orgs
@@ -194,7 +246,7 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 		started bool
 		n       int
 	)
-	add := func(o store.Organisation) {
+	add := func(o store.Organisation, line int, text string) {
 		i, ok := index[o.ID]
 		if !ok {
 			index[o.ID] = len(orgs)
@@ -202,11 +254,17 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			return
 		}
 		m := &orgs[i]
-		if m.Name == "" {
-			m.Name = o.Name
-		}
-		if m.Category == "" {
-			m.Category = o.Category
+		for _, f := range []struct {
+			name       string
+			kept, next *string
+		}{{"name", &m.Name, &o.Name}, {"category", &m.Category, &o.Category}} {
+			switch {
+			case *f.kept == "":
+				*f.kept = *f.next
+			case *f.next != "" && *f.next != *f.kept:
+				problems = append(problems, LineError{Line: line, Text: text,
+					Err: &MergeError{ID: clip(o.ID), Field: f.name, Kept: clip(*f.kept), Dropped: clip(*f.next)}})
+			}
 		}
 		for _, d := range o.Domains {
 			if !slices.Contains(m.Domains, d) {
@@ -255,15 +313,21 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			started = true
 			lay, csvMode = header(line)
 			if csvMode {
+				for _, c := range lay.ignored {
+					problems = append(problems, LineError{Line: n, Text: clip(line), Err: c})
+				}
 				if rerr == io.EOF {
 					break
 				}
 				continue
 			}
+			if found, ok := knownHeader(line); ok {
+				return nil, problems, &HeaderError{Found: found}
+			}
 		}
 		if csvMode {
 			if o, errs := csvOrganisation(line, lay); o != nil {
-				add(*o)
+				add(*o, n, clip(line))
 				for _, e := range errs {
 					problems = append(problems, LineError{Line: n, Text: clip(line), Err: e})
 				}
@@ -280,7 +344,7 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			if perr != nil {
 				problems = append(problems, LineError{Line: n, Text: clip(line), Err: &DomainError{Domain: clip(trimmed), Err: perr}})
 			} else {
-				add(store.Organisation{ID: t.Domain, Domains: []string{t.Domain}})
+				add(store.Organisation{ID: t.Domain, Domains: []string{t.Domain}}, n, clip(line))
 			}
 		}
 		if rerr == io.EOF {
@@ -288,6 +352,28 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 		}
 	}
 	return orgs, problems, nil
+}
+
+// knownHeader reports whether line, which names no domain column, is
+// still a CSV header: at least two fields with some delimiter, one of
+// which is a column ReadTargets knows. It returns the fields.
+func knownHeader(line string) ([]string, bool) {
+	for _, comma := range []rune{';', ',', '\t'} {
+		rec, err := parseLine(line, comma)
+		if err != nil || len(rec) < 2 {
+			continue
+		}
+		for _, h := range rec {
+			if columns[fold(h)] != "" {
+				found := make([]string, len(rec))
+				for i, h := range rec {
+					found[i] = clip(strings.TrimSpace(audit.StripControls(h)))
+				}
+				return found, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // commentStart returns the index of a '#' that follows a blank, or -1:

@@ -87,6 +87,8 @@ func TestReadTargets(t *testing.T) {
 				{ID: "1", Name: "One", Category: "commune", Domains: []string{"a.example.fr", "c.example.fr"}},
 				{ID: "2", Name: "Two", Domains: []string{"b.example.fr"}},
 			},
+			// Merged, but the other name and category are reported.
+			problems: []problem{{5, ErrConflict}, {5, ErrConflict}},
 		},
 		{
 			name: "invalid domains reported, the valid ones kept",
@@ -212,4 +214,54 @@ func FuzzReadTargets(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadTargetsWarnings: a repeated column, and an organisation listed
+// again under another name, are reported; a header without a domain
+// column is an error that names the columns found.
+func TestReadTargetsWarnings(t *testing.T) {
+	in := "SIREN;Nom;Nom;Domaines\n" +
+		"1;Mairie de Sète;Sète;sete.fr\n" +
+		"1;Commune de Sète;X;www.sete.fr\n" +
+		"2;CHU;;chu.fr\n" +
+		"2;CHU;;chu2.fr\n"
+	orgs, problems, err := ReadTargets(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orgs) != 2 || orgs[0].Name != "Mairie de Sète" || len(orgs[0].Domains) != 2 {
+		t.Errorf("orgs = %+v, want Mairie de Sète with both domains, then CHU", orgs)
+	}
+	var col *ColumnError
+	var merge *MergeError
+	var cols, merges int
+	for _, p := range problems {
+		switch {
+		case errors.As(p.Err, &col):
+			cols++
+			if p.Line != 1 || col.Column != "Nom" || col.Index != 3 || col.Field != "name" {
+				t.Errorf("column problem %+v at line %d, want the third column Nom at line 1", col, p.Line)
+			}
+		case errors.As(p.Err, &merge):
+			merges++
+			if p.Line != 3 || merge.Kept != "Mairie de Sète" || merge.Dropped != "Commune de Sète" {
+				t.Errorf("merge problem %+v at line %d, want line 3 keeping Mairie de Sète", merge, p.Line)
+			}
+		default:
+			t.Errorf("unexpected problem %v", p)
+		}
+	}
+	if cols != 1 || merges != 1 {
+		t.Errorf("%d column and %d merge problems, want 1 and 1: %v", cols, merges, problems)
+	}
+
+	_, _, err = ReadTargets(strings.NewReader("SIREN;Nom;Catégorie;Adresse\n1;Mairie;commune;1 place\n"))
+	var herr *HeaderError
+	if !errors.As(err, &herr) || strings.Join(herr.Found, "|") != "SIREN|Nom|Catégorie|Adresse" {
+		t.Errorf("header without domain column: err = %v, want a *HeaderError naming the four columns", err)
+	}
+	// A plain list is not taken for a header.
+	if orgs, _, err := ReadTargets(strings.NewReader("example.fr,mairie.fr\n")); err != nil || len(orgs) != 0 && orgs[0].ID == "" {
+		t.Errorf("plain list: %v, %v", orgs, err)
+	}
 }
