@@ -91,6 +91,10 @@ func Parse(input string) (Target, error) {
 	if err != nil {
 		return Target{}, fmt.Errorf("target: %q: %w", clip(input), err)
 	}
+	if !utf8.ValidString(host) || strings.ContainsRune(host, utf8.RuneError) {
+		// A URL's escapes ("%80") can make bytes that are no text.
+		return Target{}, fmt.Errorf("target: %q: %w: not UTF-8", clip(input), ErrInvalidChar)
+	}
 	domain, err := normalise(host)
 	if err != nil {
 		return Target{}, fmt.Errorf("target: %q: %w", clip(input), err)

@@ -137,3 +137,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseEscapedBytes: a URL escape that makes bytes that are no text
+// is refused, not turned into a name that does not parse again.
+func TestParseEscapedBytes(t *testing.T) {
+	for _, in := range []string{"0000%800000.A", "https://mairie%ff.fr/"} {
+		if tg, err := Parse(in); !errors.Is(err, ErrInvalidChar) {
+			t.Errorf("Parse(%q) = %q, %v; want ErrInvalidChar", in, tg.Domain, err)
+		}
+	}
+}
