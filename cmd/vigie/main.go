@@ -24,9 +24,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"vigie.eu/vigie/internal/version"
 )
 
 // Exit codes, documented in the help text.
@@ -37,11 +38,6 @@ const (
 	exitFindings  = 3   // a finding at or above --fail-on
 	exitInterrupt = 130 // interrupted (Ctrl-C), as shells report SIGINT
 )
-
-// version is the version of vigie, set at build time with
-// -ldflags "-X main.version=1.2.3"; by default the module version, or
-// "dev".
-var version = ""
 
 func main() {
 	os.Exit(mainCode())
@@ -249,16 +245,9 @@ func langOf(args []string) (string, error) {
 	return lang, nil
 }
 
-// vigieVersion returns the version to print and record in results.
-func vigieVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// vigieVersion returns the version to print and record in results (see
+// internal/version).
+func vigieVersion() string { return version.String() }
 
 func runVersion(ctx context.Context, e *env, args []string) int {
 	if len(args) > 0 {
