@@ -140,9 +140,9 @@ func init() {
 		{name: "methodology", args: text{"[options]", "[options]"},
 			summary: text{"affiche la méthodologie du CyberScore", "print the CyberScore methodology"},
 			about:   methodologyAbout, run: runMethodology},
-		{name: "version",
-			summary: text{"affiche la version de vigie", "print vigie's version"},
-			run:     runVersion},
+		{name: "version", args: text{"[--json]", "[--json]"},
+			summary: text{"affiche la version de vigie et le commit dont il est construit", "print vigie's version and the commit it was built from"},
+			about:   versionAbout, run: runVersion},
 		{name: "help", args: text{"[COMMANDE]", "[COMMAND]"},
 			summary: text{"affiche l'aide d'une commande", "show the help of a command"},
 			run:     runHelp},
@@ -249,15 +249,6 @@ func langOf(args []string) (string, error) {
 // internal/version).
 func vigieVersion() string { return version.String() }
 
-func runVersion(ctx context.Context, e *env, args []string) int {
-	if len(args) > 0 {
-		e.errorf(e.t(text{"« version » ne prend pas d'argument", "\"version\" takes no argument"}))
-		return exitUsage
-	}
-	fmt.Fprintf(e.stdout, "vigie %s\n", vigieVersion())
-	return exitOK
-}
-
 func runHelp(ctx context.Context, e *env, args []string) int {
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -269,7 +260,7 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 			rest = append(rest, a)
 		}
 	}
-	if len(rest) == 0 || len(rest) == 1 && (rest[0] == "version" || rest[0] == "help") {
+	if len(rest) == 0 || len(rest) == 1 && rest[0] == "help" {
 		fmt.Fprint(e.stdout, generalUsage(e))
 		return exitOK
 	}
