@@ -467,7 +467,7 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"campaign status : --db BASE est obligatoire", "campaign status: --db DB is required"}))
 		return exitUsage
 	}
-	st, err := openExistingStore(ctx, db)
+	st, err := openReadOnlyStore(ctx, e, db)
 	if err != nil {
 		e.errorf("campaign status: %v", err)
 		return exitFailed
@@ -496,9 +496,10 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// openExistingStore opens the store named by dsn for the commands that read
-// an existing one (resume, status, export): opening a SQLite file that is
-// not there would create an empty database and hide a mistyped name.
+// openExistingStore opens the store named by dsn for the commands that
+// write to an existing one (resume; those that only read use
+// openReadOnlyStore): opening a SQLite file that is not there would create
+// an empty database and hide a mistyped name.
 func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
 	if !store.IsPostgres(dsn) {
 		if _, err := os.Stat(dsn); err != nil {

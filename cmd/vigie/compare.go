@@ -55,7 +55,7 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"campaign compare : --format %q : text ou csv", "campaign compare: --format %q: text or csv"}), format)
 		return exitUsage
 	}
-	st, err := openExistingStore(ctx, db)
+	st, err := openReadOnlyStore(ctx, e, db)
 	if err != nil {
 		e.errorf("campaign compare: %v", err)
 		return exitFailed

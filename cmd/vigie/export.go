@@ -156,7 +156,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		e.errorf(e.t(text{"--format : %s (csv, json ou parquet)", "--format: %s"}), err)
 		return exitUsage
 	}
-	st, err := openExistingStore(ctx, *db)
+	st, err := openReadOnlyStore(ctx, e, *db)
 	switch {
 	case errors.Is(err, iofs.ErrNotExist):
 		e.errorf(e.t(text{"pas de base %s : %s", "no database %s: %s"}), *db, err)
