@@ -111,7 +111,9 @@ func reads(t *testing.T, s store.Store, id int64) []string {
 	out = append(out, fmt.Sprintf("progress %d/%d", done, total))
 	for _, f := range []func(context.Context, func(store.AuditRecord) error) error{
 		s.LatestAudits,
-		func(ctx context.Context, fn func(store.AuditRecord) error) error { return s.CampaignAudits(ctx, id, fn) },
+		func(ctx context.Context, fn func(store.AuditRecord) error) error {
+			return s.CampaignAudits(ctx, id, fn)
+		},
 	} {
 		err := f(ctx, func(r store.AuditRecord) error {
 			out = append(out, fmt.Sprintf("audit %s %s %s %q", r.Org.ID, r.Domain, r.Grade, r.Unreadable))
