@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -185,4 +186,97 @@ func missing(a, b []audit.Finding) []audit.Finding {
 		}
 	}
 	return out
+}
+
+// gradeRank orders the CyberScore grades, the best highest.
+var gradeRank = map[string]int{"A+": 7, "A": 6, "B": 5, "C": 4, "D": 3, "E": 2, "F": 1}
+
+// GradeDelta is the number of grade steps gained (negative: lost)
+// between the two sides (A to C is -2); zero unless both are scored.
+func (c *Change) GradeDelta() int {
+	if c.Before == nil || c.After == nil || c.Before.Grade == "" || c.After.Grade == "" {
+		return 0
+	}
+	return gradeRank[c.After.Grade] - gradeRank[c.Before.Grade]
+}
+
+// sameAs reports whether c and d went the same way: same kind, same
+// grades and points on each side.
+func (c *Change) sameAs(d *Change) bool {
+	side := func(a, b *Side) bool {
+		if a == nil || b == nil {
+			return a == b
+		}
+		return a.Grade == b.Grade && a.Points == b.Points && a.Error == b.Error
+	}
+	return c.Kind() == d.Kind() && side(c.Before, d.Before) && side(c.After, d.After)
+}
+
+// Row is what a comparison shows for one site of an organisation: the
+// change of a domain and, when the organisation lists both, of its www
+// counterpart (example.fr and www.example.fr are one site).
+type Row struct {
+	Change
+	// WWW is the change of the www. counterpart of Domain, nil when the
+	// organisation has none in either campaign.
+	WWW *Change
+}
+
+// WWWDiffers reports whether the row's www counterpart changed otherwise
+// than its domain, and so must be shown on its own.
+func (r *Row) WWWDiffers() bool { return r.WWW != nil && !r.Change.sameAs(r.WWW) }
+
+// size is the row's largest change: grade steps, then points, both
+// without sign, over the domain and its www counterpart.
+func (r *Row) size() (grades, points int) {
+	abs := func(n int) int { return max(n, -n) }
+	grades, points = abs(r.GradeDelta()), abs(r.Delta())
+	if r.WWW != nil {
+		g, p := abs(r.WWW.GradeDelta()), abs(r.WWW.Delta())
+		if g > grades || g == grades && p > points {
+			grades, points = g, p
+		}
+	}
+	return grades, points
+}
+
+// Group makes the rows of changes: the www.D change of an organisation
+// that also has a D change goes in D's row; every other change is a row
+// of its own. The rows come sorted by BySize.
+func Group(changes []Change) []Row {
+	type key struct{ org, domain string }
+	index := map[key]int{}
+	for i, c := range changes {
+		index[key{c.Org.ID, c.Domain}] = i
+	}
+	var rows []Row
+	for i, c := range changes {
+		if apex, ok := strings.CutPrefix(c.Domain, "www."); ok {
+			if _, grouped := index[key{c.Org.ID, apex}]; grouped {
+				continue // in its apex's row
+			}
+		}
+		r := Row{Change: changes[i]}
+		if j, ok := index[key{c.Org.ID, "www." + c.Domain}]; ok {
+			r.WWW = &changes[j]
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, BySize)
+	return rows
+}
+
+// BySize orders rows by the size of their change, the largest first:
+// grade steps lost or won, then points, then the organisation's name
+// (its ID when it has none), its ID and the domain.
+func BySize(a, b Row) int {
+	ag, ap := a.size()
+	bg, bp := b.size()
+	name := func(r Row) string {
+		if r.Org.Name != "" {
+			return r.Org.Name
+		}
+		return r.Org.ID
+	}
+	return cmp.Or(cmp.Compare(bg, ag), cmp.Compare(bp, ap), cmp.Compare(name(a), name(b)), cmp.Compare(a.Org.ID, b.Org.ID), cmp.Compare(a.Domain, b.Domain))
 }
