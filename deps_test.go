@@ -109,6 +109,11 @@ var rules = []rule{
 		deny: []string{"./..."},
 		why:  "the vocabulary depends on no other package of vigie",
 	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/export"}, scope: direct,
+		deny: []string{"github.com/xuri/excelize/...", "github.com/parquet-go/..."},
+		why:  "the spreadsheet and Parquet writers are confined to the export",
+	},
 }
 
 // clockReads are the functions of package time that read the clock or

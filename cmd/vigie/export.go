@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	iofs "io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,8 +122,13 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	db := fs.String("db", "", dbUsage)
 	out := fs.String("out", "", bi("`DOSSIER` où écrire les fichiers (créé au besoin ; obligatoire)", "`DIR` where to write the files (created if needed; required)"))
 	var formats listFlag
-	fs.Var(&formats, "format", bi("`FORMAT` csv, json ou parquet ; répétable, ou séparés par des virgules (les trois par défaut)",
-		"`FORMAT` csv, json or parquet; repeatable, or separated by commas (default: all three)"))
+	fs.Var(&formats, "format", bi("`FORMAT` csv, json, parquet ou xlsx ; répétable, ou séparés par des virgules (csv, json et parquet par défaut)",
+		"`FORMAT` csv, json, parquet or xlsx; repeatable, or separated by commas (default: csv, json and parquet)"))
+	history := fs.Bool("history", false, bi("exporte l'historique : chaque audit de chaque campagne, une ligne par organisation, domaine et campagne (au lieu du dernier audit de chaque domaine)",
+		"export the history: every audit of every campaign, one row per organisation, domain and campaign (instead of the latest audit of each domain)"))
+	campaigns := fs.String("campaigns", "", bi("`DE..À` exporte l'historique des campagnes de numéro DE à À, bornes comprises (« 3..7 », « 3.. », « ..7 »)",
+		"`FROM..TO` export the history of the campaigns numbered FROM to TO, both included (\"3..7\", \"3..\", \"..7\")"))
+	campaignID := fs.Int64("campaign", 0, bi("`ID` exporte les audits de cette seule campagne", "`ID` export the audits of this campaign only"))
 	publisher := fs.String("publisher", "", bi("`NOM` l'éditeur des données (vigie par défaut)", "`NAME` the publisher of the data (default vigie)"))
 	title := fs.String("title", "", bi("`TITRE` titre du jeu de données (par défaut, un titre de vigie en français et en anglais)",
 		"`TITLE` title of the data set (default: a vigie title, in French and English)"))
@@ -149,12 +155,33 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if len(formats) == 0 {
-		formats = listFlag{strings.Join(export.AllFormats, ",")}
+		formats = listFlag{strings.Join(export.DefaultFormats, ",")}
 	}
 	fmts, err := export.ParseFormats(formats...)
 	if err != nil {
-		e.errorf(e.t(text{"--format : %s (csv, json ou parquet)", "--format: %s"}), err)
+		e.errorf(e.t(text{"--format : %s (csv, json, parquet ou xlsx)", "--format: %s"}), err)
 		return exitUsage
+	}
+	opts := export.Options{FullObservations: *fullObs, Lang: e.lang}
+	if n := countSet(*history, *campaigns != "", *campaignID != 0); n > 1 {
+		e.errorf(e.t(text{"--history, --campaigns et --campaign s'excluent : choisissez-en un", "--history, --campaigns and --campaign exclude each other: choose one"}))
+		return exitUsage
+	}
+	switch {
+	case *history:
+		opts.History = true
+	case *campaigns != "":
+		opts.From, opts.To, err = parseCampaignRange(*campaigns)
+		if err != nil {
+			e.errorf(e.t(text{"--campaigns %q : %s ; attendu DE..À, par exemple 3..7, 3.. ou ..7", "--campaigns %q: %s; want FROM..TO, for example 3..7, 3.. or ..7"}), *campaigns, err)
+			return exitUsage
+		}
+		opts.History = true
+	case *campaignID < 0:
+		e.errorf(e.t(text{"--campaign %d : un numéro de campagne est positif", "--campaign %d: a campaign number is positive"}), *campaignID)
+		return exitUsage
+	case *campaignID > 0:
+		opts.History, opts.From, opts.To = true, *campaignID, *campaignID
 	}
 	st, err := openReadOnlyStore(ctx, e, *db)
 	switch {
@@ -179,13 +206,19 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	meta.BaseURL = *baseURL
 	meta.Issued = time.Now()
 	meta.Version = vigieVersion()
-	sum, err := export.Write(ctx, st, strings.Join(fmts, ","), *out, meta, export.Options{FullObservations: *fullObs})
+	sum, err := export.Write(ctx, st, strings.Join(fmts, ","), *out, meta, opts)
 	// A row that cannot be read is named, whatever becomes of the export.
 	for _, u := range sum.Unreadable {
 		e.errorf(e.t(text{"ligne %d illisible, laissée de côté : campagne %d, organisation %q, domaine %q : %s", "unreadable row %d left out: campaign %d, organisation %q, domain %q: %s"}),
 			u.Row, u.CampaignID, u.Organisation, u.Domain, u.Reason)
 	}
 	switch {
+	case errors.Is(err, export.ErrNoCampaign):
+		e.errorf(e.t(text{"la base %s n'a aucune campagne %s", "the database %s has no campaign %s"}), *db, campaignsText(e, opts))
+		return exitFailed
+	case errors.Is(err, export.ErrEmpty) && opts.History:
+		e.errorf(e.t(text{"la base %s ne contient aucun audit des campagnes %s", "the database %s holds no audit of the campaigns %s"}), *db, campaignsText(e, opts))
+		return exitFailed
 	case errors.Is(err, export.ErrEmpty):
 		e.errorf(e.t(text{"la base %s ne contient aucun audit : lancez d'abord « vigie campaign run »", "the database %s holds no audit: run \"vigie campaign run\" first"}), *db)
 		return exitFailed
@@ -218,4 +251,61 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, e.t(text{"vérifié : fichiers CSV conformes à leurs Table Schemas, sans formule ni caractère de contrôle, tailles et empreintes conformes au catalogue", "checked: CSV files valid against their Table Schemas, with no formula and no control character, sizes and checksums as in the catalogue"}))
 	return exitOK
+}
+
+// countSet counts the true values.
+func countSet(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// parseCampaignRange reads FROM..TO, either end left out for no bound.
+// Its errors name the part that is wrong, in no language: the caller
+// says the rest.
+func parseCampaignRange(s string) (from, to int64, err error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return 0, 0, errors.New("« .. » ?")
+	}
+	for _, p := range []struct {
+		s string
+		v *int64
+	}{{a, &from}, {b, &to}} {
+		p.s = strings.TrimSpace(p.s)
+		if p.s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(p.s, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, 0, fmt.Errorf("%q", p.s)
+		}
+		*p.v = n
+	}
+	if from == 0 && to == 0 {
+		return 0, 0, errors.New("..")
+	}
+	if to != 0 && from > to {
+		return 0, 0, fmt.Errorf("%d > %d", from, to)
+	}
+	return from, to, nil
+}
+
+// campaignsText says which campaigns an export asked for.
+func campaignsText(e *env, o export.Options) string {
+	switch {
+	case o.From == 0 && o.To == 0:
+		return ""
+	case o.From == o.To:
+		return fmt.Sprintf("%d", o.From)
+	case o.To == 0:
+		return fmt.Sprintf(e.t(text{"à partir de %d", "from %d"}), o.From)
+	case o.From == 0:
+		return fmt.Sprintf(e.t(text{"jusqu'à %d", "up to %d"}), o.To)
+	}
+	return fmt.Sprintf(e.t(text{"de %d à %d", "from %d to %d"}), o.From, o.To)
 }

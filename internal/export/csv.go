@@ -36,12 +36,12 @@ func newCSVWriter(e *exporter) (*csvWriter, error) {
 		return nil, err
 	}
 	w.findings.conformsTo = FindingsSchemaF
-	w.orgsCSV = NewCSVWriter(w.orgs, textColumns(OrganisationsSchema()))
-	w.findingsCSV = NewCSVWriter(w.findings, textColumns(FindingsSchema()))
-	if err := w.orgsCSV.Write(fieldNames(OrganisationsSchema())); err != nil {
+	w.orgsCSV = NewCSVWriter(w.orgs, textColumns(e.orgSchema))
+	w.findingsCSV = NewCSVWriter(w.findings, textColumns(e.findingSchema))
+	if err := w.orgsCSV.Write(fieldNames(e.orgSchema)); err != nil {
 		return nil, err
 	}
-	if err := w.findingsCSV.Write(fieldNames(FindingsSchema())); err != nil {
+	if err := w.findingsCSV.Write(fieldNames(e.findingSchema)); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -70,7 +70,7 @@ func (w *csvWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings [
 		return err
 	}
 	for i := range findings {
-		f := findingRow(rec, org.AuditTime, i, &findings[i])
+		f := findingRow(rec, org, i, &findings[i])
 		if err := w.findingsCSV.Write(f.Record()); err != nil {
 			return err
 		}
@@ -227,8 +227,8 @@ func (e *exporter) writeCSVDescriptions() error {
 		schema *TableSchema
 		what   audit.Text
 	}{
-		{OrganisationsSchemaF, OrganisationsSchema(), audit.Text{FR: "Table Schema de organisations.csv.", EN: "Table Schema of organisations.csv."}},
-		{FindingsSchemaF, FindingsSchema(), audit.Text{FR: "Table Schema de findings.csv.", EN: "Table Schema of findings.csv."}},
+		{OrganisationsSchemaF, e.orgSchema, audit.Text{FR: "Table Schema de organisations.csv.", EN: "Table Schema of organisations.csv."}},
+		{FindingsSchemaF, e.findingSchema, audit.Text{FR: "Table Schema de findings.csv.", EN: "Table Schema of findings.csv."}},
 	}
 	for _, s := range schemas {
 		if err := e.writeJSONFile(s.name, "JSON", "application/json", s.what, s.schema); err != nil {

@@ -55,10 +55,14 @@ const (
 	CSV     = "csv"
 	JSON    = "json"
 	Parquet = "parquet"
+	XLSX    = "xlsx"
 )
 
 // AllFormats lists the formats in the order they are written.
-var AllFormats = []string{CSV, JSON, Parquet}
+var AllFormats = []string{CSV, JSON, Parquet, XLSX}
+
+// DefaultFormats are the formats of an export that names none.
+var DefaultFormats = []string{CSV, JSON, Parquet}
 
 // File names.
 const (
@@ -71,6 +75,7 @@ const (
 	OrganisationsJSON    = "organisations.json"
 	OrganisationsParquet = "organisations.parquet"
 	FindingsParquet      = "findings.parquet"
+	SpreadsheetXLSX      = "vigie.xlsx"
 	Catalog              = "catalog.jsonld"
 )
 
@@ -132,13 +137,13 @@ func ParseFormats(values ...string) ([]string, error) {
 				continue
 			}
 			if !slices.Contains(AllFormats, f) {
-				return nil, fmt.Errorf("export: unknown format %q: want csv, json or parquet", f)
+				return nil, fmt.Errorf("export: unknown format %q: want csv, json, parquet or xlsx", f)
 			}
 			seen[f] = true
 		}
 	}
 	if len(seen) == 0 {
-		return nil, errors.New("export: no format: want csv, json or parquet")
+		return nil, errors.New("export: no format: want csv, json, parquet or xlsx")
 	}
 	var fs []string
 	for _, f := range AllFormats {
@@ -158,6 +163,15 @@ type Options struct {
 	// banners): for researchers, who should know what they publish. By
 	// default that text is left out (see Omitted).
 	FullObservations bool
+	// Lang is the language of the spreadsheet's column titles and sheet
+	// names: "fr" (the default) or "en".
+	Lang string
+	// History exports every audit of the campaigns from From to To
+	// (campaign IDs, both included; 0 leaves that end open), one row per
+	// organisation, domain and campaign, rather than the latest audit of
+	// every domain. The tables' keys then take the campaign.
+	History  bool
+	From, To int64
 }
 
 // Unreadable is a row of the store that the export could not read and
@@ -187,7 +201,9 @@ type Summary struct {
 }
 
 // Write exports the latest audits of st into dir, created if needed, in
-// format: one of csv, json, parquet, or several separated by commas. It
+// format: one of csv, json, parquet, xlsx, or several separated by
+// commas; with opts.History, every audit of the chosen campaigns, a
+// campaign after the other in the order of their IDs. It
 // reads the store once, writes every file under a temporary name and
 // renames them all when the export is complete, then writes
 // catalog.jsonld. Existing files of the same names are replaced.
@@ -205,9 +221,19 @@ func Write(ctx context.Context, st store.Store, format string, dir string, meta 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("export: %w", err)
 	}
-	e := &exporter{dir: dir, formats: formats, meta: meta, opts: opts}
+	e := &exporter{dir: dir, formats: formats, meta: meta, opts: opts, created: map[int64]time.Time{}}
+	e.orgSchema, e.findingSchema = schemasFor(opts)
 	defer e.abort()
-	err = st.LatestAudits(ctx, func(rec store.AuditRecord) error {
+	// The campaigns, for their dates (and, for a history, their list):
+	// a few rows each, whatever the number of audits.
+	campaigns, err := st.ListCampaigns(ctx, 0, 0)
+	if err != nil {
+		return Summary{}, fmt.Errorf("export: %w", err)
+	}
+	for _, c := range campaigns {
+		e.created[c.ID] = c.Created
+	}
+	each := func(rec store.AuditRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -219,18 +245,62 @@ func Write(ctx context.Context, st store.Store, format string, dir string, meta 
 			return nil
 		}
 		return e.add(&rec)
-	})
+	}
+	if opts.History {
+		ids := campaignRange(campaigns, opts.From, opts.To)
+		if len(ids) == 0 {
+			return Summary{}, fmt.Errorf("%w %s", ErrNoCampaign, rangeText(opts.From, opts.To))
+		}
+		for _, id := range ids {
+			if err = st.CampaignAudits(ctx, id, each); err != nil {
+				break
+			}
+		}
+	} else {
+		err = st.LatestAudits(ctx, each)
+	}
 	sum := Summary{Audits: e.audits, Findings: e.findings, Unreadable: e.unreadable}
 	if err != nil {
 		return sum, fmt.Errorf("export: %w", err)
 	}
 	if e.audits == 0 && len(e.unreadable) > 0 {
-		return sum, fmt.Errorf("export: none of the %d latest audits of the store can be read", len(e.unreadable))
+		return sum, fmt.Errorf("export: none of the %d audits to export can be read", len(e.unreadable))
 	}
 	if e.audits == 0 {
 		return sum, ErrEmpty
 	}
 	return sum, e.finish()
+}
+
+// ErrNoCampaign is returned by a history export when the store holds no
+// campaign in the asked range.
+var ErrNoCampaign = errors.New("export: no campaign")
+
+// campaignRange returns the IDs of the campaigns from from to to (0: no
+// bound), in increasing order; campaigns come newest first.
+func campaignRange(campaigns []store.CampaignSummary, from, to int64) []int64 {
+	var ids []int64
+	for i := len(campaigns) - 1; i >= 0; i-- {
+		id := campaigns[i].ID
+		if (from == 0 || id >= from) && (to == 0 || id <= to) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func rangeText(from, to int64) string {
+	switch {
+	case from == 0 && to == 0:
+		return "in the store"
+	case from == to:
+		return fmt.Sprintf("%d", from)
+	case to == 0:
+		return fmt.Sprintf("from %d", from)
+	case from == 0:
+		return fmt.Sprintf("up to %d", to)
+	}
+	return fmt.Sprintf("from %d to %d", from, to)
 }
 
 func withDefaults(m Metadata) Metadata {
@@ -276,6 +346,10 @@ type exporter struct {
 	csv     *csvWriter
 	json    *jsonWriter
 	parquet *parquetWriter
+	xlsx    *xlsxWriter
+
+	orgSchema, findingSchema *TableSchema
+	created                  map[int64]time.Time // campaigns' creation, by ID
 
 	audits, findings int
 	unreadable       []Unreadable
@@ -290,7 +364,7 @@ func (e *exporter) add(rec *store.AuditRecord) error {
 			return err
 		}
 	}
-	org := organisationRow(rec)
+	org := organisationRow(rec, e.created[rec.CampaignID])
 	t := org.AuditTime
 	if e.first.IsZero() || t.Before(e.first) {
 		e.first = t
@@ -319,6 +393,11 @@ func (e *exporter) add(rec *store.AuditRecord) error {
 			return err
 		}
 	}
+	if e.xlsx != nil {
+		if err := e.xlsx.add(rec, &org, findings); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -332,6 +411,8 @@ func (e *exporter) start() error {
 			e.json, err = newJSONWriter(e)
 		case Parquet:
 			e.parquet, err = newParquetWriter(e)
+		case XLSX:
+			e.xlsx, err = newXLSXWriter(e)
 		}
 		if err != nil {
 			return err
@@ -361,6 +442,11 @@ func (e *exporter) finish() error {
 			return err
 		}
 	}
+	if e.xlsx != nil {
+		if err := e.xlsx.close(); err != nil {
+			return err
+		}
+	}
 	for _, o := range e.outputs {
 		if err := o.close(); err != nil {
 			return err
@@ -380,6 +466,9 @@ func (e *exporter) finish() error {
 
 // abort removes the temporary files of an export that did not finish.
 func (e *exporter) abort() {
+	if e.xlsx != nil {
+		e.xlsx.f.Close() // its temporary files, if any are left
+	}
 	for _, o := range e.outputs {
 		if o.tmp == "" {
 			continue
@@ -476,6 +565,8 @@ func FileNames(formats []string) []string {
 			names = append(names, AuditsJSONL, OrganisationsJSON)
 		case Parquet:
 			names = append(names, OrganisationsParquet, FindingsParquet)
+		case XLSX:
+			names = append(names, SpreadsheetXLSX)
 		}
 	}
 	return append(names, Catalog)

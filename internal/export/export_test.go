@@ -51,6 +51,39 @@ func (m *memStore) LatestAudits(ctx context.Context, fn func(store.AuditRecord) 
 	return nil
 }
 
+// ListCampaigns gives the campaigns of the records, newest first, each
+// created at campaignCreated.
+func (m *memStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]store.CampaignSummary, error) {
+	seen := map[int64]bool{}
+	var cs []store.CampaignSummary
+	for _, r := range m.recs {
+		if !seen[r.CampaignID] {
+			seen[r.CampaignID] = true
+			cs = append(cs, store.CampaignSummary{ID: r.CampaignID, Created: campaignCreated(r.CampaignID), Status: store.StatusFinished})
+		}
+	}
+	slices.SortFunc(cs, func(a, b store.CampaignSummary) int { return int(b.ID - a.ID) })
+	return cs, nil
+}
+
+// CampaignAudits gives the records of the campaign, in their order.
+func (m *memStore) CampaignAudits(ctx context.Context, id int64, fn func(store.AuditRecord) error) error {
+	for _, r := range m.recs {
+		if r.CampaignID != id {
+			continue
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// campaignCreated is when memStore says campaign id was created.
+func campaignCreated(id int64) time.Time {
+	return time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(id) * time.Hour)
+}
+
 // fixtures returns the results of the score package's golden audits: the
 // observations of real-looking lab sites, judged by the checks and graded
 // by the CyberScore, by fixture name.
@@ -173,7 +206,7 @@ func TestWriteAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(raw, []byte("organisation_id,domain,audit_time,finding_index,")) ||
-		!bytes.Contains(raw, []byte("title_en\r\n")) {
+		!bytes.Contains(raw, []byte("title_en,campaign_id\r\n")) {
 		t.Errorf("findings.csv header: %q", raw[:80])
 	}
 	if !strings.Contains(string(raw), "\"bad \uFFFD byte, \"\"quoted\"\"  next line\"") {
@@ -710,7 +743,8 @@ func TestParseFormats(t *testing.T) {
 		{in: []string{"parquet,csv"}, want: []string{"csv", "parquet"}},
 		{in: []string{"json", "CSV", "json"}, want: []string{"csv", "json"}},
 		{in: []string{" csv , json,parquet "}, want: []string{"csv", "json", "parquet"}},
-		{in: []string{"csv,xlsx"}, wantErr: true},
+		{in: []string{"xlsx,csv"}, want: []string{"csv", "xlsx"}},
+		{in: []string{"csv,ods"}, wantErr: true},
 		{in: []string{""}, wantErr: true},
 		{in: nil, wantErr: true},
 	} {
@@ -750,7 +784,7 @@ func TestColumnsFollowRules(t *testing.T) {
 		t.Errorf("severities (-audit +export):\n%s", diff)
 	}
 	// Every column of the CSV is described, in the order of the rows.
-	row := organisationRow(&sample(t).recs[0])
+	row := organisationRow(&sample(t).recs[0], time.Time{})
 	if n, m := len(row.Record()), len(OrganisationsSchema().Fields); n != m {
 		t.Errorf("organisation rows have %d cells, the schema %d fields", n, m)
 	}

@@ -60,7 +60,7 @@ func newParquetWriter(e *exporter) (*parquetWriter, error) {
 func (w *parquetWriter) add(rec *store.AuditRecord, org *OrganisationRow, findings []audit.Finding) error {
 	w.orgBatch = append(w.orgBatch, *org)
 	for i := range findings {
-		w.findingBatch = append(w.findingBatch, findingRow(rec, org.AuditTime, i, &findings[i]))
+		w.findingBatch = append(w.findingBatch, findingRow(rec, org, i, &findings[i]))
 	}
 	if len(w.orgBatch) >= parquetBatch {
 		if err := w.flushOrgs(); err != nil {

@@ -48,6 +48,9 @@ type OrganisationRow struct {
 	FindingsInfo       int32     `parquet:"findings_info" json:"findings_info"`
 	Methodology        string    `parquet:"methodology,optional" json:"methodology"`
 	Error              string    `parquet:"error,optional" json:"error"`
+	// CampaignTime is when the campaign was created (appended: the
+	// columns before it keep their places).
+	CampaignTime time.Time `parquet:"campaign_time,timestamp(millisecond)" json:"campaign_time"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -65,6 +68,9 @@ type FindingRow struct {
 	Standard       string    `parquet:"standard,optional" json:"standard"`
 	TitleFR        string    `parquet:"title_fr,optional" json:"title_fr"`
 	TitleEN        string    `parquet:"title_en,optional" json:"title_en"`
+	// CampaignID names the campaign of the audit (appended: the columns
+	// before it keep their places).
+	CampaignID int64 `parquet:"campaign_id" json:"campaign_id"`
 }
 
 // auditTime is the time published for an audit: UTC, to the second, as
@@ -77,9 +83,11 @@ func auditTime(rec *store.AuditRecord) time.Time {
 	return t.UTC().Truncate(time.Second)
 }
 
-// organisationRow flattens one stored audit.
-func organisationRow(rec *store.AuditRecord) OrganisationRow {
+// organisationRow flattens one stored audit of a campaign created at
+// created.
+func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow {
 	row := OrganisationRow{
+		CampaignTime:     created.UTC().Truncate(time.Second),
 		OrganisationID:   clean(rec.Org.ID),
 		OrganisationName: clean(rec.Org.Name),
 		Category:         clean(rec.Org.Category),
@@ -139,12 +147,14 @@ func organisationRow(rec *store.AuditRecord) OrganisationRow {
 	return row
 }
 
-// findingRow flattens finding i (from 0) of a stored audit.
-func findingRow(rec *store.AuditRecord, t time.Time, i int, f *audit.Finding) FindingRow {
+// findingRow flattens finding i (from 0) of a stored audit, whose row of
+// organisations is org.
+func findingRow(rec *store.AuditRecord, org *OrganisationRow, i int, f *audit.Finding) FindingRow {
 	return FindingRow{
-		OrganisationID: clean(rec.Org.ID),
-		Domain:         clean(rec.Domain),
-		AuditTime:      t,
+		OrganisationID: org.OrganisationID,
+		Domain:         org.Domain,
+		AuditTime:      org.AuditTime,
+		CampaignID:     org.CampaignID,
 		FindingIndex:   int32(i + 1),
 		FindingID:      clean(f.ID),
 		Severity:       f.Severity.String(),
@@ -183,7 +193,7 @@ func (r *OrganisationRow) Record() []string {
 		strconv.Itoa(int(r.FindingsCritical)), strconv.Itoa(int(r.FindingsHigh)),
 		strconv.Itoa(int(r.FindingsMedium)), strconv.Itoa(int(r.FindingsLow)),
 		strconv.Itoa(int(r.FindingsInfo)),
-		r.Methodology, r.Error,
+		r.Methodology, r.Error, csvTime(r.CampaignTime),
 	}
 }
 
@@ -194,6 +204,7 @@ func (r *FindingRow) Record() []string {
 		r.OrganisationID, r.Domain, csvTime(r.AuditTime),
 		strconv.Itoa(int(r.FindingIndex)), r.FindingID, r.Severity,
 		r.Subject, r.Evidence, r.Standard, r.TitleFR, r.TitleEN,
+		strconv.FormatInt(r.CampaignID, 10),
 	}
 }
 

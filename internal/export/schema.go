@@ -154,6 +154,10 @@ func OrganisationsSchema() *TableSchema {
 			audit.Text{FR: "Erreur", EN: "Error"},
 			audit.Text{FR: "Pourquoi l'audit n'a pas pu être réalisé ; vide s'il l'a été.", EN: "Why the audit could not run; empty when it did."},
 			nil),
+		field("campaign_time", "datetime",
+			audit.Text{FR: "Date de la campagne", EN: "Campaign time"},
+			audit.Text{FR: "Création de la campagne qui a réalisé cet audit, en UTC, à la seconde.", EN: "Creation of the campaign that ran this audit, in UTC, to the second."},
+			required),
 	)
 	return &TableSchema{
 		Fields:        fs,
@@ -211,6 +215,10 @@ func FindingsSchema() *TableSchema {
 				audit.Text{FR: "Intitulé (anglais)", EN: "Title (English)"},
 				audit.Text{FR: "Ce qui ne va pas, en anglais.", EN: "What is wrong, in English."},
 				nil),
+			field("campaign_id", "integer",
+				audit.Text{FR: "Campagne", EN: "Campaign"},
+				audit.Text{FR: "Numéro de la campagne qui a réalisé l'audit, comme dans organisations.csv.", EN: "Number of the campaign that ran the audit, as in organisations.csv."},
+				required),
 		},
 		PrimaryKey: []string{"organisation_id", "domain", "finding_index"},
 		ForeignKeys: []ForeignKey{{
@@ -219,4 +227,19 @@ func FindingsSchema() *TableSchema {
 		}},
 		MissingValues: []string{""},
 	}
+}
+
+// schemasFor returns the Table Schemas of organisations.csv and
+// findings.csv for an export with opts. A history (Options.History)
+// holds every audit of a domain, one per campaign: its keys take the
+// campaign too.
+func schemasFor(opts Options) (orgs, findings *TableSchema) {
+	orgs, findings = OrganisationsSchema(), FindingsSchema()
+	if opts.History {
+		orgs.PrimaryKey = []string{"organisation_id", "domain", "campaign_id"}
+		findings.PrimaryKey = []string{"organisation_id", "domain", "campaign_id", "finding_index"}
+		findings.ForeignKeys[0].Fields = []string{"organisation_id", "domain", "campaign_id"}
+		findings.ForeignKeys[0].Reference.Fields = []string{"organisation_id", "domain", "campaign_id"}
+	}
+	return orgs, findings
 }
