@@ -40,9 +40,19 @@ type memStore struct {
 var errBroken = errors.New("store: broken on purpose")
 
 func (m *memStore) LatestAudits(ctx context.Context, fn func(store.AuditRecord) error) error {
+	latest := map[[2]string]time.Time{}
+	for _, r := range m.recs {
+		k := [2]string{r.Org.ID, r.Domain}
+		if r.Time.After(latest[k]) {
+			latest[k] = r.Time
+		}
+	}
 	for i, r := range m.recs {
 		if m.failAfter > 0 && i == m.failAfter {
 			return errBroken
+		}
+		if r.Time.Before(latest[[2]string{r.Org.ID, r.Domain}]) {
+			continue // an older audit of the domain
 		}
 		if err := fn(r); err != nil {
 			return err
