@@ -136,6 +136,11 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		"`URL` the licence (default: the Licence Ouverte 2.0, etalab-2.0: "+export.Etalab20+")"))
 	baseURL := fs.String("base-url", "", bi("`URL` préfixe des adresses de téléchargement dans le catalogue (sinon relatives au catalogue)",
 		"`URL` prefix of the download URLs in the catalogue (otherwise relative to the catalogue)"))
+	contact := fs.String("contact", "", bi("`URL` point de contact du jeu de données dans le catalogue : une adresse mailto: ou une URL http(s)",
+		"`URL` contact point of the data set in the catalogue: a mailto: address or an http(s) URL"))
+	periodicity := fs.String("periodicity", "", bi("`CODE` fréquence de publication, code du vocabulaire européen des fréquences (WEEKLY, MONTHLY, DAILY, IRREG…)",
+		"`CODE` publication frequency, a code of the EU frequency vocabulary (WEEKLY, MONTHLY, DAILY, IRREG...)"))
+	landing := fs.String("landing-page", "", bi("`URL` page web qui présente le jeu de données", "`URL` web page that presents the data set"))
 	fullObs := fs.Bool("full-observations", false, bi("publie dans audits.jsonl les observations entières, texte brut des serveurs distants compris (pages, en-têtes, bannières) : pour la recherche, en sachant ce que l'on publie",
 		"publish the whole observations in audits.jsonl, the raw text of remote servers included (pages, headers, banners): for research, knowing what is published"))
 	fs.String("lang", "fr", langUsage) // read by langOf
@@ -204,6 +209,11 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		meta.License = *license
 	}
 	meta.BaseURL = *baseURL
+	meta.ContactPoint, meta.Periodicity, meta.LandingPage = *contact, *periodicity, *landing
+	if err := export.CheckMetadata(meta); err != nil {
+		e.errorf(e.t(text{"--contact, --periodicity ou --landing-page invalide, rien n'est écrit : %s", "invalid --contact, --periodicity or --landing-page, nothing written: %s"}), err)
+		return exitUsage
+	}
 	meta.Issued = time.Now()
 	meta.Version = vigieVersion()
 	sum, err := export.Write(ctx, st, strings.Join(fmts, ","), *out, meta, opts)

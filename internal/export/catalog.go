@@ -2,6 +2,7 @@ package export
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -14,12 +15,13 @@ import (
 
 // jsonldContext is the JSON-LD context of catalog.jsonld.
 var jsonldContext = map[string]string{
-	"dcat": "http://www.w3.org/ns/dcat#",
-	"dct":  "http://purl.org/dc/terms/",
-	"foaf": "http://xmlns.com/foaf/0.1/",
-	"spdx": "http://spdx.org/rdf/terms#",
-	"xsd":  "http://www.w3.org/2001/XMLSchema#",
-	"rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+	"dcat":  "http://www.w3.org/ns/dcat#",
+	"dct":   "http://purl.org/dc/terms/",
+	"foaf":  "http://xmlns.com/foaf/0.1/",
+	"spdx":  "http://spdx.org/rdf/terms#",
+	"xsd":   "http://www.w3.org/2001/XMLSchema#",
+	"vcard": "http://www.w3.org/2006/vcard/ns#",
+	"rdfs":  "http://www.w3.org/2000/01/rdf-schema#",
 }
 
 const (
@@ -105,6 +107,22 @@ func (e *exporter) writeCatalog() error {
 	}
 	if m.Version != "" {
 		dataset["dcat:version"] = m.Version
+	}
+	if c := m.ContactPoint; c != "" {
+		// DCAT-AP: a vcard:Kind with an email (an IRI mailto:) or a URL.
+		kind := node{"@id": "#contact", "@type": "vcard:Kind", "vcard:fn": m.Publisher}
+		if strings.HasPrefix(strings.ToLower(c), "mailto:") {
+			kind["vcard:hasEmail"] = iri(c)
+		} else {
+			kind["vcard:hasURL"] = iri(c)
+		}
+		dataset["dcat:contactPoint"] = kind
+	}
+	if m.Periodicity != "" {
+		dataset["dct:accrualPeriodicity"] = iri(FrequencyBase + m.Periodicity)
+	}
+	if m.LandingPage != "" {
+		dataset["dcat:landingPage"] = node{"@id": m.LandingPage, "@type": "foaf:Document"}
 	}
 	catalog := node{
 		"@context":        jsonldContext,

@@ -168,6 +168,7 @@ func (c *CSVWriter) Write(rec []string) error {
 // (https://specs.frictionlessdata.io/data-package/) of the CSV files.
 type dataPackage struct {
 	Profile      string          `json:"profile"`
+	Homepage     string          `json:"homepage,omitempty"`
 	Name         string          `json:"name"`
 	Title        string          `json:"title"`
 	TitleEN      string          `json:"title_en"`
@@ -188,6 +189,8 @@ type dpLicense struct {
 type dpContributor struct {
 	Title string `json:"title"`
 	Role  string `json:"role"`
+	Email string `json:"email,omitempty"`
+	Path  string `json:"path,omitempty"`
 }
 
 type dpResource struct {
@@ -245,7 +248,8 @@ func (e *exporter) writeCSVDescriptions() error {
 		DescEN:       m.Description.EN,
 		Created:      m.Issued.Format("2006-01-02T15:04:05Z"),
 		Licenses:     []dpLicense{licenseOf(m.License)},
-		Contributors: []dpContributor{{Title: m.Publisher, Role: "publisher"}},
+		Contributors: []dpContributor{contributor(m)},
+		Homepage:     m.LandingPage,
 	}
 	for _, r := range []struct {
 		name, title, titleEN string
@@ -265,6 +269,18 @@ func (e *exporter) writeCSVDescriptions() error {
 	}
 	return e.writeJSONFile(DataPackage, "JSON", "application/json",
 		audit.Text{FR: "Data Package (Frictionless) qui décrit les fichiers CSV.", EN: "Data Package (Frictionless) describing the CSV files."}, p)
+}
+
+// contributor is the publisher as a Data Package names it, with its
+// contact point.
+func contributor(m Metadata) dpContributor {
+	c := dpContributor{Title: m.Publisher, Role: "publisher"}
+	if addr, ok := strings.CutPrefix(m.ContactPoint, "mailto:"); ok {
+		c.Email = addr
+	} else {
+		c.Path = m.ContactPoint
+	}
+	return c
 }
 
 func licenseOf(url string) dpLicense {

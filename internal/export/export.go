@@ -40,6 +40,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,6 +107,71 @@ type Metadata struct {
 	Issued time.Time
 	// Version is the version of vigie that exported.
 	Version string
+	// ContactPoint is where to write about the data: a mailto: address
+	// or an http(s) URL (dcat:contactPoint, a vcard:Kind).
+	ContactPoint string
+	// Periodicity is how often the data set is published again, a code
+	// of the EU frequency vocabulary (Frequencies: "WEEKLY");
+	// dct:accrualPeriodicity.
+	Periodicity string
+	// LandingPage is the web page that presents the data set
+	// (dcat:landingPage).
+	LandingPage string
+}
+
+// Frequencies are the codes of the EU Publications Office's frequency
+// vocabulary (http://publications.europa.eu/resource/authority/frequency)
+// that Metadata.Periodicity accepts: those a published audit can have.
+var Frequencies = []string{
+	"ANNUAL", "ANNUAL_2", "ANNUAL_3", "BIENNIAL", "BIMONTHLY", "BIWEEKLY",
+	"CONT", "DAILY", "DAILY_2", "IRREG", "MONTHLY", "MONTHLY_2", "MONTHLY_3",
+	"NEVER", "OTHER", "QUARTERLY", "TRIENNIAL", "UNKNOWN", "UPDATE_CONT",
+	"WEEKLY", "WEEKLY_2", "WEEKLY_3",
+}
+
+// FrequencyBase is the IRI of the EU frequency vocabulary, before a code.
+const FrequencyBase = "http://publications.europa.eu/resource/authority/frequency/"
+
+// CheckMetadata says what is wrong with the contact point, periodicity
+// and landing page of m, nil if nothing. The periodicity is compared
+// with Frequencies whatever its case.
+func CheckMetadata(m Metadata) error {
+	if c := m.ContactPoint; c != "" {
+		if err := checkURL(c, "mailto", "http", "https"); err != nil {
+			return fmt.Errorf("export: contact point %q: %w", c, err)
+		}
+	}
+	if p := m.Periodicity; p != "" && !slices.Contains(Frequencies, strings.ToUpper(p)) {
+		return fmt.Errorf("export: periodicity %q: not a code of the EU frequency vocabulary (%s)", p, strings.Join(Frequencies, ", "))
+	}
+	if l := m.LandingPage; l != "" {
+		if err := checkURL(l, "http", "https"); err != nil {
+			return fmt.Errorf("export: landing page %q: %w", l, err)
+		}
+	}
+	return nil
+}
+
+// checkURL says whether s is an absolute URL of one of the schemes, with
+// an address (mailto:) or a host (http, https).
+func checkURL(s string, schemes ...string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(schemes, strings.ToLower(u.Scheme)) {
+		return fmt.Errorf("want a URL of scheme %s", strings.Join(schemes, ", "))
+	}
+	if strings.EqualFold(u.Scheme, "mailto") {
+		if _, err := mail.ParseAddress(u.Opaque); err != nil || u.Opaque == "" {
+			return fmt.Errorf("want mailto:ADDRESS")
+		}
+		return nil
+	}
+	if u.Host == "" {
+		return fmt.Errorf("no host")
+	}
+	return nil
 }
 
 // DefaultMetadata returns the metadata used for what the user does not
@@ -217,6 +284,9 @@ func Write(ctx context.Context, st store.Store, format string, dir string, meta 
 	if err != nil {
 		return Summary{}, err
 	}
+	if err := CheckMetadata(meta); err != nil {
+		return Summary{}, err
+	}
 	meta = withDefaults(meta)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("export: %w", err)
@@ -325,10 +395,11 @@ func withDefaults(m Metadata) Metadata {
 		m.Issued = time.Now()
 	}
 	m.Issued = m.Issued.UTC().Truncate(time.Second)
+	m.Periodicity = strings.ToUpper(m.Periodicity)
 	// What the user typed goes into the catalogue and the data package:
 	// no control character there either.
 	for _, p := range []*string{&m.Title.FR, &m.Title.EN, &m.Description.FR, &m.Description.EN,
-		&m.Publisher, &m.License, &m.BaseURL, &m.Version} {
+		&m.Publisher, &m.License, &m.BaseURL, &m.Version, &m.ContactPoint, &m.LandingPage} {
 		*p = clean(*p)
 	}
 	return m
