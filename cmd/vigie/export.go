@@ -141,6 +141,10 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	periodicity := fs.String("periodicity", "", bi("`CODE` fréquence de publication, code du vocabulaire européen des fréquences (WEEKLY, MONTHLY, DAILY, IRREG…)",
 		"`CODE` publication frequency, a code of the EU frequency vocabulary (WEEKLY, MONTHLY, DAILY, IRREG...)"))
 	landing := fs.String("landing-page", "", bi("`URL` page web qui présente le jeu de données", "`URL` web page that presents the data set"))
+	var omit listFlag
+	fs.Var(&omit, "omit", bi("`CHAMPS` ce qu'il ne faut pas publier, séparé par des virgules : evidence (les preuves des constats), addresses (toute adresse IP, remplacée par [omitted] dans les textes), certificates (sujets, émetteurs et numéros de série des certificats), observations (audits.jsonl sans observations : rescore ne peut plus les rejuger)",
+		"`FIELDS` what not to publish, separated by commas: evidence (the findings' evidence), addresses (every IP address, replaced by [omitted] in texts), certificates (the certificates' subjects, issuers and serial numbers), observations (audits.jsonl without observations: rescore can no longer judge them again)"))
+	noEvidence := fs.Bool("no-evidence", false, bi("comme --omit evidence", "same as --omit evidence"))
 	fullObs := fs.Bool("full-observations", false, bi("publie dans audits.jsonl les observations entières, texte brut des serveurs distants compris (pages, en-têtes, bannières) : pour la recherche, en sachant ce que l'on publie",
 		"publish the whole observations in audits.jsonl, the raw text of remote servers included (pages, headers, banners): for research, knowing what is published"))
 	fs.String("lang", "fr", langUsage) // read by langOf
@@ -168,6 +172,13 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	opts := export.Options{FullObservations: *fullObs, Lang: e.lang}
+	if *noEvidence {
+		omit = append(omit, export.OmitEvidence)
+	}
+	if opts.Omit, err = export.ParseOmit(omit...); err != nil {
+		e.errorf(e.t(text{"--omit : %s", "--omit: %s"}), err)
+		return exitUsage
+	}
 	if n := countSet(*history, *campaigns != "", *campaignID != 0); n > 1 {
 		e.errorf(e.t(text{"--history, --campaigns et --campaign s'excluent : choisissez-en un", "--history, --campaigns and --campaign exclude each other: choose one"}))
 		return exitUsage
@@ -245,6 +256,9 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	}
 	if n := len(sum.Unreadable); n > 0 {
 		fmt.Fprintf(e.stdout, e.t(text{"%d lignes illisibles de la base laissées de côté (détail sur la sortie d'erreur)\n", "%d unreadable rows of the database left out (details on standard error)\n"}), n)
+	}
+	if len(opts.Omit) > 0 {
+		fmt.Fprintf(e.stdout, e.t(text{"laissé de côté dans tous les fichiers : %s\n", "left out of every file: %s\n"}), strings.Join(opts.Omit, ", "))
 	}
 	if *fullObs {
 		fmt.Fprintln(e.stdout, e.t(text{"audits.jsonl : observations entières, texte brut des serveurs distants compris", "audits.jsonl: whole observations, raw text of remote servers included"}))

@@ -239,6 +239,10 @@ type Options struct {
 	// every domain. The tables' keys then take the campaign.
 	History  bool
 	From, To int64
+	// Omit names what to leave out of every file (OmitFields: evidence,
+	// addresses, certificates, observations); the schemas and
+	// audits.jsonl's "omitted" say so.
+	Omit []string
 }
 
 // Unreadable is a row of the store that the export could not read and
@@ -429,6 +433,11 @@ type exporter struct {
 
 // add writes one audit to every format, creating the files on the first.
 func (e *exporter) add(rec *store.AuditRecord) error {
+	kept, err := omitRecord(rec, e.opts.Omit)
+	if err != nil {
+		return fmt.Errorf("export: row %d (campaign %d, domain %q): %w", rec.ID, rec.CampaignID, clean(rec.Domain), err)
+	}
+	rec = kept
 	if !e.started {
 		e.started = true
 		if err := e.start(); err != nil {

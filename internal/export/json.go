@@ -208,11 +208,12 @@ type OrganisationJSON struct {
 type jsonWriter struct {
 	audits, orgs *output
 	full         bool // the observations whole
+	omit         []string
 	n            int
 }
 
 func newJSONWriter(e *exporter) (*jsonWriter, error) {
-	w := &jsonWriter{full: e.opts.FullObservations}
+	w := &jsonWriter{full: e.opts.FullObservations, omit: e.opts.Omit}
 	var err error
 	what := audit.Text{
 		FR: "JSON Lines : un audit par ligne (observations sans le texte brut des serveurs distants, constats, note) avec son organisation.",
@@ -257,6 +258,9 @@ func (w *jsonWriter) add(rec *store.AuditRecord, org *OrganisationRow) error {
 	if !w.full {
 		line.Result = withoutRawText(rec.Result)
 		line.Omitted = Omitted
+	}
+	for _, o := range w.omit {
+		line.Omitted = append(slices.Clip(line.Omitted), omittedPaths[o]...)
 	}
 	js, err := marshalJSON(&line, false)
 	if err != nil {

@@ -241,5 +241,12 @@ func schemasFor(opts Options) (orgs, findings *TableSchema) {
 		findings.ForeignKeys[0].Fields = []string{"organisation_id", "domain", "campaign_id"}
 		findings.ForeignKeys[0].Reference.Fields = []string{"organisation_id", "domain", "campaign_id"}
 	}
+	for _, s := range []*TableSchema{orgs, findings} {
+		for i := range s.Fields {
+			n := omittedNote(s.Fields[i].Name, opts.Omit)
+			s.Fields[i].Description += n.FR
+			s.Fields[i].DescriptionEN += n.EN
+		}
+	}
 	return orgs, findings
 }
