@@ -458,7 +458,9 @@ const statusCount = 10
 func campaignStatus(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign status", flag.ContinueOnError)
 	var db, lang string
+	var asJSON bool
 	fs.StringVar(&db, "db", "", dbUsage)
+	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs campaigns[], id, name, status, done, total...)", "a JSON object (see the README: fields campaigns[], id, name, status, done, total...)"))
 	fs.StringVar(&lang, "lang", "fr", langUsage)
 	if code, ok := parseCampaignFlags(e, "status", fs, args); !ok {
 		return code
@@ -477,6 +479,9 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		e.errorf("%v", err)
 		return exitFailed
+	}
+	if asJSON {
+		return writeJSON(e, "campaign status", statusOf(list))
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, e.t(text{"Aucune campagne.", "No campaign."}))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -19,11 +18,14 @@ import (
 // compareColumns is the header of "vigie campaign compare --format csv".
 var compareColumns = []string{"org_id", "org_name", "category", "domain", "change",
 	"grade_before", "points_before", "grade_after", "points_after", "delta",
-	"added", "fixed", "error_before", "error_after"}
+	"added", "fixed", "error_before", "error_after",
+	"grade_delta", "www_domain", "www_change", "www_grade_before", "www_points_before",
+	"www_grade_after", "www_points_after", "www_delta"}
 
 // compareText says which columns of compareColumns hold text: all but
 // the points and the delta, which may be negative.
-var compareText = []bool{true, true, true, true, true, true, false, true, false, false, true, true, true, true}
+var compareText = []bool{true, true, true, true, true, true, false, true, false, false, true, true, true, true,
+	false, true, true, true, false, true, false, false}
 
 // changeNames name the kinds of change in the text report.
 var changeNames = map[string]text{
@@ -39,10 +41,13 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign compare", flag.ContinueOnError)
 	var db, lang, format string
 	var from, to int64
+	var asJSON, unfinished bool
 	fs.StringVar(&db, "db", "", dbUsage)
 	fs.Int64Var(&from, "from", 0, bi("`ID` la campagne d'avant (par défaut, celle qui précède --to)", "`ID` the campaign before (default: the one before --to)"))
 	fs.Int64Var(&to, "to", 0, bi("`ID` la campagne d'après (par défaut, la dernière)", "`ID` the campaign after (default: the latest)"))
 	fs.StringVar(&format, "format", "text", bi("`text|csv` format du résultat", "`text|csv` format of the result"))
+	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs from, to, counts, rows[]...)", "a JSON object (see the README: fields from, to, counts, rows[]...)"))
+	fs.BoolVar(&unfinished, "include-unfinished", false, bi("prend aussi les campagnes inachevées ou abandonnées comme --from et --to par défaut", "also take unfinished or abandoned campaigns as the default --from and --to"))
 	fs.StringVar(&lang, "lang", "fr", langUsage)
 	if code, ok := parseCampaignFlags(e, "compare", fs, args); !ok {
 		return code
@@ -61,49 +66,61 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
-	before, after, err := comparedCampaigns(ctx, e, st, from, to)
+	before, after, err := comparedCampaigns(ctx, e, st, from, to, unfinished)
 	if err != nil {
 		e.errorf("campaign compare: %v", err)
 		return exitFailed
 	}
+	summaries := map[int64]store.CampaignSummary{}
 	for _, c := range []*store.Campaign{before, after} {
-		if done, total, err := st.Progress(ctx, c.ID); err == nil && done < total {
-			e.errorf(e.t(text{"attention : la campagne %d est inachevée (%d/%d) : ses domaines non audités comptent comme absents",
-				"warning: campaign %d is unfinished (%d/%d): its domains not audited count as absent"}), c.ID, done, total)
+		sum, err := campaignSummary(ctx, st, c.ID)
+		if err != nil {
+			e.errorf("campaign compare: %v", err)
+			return exitFailed
+		}
+		summaries[c.ID] = sum
+		if sum.Status != store.StatusFinished {
+			e.errorf(e.t(text{"attention : la campagne %d n'est pas terminée (%s, %d/%d) : ses domaines non audités comptent comme absents",
+				"warning: campaign %d is not finished (%s, %d/%d): its domains not audited count as absent"}), c.ID, sum.Status, sum.Done, sum.Total)
 		}
 	}
 
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
-	var cw *export.CSVWriter
-	var listed []campaign.Change // worse, better and unscored, for the text report
 	counts := map[string]int{}
-	if format == "csv" {
-		cw = export.NewCSVWriter(w, compareText) // no formula, no control character
-		cw.LF = true
-		cw.Write(compareColumns)
-	}
 	methodology := ""
+	var changes []campaign.Change
 	err = campaign.Compare(ctx, st, before.ID, after.ID, func(c campaign.Change) error {
 		counts[c.Kind()]++
 		if c.After != nil && c.After.Methodology != "" {
 			methodology = c.After.Methodology
 		}
-		if cw != nil {
-			return cw.Write(compareRow(c))
-		}
-		switch c.Kind() {
-		case campaign.Worse, campaign.Better, campaign.Unscored:
-			listed = append(listed, c)
-		}
+		changes = append(changes, c)
 		return nil
 	})
 	if err != nil {
 		e.errorf("campaign compare: %v", err)
 		return exitFailed
 	}
-	if cw == nil {
-		writeComparison(w, e, before, after, methodology, counts, listed)
+	rows := campaign.Group(changes) // largest change first
+	switch {
+	case asJSON:
+		if err := writeComparisonJSON(w, summaries[before.ID], summaries[after.ID], methodology, counts, rows); err != nil {
+			e.errorf("campaign compare: %v", err)
+			return exitFailed
+		}
+	case format == "csv":
+		cw := export.NewCSVWriter(w, compareText) // no formula, no control character
+		cw.LF = true
+		cw.Write(compareColumns)
+		for _, r := range rows {
+			if err := cw.Write(compareRow(r)); err != nil {
+				e.errorf("campaign compare: %v", err)
+				return exitFailed
+			}
+		}
+	default:
+		writeComparison(w, e, before, after, methodology, counts, rows)
 	}
 	if err := w.Flush(); err != nil {
 		e.errorf("campaign compare: %v", err)
@@ -113,20 +130,29 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 }
 
 // comparedCampaigns finds the two campaigns to compare: to, by default
-// the latest, and from, by default the one before it.
-func comparedCampaigns(ctx context.Context, e *env, st store.Store, from, to int64) (*store.Campaign, *store.Campaign, error) {
+// the latest finished one, and from, by default the finished one before
+// it; with unfinished, the defaults are the latest and the one before it,
+// finished or not. A campaign given by ID is taken as it is.
+func comparedCampaigns(ctx context.Context, e *env, st store.Store, from, to int64, unfinished bool) (*store.Campaign, *store.Campaign, error) {
 	var after *store.Campaign
 	var err error
 	if to == 0 {
-		after, err = st.LatestCampaign(ctx)
+		var id int64
+		id, err = previousCampaign(ctx, st, 0, unfinished)
+		if err == nil {
+			after, err = st.Campaign(ctx, id)
+		}
 	} else {
 		after, err = st.Campaign(ctx, to)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		if to == 0 {
-			return nil, nil, errors.New(e.t(text{"aucune campagne dans la base", "no campaign in the database"}))
+		switch {
+		case to != 0:
+			return nil, nil, fmt.Errorf(e.t(text{"pas de campagne %d", "no campaign %d"}), to)
+		case !unfinished:
+			return nil, nil, errors.New(e.t(text{"aucune campagne terminée dans la base (--include-unfinished prend aussi les autres)", "no finished campaign in the database (--include-unfinished takes the others too)"}))
 		}
-		return nil, nil, fmt.Errorf(e.t(text{"pas de campagne %d", "no campaign %d"}), to)
+		return nil, nil, errors.New(e.t(text{"aucune campagne dans la base", "no campaign in the database"}))
 	}
 	if err != nil {
 		return nil, nil, err
@@ -141,32 +167,78 @@ func comparedCampaigns(ctx context.Context, e *env, st store.Store, from, to int
 		}
 		return before, after, err
 	}
-	prev, err := st.ListCampaigns(ctx, after.ID, 1)
-	if err != nil {
+	id, err := previousCampaign(ctx, st, after.ID, unfinished)
+	if err == nil {
+		before, err := st.Campaign(ctx, id)
+		return before, after, err
+	}
+	if !errors.Is(err, store.ErrNotFound) {
 		return nil, nil, err
 	}
-	if len(prev) == 1 {
-		before, err := st.Campaign(ctx, prev[0].ID)
-		return before, after, err
+	if !unfinished {
+		return nil, nil, fmt.Errorf(e.t(text{"aucune campagne terminée avant la campagne %d : rien à quoi la comparer (--from ID, ou --include-unfinished)", "no finished campaign before campaign %d: nothing to compare it with (--from ID, or --include-unfinished)"}), after.ID)
 	}
 	return nil, nil, fmt.Errorf(e.t(text{"la campagne %d est la première : rien à quoi la comparer (--from ID)", "campaign %d is the first: nothing to compare it with (--from ID)"}), after.ID)
 }
 
-// compareRow is the CSV row of c.
-func compareRow(c campaign.Change) []string {
-	row := []string{c.Org.ID, c.Org.Name, c.Org.Category, c.Domain, c.Kind()}
-	for _, s := range []*campaign.Side{c.Before, c.After} {
-		if s == nil || s.Grade == "" {
-			row = append(row, "", "")
-			continue
+// previousCampaign returns the ID of the newest campaign with an ID below
+// before (any when before is 0) that is finished, or of any status when
+// unfinished is set; store.ErrNotFound when there is none.
+func previousCampaign(ctx context.Context, st store.Store, before int64, unfinished bool) (int64, error) {
+	const page = 64
+	for {
+		list, err := st.ListCampaigns(ctx, before, page)
+		if err != nil {
+			return 0, err
 		}
-		row = append(row, s.Grade, strconv.Itoa(s.Points))
+		for _, c := range list {
+			if unfinished || c.Status == store.StatusFinished {
+				return c.ID, nil
+			}
+		}
+		if len(list) < page {
+			return 0, store.ErrNotFound
+		}
+		before = list[len(list)-1].ID
 	}
-	delta := ""
+}
+
+// campaignSummary returns the summary (status, progress) of campaign id.
+func campaignSummary(ctx context.Context, st store.Store, id int64) (store.CampaignSummary, error) {
+	list, err := st.ListCampaigns(ctx, id+1, 1)
+	if err != nil {
+		return store.CampaignSummary{}, err
+	}
+	if len(list) == 0 || list[0].ID != id {
+		return store.CampaignSummary{}, fmt.Errorf("campaign %d: %w", id, store.ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// sideCells are the grade and points of a side, empty when unscored.
+func sideCells(s *campaign.Side) []string {
+	if s == nil || s.Grade == "" {
+		return []string{"", ""}
+	}
+	return []string{s.Grade, strconv.Itoa(s.Points)}
+}
+
+// deltaCell is the points delta of c, empty unless both sides are scored.
+func deltaCell(c *campaign.Change) string {
 	if k := c.Kind(); k == campaign.Worse || k == campaign.Better || k == campaign.Same {
-		delta = strconv.Itoa(c.Delta())
+		return strconv.Itoa(c.Delta())
 	}
-	row = append(row, delta, findingList(c.Added), findingList(c.Fixed))
+	return ""
+}
+
+// compareRow is the CSV row of r: the domain's change, then its www
+// counterpart's, whose cells are filled only when it changed otherwise.
+func compareRow(r campaign.Row) []string {
+	c := &r.Change
+	row := []string{c.Org.ID, c.Org.Name, c.Org.Category, c.Domain, c.Kind()}
+	row = append(row, sideCells(c.Before)...)
+	row = append(row, sideCells(c.After)...)
+	row = append(row, deltaCell(c), findingList(c.Added), findingList(c.Fixed))
 	for _, s := range []*campaign.Side{c.Before, c.After} {
 		if s == nil {
 			row = append(row, "")
@@ -174,7 +246,22 @@ func compareRow(c campaign.Change) []string {
 		}
 		row = append(row, s.Error)
 	}
-	return row
+	gradeDelta := ""
+	if deltaCell(c) != "" {
+		gradeDelta = strconv.Itoa(c.GradeDelta())
+	}
+	row = append(row, gradeDelta)
+	if r.WWW == nil {
+		return append(row, "", "", "", "", "", "", "")
+	}
+	row = append(row, r.WWW.Domain)
+	if !r.WWWDiffers() {
+		return append(row, "", "", "", "", "", "")
+	}
+	row = append(row, r.WWW.Kind())
+	row = append(row, sideCells(r.WWW.Before)...)
+	row = append(row, sideCells(r.WWW.After)...)
+	return append(row, deltaCell(r.WWW))
 }
 
 // findingList is "id (subject); id (subject)...".
@@ -187,10 +274,11 @@ func findingList(fs []audit.Finding) string {
 }
 
 // writeComparison writes the text report: the two campaigns, the counts,
-// then the domains that got worse (largest loss first), better (largest
-// gain first) and those scored on one side only, with the findings that
-// came and went; those in error both times are only counted.
-func writeComparison(w *bufio.Writer, e *env, before, after *store.Campaign, methodology string, counts map[string]int, listed []campaign.Change) {
+// then the sites that got worse, better and those scored on one side
+// only, largest change first, with the findings that came and went; a
+// domain and its www counterpart are one line, or two when they changed
+// differently; those in error both times are only counted.
+func writeComparison(w *bufio.Writer, e *env, before, after *store.Campaign, methodology string, counts map[string]int, rows []campaign.Row) {
 	name := func(c *store.Campaign) string {
 		return fmt.Sprintf(e.t(text{"campagne %d « %s » (%s)", "campaign %d %q (%s)"}), c.ID, c.Name, c.Created.UTC().Format("2006-01-02"))
 	}
@@ -206,36 +294,47 @@ func writeComparison(w *bufio.Writer, e *env, before, after *store.Campaign, met
 	}
 	fmt.Fprintf(w, e.t(text{"%d domaines : %s\n", "%d domains: %s\n"}), total, strings.Join(parts, e.t(text{", ", ", "})))
 
-	slices.SortStableFunc(listed, func(a, b campaign.Change) int {
-		if a.Kind() != b.Kind() {
-			return strings.Compare(a.Kind(), b.Kind()) // better, unscored, worse
-		}
-		if a.Kind() == campaign.Better {
-			return b.Delta() - a.Delta()
-		}
-		return a.Delta() - b.Delta()
-	})
 	for _, k := range []string{campaign.Worse, campaign.Better, campaign.Unscored} {
-		if counts[k] == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s (%d)\n", strings.ToUpper(e.t(changeNames[k])[:1])+e.t(changeNames[k])[1:], counts[k])
-		for _, c := range listed {
-			if c.Kind() != k || k == campaign.Unscored && c.Before.Grade == "" && c.After.Grade == "" {
+		var listed []campaign.Row
+		for _, r := range rows {
+			lead := r.Lead()
+			if lead.Kind() != k || k == campaign.Unscored && lead.Before.Grade == "" && lead.After.Grade == "" {
 				continue // in error both times: counted, not listed
 			}
-			fmt.Fprintf(w, "  %s (%s) %s : %s → %s", orgName(c.Org), c.Org.ID, c.Domain, sideText(e, c.Before), sideText(e, c.After))
-			if k != campaign.Unscored {
-				fmt.Fprintf(w, " (%+d)", c.Delta())
+			listed = append(listed, r)
+		}
+		if len(listed) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", strings.ToUpper(e.t(changeNames[k])[:1])+e.t(changeNames[k])[1:], len(listed))
+		for _, r := range listed {
+			domain := r.Domain
+			if r.WWW != nil && !r.WWWDiffers() {
+				domain += " (+ www)"
 			}
-			fmt.Fprintln(w)
-			for _, f := range c.Added {
-				fmt.Fprintf(w, "    + %s %s — %s  [%s]\n", severityLabel(e, f.Severity), f.Title.In(e.lang), f.Subject, f.ID)
-			}
-			for _, f := range c.Fixed {
-				fmt.Fprintf(w, "    − %s %s — %s  [%s]\n", severityLabel(e, f.Severity), f.Title.In(e.lang), f.Subject, f.ID)
+			fmt.Fprintf(w, "  %s (%s) ", orgName(r.Org), r.Org.ID)
+			writeChange(w, e, domain, &r.Change)
+			if r.WWWDiffers() {
+				fmt.Fprint(w, "    ")
+				writeChange(w, e, r.WWW.Domain, r.WWW)
 			}
 		}
+	}
+}
+
+// writeChange writes "domain : before → after (delta)" and the findings
+// that came and went.
+func writeChange(w *bufio.Writer, e *env, domain string, c *campaign.Change) {
+	fmt.Fprintf(w, "%s : %s → %s", domain, sideText(e, c.Before), sideText(e, c.After))
+	if k := c.Kind(); k == campaign.Worse || k == campaign.Better {
+		fmt.Fprintf(w, " (%+d)", c.Delta())
+	}
+	fmt.Fprintln(w)
+	for _, f := range c.Added {
+		fmt.Fprintf(w, "    + %s %s — %s  [%s]\n", severityLabel(e, f.Severity), f.Title.In(e.lang), f.Subject, f.ID)
+	}
+	for _, f := range c.Fixed {
+		fmt.Fprintf(w, "    − %s %s — %s  [%s]\n", severityLabel(e, f.Severity), f.Title.In(e.lang), f.Subject, f.ID)
 	}
 }
 

@@ -280,3 +280,19 @@ func BySize(a, b Row) int {
 	}
 	return cmp.Or(cmp.Compare(bg, ag), cmp.Compare(bp, ap), cmp.Compare(name(a), name(b)), cmp.Compare(a.Org.ID, b.Org.ID), cmp.Compare(a.Domain, b.Domain))
 }
+
+// Lead is the change that stands for the row: the domain's, or its www
+// counterpart's when that one differs and changed more (in grade steps,
+// then points).
+func (r *Row) Lead() *Change {
+	if !r.WWWDiffers() {
+		return &r.Change
+	}
+	abs := func(n int) int { return max(n, -n) }
+	g, p := abs(r.GradeDelta()), abs(r.Delta())
+	wg, wp := abs(r.WWW.GradeDelta()), abs(r.WWW.Delta())
+	if wg > g || wg == g && wp > p || r.Kind() == Same && r.WWW.Kind() != Same {
+		return r.WWW
+	}
+	return &r.Change
+}
