@@ -24,6 +24,7 @@ import (
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
+	"vigie.eu/vigie/internal/version"
 )
 
 // auditFlags are the options of "vigie audit".
@@ -42,6 +43,8 @@ type auditFlags struct {
 	dkimSelectors []string
 	// allowPrivate are the --allow-private values, in the order given.
 	allowPrivate []string
+	// userAgent and contact are --user-agent and --contact.
+	userAgent, contact string
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
@@ -67,6 +70,10 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 		f.dkimSelectors = append(f.dkimSelectors, v)
 		return nil
 	})
+	fs.StringVar(&f.userAgent, "user-agent", "", bi("`TEXTE` User-Agent des requêtes HTTP des sondes, au lieu de « vigie/VERSION (+"+version.URL+") »",
+		"`TEXT` User-Agent of the probes' HTTP requests, instead of \"vigie/VERSION (+"+version.URL+")\""))
+	fs.StringVar(&f.contact, "contact", "", bi("`URL` qui joindre au sujet des audits (https://, mailto:), ajoutée au User-Agent : « (+URL) »",
+		"`URL` whom to reach about the audits (https://, mailto:), appended to the User-Agent: \"(+URL)\""))
 	fs.Func("allow-private", bi("`CIDR` se connecter aussi à cette plage hors de l'internet public (répétable ; pour les labos et les tests : 127.0.0.0/8)",
 		"`CIDR` also connect to this range outside the public internet (repeatable; for labs and tests: 127.0.0.0/8)"), func(v string) error {
 		f.allowPrivate = append(f.allowPrivate, v)
@@ -227,6 +234,26 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.AddressPolicy = guard.NewPolicy(allow...)
+	if f.contact != "" {
+		if err := version.CheckContact(f.contact); err != nil {
+			return cfg, fmt.Errorf(e.t(text{"--contact « %s » : une URL https://, http:// ou mailto: est attendue, en ASCII imprimable, sans espace ni parenthèse, de %d octets au plus",
+				"--contact %q: want an https://, http:// or mailto: URL, in printable ASCII, without spaces or parentheses, of %d bytes at most"}), f.contact, version.MaxContact)
+		}
+	}
+	if f.userAgent != "" || f.contact != "" {
+		cfg.UserAgent = version.Agent(f.userAgent, cfg.Version, f.contact)
+		var uaErr *version.UserAgentError
+		if err := version.CheckUserAgent(cfg.UserAgent); errors.As(err, &uaErr) {
+			switch {
+			case uaErr.Pos > 0:
+				return cfg, fmt.Errorf(e.t(text{"--user-agent : l'octet %d est %q, pas un caractère ASCII imprimable (un retour à la ligne terminerait l'en-tête)",
+					"--user-agent: byte %d is %q, not a printable ASCII character (a line break would end the header)"}), uaErr.Pos, uaErr.Byte)
+			case uaErr.Len == 0:
+				return cfg, errors.New(e.t(text{"--user-agent : vide", "--user-agent: empty"}))
+			}
+			return cfg, fmt.Errorf(e.t(text{"--user-agent : %d octets avec le contact, au plus %d", "--user-agent: %d bytes with the contact, at most %d"}), uaErr.Len, version.MaxUserAgent)
+		}
+	}
 	if f.failOn != "" {
 		if _, err := audit.ParseSeverity(f.failOn); err != nil {
 			return cfg, fmt.Errorf(e.t(text{"--fail-on « %s » : info, low, medium, high ou critical attendu", "--fail-on %q: want info, low, medium, high or critical"}), f.failOn)

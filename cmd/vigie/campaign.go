@@ -235,6 +235,7 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		HTTPPort: cfg.HTTPPort, HTTPSPort: cfg.HTTPSPort, SMTPPort: cfg.SMTPPort,
 		DKIMSelectors: cfg.DKIMSelectors, AllowPrivate: cfg.AddressPolicy.Allowed(),
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
+		UserAgent: f.userAgent, Contact: f.contact,
 	}
 	if len(cfg.Anchors) > 0 {
 		var b strings.Builder

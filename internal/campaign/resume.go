@@ -11,6 +11,7 @@ import (
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/store"
+	vversion "vigie.eu/vigie/internal/version"
 )
 
 // ErrFinished is returned by Load for a campaign that is finished: it has
@@ -68,6 +69,17 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		SMTPPort:      opts.SMTPPort,
 		DKIMSelectors: opts.DKIMSelectors,
 		AddressPolicy: guard.NewPolicy(opts.AllowPrivate...),
+	}
+	if opts.UserAgent != "" || opts.Contact != "" {
+		if opts.Contact != "" {
+			if err := vversion.CheckContact(opts.Contact); err != nil {
+				return Config{}, fmt.Errorf("stored options: %w", err)
+			}
+		}
+		e.UserAgent = vversion.Agent(opts.UserAgent, version, opts.Contact)
+		if err := vversion.CheckUserAgent(e.UserAgent); err != nil {
+			return Config{}, fmt.Errorf("stored options: %w", err)
+		}
 	}
 	if opts.Anchors != "" {
 		anchors, err := engine.ParseAnchors(opts.Anchors)

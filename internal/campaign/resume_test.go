@@ -167,3 +167,27 @@ func TestLoadResumes(t *testing.T) {
 		t.Errorf("Load of a finished campaign = %+v, %v; want it, with ErrFinished", c, err)
 	}
 }
+
+// TestNewConfigUserAgent: the User-Agent and contact stored with a
+// campaign make the engine's User-Agent, with the resuming vigie's
+// version by default; stored values that cannot be sent are refused.
+func TestNewConfigUserAgent(t *testing.T) {
+	for _, tt := range []struct {
+		ua, contact, want string
+	}{
+		{"", "", ""}, // the engine's default
+		{"", "https://cert.exemple.fr", "vigie/v2 (+https://vigie.eu/vigie) (+https://cert.exemple.fr)"},
+		{"CERT scanner/2", "", "CERT scanner/2"},
+		{"CERT scanner/2", "mailto:cert@exemple.fr", "CERT scanner/2 (+mailto:cert@exemple.fr)"},
+	} {
+		cfg, err := NewConfig(&store.CampaignOptions{UserAgent: tt.ua, Contact: tt.contact}, "v2")
+		if err != nil || cfg.Engine.UserAgent != tt.want {
+			t.Errorf("stored %q, %q: User-Agent %q, %v; want %q", tt.ua, tt.contact, cfg.Engine.UserAgent, err, tt.want)
+		}
+	}
+	for _, o := range []store.CampaignOptions{{UserAgent: "a\r\nX-Injected: 1"}, {Contact: "not a url"}} {
+		if _, err := NewConfig(&o, "v2"); err == nil {
+			t.Errorf("stored %+v: no error", o)
+		}
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"vigie.eu/vigie/internal/profile"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/target"
+	"vigie.eu/vigie/internal/version"
 )
 
 // DefaultTimeout is the deadline of a whole audit when Config.Timeout is
@@ -110,6 +111,10 @@ type Config struct {
 	// Version is the version of vigie, recorded in the result and sent
 	// in the User-Agent.
 	Version string
+	// UserAgent is sent with every HTTP request of the probes (the web
+	// and the MTA-STS policy); "" means version.UserAgent(Version, ""),
+	// "vigie/VERSION (+project URL)".
+	UserAgent string
 	// Checks are the checks run; nil means check.All().
 	Checks []audit.Check
 	// AddressPolicy says which addresses the probes may connect to and
@@ -309,9 +314,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		RootsName: rootsName,
 		Now:       func() time.Time { return start },
 	}
-	ua := "vigie"
-	if cfg.Version != "" {
-		ua += "/" + cfg.Version
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = version.UserAgent(cfg.Version, "")
 	}
 	hcfg := httpprobe.Config{Lookup: lookup, Guard: g, Roots: cfg.Roots, UserAgent: ua, RedirectPorts: []int{httpPort, httpsPort}}
 	// The web probes of the audit share their connections: a redirect to
@@ -366,6 +371,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		SMTPPort:   cfg.SMTPPort,
 		MTASTSPort: httpsPort,
 		Timeout:    mailTimeout,
+		UserAgent:  ua,
 	}
 	run("mailprobe", func() {
 		m := mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors)

@@ -53,6 +53,10 @@ type CampaignOptions struct {
 	PerIP    int `json:"per_ip,omitempty"`
 	// Version is the version of vigie that started the campaign.
 	Version string `json:"version,omitempty"`
+	// UserAgent is the operator's own User-Agent (--user-agent), ""
+	// for vigie's default; Contact the URL appended to it (--contact).
+	UserAgent string `json:"user_agent,omitempty"`
+	Contact   string `json:"contact,omitempty"`
 }
 
 // encodeOptions returns o as stored in run_options: JSON, or nil (NULL).

@@ -15,6 +15,7 @@ package version
 
 import (
 	"fmt"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -118,6 +119,48 @@ func UserAgent(v, contact string) string {
 		ua += " (+" + contact + ")"
 	}
 	return ua
+}
+
+// Agent returns the User-Agent the probes send: custom (an operator's
+// own, from --user-agent) or, when it is empty, the default of
+// UserAgent(v, ""), then "(+contact)" when contact is not empty.
+func Agent(custom, v, contact string) string {
+	if custom == "" {
+		return UserAgent(v, contact)
+	}
+	if contact != "" {
+		return custom + " (+" + contact + ")"
+	}
+	return custom
+}
+
+// MaxContact is the longest contact accepted, in bytes.
+const MaxContact = 200
+
+// CheckContact returns an error unless contact is a URL that says whom
+// to reach: http, https or mailto, in printable ASCII without spaces or
+// parentheses (it goes inside a User-Agent comment), at most MaxContact
+// bytes.
+func CheckContact(contact string) error {
+	if len(contact) > MaxContact {
+		return fmt.Errorf("version: contact: %d bytes, more than %d", len(contact), MaxContact)
+	}
+	for i := 0; i < len(contact); i++ {
+		if c := contact[i]; c <= 0x20 || c > 0x7e || c == '(' || c == ')' {
+			return fmt.Errorf("version: contact: byte %d is %q, not allowed in a URL of a User-Agent", i+1, c)
+		}
+	}
+	u, err := url.Parse(contact)
+	if err != nil {
+		return fmt.Errorf("version: contact: %w", err)
+	}
+	switch {
+	case u.Scheme == "mailto" && u.Opaque != "":
+	case (u.Scheme == "https" || u.Scheme == "http") && u.Host != "":
+	default:
+		return fmt.Errorf("version: contact: %q is not an https://, http:// or mailto: URL", contact)
+	}
+	return nil
 }
 
 // UserAgentError says why a User-Agent cannot be sent.

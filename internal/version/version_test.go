@@ -105,3 +105,33 @@ func TestCheckUserAgent(t *testing.T) {
 		}
 	}
 }
+
+func TestAgent(t *testing.T) {
+	for _, tt := range []struct{ custom, contact, want string }{
+		{"", "", "vigie/v1 (+https://vigie.eu/vigie)"},
+		{"", "mailto:cert@exemple.fr", "vigie/v1 (+https://vigie.eu/vigie) (+mailto:cert@exemple.fr)"},
+		{"CERT scanner/2", "", "CERT scanner/2"},
+		{"CERT scanner/2", "https://cert.exemple.fr", "CERT scanner/2 (+https://cert.exemple.fr)"},
+	} {
+		if got := Agent(tt.custom, "v1", tt.contact); got != tt.want {
+			t.Errorf("Agent(%q, v1, %q) = %q, want %q", tt.custom, tt.contact, got, tt.want)
+		}
+	}
+}
+
+func TestCheckContact(t *testing.T) {
+	for _, ok := range []string{"https://cert.exemple.fr/contact", "http://cert.exemple.fr", "mailto:cert@exemple.fr", "https://cert.exemple.fr/a?b=c&d=%20"} {
+		if err := CheckContact(ok); err != nil {
+			t.Errorf("CheckContact(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "cert@exemple.fr", "ftp://cert.exemple.fr", "https://", "mailto:", "https://cert.exemple.fr/a b",
+		"https://cert.exemple.fr/(x)", "https://cert.exemple.fr\r\nX: y", "https://exemple.fr/é", "https://exemple.fr/" + strings.Repeat("a", MaxContact)} {
+		err := CheckContact(bad)
+		if err == nil {
+			t.Errorf("CheckContact(%q) = nil, want an error", bad)
+		} else if !strings.HasPrefix(err.Error(), "version: contact: ") {
+			t.Errorf("CheckContact(%q) = %q: no context", bad, err)
+		}
+	}
+}

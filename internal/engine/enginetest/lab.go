@@ -40,8 +40,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +71,29 @@ type Lab struct {
 	// SMTPPort is the port of both mail servers: mx.good.test on
 	// 127.0.0.1, mx.example.test on 127.0.0.2.
 	SMTPPort int
+
+	mu sync.Mutex
+	// agents are the requests the web servers answered, as "scheme
+	// host path User-Agent".
+	agents []string
+}
+
+// Requests returns the requests the web servers have answered, in order,
+// each as "scheme host path User-Agent" (to check what the probes send).
+func (l *Lab) Requests() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.agents)
+}
+
+// record wraps h so that the lab records each request it answers.
+func (l *Lab) record(scheme string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.agents = append(l.agents, scheme+" "+hostOnly(r.Host)+" "+r.URL.Path+" "+r.UserAgent())
+		l.mu.Unlock()
+		h(w, r)
+	}
 }
 
 // DKIMSelector is the selector of good.test's DKIM key, which is not
@@ -174,7 +199,7 @@ func NewLab(t testing.TB) *Lab {
 	}
 	cert := lab.CA.Issue(t, tlstest.CertOptions{DNSNames: names})
 
-	https := httptest.NewUnstartedServer(http.HandlerFunc(serveHTTPS))
+	https := httptest.NewUnstartedServer(lab.record("https", serveHTTPS))
 	https.TLS = &tls.Config{
 		Certificates: []tls.Certificate{cert.TLS(false)},
 		MinVersion:   tls.VersionTLS12,
@@ -185,7 +210,7 @@ func NewLab(t testing.TB) *Lab {
 	t.Cleanup(https.Close)
 	lab.HTTPSPort = port(t, https.Listener.Addr())
 
-	plain := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	plain := httptest.NewUnstartedServer(lab.record("http", func(w http.ResponseWriter, r *http.Request) {
 		host := hostOnly(r.Host)
 		if domains[strings.TrimPrefix(host, "www.")] {
 			http.Redirect(w, r, "https://"+net.JoinHostPort(host, strconv.Itoa(lab.HTTPSPort))+r.URL.RequestURI(), http.StatusMovedPermanently)

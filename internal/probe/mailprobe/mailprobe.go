@@ -69,6 +69,8 @@ type Config struct {
 	Timeout time.Duration
 	// HeloName is the name sent with EHLO; "" means "vigie.invalid".
 	HeloName string
+	// UserAgent is sent with the MTA-STS policy fetch; "" means "vigie".
+	UserAgent string
 	// SkipTLSEnumeration, when set, records the STARTTLS handshake and
 	// its certificate digests but does not run the full TLS probe
 	// (versions and suites) through STARTTLS.

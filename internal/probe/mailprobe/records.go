@@ -237,6 +237,11 @@ func (p *prober) fetchPolicy(ctx context.Context, host string) (body string, sta
 	if err != nil {
 		return "", 0, "", fmt.Errorf("mailprobe: %w", err)
 	}
+	ua := p.cfg.UserAgent
+	if ua == "" {
+		ua = "vigie"
+	}
+	req.Header.Set("User-Agent", ua)
 	resp, err := client.Do(req)
 	if err != nil {
 		var uerr interface{ Unwrap() error }
