@@ -74,11 +74,25 @@ compare juge à nouveau les audits de deux campagnes avec les vérifications
 et les règles d'aujourd'hui, puis donne pour chaque (organisation, domaine)
 l'évolution : en baisse ou en hausse (points perdus ou gagnés), stable,
 sans note (audit en erreur d'un côté ou des deux), nouveau ou disparu,
-avec les constats de gravité moyenne ou plus apparus et disparus. --format
-text liste les domaines en baisse (la plus forte d'abord), en hausse, et
-notés d'un seul côté ; --format csv écrit une ligne par domaine (colonnes
-org_id, org_name, category, domain, change, grade_before, points_before,
-grade_after, points_after, delta, added, fixed, error_before, error_after).
+avec les constats de gravité moyenne ou plus apparus et disparus. Par
+défaut, compare prend la dernière campagne terminée et la campagne terminée
+d'avant : une campagne inachevée ou abandonnée n'est prise que désignée par
+--from ou --to (avec un avertissement), ou avec --include-unfinished. Le
+domaine et son www d'une même organisation sont une seule ligne (deux
+quand ils ont changé différemment), rangées du plus grand changement au
+plus petit : crans de note, puis points, puis nom. --format text liste les
+domaines en baisse, en hausse, et notés d'un seul côté ; --format csv
+écrit une ligne par domaine (colonnes org_id, org_name, category, domain,
+change, grade_before, points_before, grade_after, points_after, delta,
+added, fixed, error_before, error_after, grade_delta, www_domain,
+www_change, www_grade_before, www_points_before, www_grade_after,
+www_points_after, www_delta) ; --json écrit un objet (voir le README).
+
+status, compare et export ouvrent BASE en lecture seule : ils ne la
+modifient jamais (une base sur un disque en lecture seule, ou qu'une
+campagne est en train d'écrire, se lit) ; une base d'un schéma trop ancien
+pour être lue sans être mise à jour, ou d'un vigie plus récent, est
+refusée (code 1).
 
 Codes de sortie :
   0    la campagne est complète (les audits qui ont trouvé le domaine absent
@@ -101,11 +115,24 @@ compare judges the audits of two campaigns again with today's checks and
 rules, then gives, for each (organisation, domain), the change: worse or
 better (points lost or won), unchanged, unscored (an audit in error on
 one side or both), new or gone; with the findings of severity medium or
-above that came and went. --format text lists the domains that got worse
-(largest loss first), better, and scored on one side only; --format csv
-writes one row per domain (columns org_id, org_name, category, domain,
-change, grade_before, points_before, grade_after, points_after, delta,
-added, fixed, error_before, error_after).
+above that came and went. By default, compare takes the latest finished
+campaign and the finished one before it: an unfinished or abandoned
+campaign is taken only when --from or --to names it (with a warning), or
+with --include-unfinished. An organisation's domain and its www are one
+row (two lines when they changed differently), ordered from the largest
+change to the smallest: grade steps, then points, then name. --format
+text lists the domains that got worse, better, and scored on one side
+only; --format csv writes one row per domain (columns org_id, org_name,
+category, domain, change, grade_before, points_before, grade_after,
+points_after, delta, added, fixed, error_before, error_after,
+grade_delta, www_domain, www_change, www_grade_before, www_points_before,
+www_grade_after, www_points_after, www_delta); --json writes an object
+(see the README).
+
+status, compare and export open DB read-only: they never change it (a
+database on a read-only disk, or one a campaign is writing, can be read);
+a database whose schema is too old to be read without migrating it, or
+that comes from a newer vigie, is refused (code 1).
 
 Exit codes:
   0    the campaign is complete (audits that found the domain absent or

@@ -56,6 +56,9 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 	case db == "":
 		e.errorf(e.t(text{"campaign compare : --db BASE est obligatoire", "campaign compare: --db DB is required"}))
 		return exitUsage
+	case asJSON && flagGiven(fs, "format"):
+		e.errorf(e.t(text{"campaign compare : --json et --format s'excluent", "campaign compare: --json and --format exclude each other"}))
+		return exitUsage
 	case format != "text" && format != "csv":
 		e.errorf(e.t(text{"campaign compare : --format %q : text ou csv", "campaign compare: --format %q: text or csv"}), format)
 		return exitUsage
