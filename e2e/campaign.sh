@@ -181,3 +181,19 @@ if SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/tar
 else
 	fail "sqlite: the second campaign or the comparison failed: $(tail -3 "$work/week2.log" "$work/compare.log")"
 fi
+
+# The database made read-only: status and compare read it (--json) and
+# leave its bytes as they were.
+echo "== sqlite: a read-only database, status --json and compare --json"
+chmod 0444 "$work/vigie.db"
+sum=$(cat "$work/vigie.db" "$work/vigie.db-wal" 2>/dev/null | sha256sum)
+if "$vigie" campaign status --db "$work/vigie.db" --json >"$work/status.json" 2>"$work/status.log" &&
+	"$vigie" campaign compare --db "$work/vigie.db" --json >"$work/compare.json" 2>"$work/compare-json.log" &&
+	[[ $(jq -r '.campaigns[0] | "\(.status) \(.done)/\(.total)"' "$work/status.json") == "finished $jobs/$jobs" ]] &&
+	[[ $(jq '[.counts[]] | add' "$work/compare.json") == "$jobs" ]] &&
+	[[ $(cat "$work/vigie.db" "$work/vigie.db-wal" 2>/dev/null | sha256sum) == "$sum" ]]; then
+	pass "sqlite: read-only: status --json and compare --json read it ($(jq '.rows | length' "$work/compare.json") rows), the file unchanged"
+else
+	fail "sqlite: read-only: $(tail -2 "$work/status.log" "$work/compare-json.log")"
+fi
+chmod 0644 "$work/vigie.db"
