@@ -98,14 +98,22 @@ func decodeStrict(t *testing.T, s string, v any) {
 	}
 }
 
+// runJSON runs vigie with args, which must succeed silently, and
+// decodes its output into v; it returns the output.
+func runJSON(t *testing.T, v any, args ...string) string {
+	t.Helper()
+	out, errs, code := runVigie(t, args...)
+	if code != exitOK || errs != "" {
+		t.Fatalf("vigie %s: exit %d, stderr %q", strings.Join(args, " "), code, errs)
+	}
+	decodeStrict(t, out, v)
+	return out
+}
+
 func TestStatusJSON(t *testing.T) {
 	db := seedCompareDB(t)
-	out, errs, code := runVigie(t, "campaign", "status", "--db", db, "--json")
-	if code != exitOK || errs != "" {
-		t.Fatalf("exit %d, stderr %q", code, errs)
-	}
 	var got statusJSON
-	decodeStrict(t, out, &got)
+	out := runJSON(t, &got, "campaign", "status", "--db", db, "--json")
 	var summary []string
 	for _, c := range got.Campaigns {
 		summary = append(summary, strings.Join([]string{c.Name, c.Status, strconv.Itoa(c.Done) + "/" + strconv.Itoa(c.Total), strconv.Itoa(boolInt(c.Finished != nil))}, " "))
@@ -133,12 +141,8 @@ func boolInt(b bool) int {
 // change first; --include-unfinished takes campaign 3, with a warning.
 func TestCompareJSON(t *testing.T) {
 	db := seedCompareDB(t)
-	out, errs, code := runVigie(t, "campaign", "compare", "--db", db, "--json")
-	if code != exitOK || errs != "" {
-		t.Fatalf("exit %d, stderr %q", code, errs)
-	}
 	var got compareJSON
-	decodeStrict(t, out, &got)
+	runJSON(t, &got, "campaign", "compare", "--db", db, "--json")
 	if got.From.ID != 1 || got.To.ID != 2 || got.To.Status != store.StatusFinished {
 		t.Errorf("compared %d → %d (%s), want 1 → 2, finished", got.From.ID, got.To.ID, got.To.Status)
 	}
@@ -170,7 +174,7 @@ func TestCompareJSON(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 
-	out, errs, code = runVigie(t, "campaign", "compare", "--db", db, "--json", "--include-unfinished")
+	out, errs, code := runVigie(t, "campaign", "compare", "--db", db, "--json", "--include-unfinished")
 	if code != exitOK || !strings.Contains(errs, "campagne 3 n'est pas terminée") {
 		t.Fatalf("--include-unfinished: exit %d, stderr %q", code, errs)
 	}
