@@ -197,3 +197,23 @@ else
 	fail "sqlite: read-only: $(tail -2 "$work/status.log" "$work/compare-json.log")"
 fi
 chmod 0644 "$work/vigie.db"
+
+# The same database copied into a folder its reader cannot write (as a
+# user who owns neither): SQLite cannot make the files a reader of a WAL
+# database makes, and vigie reads the file alone (immutable).
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
+	mkdir "$work/ro"
+	cp "$work/vigie.db" "$work/ro/vigie.db"
+	chmod 0444 "$work/ro/vigie.db"
+	chmod 0555 "$work/ro"
+	chmod 0711 "$work"
+	if setpriv --reuid=65534 --regid=65534 --clear-groups "$vigie" campaign status --db "$work/ro/vigie.db" --json >"$work/status-ro.json" 2>"$work/status-ro.log" &&
+		[[ $(jq -r '.campaigns[0].status' "$work/status-ro.json") == finished ]] && [[ $(ls "$work/ro") == vigie.db ]]; then
+		pass "sqlite: read-only folder, another user: status --json reads the file alone"
+	else
+		fail "sqlite: read-only folder, another user: $(tail -2 "$work/status-ro.log")"
+	fi
+	chmod 0755 "$work/ro"
+else
+	echo "note: not root: the read-only folder case (another user) was NOT run"
+fi

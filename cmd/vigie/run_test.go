@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"vigie.eu/vigie/internal/engine/enginetest"
+	"vigie.eu/vigie/internal/version"
 )
 
 // TestRunInterrupted: Ctrl-C cancels the context given to run; the audits
@@ -104,5 +105,41 @@ func TestAuditConfigSelectors(t *testing.T) {
 	f, _, _, _ = parseAuditArgs(e, []string{"example.test"})
 	if cfg, err := auditConfig(e, f); err != nil || cfg.SMTPPort != 25 || cfg.DKIMSelectors != nil {
 		t.Errorf("defaults: SMTPPort %d, DKIMSelectors %q, %v", cfg.SMTPPort, cfg.DKIMSelectors, err)
+	}
+}
+
+// TestAuditConfigUserAgent: --user-agent and --contact make the engine's
+// User-Agent and are stored with a campaign as given, so that a resume
+// rebuilds the same; without them the engine's default applies.
+func TestAuditConfigUserAgent(t *testing.T) {
+	e := &env{lang: "en"}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--contact", "https://cert.example/contact"}, version.UserAgent(vigieVersion(), "https://cert.example/contact")},
+		{[]string{"--user-agent", "CERT scan/1", "--contact", "mailto:cert@example.fr"}, "CERT scan/1 (+mailto:cert@example.fr)"},
+	} {
+		f, _, _, err := parseAuditArgs(e, append(tt.args, "example.test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := auditConfig(e, f)
+		if err != nil || cfg.UserAgent != tt.want {
+			t.Errorf("%q: User-Agent %q, %v; want %q", tt.args, cfg.UserAgent, err, tt.want)
+			continue
+		}
+		opts, err := runOptions(f, cfg, "t.csv", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.UserAgent != f.userAgent || opts.Contact != f.contact {
+			t.Errorf("%q: stored %q, %q", tt.args, opts.UserAgent, opts.Contact)
+		}
+	}
+	f, _, _, _ := parseAuditArgs(e, []string{"--user-agent", strings.Repeat("a", 300), "example.test"})
+	if _, err := auditConfig(e, f); err == nil || !strings.Contains(err.Error(), "at most 256") {
+		t.Errorf("a 300-byte User-Agent: %v", err)
 	}
 }
