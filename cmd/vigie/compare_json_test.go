@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -215,5 +216,45 @@ func TestReadOnlyCommands(t *testing.T) {
 	}
 	if wal, err := os.ReadFile(db + "-wal"); err == nil && len(wal) > 0 {
 		t.Errorf("a read-only command wrote %d bytes of log", len(wal))
+	}
+}
+
+// TestReadOnlySchemaRefused: a database from a newer vigie, and a file
+// that is no vigie database, are refused by the reading commands with
+// code 1 and a message that says what to do, and are left as they were.
+func TestReadOnlySchemaRefused(t *testing.T) {
+	db := seedCompareDB(t)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future.sql', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(db)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"campaign", "status", "--db", db}, "version 999, plus récente que celle que connaît ce vigie"},
+		{[]string{"--lang", "en", "campaign", "compare", "--db", db}, "version 999, newer than this vigie knows"},
+		{[]string{"--lang", "en", "export", "--db", db, "--out", filepath.Join(t.TempDir(), "o")}, "use a newer vigie"},
+		{[]string{"campaign", "status", "--db", empty}, "ce n'est pas une base de vigie"},
+	} {
+		_, errs, code := runVigie(t, tt.args...)
+		if code != exitFailed || !strings.Contains(errs, tt.want) {
+			t.Errorf("vigie %s: exit %d, stderr %q; want 1 and %q", strings.Join(tt.args, " "), code, errs, tt.want)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("the refused database changed")
+	}
+	if b, _ := os.ReadFile(empty); len(b) != 0 {
+		t.Error("the empty file was written")
 	}
 }
