@@ -21,7 +21,7 @@ var (
 	exportAbout = text{`Exporte en données ouvertes le dernier audit de chaque domaine de chaque
 organisation de la base, prêt à publier tel quel sur un portail de
 données ouvertes. Les formats se répètent ou se séparent par des virgules
-(--format csv,json,parquet, le défaut) :
+(--format csv,json,parquet, le défaut, ou xlsx) :
 
   csv      organisations.csv (une ligne par organisation et domaine : note,
            points par domaine, plafonds, constats par gravité) et
@@ -34,11 +34,30 @@ données ouvertes. Les formats se répètent ou se séparent par des virgules
            lignes de organisations.csv, typées)
   parquet  organisations.parquet et findings.parquet (les colonnes des CSV,
            typées)
+  xlsx     vigie.xlsx, un classeur (pas par défaut) : une feuille par table
+           des CSV, cellules typées (nombres, dates en UTC, texte, jamais de
+           formule), titres de colonnes en français (en anglais avec --lang
+           en), ligne d'en-tête figée
+
+Par défaut, l'export contient le dernier audit de chaque domaine ;
+--history exporte chaque audit de chaque campagne, --campaigns DE..À
+celles d'un intervalle de numéros, --campaign ID une seule : une ligne par
+organisation, domaine et campagne, la campagne faisant partie des clés des
+Table Schemas. Chaque ligne porte le numéro et la date de sa campagne.
+
+--omit evidence,addresses,certificates,observations laisse de côté, dans
+tous les fichiers, ce que l'opérateur ne veut pas publier : les preuves
+des constats (--no-evidence), les adresses IP (remplacées par [omitted]
+dans les textes), les sujets, émetteurs et numéros de série des
+certificats, les observations de audits.jsonl. Les Table Schemas et le
+champ « omitted » de audits.jsonl le disent.
 
 Chaque export écrit aussi catalog.jsonld, les métadonnées DCAT-AP du jeu
 de données : titre et description en français et en anglais, éditeur,
-licence, période des audits, et pour chaque fichier son format, sa taille
-et son empreinte SHA-256. Les fichiers sont écrits sous un nom temporaire
+licence, période des audits, point de contact (--contact), fréquence de
+publication (--periodicity), page d'accueil (--landing-page), version de
+vigie, et pour chaque fichier son format, sa taille et son empreinte
+SHA-256. Les fichiers sont écrits sous un nom temporaire
 puis renommés ensemble : un export qui échoue ne laisse rien à moitié
 écrit ; les fichiers de même nom sont remplacés. L'export est ensuite vérifié :
 les CSV contre leurs Table Schemas, chaque fichier contre sa taille et son
@@ -62,7 +81,7 @@ et laissée de côté : l'export continue et réussit (code 0).
 `, `Exports as open data the latest audit of every domain of every
 organisation in the database, ready to publish as it is on an open data
 portal. Formats may be repeated or separated by commas (--format
-csv,json,parquet, the default):
+csv,json,parquet, the default, or xlsx):
 
   csv      organisations.csv (one row per organisation and domain: grade,
            points per area, caps, findings by severity) and findings.csv
@@ -75,10 +94,28 @@ csv,json,parquet, the default):
            of organisations.csv, typed)
   parquet  organisations.parquet and findings.parquet (the columns of the
            CSV files, typed)
+  xlsx     vigie.xlsx, a workbook (not by default): one sheet per table of
+           the CSV files, typed cells (numbers, dates in UTC, text, never a
+           formula), column titles in French (in English with --lang en),
+           frozen header row
+
+By default the export holds the latest audit of every domain; --history
+exports every audit of every campaign, --campaigns FROM..TO those of a
+range of numbers, --campaign ID a single one: one row per organisation,
+domain and campaign, the campaign being part of the Table Schemas' keys.
+Every row carries its campaign's number and date.
+
+--omit evidence,addresses,certificates,observations leaves out of every
+file what the operator does not want to publish: the findings' evidence
+(--no-evidence), IP addresses (replaced by [omitted] in texts), the
+certificates' subjects, issuers and serial numbers, the observations of
+audits.jsonl. The Table Schemas and audits.jsonl's "omitted" field say so.
 
 Every export also writes catalog.jsonld, the data set's DCAT-AP metadata:
 title and description in French and English, publisher, licence, time
-span of the audits, and each file's format, size and SHA-256 checksum.
+span of the audits, contact point (--contact), publication frequency
+(--periodicity), landing page (--landing-page), vigie's version, and each
+file's format, size and SHA-256 checksum.
 Files are written under temporary names and renamed together: a failed
 export leaves nothing half-written; files of the same names are replaced.
 The export is then checked: the CSV files against their Table Schemas,
@@ -102,10 +139,13 @@ the export goes on and succeeds (exit code 0).
 `}
 	exportNotes = text{`Codes de sortie : 0 export écrit (même avec des lignes illisibles laissées
 de côté), 1 export impossible (base absente ou vide, aucune ligne lisible,
-dossier non inscriptible), 2 ligne de commande invalide.
+dossier non inscriptible, aucune campagne dans l'intervalle demandé), 2
+ligne de commande invalide (dont --contact, --periodicity, --landing-page,
+--omit, --campaigns).
 `, `Exit codes: 0 export written (even with unreadable rows left out), 1
 export impossible (database missing or empty, no readable row, directory
-not writable), 2 invalid command line.
+not writable, no campaign in the asked range), 2 invalid command line
+(--contact, --periodicity, --landing-page, --omit, --campaigns included).
 `}
 )
 
