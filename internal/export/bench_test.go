@@ -46,12 +46,29 @@ func (g *genStore) LatestAudits(ctx context.Context, fn func(store.AuditRecord) 
 	return nil
 }
 
+// ListCampaigns gives the one campaign of the records.
+func (g *genStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]store.CampaignSummary, error) {
+	return []store.CampaignSummary{{ID: 1, Created: campaignCreated(1), Status: store.StatusFinished}}, nil
+}
+
+// BenchmarkWriteXLSX is BenchmarkWrite for the workbook alone, at the
+// size of a national campaign (35,000 communes).
+//
+//	go test -run '^$' -bench WriteXLSX -benchtime 1x ./internal/export
+func BenchmarkWriteXLSX(b *testing.B) {
+	benchWrite(b, "xlsx", []int{1000, 35000})
+}
+
 // BenchmarkWrite exports N synthetic organisations in every format and
 // reports the time per organisation and, from one more export after the
 // timed ones, the peak live heap, which must not grow with N.
 //
 //	go test -run '^$' -bench Write -benchtime 1x ./internal/export
 func BenchmarkWrite(b *testing.B) {
+	benchWrite(b, "csv,json,parquet", []int{1000, 10000})
+}
+
+func benchWrite(b *testing.B, formats string, sizes []int) {
 	fx := fixtures(b)
 	var names []string
 	for n := range fx {
@@ -62,24 +79,27 @@ func BenchmarkWrite(b *testing.B) {
 	for _, n := range names {
 		results = append(results, fx[n])
 	}
-	for _, n := range []int{1000, 10000} {
+	for _, n := range sizes {
 		b.Run("orgs="+strconv.Itoa(n), func(b *testing.B) {
 			g := &genStore{n: n, results: results}
 			dir := b.TempDir()
 			runtime.GC()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta, Options{}); err != nil {
+				if _, err := Write(context.Background(), g, formats, dir, testMeta, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/org")
 			g.sample = true
-			if _, err := Write(context.Background(), g, "csv,json,parquet", dir, testMeta, Options{}); err != nil {
+			if _, err := Write(context.Background(), g, formats, dir, testMeta, Options{}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(g.peakHeap)/(1<<20), "peak-live-heap-MiB")
+			if formats == "xlsx" {
+				return
+			}
 			if rows := readCSV(b, filepath.Join(dir, OrganisationsCSV)); len(rows) != n+1 {
 				b.Fatalf("%d rows, want %d", len(rows), n+1)
 			}

@@ -25,11 +25,13 @@ import (
 // before it (the quote is the CSV file's defence, which a typed cell does
 // not need).
 
-// Spreadsheet limits (ECMA-376 as Excel and LibreOffice apply them).
+// xlsxMaxRows is the number of rows of a sheet (Excel's and
+// LibreOffice's limit): past it, a table goes on in another sheet
+// ("Constats (2)"), with its header again. A variable for the tests.
+var xlsxMaxRows = 1 << 20
+
+// Cell limits (ECMA-376 as Excel and LibreOffice apply them).
 const (
-	// xlsxMaxRows is the number of rows of a sheet: past it, a table
-	// goes on in another sheet ("Constats (2)"), with its header again.
-	xlsxMaxRows = 1 << 20
 	// xlsxMaxChars is the length of a cell, in UTF-16 code units: a
 	// longer text is cut and ends with xlsxCut.
 	xlsxMaxChars = 32767

@@ -158,3 +158,35 @@ func TestCutCell(t *testing.T) {
 		t.Errorf("a short text is cut")
 	}
 }
+
+// TestXLSXMoreSheets: a table longer than a sheet goes on in the next
+// sheets, each with its header, and no row is lost.
+func TestXLSXMoreSheets(t *testing.T) {
+	defer func(n int) { xlsxMaxRows = n }(xlsxMaxRows)
+	xlsxMaxRows = 5 // a header and 4 rows a sheet
+	st := sample(t)
+	dir := t.TempDir()
+	if _, err := Write(context.Background(), st, "csv,xlsx", dir, testMeta, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	f, sheets := readXLSX(t, filepath.Join(dir, SpreadsheetXLSX))
+	for _, tc := range []struct{ csv, sheet string }{{OrganisationsCSV, "Organisations"}, {FindingsCSV, "Constats"}} {
+		want := readCSV(t, filepath.Join(dir, tc.csv))
+		var rows int
+		parts := 0
+		for _, name := range f.GetSheetList() {
+			if name != tc.sheet && !strings.HasPrefix(name, tc.sheet+" (") {
+				continue
+			}
+			parts++
+			got := sheets[name]
+			if len(got) > xlsxMaxRows || !strings.HasPrefix(got[0][0], "Identifiant") {
+				t.Errorf("%s: %d rows, header %q", name, len(got), got[0][0])
+			}
+			rows += len(got) - 1
+		}
+		if rows != len(want)-1 || parts != (len(want)-1+3)/4 {
+			t.Errorf("%s: %d rows in %d sheets, want %d rows in %d", tc.sheet, rows, parts, len(want)-1, (len(want)-1+3)/4)
+		}
+	}
+}
