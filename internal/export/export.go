@@ -192,6 +192,13 @@ func DefaultMetadata() Metadata {
 	}
 }
 
+// historyDescription is the default description of a history export
+// (Options.History).
+var historyDescription = audit.Text{
+	FR: "Chaque audit de chaque domaine de chaque organisation par vigie, une ligne par campagne : note CyberScore de A+ à F, points par domaine (transport web, application web, messagerie, DNS), et chaque constat avec sa gravité, son objet, sa preuve et sa référence. Les observations de chaque audit sont dans audits.jsonl ; la méthodologie est publiée par « vigie methodology ».",
+	EN: "Every vigie audit of every domain of every organisation, one row per campaign: CyberScore grade from A+ to F, points per area (web transport, web application, mail, DNS), and every finding with its severity, subject, evidence and standard. The observations of each audit are in audits.jsonl; the methodology is published by \"vigie methodology\".",
+}
+
 // ParseFormats reads formats given as repeated or comma-separated values
 // ("csv,json", "parquet") and returns them once each, in the order of
 // AllFormats.
@@ -292,6 +299,9 @@ func Write(ctx context.Context, st store.Store, format string, dir string, meta 
 		return Summary{}, err
 	}
 	meta = withDefaults(meta)
+	if opts.History && meta.Description == DefaultMetadata().Description {
+		meta.Description = historyDescription
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("export: %w", err)
 	}

@@ -3,7 +3,9 @@ package export
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +62,21 @@ func TestHistory(t *testing.T) {
 			}
 		})
 	}
-	_, err := Write(ctx, st, "csv", t.TempDir(), testMeta, Options{History: true, From: 5})
+	// The catalogue describes a history as one.
+	dir := t.TempDir()
+	meta := testMeta
+	meta.Description = DefaultMetadata().Description
+	if _, err := Write(ctx, st, "csv", dir, meta, Options{History: true}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, Catalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "une ligne par campagne") {
+		t.Errorf("the catalogue of a history does not say it is one")
+	}
+	_, err = Write(ctx, st, "csv", t.TempDir(), testMeta, Options{History: true, From: 5})
 	if !errors.Is(err, ErrNoCampaign) {
 		t.Errorf("a range without campaign: %v, want ErrNoCampaign", err)
 	}
