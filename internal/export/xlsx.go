@@ -60,8 +60,8 @@ type xlsxWriter struct {
 
 func newXLSXWriter(e *exporter) (*xlsxWriter, error) {
 	out, err := e.create(SpreadsheetXLSX, "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", audit.Text{
-		FR: "Classeur : les tables de organisations.csv et findings.csv, une feuille chacune, cellules typées (nombres, dates en UTC, texte), titres de colonnes en " + langName(e.opts.Lang, "fr") + ".",
-		EN: "Workbook: the tables of organisations.csv and findings.csv, one sheet each, typed cells (numbers, dates in UTC, text), column titles in " + langName(e.opts.Lang, "en") + ".",
+		FR: "Classeur : les tables de organisations.csv et findings.csv, une feuille chacune, cellules typées (nombres, dates en UTC, texte), titres de colonnes en " + langName(e.opts.Lang, "fr") + " ; un texte de plus de 32 767 caractères (la limite d'une cellule) y est coupé et finit par « … » : les CSV le donnent entier.",
+		EN: "Workbook: the tables of organisations.csv and findings.csv, one sheet each, typed cells (numbers, dates in UTC, text), column titles in " + langName(e.opts.Lang, "en") + "; a text longer than 32,767 characters (a cell's limit) is cut there and ends with \"…\": the CSV files give it whole.",
 	})
 	if err != nil {
 		return nil, err
