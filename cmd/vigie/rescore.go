@@ -92,7 +92,7 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 		defer f.Close()
 		in = f
 	}
-	rd := newRescoreReader(in)
+	rd := newRescoreReader(in, maxRescoreInput)
 	item, err := rd.next()
 	if errors.Is(err, io.EOF) {
 		e.errorf(e.t(text{"%s : aucun résultat", "%s: no result"}), files[0])
@@ -201,13 +201,15 @@ type exportLine struct {
 // "vigie audit --json" (one indented object, or one object a line) or
 // the audits.jsonl of "vigie export", of any length.
 type rescoreReader struct {
-	lim *valueLimit
-	dec *json.Decoder
+	lim   *valueLimit
+	dec   *json.Decoder
+	limit int64
 }
 
-func newRescoreReader(r io.Reader) *rescoreReader {
-	lim := &valueLimit{r: r, allowed: maxRescoreInput}
-	return &rescoreReader{lim: lim, dec: json.NewDecoder(lim)}
+// newRescoreReader reads results of at most limit bytes each from r.
+func newRescoreReader(r io.Reader, limit int64) *rescoreReader {
+	lim := &valueLimit{r: r, allowed: limit}
+	return &rescoreReader{lim: lim, dec: json.NewDecoder(lim), limit: limit}
 }
 
 // next returns the next result; io.EOF when there is none.
@@ -215,12 +217,12 @@ func (rd *rescoreReader) next() (*rescoreItem, error) {
 	var raw json.RawMessage
 	err := rd.dec.Decode(&raw)
 	if rd.lim.over {
-		return nil, fmt.Errorf("a value longer than %d bytes", maxRescoreInput)
+		return nil, fmt.Errorf("a value longer than %d bytes", rd.limit)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rd.lim.allowed = rd.dec.InputOffset() + maxRescoreInput
+	rd.lim.allowed = rd.dec.InputOffset() + rd.limit
 	var line exportLine
 	if err := json.Unmarshal(raw, &line); err != nil {
 		return nil, err

@@ -110,3 +110,32 @@ func gradeOf(s *audit.Score) string {
 	}
 	return s.Grade
 }
+
+// TestRescoreReaderBound: values under the bound are read one after the
+// other, however long the stream; one over it is an error, read no
+// further than the bound.
+func TestRescoreReaderBound(t *testing.T) {
+	small := `{"domain": "a.test"}` + "\n"
+	long := `{"domain": "` + strings.Repeat("b", 300) + `.test"}` + "\n"
+	in := strings.Repeat(small, 50) + long + small
+	src := strings.NewReader(in)
+	rd := newRescoreReader(src, 100)
+	n := 0
+	var err error
+	for {
+		var it *rescoreItem
+		if it, err = rd.next(); err != nil {
+			break
+		}
+		if it.result.Domain != "a.test" {
+			t.Fatalf("result %d: domain %q", n, it.result.Domain)
+		}
+		n++
+	}
+	if n != 50 || err == nil || !strings.Contains(err.Error(), "longer than 100 bytes") {
+		t.Errorf("%d results then %v, want 50 then a value too long", n, err)
+	}
+	if read := int64(len(in)) - int64(src.Len()); read > int64(50*len(small))+100 {
+		t.Errorf("read %d bytes: past the bound", read)
+	}
+}
