@@ -60,8 +60,8 @@ var defSPFTooManyVoid = &audit.Definition{
 	Severity: audit.Medium,
 	Title:    audit.Text{FR: "SPF fait plus de 2 requêtes DNS sans réponse (permerror)", EN: "SPF makes more than 2 DNS lookups with no answer (permerror)"},
 	Remediation: audit.Text{
-		FR: "Retirer les mécanismes qui désignent des noms sans enregistrement (a:, mx:, exists:, include: vers des noms supprimés).",
-		EN: "Remove the terms naming names that have no record (a:, mx:, exists:, include: pointing to deleted names).",
+		FR: "Retirer les mécanismes qui désignent des noms sans enregistrement (a:, mx:, exists:, include: vers des noms supprimés), y compris les noms qui n'ont qu'une adresse IPv6 (AAAA) : pour un expéditeur IPv4, « a: » ne demande que les adresses IPv4 (A).",
+		EN: "Remove the terms naming names that have no record (a:, mx:, exists:, include: pointing to deleted names), including names with only an IPv6 address (AAAA): for an IPv4 sender, \"a:\" asks for IPv4 addresses (A) only.",
 	},
 	Standard: "RFC 7208, Section 4.6.4",
 }

@@ -3,7 +3,8 @@
 // host says on the SMTP port (banner, EHLO, STARTTLS of RFC 3207) and the
 // TLS it speaks after STARTTLS (through tlsprobe), and the DNS records that
 // protect the domain's mail: SPF (RFC 7208, with every include and redirect
-// followed and the DNS lookups counted), DMARC (RFC 7489, with the
+// followed and the DNS lookups counted as for an IPv4 sender; CheckHost
+// evaluates it for one sender address as a receiver does), DMARC (RFC 7489, with the
 // organisational domain fallback and the authorisation of external report
 // addresses), DKIM keys (RFC 6376) for given and common selectors,
 // MTA-STS (RFC 8461, the policy fetched over verified HTTPS), TLS-RPT

@@ -124,6 +124,10 @@ func TestSPF(t *testing.T) {
 		{"loop", txt("example.test.", "v=spf1 include:l1.test -all") + txt("l1.test.", "v=spf1 include:example.test -all"), 2, 0, []string{"loop"}, 1, []string{"l1.test"}},
 		{"self redirect", txt("example.test.", "v=spf1 redirect=example.test"), 1, 0, []string{"loop"}, 1, []string{"example.test"}},
 		{"void lookups", txt("example.test.", "v=spf1 a:n1.test a:n2.test mx:n3.test -all"), 3, 3, []string{"void_lookups"}, 1, nil},
+		{"aaaa only names are void", txt("example.test.", "v=spf1 a:n1.test a:n2.test a:n3.test -all") +
+			"n1.test. 300 IN AAAA 2001:db8::1\nn2.test. 300 IN AAAA 2001:db8::2\nn3.test. 300 IN AAAA 2001:db8::3\n", 3, 3, []string{"void_lookups"}, 1, nil},
+		{"mx names without address are void", txt("example.test.", "v=spf1 mx:m.test -all") +
+			"m.test. 300 IN MX 1 a.m.test.\nm.test. 300 IN MX 2 b.m.test.\nm.test. 300 IN MX 3 c.m.test.\nb.m.test. 300 IN AAAA 2001:db8::1\n", 1, 3, []string{"void_lookups"}, 1, nil},
 		{"too many lookups", txt("example.test.", elevenA) + "h.test. 300 IN A 192.0.2.1\n", 11, 0, []string{"lookups"}, 1, nil},
 		{"too many through includes", txt("example.test.", "v=spf1 include:i1.test include:i2.test -all") +
 			txt("i1.test.", "v=spf1 a:h.test a:h.test a:h.test a:h.test -all") + txt("i2.test.", "v=spf1 a:h.test a:h.test a:h.test a:h.test a:h.test -all") + "h.test. 300 IN A 192.0.2.1\n",

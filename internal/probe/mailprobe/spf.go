@@ -17,8 +17,8 @@ const (
 	maxSPFVoid    = 2  // lookups returning no record
 	maxSPFMXNames = 10 // MX names per mx mechanism
 	// maxSPFQueries bounds the DNS queries of one evaluation, whatever
-	// the records say.
-	maxSPFQueries = 40
+	// the records say: 10 lookup terms, each mx with its 10 names.
+	maxSPFQueries = 10 * (1 + maxSPFMXNames)
 )
 
 // spfEval is one walk of an SPF policy: every term is looked at, as for a
@@ -165,17 +165,10 @@ func (e *spfEval) term(node *audit.SPFNode, t *audit.SPFTerm, path []string) *au
 	}
 	switch t.Name {
 	case "a":
-		rrs4, rc4, err4, asked := e.query(target, dns.TypeA)
-		if !asked {
-			return nil
-		}
-		rrs6, rc6, err6, _ := e.query(target, dns.TypeAAAA)
-		if err4 != nil || err6 != nil {
-			t.Error = "DNS error: " + shortError(firstErr(err4, err6))
-			e.fail(audit.SPFErrDNS, node.Domain, "a:%s: %s", target, t.Error)
-			return nil
-		}
-		if len(rrs4)+len(rrs6) == 0 && isVoidRcode(rc4) && isVoidRcode(rc6) {
+		// The walk sees what an IPv4 sender sees (RFC 7208 section
+		// 5.3: the A records only), so that a name with only AAAA
+		// records is a void lookup, as pyspf counts it.
+		if e.addressVoid(node, t, "a", target) {
 			e.void(node.Domain, t)
 		}
 	case "exists":
@@ -205,14 +198,41 @@ func (e *spfEval) term(node *audit.SPFNode, t *audit.SPFTerm, path []string) *au
 			e.void(node.Domain, t)
 		}
 		// RFC 7208 section 4.6.4: at most 10 MX names per mx
-		// mechanism. Their address lookups depend on the sender's
-		// address family and do not count towards the 10 lookups.
+		// mechanism. Their address lookups do not count towards the
+		// 10 lookups, but each one without an A record (for an IPv4
+		// sender) is a void lookup.
 		if len(rrs) > maxSPFMXNames {
 			t.Error = fmt.Sprintf("%s has %d MX records, more than %d", target, len(rrs), maxSPFMXNames)
 			e.fail(audit.SPFErrMXNames, node.Domain, "mx:%s: %s", target, t.Error)
+			return nil
+		}
+		for _, rr := range rrs {
+			if mx, ok := rr.(*dns.MX); ok && e.addressVoid(node, t, "mx", strings.TrimSuffix(mx.Mx, ".")) {
+				e.void(node.Domain, t)
+			}
 		}
 	}
 	return nil
+}
+
+// addressVoid asks the A records of name for term t and says whether the
+// lookup was void; a DNS error is recorded on t.
+func (e *spfEval) addressVoid(node *audit.SPFNode, t *audit.SPFTerm, mech, name string) bool {
+	rrs, rc, err, asked := e.query(name, dns.TypeA)
+	switch {
+	case !asked:
+		return false
+	case err != nil:
+		t.Error = "DNS error: " + shortError(err)
+		e.fail(audit.SPFErrDNS, node.Domain, "%s:%s: %s", mech, name, t.Error)
+		return false
+	}
+	for _, rr := range rrs {
+		if _, ok := rr.(*dns.A); ok {
+			return false
+		}
+	}
+	return isVoidRcode(rc)
 }
 
 // follow evaluates the record an include or a redirect points to.
@@ -271,11 +291,3 @@ func (e *spfEval) follow(node *audit.SPFNode, t *audit.SPFTerm, via string, path
 
 func isVoidRcode(rc int) bool { return rc == dns.RcodeSuccess || rc == dns.RcodeNameError }
 
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
