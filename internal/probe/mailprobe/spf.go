@@ -290,4 +290,3 @@ func (e *spfEval) follow(node *audit.SPFNode, t *audit.SPFTerm, via string, path
 }
 
 func isVoidRcode(rc int) bool { return rc == dns.RcodeSuccess || rc == dns.RcodeNameError }
-
