@@ -168,6 +168,8 @@ func (r *Rules) write(d doc, lang string, defs []*audit.Definition) {
 			"internetnl: a percentage in the manner of internet.nl (share of the web tests passed). vigie differs: internet.nl has no caps and counts each test as passed or failed, with no severity."),
 	})
 
+	writeDifferences(d, lang)
+
 	d.heading(t("Historique des versions", "Version history"))
 	var hist [][]string
 	for i := len(r.History) - 1; i >= 0; i-- {

@@ -1,0 +1,70 @@
+package score
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+)
+
+// spfPyspf is the table of the disagreements with pyspf that vigie keeps
+// (e2e/spf-diff.sh accepts exactly these).
+//
+//go:embed differences/spf-pyspf.tsv
+var spfPyspf string
+
+// Difference is one known disagreement of vigie with a reference
+// implementation, backed by the RFC section that vigie follows.
+type Difference struct {
+	Case, Vigie, Peer, Standard string
+	Reason                      [2]string // French, English
+}
+
+// SPFDifferences returns the known disagreements of vigie's SPF
+// evaluation with pyspf, as listed in differences/spf-pyspf.tsv.
+func SPFDifferences() ([]Difference, error) { return parseDifferences("spf-pyspf.tsv", spfPyspf) }
+
+// parseDifferences reads a table of differences: lines of six
+// tab-separated columns, "#" starting a comment line.
+func parseDifferences(name, s string) ([]Difference, error) {
+	var out []Difference
+	for i, line := range strings.Split(s, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 6 {
+			return nil, fmt.Errorf("score: %s line %d: %d columns, want 6 (case, vigie, peer, standard, reason fr, reason en)", name, i+1, len(f))
+		}
+		for j, c := range f {
+			if strings.TrimSpace(c) == "" {
+				return nil, fmt.Errorf("score: %s line %d: column %d is empty", name, i+1, j+1)
+			}
+		}
+		out = append(out, Difference{Case: f[0], Vigie: f[1], Peer: f[2], Standard: f[3], Reason: [2]string{f[4], f[5]}})
+	}
+	return out, nil
+}
+
+// writeDifferences writes the section of the methodology on the known
+// differences with the reference implementations.
+func writeDifferences(d doc, lang string) {
+	t := func(fr, en string) string { return tr(lang, fr, en) }
+	d.heading(t("Écarts connus avec les implémentations de référence", "Known differences with the reference implementations"))
+	d.para(t("Les verdicts de vigie sont comparés en intégration continue à ceux des outils de référence, sur des zones de laboratoire. Chaque désaccord restant est listé ici avec la section de la RFC que suit vigie ; tout autre désaccord fait échouer les tests.",
+		"vigie's verdicts are compared in continuous integration with those of the reference tools, on lab zones. Every remaining disagreement is listed here with the RFC section vigie follows; any other disagreement fails the tests."))
+	d.subheading(t("SPF : pyspf (e2e/spf-diff.sh)", "SPF: pyspf (e2e/spf-diff.sh)"))
+	diffs, err := SPFDifferences()
+	if err != nil {
+		d.para(err.Error())
+		return
+	}
+	var rows [][]string
+	for _, x := range diffs {
+		reason := x.Reason[0]
+		if lang == "en" {
+			reason = x.Reason[1]
+		}
+		rows = append(rows, []string{code(x.Case), x.Vigie, x.Peer, x.Standard, reason})
+	}
+	d.table([]string{t("Cas", "Case"), "vigie", "pyspf", t("Norme", "Standard"), t("Raison", "Reason")}, rows)
+}
