@@ -31,9 +31,6 @@ package profile
 //   - cookies: the Observatory's cookie jar also refuses cookies (a
 //     Domain attribute that does not match the host, for one) and expires
 //     them by date; vigie applies replacement and Max-Age only;
-//   - a CSP given both in a header and in <meta>: the Observatory merges
-//     the policies with rules of its own; here a directive of the <meta>
-//     policy replaces the header's (see parseObsCSP).
 //
 // and where vigie reads the page once for the checks and the profiles
 // (internal/audit's accessors) rather than as the Observatory's
@@ -377,14 +374,27 @@ type cspMap map[string][]string
 // split on ";", sources on white space, all in lower case; a directive
 // repeated in a policy makes it invalid, except report-uri and report-to,
 // which only set dup; a -src directive with no source means 'none'; a
-// policy shorter than "img-src" is invalid. The Observatory merges
-// several policies with rules of its own; here a directive of a later
-// policy replaces that of an earlier one, which is the same for the
-// policies one header or one <meta> declares (Node.js joins a repeated
-// header into one value, which then reads as one policy).
+// policy shorter than "img-src" is invalid.
+//
+// Several policies (a header and <meta> elements) are merged as the
+// Observatory merges them, which keeps of a directive the sources that
+// every policy giving it allows: the sources of each directive, in sorted
+// order, are compared with their neighbour; a source of a later policy is
+// kept when its neighbour comes from another policy and matches it (the
+// same source, or a path under a source ending in "/"), a source that
+// extends its neighbour of the same policy is dropped, and the first
+// policy's sources are kept only through such a match once a later policy
+// gives the directive. A directive left with no source is 'none'; one
+// that only a later policy gives is therefore 'none' too.
 func parseObsCSP(policies []string) (m cspMap, dup bool, err error) {
-	m = cspMap{}
-	for _, pol := range policies {
+	type source struct {
+		src   string
+		index int
+		keep  bool
+	}
+	merged := map[string][]*source{}
+	var order []string
+	for pi, pol := range policies {
 		pol = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "").Replace(pol))
 		if len(pol) < len("img-src")-1 {
 			return nil, false, errCSP
@@ -403,10 +413,86 @@ func parseObsCSP(policies []string) (m cspMap, dup bool, err error) {
 			if len(srcs) == 0 && strings.HasSuffix(dir, "-src") {
 				srcs = []string{"'none'"}
 			}
-			m[dir] = srcs
+			var combined []*source
+			if pi > 0 {
+				combined = slices.Clone(merged[dir])
+			}
+			for _, s := range srcs {
+				combined = append(combined, &source{src: s, index: pi, keep: pi == 0})
+			}
+			slices.SortStableFunc(combined, func(a, b *source) int { return strings.Compare(a.src, b.src) })
+			for i := 1; i < len(combined); i++ {
+				s, prev := combined[i], combined[i-1]
+				if s.index == prev.index && strings.HasPrefix(s.src, prev.src) {
+					s.keep = false
+				}
+				if s.index != prev.index {
+					ok, err := obsPathPartMatch(prev.src, s.src)
+					if err != nil {
+						return nil, false, errCSP
+					}
+					if ok {
+						s.keep = true
+					}
+				}
+			}
+			if _, ok := merged[dir]; !ok {
+				order = append(order, dir)
+			}
+			merged[dir] = slices.DeleteFunc(combined, func(s *source) bool { return !s.keep })
+			if pi == 0 && len(policies) > 1 {
+				for _, s := range merged[dir] {
+					s.keep = false
+				}
+			}
 		}
 	}
+	m = cspMap{}
+	for _, dir := range order {
+		var srcs []string
+		for _, s := range merged[dir] {
+			if !slices.Contains(srcs, s.src) {
+				srcs = append(srcs, s.src)
+			}
+		}
+		if len(srcs) == 0 {
+			srcs = []string{"'none'"}
+		}
+		m[dir] = srcs
+	}
 	return m, dup, nil
+}
+
+// obsPathPartMatch says whether source b falls under source a as the
+// Observatory compares them when it merges policies: a without a final
+// "/" must equal b piece by piece ("/"-separated, percent-decoded); with
+// one, a's pieces must start b's. A bad percent escape is an error.
+func obsPathPartMatch(a, b string) (bool, error) {
+	if a == "" || (a == "/" && b == "") {
+		return true, nil
+	}
+	exact := !strings.HasSuffix(a, "/")
+	pa, pb := strings.Split(a, "/"), strings.Split(b, "/")
+	if len(pa) > len(pb) || (exact && len(pa) != len(pb)) {
+		return false, nil
+	}
+	if !exact {
+		pa = pa[:len(pa)-1]
+	}
+	for i := range pa {
+		x, err := url.PathUnescape(pa[i])
+		if err != nil {
+			return false, err
+		}
+		y, err := url.PathUnescape(pb[i])
+		if err != nil {
+			return false, err
+		}
+		if x != y {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func anyIn(srcs, set []string) bool {

@@ -169,3 +169,51 @@ func TestLeadingInt(t *testing.T) {
 		}
 	}
 }
+
+// TestParseObsCSPMerge checks the merge of a header policy with <meta>
+// policies, as the MDN HTTP Observatory 1.4.8 merges them: a directive
+// keeps the sources every policy giving it allows.
+func TestParseObsCSPMerge(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		policies []string
+		want     cspMap
+	}{
+		{"one policy", []string{"default-src 'self' https://a.example; script-src 'self' https://cdn.example/js/ https://cdn.example/js/a.js"},
+			cspMap{"default-src": {"'self'", "https://a.example"}, "script-src": {"'self'", "https://cdn.example/js/"}}},
+		{"sources in both", []string{"default-src 'self' https://a.example", "default-src 'self' https://b.example"},
+			cspMap{"default-src": {"'self'"}}},
+		{"directive of the header only", []string{"default-src 'self'; script-src https://a.example", "default-src 'self'"},
+			cspMap{"default-src": {"'self'"}, "script-src": {"https://a.example"}}},
+		{"directive of the meta only is none", []string{"default-src 'self'", "default-src 'self'; img-src https://b.example"},
+			cspMap{"default-src": {"'self'"}, "img-src": {"'none'"}}},
+		{"path under a source", []string{"script-src https://cdn.example/js/", "script-src https://cdn.example/js/a.js https://cdn.example/css/b.js"},
+			cspMap{"script-src": {"https://cdn.example/js/a.js"}}},
+		{"nothing in common", []string{"script-src https://a.example", "script-src 'unsafe-inline'"},
+			cspMap{"script-src": {"'none'"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := parseObsCSP(tc.policies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("parseObsCSP(%q) (-want +got):\n%s", tc.policies, diff)
+			}
+		})
+	}
+	if _, _, err := parseObsCSP([]string{"script-src https://a.example/%zz", "script-src https://a.example/%zz"}); err == nil {
+		t.Error("a bad percent escape in merged policies: no error")
+	}
+}
+
+// TestObservatoryMetaCSP checks the CSP outcome of a header policy beside
+// a <meta> one: the header's 'unsafe-inline' is not allowed by the meta
+// policy, so the merged policy has none.
+func TestObservatoryMetaCSP(t *testing.T) {
+	o := htmlSite(map[string][]string{"Strict-Transport-Security": {"max-age=63072000"}, "Content-Security-Policy": {"default-src 'self'; script-src 'self' 'unsafe-inline'"}},
+		`<head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'"></head>`)
+	if got, want := obsResults(Observatory(o))["content-security-policy"], "csp-implemented-with-no-unsafe"; got != want {
+		t.Errorf("content-security-policy = %s, want %s", got, want)
+	}
+}
