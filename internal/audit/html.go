@@ -30,11 +30,37 @@ func (h *HTTPObservation) Elements() []HTMLElement {
 	return htmlElements(h.Body)
 }
 
-func htmlElements(body string) []HTMLElement {
+// ElementsNoScripting is Elements as a parser with scripting disabled
+// reads the page (HTML Living Standard, 13.2.6.4.5 "in head noscript"
+// and 13.2.6.4.7 "in body"): the content of <noscript> is markup, so the
+// <script> and <meta> elements inside it count. This is how the MDN HTTP
+// Observatory's parser (jsdom, which runs no script) reads a page.
+func (h *HTTPObservation) ElementsNoScripting() []HTMLElement {
+	if h == nil {
+		return nil
+	}
+	return htmlElementsIn(h.Body, true, 0)
+}
+
+func htmlElements(body string) []HTMLElement { return htmlElementsIn(body, false, 0) }
+
+// maxNoscriptDepth bounds the <noscript> elements read inside one another.
+const maxNoscriptDepth = 8
+
+func htmlElementsIn(body string, noscriptMarkup bool, depth int) []HTMLElement {
 	var els []HTMLElement
 	z := html.NewTokenizer(strings.NewReader(body))
+	inNoscript := false
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		if inNoscript {
+			inNoscript = false
+			if tt == html.TextToken && depth < maxNoscriptDepth {
+				els = append(els, htmlElementsIn(string(z.Text()), true, depth+1)...)
+				continue
+			}
+		}
+		switch tt {
 		case html.ErrorToken:
 			return els
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -51,6 +77,9 @@ func htmlElements(body string) []HTMLElement {
 				}
 			}
 			els = append(els, el)
+			// The tokenizer reads <noscript> content as text, as a
+			// parser with scripting enabled does.
+			inNoscript = noscriptMarkup && el.Tag == "noscript" && tt == html.StartTagToken
 		}
 	}
 }

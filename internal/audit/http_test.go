@@ -94,3 +94,22 @@ func FuzzElements(f *testing.F) {
 		}
 	})
 }
+
+func TestElementsNoScripting(t *testing.T) {
+	h := &HTTPObservation{Body: `<p><noscript><script src="/a.js"></script><img src=x></noscript><noscript>text &amp; <b>bold</b></noscript><script>"<noscript><i>"</script>`}
+	want := []HTMLElement{
+		{"p", nil},
+		{"noscript", nil},
+		{"script", map[string]string{"src": "/a.js"}},
+		{"img", map[string]string{"src": "x"}},
+		{"noscript", nil},
+		{"b", nil},
+		{"script", nil},
+	}
+	if diff := cmp.Diff(want, h.ElementsNoScripting()); diff != "" {
+		t.Errorf("ElementsNoScripting (-want +got):\n%s", diff)
+	}
+	if got := len(h.Elements()); got != 4 {
+		t.Errorf("Elements: %d elements, want 4 (p, noscript, noscript, script)", got)
+	}
+}

@@ -281,7 +281,9 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 	}
 	p.resp, p.chain = h.Final(), h.Responses
 	if isHTML(p.header("Content-Type")) {
-		p.elements = h.Elements()
+		// The Observatory's parser runs no script: <noscript> content
+		// is markup to it.
+		p.elements = h.ElementsNoScripting()
 	}
 	p.https = h == httpsChain
 	if httpsChain != nil {
@@ -892,6 +894,7 @@ func obsSRI(p *observatoryPage) string {
 		return "sri-not-implemented-response-not-html"
 	}
 	site := registrable(p.domain)
+	base := obsBase(p.elements)
 	result, scripts, external := "", 0, false
 	worse := func(r string) {
 		if slices.Index(sriOrder, r) > slices.Index(sriOrder, result) {
@@ -903,7 +906,15 @@ func obsSRI(p *observatoryPage) string {
 			continue
 		}
 		scripts++
-		src := strings.TrimSpace(el.Attrs["src"])
+		src, hasSrc := el.Attrs["src"]
+		src = strings.TrimSpace(src)
+		if hasSrc && base != nil {
+			// The Observatory reads the script's src property: the
+			// attribute resolved against the page's <base href>.
+			if r, err := url.Parse(src); err == nil {
+				src = base.ResolveReference(r).String()
+			}
+		}
 		integrity := el.Attrs["integrity"] != ""
 		if src == "" {
 			continue
@@ -950,6 +961,25 @@ func obsSRI(p *observatoryPage) string {
 		return "sri-implemented-and-external-scripts-loaded-securely"
 	}
 	return "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"
+}
+
+// obsBase returns the URL of the page's first <base href>, when it is an
+// absolute URL with a host: the Observatory's parser knows no URL for the
+// page itself (about:blank), so a relative href sets no base (HTML Living
+// Standard, 4.2.3 "The base element": the frozen base URL).
+func obsBase(els []audit.HTMLElement) *url.URL {
+	for _, el := range els {
+		href, ok := el.Attrs["href"]
+		if el.Tag != "base" || !ok {
+			continue
+		}
+		u, err := url.Parse(strings.TrimSpace(href))
+		if err != nil || !u.IsAbs() || u.Host == "" {
+			return nil
+		}
+		return u
+	}
+	return nil
 }
 
 // registrable returns the registrable domain of host (the public suffix

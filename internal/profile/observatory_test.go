@@ -217,3 +217,30 @@ func TestObservatoryMetaCSP(t *testing.T) {
 		t.Errorf("content-security-policy = %s, want %s", got, want)
 	}
 }
+
+// TestObservatoryPageParsing checks how the profile reads scripts as the
+// MDN HTTP Observatory 1.4.8's parser (jsdom, no scripting) does: the
+// content of <noscript> is markup, and <base href> resolves script URLs.
+func TestObservatoryPageParsing(t *testing.T) {
+	hsts := map[string][]string{"Strict-Transport-Security": {"max-age=63072000"}}
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"script in noscript", `<noscript><script src="http://evil.example/a.js"></script></noscript>`, "sri-not-implemented-and-external-scripts-not-loaded-securely"},
+		{"meta csp in noscript", `<head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></head>`, "sri-not-implemented-but-no-scripts-loaded"},
+		{"base elsewhere", `<head><base href="http://cdn.other.example/"></head><script src="/js/a.js"></script>`, "sri-not-implemented-and-external-scripts-not-loaded-securely"},
+		{"base of the site", `<head><base href="https://www.example.test/"></head><script src="/js/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"},
+		{"relative base", `<head><base href="/static/"></head><script src="js/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"},
+		{"second base ignored", `<base target="_top"><base href="https://a.example/"><base href="http://b.example/"><script src="a.js" integrity="sha384-x" crossorigin></script>`, "sri-implemented-and-external-scripts-loaded-securely"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := obsResults(Observatory(htmlSite(hsts, tc.body)))["subresource-integrity"]; got != tc.want {
+				t.Errorf("subresource-integrity = %s, want %s", got, tc.want)
+			}
+		})
+	}
+	o := htmlSite(hsts, `<noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript>`)
+	if got, want := obsResults(Observatory(o))["content-security-policy"], "csp-implemented-with-no-unsafe-default-src-none"; got != want {
+		t.Errorf("meta in noscript: content-security-policy = %s, want %s", got, want)
+	}
+}
