@@ -259,7 +259,7 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 		if err != nil || !strings.EqualFold(u.Hostname(), o.Domain) {
 			continue
 		}
-		ok := h.Answer() != nil
+		ok := h.Answer() != nil || redirectsExhausted(h)
 		switch u.Scheme {
 		case "https":
 			if ok {
@@ -298,6 +298,20 @@ func observatoryTarget(o *audit.Observations) *observatoryPage {
 	p.domain = strings.ToLower(o.Domain)
 	p.meta = readMeta(p.elements)
 	return p
+}
+
+// redirectsExhausted says whether the chain stopped on a redirect loop or
+// after too many redirects, its last response being a redirect. The
+// Observatory follows 10 redirects whatever they are, then grades the
+// response it got, a redirect; vigie stops a loop as soon as a URL comes
+// back, but a loop answers the same each time round, so its last response
+// is the one the Observatory would grade.
+func redirectsExhausted(h *audit.HTTPObservation) bool {
+	r := h.Final()
+	if r == nil || r.Error != "" || r.Status < 300 || r.Status > 399 {
+		return false
+	}
+	return strings.HasPrefix(h.Error, "httpprobe: redirect loop:") || strings.HasPrefix(h.Error, "httpprobe: too many redirects")
 }
 
 // firstOnlyHeaders are the headers of which Node.js, the Observatory's

@@ -244,3 +244,36 @@ func TestObservatoryPageParsing(t *testing.T) {
 		t.Errorf("meta in noscript: content-security-policy = %s, want %s", got, want)
 	}
 }
+
+// TestObservatoryRedirectLoop checks that a chain ending in a redirect
+// loop is graded on its last response, a redirect, as the MDN HTTP
+// Observatory grades the response it gets after 10 redirects.
+func TestObservatoryRedirectLoop(t *testing.T) {
+	h := map[string][]string{"Strict-Transport-Security": {"max-age=63072000"}, "X-Frame-Options": {"DENY"}}
+	o := &audit.Observations{Domain: "example.test", HTTP: []*audit.HTTPObservation{
+		{URL: "http://example.test/", Error: "httpprobe: redirect loop: https://example.test/a redirects to https://example.test/, already visited", Responses: []audit.HTTPResponse{
+			{URL: "http://example.test/", Status: 301, Location: "https://example.test/"},
+			{URL: "https://example.test/", Status: 302, Location: "https://example.test/a", Headers: h},
+			{URL: "https://example.test/a", Status: 302, Location: "https://example.test/", Headers: h},
+		}},
+		{URL: "https://example.test/", Error: "httpprobe: redirect loop: https://example.test/a redirects to https://example.test/, already visited", Responses: []audit.HTTPResponse{
+			{URL: "https://example.test/", Status: 302, Location: "https://example.test/a", Headers: h},
+			{URL: "https://example.test/a", Status: 302, Location: "https://example.test/", Headers: h},
+		}},
+	}}
+	s := Observatory(o)
+	if s == nil {
+		t.Fatal("no grade for a redirect loop")
+	}
+	if s.URL != "https://example.test/a" {
+		t.Errorf("graded %s, want the last response, https://example.test/a", s.URL)
+	}
+	if got := obsResults(s)["x-frame-options"]; got != "x-frame-options-sameorigin-or-deny" {
+		t.Errorf("x-frame-options = %s: the last response's headers were not read", got)
+	}
+	// A chain that stopped on an error of another kind gives no grade.
+	o.HTTP[0].Error, o.HTTP[1].Error = "httpprobe: connection refused", "httpprobe: connection refused"
+	if s := Observatory(o); s != nil {
+		t.Errorf("a chain stopped by an error was graded: %+v", s)
+	}
+}
