@@ -43,11 +43,16 @@ sites=(
 	"bare.test       127.0.1.10 tls"
 	"weakweb.test    127.0.1.11 tls"
 	"certs.test      127.0.1.12 tls"
+	"mdnmeta.test    127.0.1.13 tls"
+	"mdnnoscript.test 127.0.1.14 tls"
+	"mdnbase.test    127.0.1.15 tls"
+	"mdnloop.test    127.0.1.16 tls"
 )
 # Zones signed by knot besides "." and "test.": every site but bare.test,
 # and ca.test (the host of the AIA URL).
 signed_zones=(good.test legacy.test expired.test selfsigned.test wrongname.test
-	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test)
+	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test
+	mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test)
 
 dns1=127.0.53.1
 # The mail servers: good.test's MX, with STARTTLS, and bare.test's, without.
@@ -260,6 +265,12 @@ make_certs() {
 	# www.certs.test: from the lab's CA, signed with SHA-1.
 	leaf certs.test ec certs.test "" "" sha256 rogue_int
 	leaf www.certs.test ec www.certs.test "" "" sha1
+	# The sites on which the MDN HTTP Observatory's algorithm once
+	# differed from vigie's observatory profile (e2e/observatory.sh).
+	local m
+	for m in mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test; do
+		leaf "$m" ec "$m"
+	done
 
 	# selfsigned.test: signed by its own key, unknown to every trust store.
 	local c=$dir/certs/selfsigned.test
@@ -289,6 +300,33 @@ make_www() {
 			"$name" "$expires" >"$dir/www/$name/.well-known/security.txt"
 	done
 	openssl x509 -in "$dir/ca/int.pem" -outform DER -out "$dir/www/ca.test/intermediate.der"
+
+	# The pages on which the MDN HTTP Observatory's algorithm once
+	# differed from vigie's observatory profile (e2e/observatory.sh), all
+	# served with the good headers: a <meta> CSP beside the header's,
+	# which allows 'unsafe-inline' the header does not (the Observatory
+	# keeps the sources both allow); an insecure script inside
+	# <noscript> (its parser runs no script, so it counts); and a <base
+	# href> that moves a relative script to another site over http://.
+	cat >"$dir/www/mdnmeta.test/index.html" <<'EOF'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mdnmeta.test</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src https:">
+</head><body><p>vigie lab: mdnmeta.test</p></body></html>
+EOF
+	cat >"$dir/www/mdnnoscript.test/index.html" <<'EOF'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mdnnoscript.test</title></head>
+<body><noscript><script src="http://cdn.thirdparty.test/fallback.js"></script></noscript>
+<p>vigie lab: mdnnoscript.test</p></body></html>
+EOF
+	cat >"$dir/www/mdnbase.test/index.html" <<'EOF'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mdnbase.test</title>
+<base href="http://cdn.thirdparty.test/">
+<script src="/lib.js"></script>
+</head><body><p>vigie lab: mdnbase.test</p></body></html>
+EOF
 
 	# weakweb.test: a page that loads an image over http:// (mixed
 	# content) and a script from another site without integrity (no
@@ -511,7 +549,7 @@ start() {
 	start_nginx
 	start_postfix
 	trap - EXIT
-	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-12, mail on $mx_good:25 and $mx_bare:25, groups $curves"
+	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-16, mail on $mx_good:25 and $mx_bare:25, groups $curves"
 }
 
 # stop_pid FILE NAME: TERM the process whose id is in FILE, wait for it to
