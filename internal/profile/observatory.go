@@ -36,6 +36,10 @@ package profile
 // (internal/audit's accessors) rather than as the Observatory's
 // JavaScript does:
 //
+//   - merging policies, sources are sorted by their bytes, where the
+//     Observatory sorts them with the English collation (Intl.Collator);
+//     both put a source right before those it starts, which is what the
+//     merge compares;
 //   - CSP sources are split on ASCII white space, as CSP Level 3 says; the
 //     Observatory splits on JavaScript's \s, which also counts \v and
 //     Unicode spaces;

@@ -67,4 +67,14 @@ func writeDifferences(d doc, lang string) {
 		rows = append(rows, []string{code(x.Case), x.Vigie, x.Peer, x.Standard, reason})
 	}
 	d.table([]string{t("Cas", "Case"), "vigie", "pyspf", t("Norme", "Standard"), t("Raison", "Reason")}, rows)
+
+	d.subheading(t("Profil observatory : Observatoire HTTP de MDN 1.4.8 (e2e/observatory.sh)", "The observatory profile: MDN HTTP Observatory 1.4.8 (e2e/observatory.sh)"))
+	d.para(t("Le profil reproduit l'algorithme de l'Observatoire, y compris la fusion d'une CSP d'en-tête et de `<meta>`, les scripts dans `<noscript>`, `<base href>` et la note de la dernière réponse d'une boucle de redirections ; les sites du laboratoire concordent tous en score et en note. Restent deux écarts, dus aux bibliothèques dont dépend l'Observatoire :",
+		"The profile reproduces the Observatory's algorithm, including the merge of a header and a `<meta>` CSP, scripts inside `<noscript>`, `<base href>` and the grade of the last response of a redirect loop; every lab site agrees on score and grade. Two differences remain, caused by the libraries the Observatory depends on:"))
+	d.list([]string{
+		t("cookies : le bocal à cookies de l'Observatoire (tough-cookie, par axios-cookiejar-support) rejette certains cookies (un attribut Domain qui ne correspond pas à l'hôte) et les fait expirer selon la date de sa machine, puis juge ceux qui restent ; vigie juge chaque cookie que le serveur envoie, en n'appliquant que le remplacement et Max-Age (RFC 6265, section 5.3), car un cookie refusé par un navigateur reste un défaut de configuration à signaler.",
+			"cookies: the Observatory's cookie jar (tough-cookie, through axios-cookiejar-support) rejects some cookies (a Domain attribute that does not match the host) and expires them by its machine's clock, then judges those left; vigie judges every cookie the server sends, applying replacement and Max-Age only (RFC 6265, section 5.3), since a cookie a browser refuses is still a configuration flaw to report."),
+		t("CORS : l'Observatoire envoie une requête préalable (OPTIONS) avec un en-tête Origin de son choix et juge la réponse à cette origine ; vigie n'envoie pas de requête de plus et juge l'en-tête Access-Control-Allow-Origin de la page elle-même (Fetch Standard, 3.2.3).",
+			"CORS: the Observatory sends a preflight request (OPTIONS) with an Origin header of its own choosing and judges the answer to that origin; vigie sends no extra request and judges the Access-Control-Allow-Origin header of the page itself (Fetch Standard, 3.2.3)."),
+	})
 }
