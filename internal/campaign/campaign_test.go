@@ -114,6 +114,10 @@ func (s *memStore) History(ctx context.Context, domain string, full bool) ([]sto
 	return nil, errors.New("not implemented")
 }
 
+func (s *memStore) CampaignOrganisations(ctx context.Context, id int64, fn func(store.Organisation) error) error {
+	return errors.New("not implemented")
+}
+
 func (s *memStore) Close() error { return nil }
 
 // labConfig audits the enginetest lab.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,6 +119,12 @@ func normaliseOrgs(orgs []Organisation) ([]Organisation, error) {
 			m.Category = o.Category
 		}
 		m.Domains = append(m.Domains, o.Domains...)
+		for d, sels := range o.Selectors {
+			if m.Selectors == nil {
+				m.Selectors = map[string][]string{}
+			}
+			m.Selectors[d] = append(m.Selectors[d], sels...)
+		}
 	}
 	for i := range out {
 		ds := out[i].Domains
@@ -133,6 +140,13 @@ func normaliseOrgs(orgs []Organisation) ([]Organisation, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// uniqueSorted returns the strings of ss sorted, each once.
+func uniqueSorted(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organisation) (int64, error) {
@@ -167,12 +181,19 @@ func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organ
 		return 0, fmt.Errorf("store: create campaign: %w", err)
 	}
 	orgRows := make([][]any, 0, len(orgs))
+	snapRows := make([][]any, 0, len(orgs))
 	var jobRows [][]any
 	for _, o := range orgs {
 		ds, _ := json.Marshal(o.Domains)
 		orgRows = append(orgRows, []any{o.ID, o.Name, o.Category, string(ds)})
+		snapRows = append(snapRows, []any{id, o.ID, o.Name, o.Category, string(ds)})
 		for _, d := range o.Domains {
-			jobRows = append(jobRows, []any{id, o.ID, d})
+			var sels any
+			if s := uniqueSorted(o.Selectors[d]); len(s) > 0 {
+				b, _ := json.Marshal(s)
+				sels = string(b)
+			}
+			jobRows = append(jobRows, []any{id, o.ID, d, sels})
 		}
 	}
 	err = s.insertMany(ctx, tx, `INSERT INTO organisations (id, name, category, domains) VALUES `,
@@ -180,7 +201,11 @@ func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organ
 	if err != nil {
 		return 0, fmt.Errorf("store: create campaign: organisations: %w", err)
 	}
-	if err := s.insertMany(ctx, tx, `INSERT INTO jobs (campaign_id, org_id, domain) VALUES `, ``, jobRows); err != nil {
+	err = s.insertMany(ctx, tx, `INSERT INTO campaign_organisations (campaign_id, org_id, name, category, domains) VALUES `, ``, snapRows)
+	if err != nil {
+		return 0, fmt.Errorf("store: create campaign: organisations of the campaign: %w", err)
+	}
+	if err := s.insertMany(ctx, tx, `INSERT INTO jobs (campaign_id, org_id, domain, dkim_selectors) VALUES `, ``, jobRows); err != nil {
 		return 0, fmt.Errorf("store: create campaign: jobs: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -322,8 +347,8 @@ func (s *sqlStore) PendingJobs(ctx context.Context, campaignID int64, fn func(Jo
 	if err := s.campaignExists(ctx, campaignID); err != nil {
 		return err
 	}
-	query := s.q(`SELECT j.org_id, j.domain, o.name, o.category, o.domains
-		FROM jobs j JOIN organisations o ON o.id = j.org_id
+	query := s.q(`SELECT j.org_id, j.domain, o.name, o.category, o.domains, j.dkim_selectors
+		FROM jobs j JOIN campaign_organisations o ON o.campaign_id = j.campaign_id AND o.org_id = j.org_id
 		WHERE j.campaign_id = ? AND (j.org_id, j.domain) > (?, ?)
 		AND NOT EXISTS (SELECT 1 FROM audits a
 			WHERE a.campaign_id = j.campaign_id AND a.org_id = j.org_id AND a.domain = j.domain)
@@ -339,14 +364,23 @@ func (s *sqlStore) PendingJobs(ctx context.Context, campaignID int64, fn func(Jo
 		}
 		for rows.Next() {
 			j := Job{CampaignID: campaignID}
-			var domains string
-			if err := rows.Scan(&j.Org.ID, &j.Domain, &j.Org.Name, &j.Org.Category, &domains); err != nil {
+			var (
+				domains string
+				sels    sql.NullString
+			)
+			if err := rows.Scan(&j.Org.ID, &j.Domain, &j.Org.Name, &j.Org.Category, &domains, &sels); err != nil {
 				rows.Close()
 				return fmt.Errorf("store: pending jobs of campaign %d: %w", campaignID, err)
 			}
 			if err := scanOrgDomains(&j.Org, domains); err != nil {
 				rows.Close()
 				return err
+			}
+			if sels.Valid {
+				if err := json.Unmarshal([]byte(sels.String), &j.DKIMSelectors); err != nil {
+					rows.Close()
+					return fmt.Errorf("store: pending jobs of campaign %d: %s of %s: DKIM selectors: %w", campaignID, j.Domain, j.Org.ID, err)
+				}
 			}
 			page = append(page, j)
 		}
@@ -527,7 +561,7 @@ func (s *sqlStore) CampaignAudits(ctx context.Context, campaignID int64, fn func
 // fn runs. what names the audits in errors.
 func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any, fn func(AuditRecord) error) error {
 	query := s.q(`SELECT ` + auditColumns + `, a.result
-		FROM audits a JOIN organisations o ON o.id = a.org_id
+		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
 		WHERE (a.org_id, a.domain) > (?, ?) AND ` + cond + `
 		ORDER BY a.org_id, a.domain
 		LIMIT ?`)
@@ -568,13 +602,59 @@ func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any
 	}
 }
 
+func (s *sqlStore) CampaignOrganisations(ctx context.Context, campaignID int64, fn func(Organisation) error) error {
+	if err := s.campaignExists(ctx, campaignID); err != nil {
+		return err
+	}
+	query := s.q(`SELECT org_id, name, category, domains FROM campaign_organisations
+		WHERE campaign_id = ? AND org_id > ? ORDER BY org_id LIMIT ?`)
+	last := ""
+	page := make([]Organisation, 0, jobsPage)
+	for {
+		page = page[:0]
+		rows, err := s.r.QueryContext(ctx, query, campaignID, last, jobsPage)
+		if err != nil {
+			return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
+		}
+		for rows.Next() {
+			var (
+				o       Organisation
+				domains string
+			)
+			if err := rows.Scan(&o.ID, &o.Name, &o.Category, &domains); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
+			}
+			if err := scanOrgDomains(&o, domains); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, o)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
+		}
+		for _, o := range page {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if len(page) < jobsPage {
+			return nil
+		}
+		last = page[len(page)-1].ID
+	}
+}
+
 func (s *sqlStore) History(ctx context.Context, domain string, full bool) ([]AuditRecord, error) {
 	cols := auditColumns
 	if full {
 		cols += `, a.result`
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+cols+`
-		FROM audits a JOIN organisations o ON o.id = a.org_id
+		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
 		WHERE a.domain = ?
 		ORDER BY a.audited_at, a.campaign_id, a.org_id`), domain)
 	if err != nil {

@@ -28,6 +28,10 @@ type Organisation struct {
 	Name     string   // display name; may be empty
 	Category string   // commune, département, région, hôpital, ministère, établissement public, "" if unknown
 	Domains  []string // normalised A-labels, at least one
+	// Selectors are DKIM selectors given for one domain (a key of the
+	// map, one of Domains), looked up besides the campaign's own; nil
+	// for none. CreateCampaign stores them with the domain's job.
+	Selectors map[string][]string
 }
 
 // Campaign is one run over a list of organisations.
@@ -70,6 +74,9 @@ type Job struct {
 	CampaignID int64
 	Org        Organisation
 	Domain     string
+	// DKIMSelectors are the selectors given for this domain by the
+	// targets file (Organisation.Selectors), nil for none.
+	DKIMSelectors []string
 }
 
 // AuditRecord is one stored audit, as the exports and history read it.
@@ -78,9 +85,10 @@ type AuditRecord struct {
 	// read.
 	ID         int64
 	CampaignID int64
-	Org        Organisation
-	Domain     string
-	Time       time.Time
+	// Org is the organisation as the audit's campaign recorded it.
+	Org    Organisation
+	Domain string
+	Time   time.Time
 	Grade      string        // "" when no score
 	Points     int           // 0 when no score
 	Result     *audit.Result // full result with observations, findings, score
@@ -97,8 +105,10 @@ type AuditRecord struct {
 // concurrent use.
 type Store interface {
 	// CreateCampaign stores the campaign and all its jobs in one
-	// transaction; returns its ID. Organisations are created or updated
-	// (name, category) by ID. Created defaults to now when zero. A domain
+	// transaction; returns its ID. Each organisation is recorded as this
+	// campaign gives it (name, category, domains): the audits of the
+	// campaign are read back with it, whatever later campaigns say of
+	// the same ID. Created defaults to now when zero. A domain
 	// listed twice for one organisation makes one job.
 	CreateCampaign(ctx context.Context, c *Campaign, orgs []Organisation) (int64, error)
 	// Campaign returns the campaign with this ID; ErrNotFound if none.
@@ -139,6 +149,10 @@ type Store interface {
 	// with its result, ordered by organisation ID then domain. Streams,
 	// like LatestAudits. ErrNotFound if the campaign does not exist.
 	CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error
+	// CampaignOrganisations calls fn with each organisation of the
+	// campaign as the campaign recorded it (Selectors nil), ordered by
+	// ID. ErrNotFound if the campaign does not exist.
+	CampaignOrganisations(ctx context.Context, campaignID int64, fn func(Organisation) error) error
 	// History returns every stored audit of a domain, oldest first, with
 	// Result nil unless full is true. An unknown domain gives an empty
 	// slice, not an error.

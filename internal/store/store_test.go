@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/store"
 	"vigie.eu/vigie/internal/store/storetest"
 )
@@ -464,4 +465,65 @@ func BenchmarkSaveAudit(b *testing.B) {
 			return n
 		})
 	})
+}
+
+// TestMigrate0003SQLite: a database written before migration 0003 keeps
+// its campaigns' organisations: each campaign's audits are read back
+// with the name the shared table held when vigie was upgraded.
+func TestMigrate0003SQLite(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var schema []string
+	for i, name := range []string{"0001_init.sql", "0002_run_options.sql"} {
+		b, err := os.ReadFile(filepath.Join("migrations", "sqlite", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema = append(schema, string(b),
+			fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, '%s', 'x')", i+1, name))
+	}
+	stmts := append([]string{"CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)"}, schema...)
+	stmts = append(stmts,
+		`INSERT INTO organisations VALUES ('1', 'CHU de Lyon', 'hôpital', '["chu.test"]')`,
+		`INSERT INTO campaigns (id, name, created_at, total) VALUES (1, 'avant', 0, 1)`,
+		`INSERT INTO jobs VALUES (1, '1', 'chu.test')`,
+	)
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	jobs := []store.Job{}
+	if err := s.PendingJobs(ctx, 1, func(j store.Job) error { jobs = append(jobs, j); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Org.Name != "CHU de Lyon" || jobs[0].Org.Category != "hôpital" || jobs[0].DKIMSelectors != nil {
+		t.Fatalf("jobs of the old campaign after the migration = %+v", jobs)
+	}
+	if err := s.SaveAudit(ctx, jobs[0], &audit.Result{Domain: "chu.test", Time: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	// A new campaign reuses the identifier for another body.
+	if _, err := s.CreateCampaign(ctx, &store.Campaign{Name: "après"}, []store.Organisation{{ID: "1", Name: "Commune de Y", Domains: []string{"chu.test"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	if err := s.CampaignAudits(ctx, 1, func(r store.AuditRecord) error { names = append(names, r.Org.Name); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || names[0] != "CHU de Lyon" {
+		t.Errorf("audits of the old campaign read back under %q, want CHU de Lyon", names)
+	}
 }

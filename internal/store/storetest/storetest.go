@@ -82,6 +82,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RoundTrip", testRoundTrip},
 		{"StopIteration", testStopIteration},
 		{"SaveOversized", testSaveOversized},
+		{"CampaignOrganisations", testCampaignOrganisations},
+		{"DKIMSelectors", testDKIMSelectors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -486,7 +488,8 @@ func testLatestAudits(t *testing.T, s store.Store) {
 	want := []row{
 		{id2, b.ID, b.Name, "b.test", "B", 80, week.Truncate(time.Microsecond)},
 		{id2, a.ID, a.Name, "a.test", "B", 80, week.Truncate(time.Microsecond)},
-		{id1, a.ID, a.Name, "www.a.test", "D", 40, base.Truncate(time.Microsecond)},
+		// The first week's audit keeps the first week's name.
+		{id1, a.ID, "Ville A", "www.a.test", "D", 40, base.Truncate(time.Microsecond)},
 		{id1, c.ID, c.Name, "c.test", "D", 40, base.Truncate(time.Microsecond)},
 	}
 	var got []row
@@ -840,4 +843,133 @@ func Oversized() []byte {
 		oversizedBlob = buf.Bytes()
 	})
 	return oversizedBlob
+}
+
+// testCampaignOrganisations: two campaigns that reuse an identifier for
+// two bodies each keep their own name, category and domains, in every
+// method that reads an organisation back.
+func testCampaignOrganisations(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	chu := store.Organisation{ID: "1", Name: "CHU de Lyon", Category: "hôpital", Domains: []string{"chu.test"}}
+	commune := store.Organisation{ID: "1", Name: "Commune de Y", Category: "commune", Domains: []string{"y.test", "chu.test"}}
+	other := store.Organisation{ID: "2", Name: "Région Z", Category: "région", Domains: []string{"z.test"}}
+	id1 := create(t, s, "hôpitaux", []store.Organisation{chu, other})
+	for _, j := range pending(t, s, id1) {
+		save(t, s, j, result(j.Domain, base, "C", 60))
+	}
+	id2 := create(t, s, "communes", []store.Organisation{commune})
+	if jobs := pending(t, s, id2); len(jobs) != 2 || jobs[0].Org.Name != "Commune de Y" {
+		t.Errorf("PendingJobs of the second campaign = %+v, want its own two jobs of Commune de Y", jobs)
+	}
+	week := base.Add(7 * 24 * time.Hour)
+	for _, j := range pending(t, s, id2) {
+		save(t, s, j, result(j.Domain, week, "B", 80))
+	}
+	// The first campaign's jobs, pending or not, stay the CHU's.
+	id3 := create(t, s, "hôpitaux bis", []store.Organisation{chu})
+	if jobs := pending(t, s, id3); len(jobs) != 1 || jobs[0].Org.Name != "CHU de Lyon" || jobs[0].Org.Category != "hôpital" {
+		t.Errorf("PendingJobs of a third campaign = %+v, want the CHU", jobs)
+	}
+
+	audits := func(id int64) []string {
+		var got []string
+		err := s.CampaignAudits(ctx, id, func(r store.AuditRecord) error {
+			got = append(got, fmt.Sprintf("%s %s %s %s %v", r.Org.ID, r.Domain, r.Org.Name, r.Org.Category, r.Org.Domains))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	want1 := []string{"1 chu.test CHU de Lyon hôpital [chu.test]", "2 z.test Région Z région [z.test]"}
+	if diff := cmp.Diff(want1, audits(id1)); diff != "" {
+		t.Errorf("CampaignAudits(%d) (-want +got):\n%s", id1, diff)
+	}
+	want2 := []string{"1 chu.test Commune de Y commune [chu.test y.test]", "1 y.test Commune de Y commune [chu.test y.test]"}
+	if diff := cmp.Diff(want2, audits(id2)); diff != "" {
+		t.Errorf("CampaignAudits(%d) (-want +got):\n%s", id2, diff)
+	}
+
+	for _, full := range []bool{false, true} {
+		h, err := s.History(ctx, "chu.test", full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range h {
+			got = append(got, fmt.Sprintf("%d %s", r.CampaignID, r.Org.Name))
+		}
+		want := []string{fmt.Sprintf("%d CHU de Lyon", id1), fmt.Sprintf("%d Commune de Y", id2)}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("History(chu.test, full=%v) (-want +got):\n%s", full, diff)
+		}
+	}
+
+	var latest []string
+	err := s.LatestAudits(ctx, func(r store.AuditRecord) error {
+		latest = append(latest, fmt.Sprintf("%d %s %s", r.CampaignID, r.Domain, r.Org.Name))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLatest := []string{
+		fmt.Sprintf("%d chu.test Commune de Y", id2),
+		fmt.Sprintf("%d y.test Commune de Y", id2),
+		fmt.Sprintf("%d z.test Région Z", id1),
+	}
+	if diff := cmp.Diff(wantLatest, latest); diff != "" {
+		t.Errorf("LatestAudits (-want +got):\n%s", diff)
+	}
+
+	orgsOf := func(id int64) []store.Organisation {
+		var got []store.Organisation
+		if err := s.CampaignOrganisations(ctx, id, func(o store.Organisation) error {
+			got = append(got, o)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	wantOrgs1 := []store.Organisation{chu, other}
+	if diff := cmp.Diff(wantOrgs1, orgsOf(id1)); diff != "" {
+		t.Errorf("CampaignOrganisations(%d) (-want +got):\n%s", id1, diff)
+	}
+	wantOrgs2 := []store.Organisation{{ID: "1", Name: "Commune de Y", Category: "commune", Domains: []string{"chu.test", "y.test"}}}
+	if diff := cmp.Diff(wantOrgs2, orgsOf(id2)); diff != "" {
+		t.Errorf("CampaignOrganisations(%d) (-want +got):\n%s", id2, diff)
+	}
+	if err := s.CampaignOrganisations(ctx, id3+100, func(store.Organisation) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CampaignOrganisations of an unknown campaign = %v, want ErrNotFound", err)
+	}
+	stop := errors.New("stop")
+	if err := s.CampaignOrganisations(ctx, id1, func(store.Organisation) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("CampaignOrganisations stopped by fn = %v, want its error", err)
+	}
+}
+
+// testDKIMSelectors: the selectors given for a domain come back with its
+// job, sorted and each once, in this campaign only.
+func testDKIMSelectors(t *testing.T, s store.Store) {
+	o := store.Organisation{ID: "1", Name: "Ville", Domains: []string{"a.test", "b.test"},
+		Selectors: map[string][]string{"a.test": {"s2", "s1", "s2"}}}
+	// Listed again with another selector for a.test and one for b.test.
+	again := store.Organisation{ID: "1", Domains: []string{"b.test"},
+		Selectors: map[string][]string{"a.test": {"s3"}, "b.test": {"mail"}}}
+	id := create(t, s, "sélecteurs", []store.Organisation{o, again})
+	got := map[string][]string{}
+	for _, j := range pending(t, s, id) {
+		got[j.Domain] = j.DKIMSelectors
+	}
+	want := map[string][]string{"a.test": {"s1", "s2", "s3"}, "b.test": {"mail"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DKIMSelectors of the jobs (-want +got):\n%s", diff)
+	}
+	plain := store.Organisation{ID: "1", Domains: []string{"a.test"}}
+	id2 := create(t, s, "sans", []store.Organisation{plain})
+	if jobs := pending(t, s, id2); len(jobs) != 1 || jobs[0].DKIMSelectors != nil {
+		t.Errorf("a job without selectors = %+v, want DKIMSelectors nil", jobs)
+	}
 }
