@@ -89,9 +89,9 @@ type AuditRecord struct {
 	Org    Organisation
 	Domain string
 	Time   time.Time
-	Grade      string        // "" when no score
-	Points     int           // 0 when no score
-	Result     *audit.Result // full result with observations, findings, score
+	Grade  string        // "" when no score
+	Points int           // 0 when no score
+	Result *audit.Result // full result with observations, findings, score
 	// Unreadable says why the row could not be read (a result larger
 	// than the read limit, corrupt or refused by the decoder, a column
 	// of the wrong type); Result is then nil and the other fields hold
