@@ -23,6 +23,9 @@ import (
 type LineError struct {
 	// Line is the line number, from 1.
 	Line int
+	// Column is the field's position in the line, from 1, when one field
+	// is at fault (a malformed identifier, a DKIM selector); 0 otherwise.
+	Column int
 	// Text is the line as read, clipped to maxErrorText bytes.
 	Text string
 	// Err says what is wrong: it wraps ErrBrokenLine, ErrLineTooLong,
@@ -31,7 +34,45 @@ type LineError struct {
 }
 
 func (e LineError) Error() string {
+	if e.Column > 0 {
+		return fmt.Sprintf("campaign: line %d, column %d: %v", e.Line, e.Column, e.Err)
+	}
 	return fmt.Sprintf("campaign: line %d: %v", e.Line, e.Err)
+}
+
+// fieldError is a problem of one field of a CSV line, at column col
+// (from 1); ReadTargets makes it a LineError with that Column.
+type fieldError struct {
+	col int
+	err error
+}
+
+func (e *fieldError) Error() string { return e.err.Error() }
+
+// lineError makes the LineError of a problem found on line n.
+func lineError(n int, text string, err error) LineError {
+	le := LineError{Line: n, Text: text, Err: err}
+	if fe, ok := err.(*fieldError); ok {
+		le.Column, le.Err = fe.col, fe.err
+	}
+	return le
+}
+
+// ErrBadSelector: a DKIM selector that is not a domain name's labels
+// (see SelectorError); the selector is ignored, the line kept.
+var ErrBadSelector = errors.New("malformed DKIM selector")
+
+// A SelectorError is a DKIM selector of the dkim_selectors column that
+// is not made of DNS labels (letters, digits, hyphens; RFC 6376, Section
+// 3.1): it is ignored.
+type SelectorError struct {
+	Selector string
+}
+
+func (e *SelectorError) Unwrap() error { return ErrBadSelector }
+
+func (e *SelectorError) Error() string {
+	return fmt.Sprintf("DKIM selector %q ignored: want DNS labels (letters, digits, hyphens, dots between labels)", e.Selector)
 }
 
 func (e LineError) Unwrap() error { return e.Err }
@@ -116,12 +157,15 @@ const maxErrorText = 200
 var columns = map[string]string{
 	"id": "id", "identifier": "id", "identifiant": "id", "siren": "id", "siret": "id",
 	"insee": "id", "code": "id", "codeinsee": "id", "cog": "id",
+	"finess": "id", "codefiness": "id", "numerofiness": "id",
 	"name": "name", "nom": "name", "libelle": "name", "organisation": "name",
 	"organization": "name", "raisonsociale": "name",
 	"category": "category", "categorie": "category", "type": "category",
 	"domain": "domains", "domains": "domains", "domaine": "domains", "domaines": "domains",
 	"site": "domains", "sites": "domains", "siteweb": "domains", "website": "domains",
 	"url": "domains", "urls": "domains",
+	"dkimselectors": "selectors", "dkimselector": "selectors", "selecteursdkim": "selectors",
+	"selecteurdkim": "selectors",
 }
 
 // fold lowers s and strips accents and separators, so that "Catégorie",
@@ -145,6 +189,7 @@ type layout struct {
 	comma                       rune
 	fields                      int
 	id, name, category, domains int
+	selectors                   int
 	// ignored are the columns that repeat a field.
 	ignored []*ColumnError
 }
@@ -159,7 +204,7 @@ func header(line string) (layout, bool) {
 		if err != nil {
 			continue
 		}
-		l := layout{comma: comma, fields: len(rec), id: -1, name: -1, category: -1, domains: -1}
+		l := layout{comma: comma, fields: len(rec), id: -1, name: -1, category: -1, domains: -1, selectors: -1}
 		for i, h := range rec {
 			col := columns[fold(h)]
 			switch {
@@ -171,6 +216,8 @@ func header(line string) (layout, bool) {
 				l.category = i
 			case col == "domains" && l.domains < 0:
 				l.domains = i
+			case col == "selectors" && l.selectors < 0:
+				l.selectors = i
 			case col != "":
 				l.ignored = append(l.ignored, &ColumnError{Column: clip(audit.StripControls(h)), Field: col, Index: i + 1})
 			}
@@ -221,7 +268,14 @@ func splitDomains(s string) []string {
 // may be quoted (RFC 4180), but a record must fit on one line. The
 // domains field holds one or more domains or URLs separated by spaces,
 // commas, semicolons or '|'. An organisation without identifier is
-// identified by its first domain.
+// identified by its first domain. The identifier (also named finess) may
+// carry a scheme, siren:, insee: or finess:, whose value is checked and
+// normalised (ParseIdentifier): a malformed one skips the line (a
+// *IdentifierError problem, with its column); a bare identifier is kept
+// as given. An optional column dkim_selectors (sélecteurs_dkim,
+// "Sélecteurs DKIM") gives the DKIM selectors of the line's domains,
+// separated by spaces or '|' (Organisation.Selectors); a selector that
+// is not made of DNS labels is ignored (a *SelectorError problem).
 //
 // A plain list holds one domain (or URL) per line; each is its own
 // organisation, identified by its domain. '#' starts a comment, at the
@@ -269,6 +323,16 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 		for _, d := range o.Domains {
 			if !slices.Contains(m.Domains, d) {
 				m.Domains = append(m.Domains, d)
+			}
+		}
+		for d, sels := range o.Selectors {
+			if m.Selectors == nil {
+				m.Selectors = map[string][]string{}
+			}
+			for _, sel := range sels {
+				if !slices.Contains(m.Selectors[d], sel) {
+					m.Selectors[d] = append(m.Selectors[d], sel)
+				}
 			}
 		}
 	}
@@ -329,11 +393,11 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			if o, errs := csvOrganisation(line, lay); o != nil {
 				add(*o, n, clip(line))
 				for _, e := range errs {
-					problems = append(problems, LineError{Line: n, Text: clip(line), Err: e})
+					problems = append(problems, lineError(n, clip(line), e))
 				}
 			} else {
 				for _, e := range errs {
-					problems = append(problems, LineError{Line: n, Text: clip(line), Err: e})
+					problems = append(problems, lineError(n, clip(line), e))
 				}
 			}
 		} else {
@@ -407,6 +471,13 @@ func csvOrganisation(line string, lay layout) (*store.Organisation, []error) {
 		return strings.TrimSpace(audit.StripControls(rec[i]))
 	}
 	o := &store.Organisation{ID: field(lay.id), Name: field(lay.name), Category: field(lay.category)}
+	if o.ID != "" {
+		id, err := ParseIdentifier(o.ID)
+		if err != nil {
+			return nil, []error{&fieldError{col: lay.id + 1, err: err}}
+		}
+		o.ID = id
+	}
 	var errs []error
 	for _, d := range splitDomains(field(lay.domains)) {
 		t, err := target.Parse(d)
@@ -424,7 +495,48 @@ func csvOrganisation(line string, lay layout) (*store.Organisation, []error) {
 	if o.ID == "" {
 		o.ID = o.Domains[0]
 	}
+	if lay.selectors >= 0 {
+		var sels []string
+		for _, sel := range strings.FieldsFunc(field(lay.selectors), func(r rune) bool { return r == ' ' || r == '\t' || r == '|' }) {
+			sel = strings.ToLower(sel)
+			if !selector(sel) {
+				errs = append(errs, &fieldError{col: lay.selectors + 1, err: &SelectorError{Selector: clip(sel)}})
+				continue
+			}
+			if !slices.Contains(sels, sel) {
+				sels = append(sels, sel)
+			}
+		}
+		if len(sels) > 0 {
+			o.Selectors = map[string][]string{}
+			for _, d := range o.Domains {
+				o.Selectors[d] = sels
+			}
+		}
+	}
 	return o, errs
+}
+
+// selector reports whether s, in lower case, is a DKIM selector made of
+// DNS labels: letters, digits and hyphens, not at either end of a label,
+// 1 to 63 bytes a label, labels separated by dots (RFC 6376, Section 3.1,
+// selector = sub-domain *( "." sub-domain )).
+func selector(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // trimCSVError drops the position that encoding/csv adds ("record on

@@ -122,6 +122,49 @@ func TestReadTargets(t *testing.T) {
 			want: []store.Organisation{{ID: "example.fr", Domains: []string{"example.fr"}}},
 		},
 		{
+			name: "identifier schemes checked and normalised, bare identifiers kept",
+			in: "Identifiant;Nom;Domaines\n" +
+				"SIREN:217 500 016;Région Test;region.example.fr\n" +
+				"insee:2a004;Ajaccio;ajaccio.example.fr\n" +
+				"finess:690000880;CHU;chu.example.fr\n" +
+				"1;Commune de Y;y.example.fr\n" +
+				"cog:69123;Lyon;lyon.example.fr\n" +
+				"siren:217500017;Mauvaise clé;bad.example.fr\n" +
+				"insee:2C004;Corse ?;bad2.example.fr\n" +
+				"finess:69000088;Trop court;bad3.example.fr\n",
+			want: []store.Organisation{
+				{ID: "siren:217500016", Name: "Région Test", Domains: []string{"region.example.fr"}},
+				{ID: "insee:2A004", Name: "Ajaccio", Domains: []string{"ajaccio.example.fr"}},
+				{ID: "finess:690000880", Name: "CHU", Domains: []string{"chu.example.fr"}},
+				{ID: "1", Name: "Commune de Y", Domains: []string{"y.example.fr"}},
+				{ID: "cog:69123", Name: "Lyon", Domains: []string{"lyon.example.fr"}},
+			},
+			problems: []problem{{7, ErrBadIdentifier}, {8, ErrBadIdentifier}, {9, ErrBadIdentifier}},
+		},
+		{
+			name: "FINESS header, per-domain DKIM selectors",
+			in: "FINESS;Nom;Domaines;Sélecteurs DKIM\n" +
+				"690000880;CHU;chu.example.fr www.chu.example.fr;S1 | mail s1\n" +
+				"690000881;Clinique;clinique.example.fr;\n" +
+				"690000882;Centre;centre.example.fr;bad_sel -x ok.sub\n",
+			want: []store.Organisation{
+				{ID: "690000880", Name: "CHU", Domains: []string{"chu.example.fr", "www.chu.example.fr"},
+					Selectors: map[string][]string{"chu.example.fr": {"s1", "mail"}, "www.chu.example.fr": {"s1", "mail"}}},
+				{ID: "690000881", Name: "Clinique", Domains: []string{"clinique.example.fr"}},
+				{ID: "690000882", Name: "Centre", Domains: []string{"centre.example.fr"},
+					Selectors: map[string][]string{"centre.example.fr": {"ok.sub"}}},
+			},
+			problems: []problem{{4, ErrBadSelector}, {4, ErrBadSelector}},
+		},
+		{
+			name: "selectors merged when an organisation is listed again",
+			in:   "id,domains,dkim_selectors\n1,a.example.fr,s1\n1,a.example.fr b.example.fr,s2\n",
+			want: []store.Organisation{
+				{ID: "1", Domains: []string{"a.example.fr", "b.example.fr"},
+					Selectors: map[string][]string{"a.example.fr": {"s1", "s2"}, "b.example.fr": {"s2"}}},
+			},
+		},
+		{
 			name: "header only",
 			in:   "id,name,domain\n",
 		},
@@ -273,5 +316,58 @@ func TestReadTargetsWarnings(t *testing.T) {
 	// A plain list is not taken for a header.
 	if orgs, _, err := ReadTargets(strings.NewReader("example.fr,mairie.fr\n")); err != nil || len(orgs) != 0 && orgs[0].ID == "" {
 		t.Errorf("plain list: %v, %v", orgs, err)
+	}
+}
+
+func TestLineErrorColumn(t *testing.T) {
+	_, probs, err := ReadTargets(strings.NewReader("Nom;Domaines;SIREN;selecteurs_dkim\nA;a.example.fr;siren:12;s1\nB;b.example.fr;1;x_y\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		`campaign: line 2, column 3: identifier "siren:12": a siren identifier is 9 digits with a valid check digit (Luhn)`,
+		`campaign: line 3, column 4: DKIM selector "x_y" ignored: want DNS labels (letters, digits, hyphens, dots between labels)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseIdentifier(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"1", "1"},
+		{"217500016", "217500016"}, // bare: not checked
+		{"siren:217500016", "siren:217500016"},
+		{"Siren: 217 500 016", "siren:217500016"},
+		{"siren:356000000", "siren:356000000"},
+		{"siren:217500017", ""},
+		{"siren:21750001", ""},
+		{"siren:21750001a", ""},
+		{"siren:", ""},
+		{"insee:69123", "insee:69123"},
+		{"INSEE:2b033", "insee:2B033"},
+		{"insee:2C033", ""},
+		{"insee:6912", ""},
+		{"insee:691234", ""},
+		{"finess:2A0000012", "finess:2A0000012"},
+		{"finess:690000880", "finess:690000880"},
+		{"finess:6900008800", ""},
+		{"finess:69000088X", ""},
+		{"urn:x:1", "urn:x:1"},
+	} {
+		got, err := ParseIdentifier(tt.in)
+		if tt.want == "" {
+			if !errors.Is(err, ErrBadIdentifier) {
+				t.Errorf("ParseIdentifier(%q) = %q, %v, want ErrBadIdentifier", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseIdentifier(%q) = %q, %v, want %q", tt.in, got, err, tt.want)
+		}
 	}
 }
