@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -300,13 +301,30 @@ func (r *runner) work(ctx context.Context, feed <-chan store.Job, results chan<-
 		if r.cfg.onAudit != nil {
 			r.cfg.onAudit(q.addr, 1)
 		}
-		res := engine.Audit(ctx, r.engine, q.t)
+		res := engine.Audit(ctx, r.jobEngine(q.job), q.t)
 		if r.cfg.onAudit != nil {
 			r.cfg.onAudit(q.addr, -1)
 		}
 		results <- finished{q.job, res}
 		next = r.release(q.addr)
 	}
+}
+
+// jobEngine is the engine configuration of job j: the campaign's, with
+// the DKIM selectors the targets file gives for j's domain looked up
+// besides the campaign's own.
+func (r *runner) jobEngine(j store.Job) engine.Config {
+	if len(j.DKIMSelectors) == 0 {
+		return r.engine
+	}
+	cfg := r.engine
+	cfg.DKIMSelectors = slices.Clone(r.engine.DKIMSelectors)
+	for _, s := range j.DKIMSelectors {
+		if !slices.Contains(cfg.DKIMSelectors, s) {
+			cfg.DKIMSelectors = append(cfg.DKIMSelectors, s)
+		}
+	}
+	return cfg
 }
 
 // webAddress returns the address that keys the politeness slot of

@@ -371,3 +371,37 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "audits/s")
 }
+
+// TestRunJobSelectors: the DKIM selectors of a job (the targets file's
+// dkim_selectors column) are looked up besides the campaign's: good.test's
+// key is found under its selector only for the job that gives it.
+func TestRunJobSelectors(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	cfg.Engine.DKIMSelectors = nil
+	with := store.Organisation{ID: "1", Domains: []string{"good.test"}}
+	without := store.Organisation{ID: "2", Domains: []string{"good.test"}}
+	st := newMemStore([]store.Organisation{with, without})
+	st.jobs[0].DKIMSelectors = []string{enginetest.DKIMSelector}
+	if err := Run(t.Context(), st, 1, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	dkim := func(org string) []string {
+		var ids []string
+		for _, f := range st.results[org+"\x00good.test"].Findings {
+			if strings.HasPrefix(f.ID, "mail.dkim.") {
+				ids = append(ids, f.ID)
+			}
+		}
+		return ids
+	}
+	if got := dkim("1"); len(got) != 0 {
+		t.Errorf("job with the lab's selector: DKIM findings %v, want none", got)
+	}
+	if got := dkim("2"); len(got) == 0 {
+		t.Errorf("job without selectors: no DKIM finding, want the key not found (the campaign has no selector)")
+	}
+	if len(cfg.Engine.DKIMSelectors) != 0 {
+		t.Errorf("the campaign's selectors became %v", cfg.Engine.DKIMSelectors)
+	}
+}
