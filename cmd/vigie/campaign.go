@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/campaign"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/store"
@@ -235,6 +236,7 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
+	reportRenames(ctx, e, st, orgs)
 	now := time.Now().UTC()
 	if name == "" {
 		name = filepath.Base(targets) + " " + now.Format("2006-01-02 15:04")
@@ -314,6 +316,10 @@ func readTargets(e *env, name string) ([]store.Organisation, bool) {
 	}
 	orgs, problems, err := campaign.ReadTargets(bytes.NewReader(dec.Text))
 	for _, p := range problems {
+		if p.Column > 0 {
+			e.errorf("%s:%d:%d: %s", name, p.Line, p.Column, lineMessage(e, p))
+			continue
+		}
 		e.errorf("%s:%d: %s", name, p.Line, lineMessage(e, p))
 	}
 	var herr *campaign.HeaderError
@@ -342,9 +348,15 @@ func lineMessage(e *env, p campaign.LineError) string {
 	var de *campaign.DomainError
 	var ce *campaign.ColumnError
 	var me *campaign.MergeError
+	var ie *campaign.IdentifierError
+	var se *campaign.SelectorError
 	switch {
 	case errors.As(p.Err, &de):
 		return targetMessage(e, de.Domain, de.Err)
+	case errors.As(p.Err, &ie):
+		return fmt.Sprintf(e.t(text{"identifiant « %s » mal formé (%s) : ligne ignorée", "malformed identifier %q (%s): line skipped"}), ie.ID, schemeForm(e, ie.Scheme))
+	case errors.As(p.Err, &se):
+		return fmt.Sprintf(e.t(text{"sélecteur DKIM « %s » ignoré : lettres, chiffres et tirets attendus, des points entre les étiquettes", "DKIM selector %q ignored: want letters, digits and hyphens, dots between labels"}), se.Selector)
 	case errors.As(p.Err, &ce):
 		return fmt.Sprintf(e.t(text{"colonne %d « %s » ignorée : une colonne précédente donne déjà %s", "column %d %q ignored: an earlier column gives the %s already"}),
 			ce.Index, ce.Column, fieldWord(e, ce.Field))
@@ -359,6 +371,72 @@ func lineMessage(e *env, p campaign.LineError) string {
 		return e.t(text{"aucun domaine valide : « ", "no valid domain: \""}) + p.Text + e.t(text{" »", "\""})
 	}
 	return p.Err.Error()
+}
+
+// maxRenames bounds the renamed organisations "campaign run" lists.
+const maxRenames = 10
+
+// A rename is an organisation that the targets file names (or
+// categorises) differently from the previous campaign.
+type rename struct {
+	id, field, old, new string
+}
+
+// renames compares the organisations of a targets file with those of the
+// previous campaign, by identifier: a name or category that changed is a
+// rename (an empty one in either is not: the file simply does not say).
+// Renames come out in the order of orgs.
+func renames(prev map[string]store.Organisation, orgs []store.Organisation) []rename {
+	var out []rename
+	for _, o := range orgs {
+		p, ok := prev[o.ID]
+		if !ok {
+			continue
+		}
+		if o.Name != "" && p.Name != "" && o.Name != p.Name {
+			out = append(out, rename{o.ID, "name", p.Name, o.Name})
+		}
+		if o.Category != "" && p.Category != "" && o.Category != p.Category {
+			out = append(out, rename{o.ID, "category", p.Category, o.Category})
+		}
+	}
+	return out
+}
+
+// reportRenames warns of the organisations whose name or category
+// differ from the previous campaign in the store: an identifier reused
+// for another body, or a body renamed. Each campaign keeps its own
+// names; the warning is for the operator to check the file. A store
+// that cannot say is reported and the campaign goes on.
+func reportRenames(ctx context.Context, e *env, st store.Store, orgs []store.Organisation) {
+	last, err := st.LatestCampaign(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	prev := map[string]store.Organisation{}
+	if err == nil {
+		err = st.CampaignOrganisations(ctx, last.ID, func(o store.Organisation) error {
+			prev[o.ID] = o
+			return nil
+		})
+	}
+	if err != nil {
+		e.errorf(e.t(text{"campaign run : comparaison avec la campagne précédente impossible (%v) ; la campagne continue", "campaign run: could not compare with the previous campaign (%v); the campaign goes on"}), err)
+		return
+	}
+	rs := renames(prev, orgs)
+	if len(rs) == 0 {
+		return
+	}
+	e.errorf(e.t(text{"attention : %d changement(s) de nom ou de catégorie depuis la campagne %d « %s » (identifiant réutilisé, ou organisation renommée ?) ; chaque campagne garde les siens :",
+		"warning: %d change(s) of name or category since campaign %d %q (an identifier reused, or a body renamed?); each campaign keeps its own:"}), len(rs), last.ID, shortText(last.Name))
+	for i, r := range rs {
+		if i == maxRenames {
+			e.errorf(e.t(text{"  et %d autre(s)", "  and %d more"}), len(rs)-maxRenames)
+			break
+		}
+		e.errorf(e.t(text{"  %s : %s « %s » → « %s »", "  %s: %s %q → %q"}), shortText(r.id), fieldWord(e, r.field), shortText(r.old), shortText(r.new))
+	}
 }
 
 // fieldWord names a field of the targets file in the user's language.
@@ -540,4 +618,28 @@ func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
 		}
 	}
 	return store.Open(ctx, dsn)
+}
+
+// schemeForm says in the user's language what an identifier of the
+// scheme looks like.
+func schemeForm(e *env, scheme string) string {
+	switch scheme {
+	case "siren":
+		return e.t(text{"un SIREN a 9 chiffres dont le dernier est une clé de Luhn", "a SIREN is 9 digits, the last a Luhn check digit"})
+	case "insee":
+		return e.t(text{"un code INSEE a 5 caractères : des chiffres, ou 2A/2B et 3 chiffres pour la Corse", "an INSEE code is 5 characters: digits, or 2A/2B and 3 digits for Corsica"})
+	case "finess":
+		return e.t(text{"un FINESS a 9 caractères : des chiffres, ou 2A/2B et 7 chiffres pour la Corse", "a FINESS is 9 characters: digits, or 2A/2B and 7 digits for Corsica"})
+	}
+	return scheme
+}
+
+// shortText is s from a targets file or the store, made fit for a
+// terminal line: without control characters, at most 120 runes.
+func shortText(s string) string {
+	s = audit.StripControls(s)
+	if r := []rune(s); len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return s
 }
