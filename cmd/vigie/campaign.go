@@ -43,6 +43,13 @@ ou points-virgules), séparées par « ; », « , » ou une tabulation ; ou une
 liste de domaines, un par ligne (« # » pour les commentaires). Les lignes
 illisibles et les domaines invalides sont signalés avec leur numéro de ligne
 et ignorés ; une organisation listée deux fois est fusionnée.
+L'identifiant peut porter un schéma, vérifié : siren:123456789 (9 chiffres,
+clé de Luhn), insee:69123 (2A/2B pour la Corse), finess:690000000 ; un
+identifiant sans schéma est gardé tel quel. Une colonne facultative
+sélecteurs_dkim (dkim_selectors) donne les sélecteurs DKIM des domaines de
+la ligne (séparés par des espaces ou « | »), cherchés en plus de ceux de
+--dkim-selector. Chaque campagne garde le nom et la catégorie de ses
+organisations ; run signale ceux qui changent depuis la campagne précédente.
 
 BASE est un fichier (SQLite, créé s'il n'existe pas) ou une URL postgres://.
 `, `run audits every organisation of FILE and stores each result in DB as it
@@ -57,7 +64,14 @@ insee, code), name (nom), category (catégorie, type) and domains (domaine,
 site, url; several separated by spaces, commas or semicolons), delimited
 by ';', ',' or tab; or a list of domains, one per line ('#' for comments).
 Broken lines and invalid domains are reported with their line number and
-skipped; organisations listed twice are merged.
+skipped; organisations listed twice are merged. An identifier may carry a
+scheme, which is checked: siren:123456789 (9 digits, Luhn key),
+insee:69123 (2A/2B for Corsica), finess:690000000; an identifier without
+scheme is kept as is. An optional dkim_selectors (sélecteurs_dkim) column
+gives the DKIM selectors of the line's domains (separated by spaces or
+'|'), looked up besides those of --dkim-selector. Each campaign keeps the
+name and category of its organisations; run reports those that changed
+since the previous campaign.
 
 DB is a file (SQLite, created if absent) or a postgres:// URL.
 `}
