@@ -157,9 +157,10 @@ const maxErrorText = 200
 var columns = map[string]string{
 	"id": "id", "identifier": "id", "identifiant": "id", "siren": "id", "siret": "id",
 	"insee": "id", "code": "id", "codeinsee": "id", "cog": "id",
-	"finess": "id", "codefiness": "id", "numerofiness": "id",
+	"finess": "id", "codefiness": "id", "numerofiness": "id", "n°finess": "id", "nofiness": "id",
+	"numerosiren": "id", "n°siren": "id", "nosiren": "id",
 	"name": "name", "nom": "name", "libelle": "name", "organisation": "name",
-	"organization": "name", "raisonsociale": "name",
+	"organization": "name", "raisonsociale": "name", "denomination": "name",
 	"category": "category", "categorie": "category", "type": "category",
 	"domain": "domains", "domains": "domains", "domaine": "domains", "domaines": "domains",
 	"site": "domains", "sites": "domains", "siteweb": "domains", "website": "domains",
@@ -404,6 +405,7 @@ func ReadTargets(r io.Reader) (orgs []store.Organisation, problems []LineError, 
 			if i := commentStart(trimmed); i >= 0 {
 				trimmed = strings.TrimSpace(trimmed[:i])
 			}
+			trimmed = plainField(trimmed)
 			t, perr := target.Parse(trimmed)
 			if perr != nil {
 				problems = append(problems, LineError{Line: n, Text: clip(line), Err: &DomainError{Domain: clip(trimmed), Err: perr}})
@@ -438,6 +440,21 @@ func knownHeader(line string) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+// plainField is the domain of a line of a plain list, without what a
+// spreadsheet adds when it saves one column as CSV: the delimiters that
+// end the line ("example.fr;;") and the quotes around the field
+// ("\"example.fr\"", quotes doubled inside).
+func plainField(s string) string {
+	s = strings.TrimRight(s, ";,\t ")
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		inner := s[1 : len(s)-1]
+		if !strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+			s = strings.TrimSpace(strings.ReplaceAll(inner, `""`, `"`))
+		}
+	}
+	return s
 }
 
 // commentStart returns the index of a '#' that follows a blank, or -1:

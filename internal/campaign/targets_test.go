@@ -157,12 +157,28 @@ func TestReadTargets(t *testing.T) {
 			problems: []problem{{4, ErrBadSelector}, {4, ErrBadSelector}},
 		},
 		{
+			name: "numbered identifier headers",
+			in:   "N° SIREN;Dénomination;Catégorie;Site web\n217500016;Région;région;r.example.fr\n",
+			want: []store.Organisation{{ID: "217500016", Name: "Région", Category: "région", Domains: []string{"r.example.fr"}}},
+		},
+		{
 			name: "selectors merged when an organisation is listed again",
 			in:   "id,domains,dkim_selectors\n1,a.example.fr,s1\n1,a.example.fr b.example.fr,s2\n",
 			want: []store.Organisation{
 				{ID: "1", Domains: []string{"a.example.fr", "b.example.fr"},
 					Selectors: map[string][]string{"a.example.fr": {"s1", "s2"}, "b.example.fr": {"s2"}}},
 			},
+		},
+		{
+			name: "plain list saved by a spreadsheet: quotes and trailing delimiters",
+			in:   "\"example.fr\"\r\nexample.org;;\r\n\"www.example.net\",\r\n\"a\"\"b.fr\"\r\n",
+			want: []store.Organisation{
+				{ID: "example.fr", Domains: []string{"example.fr"}},
+				{ID: "example.org", Domains: []string{"example.org"}},
+				{ID: "www.example.net", Domains: []string{"www.example.net"}},
+			},
+			// "a""b.fr" unquoted is a"b.fr: an invalid domain.
+			problems: []problem{{4, target.ErrInvalidChar}},
 		},
 		{
 			name: "header only",
