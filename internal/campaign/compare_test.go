@@ -143,3 +143,40 @@ func TestCompare(t *testing.T) {
 		t.Error("comparing with an unknown campaign: no error")
 	}
 }
+
+// TestCompareOwnNames: an identifier reused by the second campaign for
+// another body does not rename the first campaign's audits: the domain
+// gone is reported under the first campaign's name, the new one under the
+// second's.
+func TestCompareOwnNames(t *testing.T) {
+	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "names.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	run := func(o store.Organisation) int64 {
+		id, err := st.CreateCampaign(t.Context(), &store.Campaign{Name: o.Name}, []store.Organisation{o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &audit.Result{Domain: o.Domains[0], Error: "dns: no such domain"}
+		if err := st.SaveAudit(t.Context(), store.Job{CampaignID: id, Org: o, Domain: o.Domains[0]}, r); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := run(store.Organisation{ID: "1", Name: "CHU de Lyon", Category: "hôpital", Domains: []string{"chu.test"}})
+	second := run(store.Organisation{ID: "1", Name: "Commune de Y", Category: "commune", Domains: []string{"y.test"}})
+	var got []string
+	err = Compare(t.Context(), st, first, second, func(c Change) error {
+		got = append(got, c.Kind()+" "+c.Domain+" "+c.Org.Name+" "+c.Org.Category)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{New + " y.test Commune de Y commune", Gone + " chu.test CHU de Lyon hôpital"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes %q, want %q", got, want)
+	}
+}
