@@ -20,6 +20,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -35,6 +36,10 @@ const (
 	// DefaultPerIP is how many audits run at once against one web
 	// address.
 	DefaultPerIP = 8
+	// DefaultRetries is how many times a transient failure is audited
+	// again, DefaultRetryDelay the wait before the first retry.
+	DefaultRetries    = 2
+	DefaultRetryDelay = 5 * time.Second
 )
 
 // ErrInterrupted is returned by Run when its context was cancelled: the
@@ -49,6 +54,11 @@ var ErrInterrupted = errors.New("campaign: interrupted")
 // and running it again, once the resolver answers, finishes it.
 var ErrResolverDown = errors.New("the resolver does not answer")
 
+// ErrLeaseLost is returned by Run, wrapped, when the campaign's lease was
+// lost while it ran (another process took it over after it expired): the
+// audits in flight are dropped, their jobs stay pending.
+var ErrLeaseLost = errors.New("the campaign's lease was lost")
+
 // Config says how to run a campaign.
 type Config struct {
 	// Engine is the configuration of every audit. Its Lookup is
@@ -61,6 +71,20 @@ type Config struct {
 	// PerIP is how many audits run at once against one web address
 	// (see Run); 0 means DefaultPerIP.
 	PerIP int
+
+	// Canary is a name that must exist, to check that the resolver
+	// tells the truth (see Run); "" for no check. TruthEvery and
+	// TruthInterval say how often: 0 means DefaultTruthEvery and
+	// DefaultTruthInterval.
+	Canary        string
+	TruthEvery    int
+	TruthInterval time.Duration
+	// Retries is how many times a transient failure is audited again;
+	// 0 means DefaultRetries, a negative value none. RetryDelay is the
+	// wait before the first retry, doubled before each next one; 0
+	// means DefaultRetryDelay.
+	Retries    int
+	RetryDelay time.Duration
 
 	// onAudit, for tests, is called as an audit starts (delta 1) and
 	// ends (delta -1), with the address its politeness slot is taken
@@ -87,6 +111,25 @@ const saveTimeout = time.Minute
 // as finished. An audit that fails is stored with its Error, like any
 // other result: it is done.
 //
+// One process at a time: Run takes the campaign's lease (store.Lock)
+// first, and returns the *store.LockedError (wrapped) when another
+// process holds it; when the lease is lost while it runs, Run stops like
+// an interruption and returns ErrLeaseLost.
+//
+// Transient failures (engine.Transient: no DNS answer, a probe given up
+// at the audit's deadline) are not stored at once: once every job has
+// had its audit, they are audited again after cfg.RetryDelay (doubled at
+// each round), up to cfg.Retries times; the last attempt is stored
+// whatever it is, with the number of attempts (store.Job.Attempts).
+//
+// When cfg.Canary is set, the resolver is checked before the first audit
+// and then every cfg.TruthEvery audits or cfg.TruthInterval (checkTruth):
+// results wait in memory for the next check that passes before they are
+// stored, so that when the resolver lies (ErrResolverLies, in a
+// *TruthError) or stops answering (ErrResolverDown), no audit of that
+// period is stored: they and the audits in flight are dropped, their jobs
+// stay pending, and Run returns the error.
+//
 // Concurrency: at most cfg.Parallel audits run at once, and at most
 // cfg.PerIP of them against one web address. Before its audit, a job's
 // domain is resolved through the campaign's cache of host addresses (an
@@ -105,7 +148,8 @@ const saveTimeout = time.Minute
 //
 // When ctx is cancelled (Ctrl-C), no job is started any more, the
 // running audits are cancelled and their results dropped (their jobs stay
-// pending), the results already finished are stored, and Run returns
+// pending), the results already finished are stored (after a last check
+// of the resolver when cfg.Canary is set), and Run returns
 // ErrInterrupted. A failure of the store stops the campaign the same way
 // and is returned.
 func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, progress Progress) error {
@@ -115,6 +159,50 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 	if cfg.PerIP <= 0 {
 		cfg.PerIP = DefaultPerIP
 	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = DefaultRetries
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = DefaultRetryDelay
+	}
+	if cfg.TruthEvery <= 0 {
+		cfg.TruthEvery = DefaultTruthEvery
+	}
+	if cfg.TruthInterval <= 0 {
+		cfg.TruthInterval = DefaultTruthInterval
+	}
+	lease, err := st.Lock(ctx, campaignID)
+	if err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	}
+	defer lease.Release()
+	outer := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var lost atomic.Bool
+	go func() {
+		select {
+		case <-lease.Lost():
+			lost.Store(true)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = run(ctx, st, campaignID, cfg, progress)
+	if lost.Load() && (err == nil || errors.Is(err, ErrInterrupted)) {
+		return fmt.Errorf("campaign %d: %w", campaignID, ErrLeaseLost)
+	}
+	if err != nil && outer.Err() != nil {
+		return ErrInterrupted
+	}
+	return err
+}
+
+// run is Run once the lease is held.
+func run(ctx context.Context, st store.Store, campaignID int64, cfg Config, progress Progress) error {
 	done, total, err := st.Progress(ctx, campaignID)
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
@@ -141,11 +229,52 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		if err := hosts.CheckResolver(ctx); err != nil {
 			return interrupted(ctx, resolverDown(cfg.Engine.Resolver, err))
 		}
+		if cfg.Canary != "" {
+			if err := checkTruth(ctx, hosts, cfg.Engine.Resolver, cfg.Canary); err != nil {
+				return interrupted(ctx, err)
+			}
+		}
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
-	r := &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{}}
+	r := &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{},
+		st: st, id: campaignID, progress: progress, checked: time.Now()}
 
+	queue := jobs
+	for attempt := 1; len(queue) > 0 && ctx.Err() == nil; attempt++ {
+		if attempt > 1 {
+			delay := cfg.RetryDelay << (attempt - 2)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		again, err := r.round(ctx, queue, attempt, attempt > cfg.Retries)
+		if err != nil {
+			return err
+		}
+		queue = again
+	}
+	switch {
+	case ctx.Err() != nil || r.saved < len(jobs):
+		return ErrInterrupted
+	}
+	if err := st.FinishCampaign(ctx, campaignID, time.Now().UTC()); err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	}
+	return nil
+}
+
+// round audits jobs, their attempt-th audit; it stores the results, but
+// for the transient failures, which it returns to be tried again, unless
+// this is the final attempt.
+func (r *runner) round(ctx context.Context, jobs []store.Job, attempt int, final bool) ([]store.Job, error) {
+	cfg := r.cfg
 	work, stop := context.WithCancel(ctx)
 	defer stop()
 	feed := make(chan store.Job)
@@ -170,11 +299,12 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		close(results)
 	})
 
-	saved := 0
-	var saveErr error
+	var again []store.Job
+	var batch []finished
+	var stopErr error
 	saveCtx := context.WithoutCancel(ctx)
 	for f := range results {
-		if saveErr != nil {
+		if stopErr != nil {
 			continue
 		}
 		if f.res.Error == engine.ErrCancelled && work.Err() != nil {
@@ -184,34 +314,64 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 			// The domain's fault, or the resolver's? Ask the
 			// resolver about the root before storing an audit
 			// that saw nothing.
-			if err := hosts.CheckResolver(saveCtx); err != nil {
-				saveErr = resolverDown(cfg.Engine.Resolver, err)
+			if err := r.hosts.CheckResolver(saveCtx); err != nil {
+				stopErr = resolverDown(cfg.Engine.Resolver, err)
 				stop()
 				continue
 			}
 		}
-		sctx, cancel := context.WithTimeout(saveCtx, saveTimeout)
-		err := st.SaveAudit(sctx, f.job, f.res)
-		cancel()
-		if err != nil {
-			saveErr = fmt.Errorf("campaign %d: saving %s of %s: %w", campaignID, f.job.Domain, f.job.Org.ID, err)
-			stop()
+		f.job.Attempts = attempt
+		if !final && engine.Transient(f.res) {
+			again = append(again, f.job)
 			continue
 		}
-		saved++
-		if progress != nil {
-			progress.Saved(f.job, f.res)
+		if cfg.Canary == "" {
+			if stopErr = r.save(saveCtx, f); stopErr != nil {
+				stop()
+			}
+			continue
+		}
+		batch = append(batch, f)
+		if len(batch) >= cfg.TruthEvery || time.Since(r.checked) >= cfg.TruthInterval {
+			if stopErr = r.flush(saveCtx, batch); stopErr != nil {
+				stop()
+			}
+			batch = batch[:0]
 		}
 	}
 	wg.Wait()
-	switch {
-	case saveErr != nil:
-		return saveErr
-	case ctx.Err() != nil || saved < len(jobs):
-		return ErrInterrupted
+	if stopErr == nil && len(batch) > 0 {
+		stopErr = r.flush(saveCtx, batch)
 	}
-	if err := st.FinishCampaign(ctx, campaignID, time.Now().UTC()); err != nil {
-		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	return again, stopErr
+}
+
+// flush checks that the resolver tells the truth, then stores batch; when
+// it lies, the batch is dropped.
+func (r *runner) flush(ctx context.Context, batch []finished) error {
+	if err := checkTruth(ctx, r.hosts, r.cfg.Engine.Resolver, r.cfg.Canary); err != nil {
+		return err
+	}
+	r.checked = time.Now()
+	for _, f := range batch {
+		if err := r.save(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// save stores one result.
+func (r *runner) save(ctx context.Context, f finished) error {
+	sctx, cancel := context.WithTimeout(ctx, saveTimeout)
+	err := r.st.SaveAudit(sctx, f.job, f.res)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("campaign %d: saving %s of %s: %w", r.id, f.job.Domain, f.job.Org.ID, err)
+	}
+	r.saved++
+	if r.progress != nil {
+		r.progress.Saved(f.job, f.res)
 	}
 	return nil
 }
@@ -244,6 +404,13 @@ type runner struct {
 	cfg    Config
 	engine engine.Config
 	hosts  *engine.HostCache
+
+	// Used by the loop that stores the results only.
+	st       store.Store
+	id       int64
+	progress Progress
+	saved    int       // results stored
+	checked  time.Time // when the resolver last told the truth
 
 	mu    sync.Mutex
 	slots map[netip.Addr]*slot

@@ -29,6 +29,8 @@ type memStore struct {
 	results  map[string]*audit.Result
 	finished time.Time
 	failSave error
+	attempts map[string]int // Job.Attempts of the saved results
+	locked   bool
 }
 
 func key(j store.Job) string { return j.Org.ID + "\x00" + j.Domain }
@@ -85,6 +87,10 @@ func (s *memStore) SaveAudit(ctx context.Context, j store.Job, r *audit.Result) 
 	s.saves[key(j)]++
 	if s.results[key(j)] == nil {
 		s.results[key(j)] = r
+		if s.attempts == nil {
+			s.attempts = map[string]int{}
+		}
+		s.attempts[key(j)] = j.Attempts
 	}
 	return nil
 }

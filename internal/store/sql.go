@@ -241,18 +241,19 @@ func (s *sqlStore) insertMany(ctx context.Context, tx *sql.Tx, head, tail string
 	return nil
 }
 
-const campaignColumns = `id, name, created_at, finished_at, run_options, options, total`
+const campaignColumns = `id, name, created_at, finished_at, run_options, options, total, abandoned_at`
 
 func scanCampaign(row *sql.Row) (*Campaign, error) {
 	var (
 		c                 Campaign
 		created, finished dbTime
 		typed, legacy     []byte
+		abandoned         dbTime
 	)
-	if err := row.Scan(&c.ID, &c.Name, &created, &finished, &typed, &legacy, &c.Total); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &created, &finished, &typed, &legacy, &c.Total, &abandoned); err != nil {
 		return nil, err
 	}
-	c.Created, c.Finished = created.t, finished.t
+	c.Created, c.Finished, c.Abandoned = created.t, finished.t, abandoned.t
 	var err error
 	c.Options, err = decodeOptions(typed, legacy)
 	return &c, err
@@ -296,7 +297,7 @@ func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
 
 func (s *sqlStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]CampaignSummary, error) {
 	query := `SELECT c.id, c.name, c.created_at, c.finished_at, c.total,
-		(SELECT count(*) FROM audits a WHERE a.campaign_id = c.id)
+		(SELECT count(*) FROM audits a WHERE a.campaign_id = c.id), c.abandoned_at
 		FROM campaigns c`
 	var args []any
 	if before > 0 {
@@ -318,14 +319,18 @@ func (s *sqlStore) ListCampaigns(ctx context.Context, before int64, limit int) (
 		var (
 			c                 CampaignSummary
 			created, finished dbTime
+			abandoned         dbTime
 		)
-		if err := rows.Scan(&c.ID, &c.Name, &created, &finished, &c.Total, &c.Done); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &created, &finished, &c.Total, &c.Done, &abandoned); err != nil {
 			return nil, fmt.Errorf("store: list campaigns: %w", err)
 		}
 		c.Created, c.Finished = created.t, finished.t
 		c.Status = StatusUnfinished
 		if !c.Finished.IsZero() {
 			c.Status = StatusFinished
+		}
+		if !abandoned.t.IsZero() {
+			c.Status = StatusAbandoned
 		}
 		list = append(list, c)
 	}
@@ -419,10 +424,10 @@ func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error 
 		grade, points = r.Score.Grade, r.Score.Points
 	}
 	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO audits
-		(campaign_id, org_id, domain, audited_at, grade, points, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		(campaign_id, org_id, domain, audited_at, grade, points, result, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (campaign_id, org_id, domain) DO NOTHING`),
-		j.CampaignID, j.Org.ID, j.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob)
+		j.CampaignID, j.Org.ID, j.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob, max(j.Attempts, 1))
 	if err != nil && s.d.isForeignKey(err) {
 		return fmt.Errorf("store: save %s of %s: no such job in campaign %d", j.Domain, j.Org.ID, j.CampaignID)
 	}
@@ -463,7 +468,7 @@ type auditRow struct {
 	blob []byte
 }
 
-const auditColumns = `a.id, a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains`
+const auditColumns = `a.id, a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains, a.attempts`
 
 // scanAudit reads one row of auditColumns (and the result, when
 // withResult). The identifying columns (id, campaign, organisation,
@@ -478,7 +483,7 @@ func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
 		domains                      any
 	)
 	dest := []any{&ar.rec.ID, &ar.rec.CampaignID, &ar.rec.Org.ID, &ar.rec.Domain, &at, &grade, &points,
-		&name, &cat, &domains}
+		&name, &cat, &domains, &ar.rec.Attempts}
 	if withResult {
 		dest = append(dest, &ar.blob)
 	}

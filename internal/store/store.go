@@ -44,6 +44,8 @@ type Campaign struct {
 	// the rest the same way; nil for none.
 	Options *CampaignOptions
 	Total   int // number of jobs (organisation, domain)
+	// Abandoned is when the campaign was abandoned; zero if it was not.
+	Abandoned time.Time
 }
 
 // CampaignSummary is a campaign as ListCampaigns gives it: without its
@@ -53,7 +55,7 @@ type CampaignSummary struct {
 	Name     string
 	Created  time.Time
 	Finished time.Time // zero while unfinished
-	Status   string    // StatusFinished or StatusUnfinished
+	Status   string    // StatusFinished, StatusUnfinished or StatusAbandoned
 	Done     int       // jobs with a stored audit
 	Total    int       // jobs
 }
@@ -67,6 +69,9 @@ const (
 	// StatusFinished: the campaign was recorded as finished
 	// (FinishCampaign).
 	StatusFinished = "finished"
+	// StatusAbandoned: the campaign was abandoned (AbandonCampaign):
+	// it is not resumed, and comparisons leave it out.
+	StatusAbandoned = "abandoned"
 )
 
 // Job is one (organisation, domain) audit of a campaign.
@@ -77,6 +82,9 @@ type Job struct {
 	// DKIMSelectors are the selectors given for this domain by the
 	// targets file (Organisation.Selectors), nil for none.
 	DKIMSelectors []string
+	// Attempts is how many audits of the job it took to get the result
+	// SaveAudit stores (transient failures retried); 0 counts as 1.
+	Attempts int
 }
 
 // AuditRecord is one stored audit, as the exports and history read it.
@@ -92,6 +100,9 @@ type AuditRecord struct {
 	Grade  string        // "" when no score
 	Points int           // 0 when no score
 	Result *audit.Result // full result with observations, findings, score
+	// Attempts is how many audits of the job it took (Job.Attempts),
+	// counting those that vigie campaign retry replaced.
+	Attempts int
 	// Unreadable says why the row could not be read (a result larger
 	// than the read limit, corrupt or refused by the decoder, a column
 	// of the wrong type); Result is then nil and the other fields hold
@@ -157,6 +168,26 @@ type Store interface {
 	// Result nil unless full is true. An unknown domain gives an empty
 	// slice, not an error.
 	History(ctx context.Context, domain string, full bool) ([]AuditRecord, error)
+	// Lock takes the campaign's lease, so that one process at a time
+	// runs it: a *LockedError when another holds it. The lease lasts
+	// until Release, or, if the holder dies, until it expires (SQLite:
+	// a heartbeat renews it; PostgreSQL: an advisory lock on a
+	// connection of its own, freed when the holder's connection ends).
+	// ErrNotFound if the campaign does not exist.
+	Lock(ctx context.Context, campaignID int64) (Lease, error)
+	// AbandonCampaign records that the campaign is abandoned (status
+	// StatusAbandoned); its audits are kept. ErrNotFound if none.
+	AbandonCampaign(ctx context.Context, campaignID int64, at time.Time) error
+	// DeleteCampaign deletes the campaign, its jobs, its audits and the
+	// audits its retries replaced, in one transaction; the
+	// organisations stay. ErrNotFound if none.
+	DeleteCampaign(ctx context.Context, campaignID int64) error
+	// ReplaceAudit stores r as the new audit of a job that has one
+	// (vigie campaign retry): the previous audit is kept, as it was, in
+	// the table of replaced audits (audit_retries), and the new one
+	// counts its attempts after the previous ones. Saving a job that
+	// has no audit yet is SaveAudit.
+	ReplaceAudit(ctx context.Context, j Job, r *audit.Result) error
 	// Close releases the database.
 	Close() error
 }

@@ -84,6 +84,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveOversized", testSaveOversized},
 		{"CampaignOrganisations", testCampaignOrganisations},
 		{"DKIMSelectors", testDKIMSelectors},
+		{"Lock", testLock},
+		{"Abandon", testAbandon},
+		{"Delete", testDelete},
+		{"Attempts", testAttempts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -667,7 +671,7 @@ func testRoundTrip(t *testing.T, s store.Store) {
 	}
 	wantRec := store.AuditRecord{
 		ID: got[0].ID, CampaignID: id, Org: o, Domain: "good.test", Time: base.Truncate(time.Microsecond),
-		Grade: want.Score.Grade, Points: want.Score.Points, Result: want,
+		Grade: want.Score.Grade, Points: want.Score.Points, Result: want, Attempts: 1,
 	}
 	if diff := cmp.Diff(wantRec, got[0]); diff != "" {
 		t.Errorf("LatestAudits record (-want +got):\n%s", diff)
