@@ -90,6 +90,9 @@ type Config struct {
 	// ends (delta -1), with the address its politeness slot is taken
 	// on (the zero Addr for none).
 	onAudit func(addr netip.Addr, delta int)
+	// onRound, for tests, is called before each round of audits with
+	// its attempt (1, then 2 for the first retries...).
+	onRound func(attempt int)
 }
 
 // Progress is told how a campaign advances. Run calls its methods from
@@ -153,6 +156,14 @@ const saveTimeout = time.Minute
 // ErrInterrupted. A failure of the store stops the campaign the same way
 // and is returned.
 func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, progress Progress) error {
+	cfg = withDefaults(cfg)
+	return locked(ctx, st, campaignID, func(ctx context.Context) error {
+		return run(ctx, st, campaignID, cfg, progress)
+	})
+}
+
+// withDefaults returns cfg with its zero values replaced by the defaults.
+func withDefaults(cfg Config) Config {
 	if cfg.Parallel <= 0 {
 		cfg.Parallel = DefaultParallel
 	}
@@ -174,6 +185,12 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 	if cfg.TruthInterval <= 0 {
 		cfg.TruthInterval = DefaultTruthInterval
 	}
+	return cfg
+}
+
+// locked runs fn holding the campaign's lease, with a context cancelled
+// when the lease is lost (fn's error is then ErrLeaseLost).
+func locked(ctx context.Context, st store.Store, campaignID int64, fn func(context.Context) error) error {
 	lease, err := st.Lock(ctx, campaignID)
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
@@ -191,7 +208,7 @@ func Run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		case <-ctx.Done():
 		}
 	}()
-	err = run(ctx, st, campaignID, cfg, progress)
+	err = fn(ctx)
 	if lost.Load() && (err == nil || errors.Is(err, ErrInterrupted)) {
 		return fmt.Errorf("campaign %d: %w", campaignID, ErrLeaseLost)
 	}
@@ -224,27 +241,50 @@ func run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 		return interrupted(ctx, fmt.Errorf("campaign %d: pending jobs: %w", campaignID, err))
 	}
 
+	r, err := start(ctx, st, campaignID, cfg, progress, len(jobs) > 0)
+	if err != nil {
+		return err
+	}
+	if err := r.rounds(ctx, jobs); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil || r.saved < len(jobs):
+		return ErrInterrupted
+	}
+	if err := st.FinishCampaign(ctx, campaignID, time.Now().UTC()); err != nil {
+		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
+	}
+	return nil
+}
+
+// start checks the resolver (when check is set: there are jobs to
+// audit) and returns the runner of the campaign.
+func start(ctx context.Context, st store.Store, campaignID int64, cfg Config, progress Progress, check bool) (*runner, error) {
 	hosts := engine.NewHostCache(cfg.Engine)
-	if len(jobs) > 0 {
+	if check {
 		if err := hosts.CheckResolver(ctx); err != nil {
-			return interrupted(ctx, resolverDown(cfg.Engine.Resolver, err))
+			return nil, interrupted(ctx, resolverDown(cfg.Engine.Resolver, err))
 		}
 		if cfg.Canary != "" {
 			if err := checkTruth(ctx, hosts, cfg.Engine.Resolver, cfg.Canary); err != nil {
-				return interrupted(ctx, err)
+				return nil, interrupted(ctx, err)
 			}
 		}
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
-	r := &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{},
-		st: st, id: campaignID, progress: progress, checked: time.Now()}
+	return &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{},
+		st: st, id: campaignID, progress: progress, checked: time.Now()}, nil
+}
 
+// rounds audits jobs, then the transient failures again after a delay,
+// up to cfg.Retries times.
+func (r *runner) rounds(ctx context.Context, jobs []store.Job) error {
 	queue := jobs
 	for attempt := 1; len(queue) > 0 && ctx.Err() == nil; attempt++ {
 		if attempt > 1 {
-			delay := cfg.RetryDelay << (attempt - 2)
-			t := time.NewTimer(delay)
+			t := time.NewTimer(r.cfg.RetryDelay << (attempt - 2))
 			select {
 			case <-t.C:
 			case <-ctx.Done():
@@ -254,18 +294,14 @@ func run(ctx context.Context, st store.Store, campaignID int64, cfg Config, prog
 				break
 			}
 		}
-		again, err := r.round(ctx, queue, attempt, attempt > cfg.Retries)
+		if r.cfg.onRound != nil {
+			r.cfg.onRound(attempt)
+		}
+		again, err := r.round(ctx, queue, attempt, attempt > r.cfg.Retries)
 		if err != nil {
 			return err
 		}
 		queue = again
-	}
-	switch {
-	case ctx.Err() != nil || r.saved < len(jobs):
-		return ErrInterrupted
-	}
-	if err := st.FinishCampaign(ctx, campaignID, time.Now().UTC()); err != nil {
-		return interrupted(ctx, fmt.Errorf("campaign %d: %w", campaignID, err))
 	}
 	return nil
 }
@@ -364,7 +400,12 @@ func (r *runner) flush(ctx context.Context, batch []finished) error {
 // save stores one result.
 func (r *runner) save(ctx context.Context, f finished) error {
 	sctx, cancel := context.WithTimeout(ctx, saveTimeout)
-	err := r.st.SaveAudit(sctx, f.job, f.res)
+	var err error
+	if r.replace {
+		err = r.st.ReplaceAudit(sctx, f.job, f.res)
+	} else {
+		err = r.st.SaveAudit(sctx, f.job, f.res)
+	}
 	cancel()
 	if err != nil {
 		return fmt.Errorf("campaign %d: saving %s of %s: %w", r.id, f.job.Domain, f.job.Org.ID, err)
@@ -409,6 +450,7 @@ type runner struct {
 	st       store.Store
 	id       int64
 	progress Progress
+	replace  bool      // the jobs have an audit to replace (Retry)
 	saved    int       // results stored
 	checked  time.Time // when the resolver last told the truth
 

@@ -18,6 +18,10 @@ import (
 // nothing left to audit.
 var ErrFinished = errors.New("campaign: already finished")
 
+// ErrAbandoned is returned by Load for a campaign that was abandoned: it
+// is not resumed.
+var ErrAbandoned = errors.New("campaign: abandoned")
+
 // Load returns the campaign id of st, or the latest when id is 0, and
 // the Config it runs with (NewConfig of its stored options), for Run to
 // audit what it has left. It is what every resume calls: the command
@@ -36,6 +40,9 @@ func Load(ctx context.Context, st store.Store, id int64, version string) (*store
 	}
 	if err != nil {
 		return nil, Config{}, err
+	}
+	if !c.Abandoned.IsZero() {
+		return c, Config{}, ErrAbandoned
 	}
 	if !c.Finished.IsZero() {
 		return c, Config{}, ErrFinished
@@ -112,7 +119,7 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		}
 		e.Roots, e.RootsName = pool, name
 	}
-	return Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP}, nil
+	return Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP, Canary: opts.Canary}, nil
 }
 
 // MaxRoots bounds a file of certificate roots (a system's bundle is

@@ -51,6 +51,10 @@ type CampaignOptions struct {
 	// one web address; 0 for the campaign's defaults.
 	Parallel int `json:"parallel,omitempty"`
 	PerIP    int `json:"per_ip,omitempty"`
+	// Canary is a name that must exist, asked of the resolver before and
+	// during the campaign to check that it tells the truth; "" for no
+	// check (the campaigns stored before the check).
+	Canary string `json:"canary,omitempty"`
 	// Version is the version of vigie that started the campaign.
 	Version string `json:"version,omitempty"`
 	// UserAgent is the operator's own User-Agent (--user-agent), ""

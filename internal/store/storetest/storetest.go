@@ -172,6 +172,7 @@ func Options() *store.CampaignOptions {
 		AllowPrivate:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("fd00::/8")},
 		Parallel:      64,
 		PerIP:         8,
+		Canary:        "iana.org",
 		Version:       "v0.9.0",
 	}
 }
