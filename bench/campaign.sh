@@ -92,7 +92,7 @@ for n in $sizes; do
 	lab0=$(cpu_ms "$labpid")
 	SSL_CERT_FILE=$dir/ca.pem command time -f '%e %U %S %M' -o "$work/time$n" \
 		"$vigie" campaign run --lang en --targets "$dir/targets.csv" --db "$work/vigie$n.db" \
-		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$dir/root.ds" >"$work/campaign$n.out" 2>"$work/campaign$n.err" || {
+		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$dir/root.ds" --canary ns1.lab.test >"$work/campaign$n.out" 2>"$work/campaign$n.err" || {
 		echo "campaign.sh: vigie campaign run failed for $n organisations:" >&2
 		tail -20 "$work/campaign$n.err" "$work/campaign$n.out" >&2
 		exit 1

@@ -90,7 +90,7 @@ campaign() {
 	local db=$1 label=$2 out=$work/export-$2
 	echo "== $label: vigie campaign run, killed with SIGKILL"
 	SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/targets.csv" --db "$db" \
-		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s \
+		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s --canary ns1.lab.test \
 		>"$work/run-$label.log" 2>&1 &
 	local pid=$!
 	# Kill once some audits are stored, well before the end.
@@ -165,7 +165,7 @@ labpid=
 start_lab 2
 echo "== sqlite: a campaign two weeks later, and vigie campaign compare"
 if SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/targets.csv" --db "$work/vigie.db" \
-	--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s >"$work/week2.log" 2>&1 &&
+	--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s --canary ns1.lab.test >"$work/week2.log" 2>&1 &&
 	"$vigie" --lang en campaign compare --db "$work/vigie.db" --format csv >"$work/compare.csv" 2>"$work/compare.log"; then
 	changed=$(tail -n +2 "$lab/changes.csv" | cut -d, -f1,2 | sort -u)
 	moved=$(awk -F, 'NR > 1 && ($5 == "worse" || $5 == "better") { print $1 "," $4 }' "$work/compare.csv" | sort -u)

@@ -20,6 +20,7 @@ import (
 	"vigie.eu/vigie/internal/campaign"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/store"
+	"vigie.eu/vigie/internal/target"
 )
 
 // maxTargetsFile bounds the targets file read.
@@ -191,8 +192,9 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 	f := &auditFlags{}
 	fs := flag.NewFlagSet("campaign run", flag.ContinueOnError)
 	f.set(fs, campaign.DefaultParallel)
-	var targets, db, name string
+	var targets, db, name, canary string
 	var perIP int
+	fs.StringVar(&canary, "canary", campaign.DefaultCanary, canaryUsage)
 	fs.StringVar(&targets, "targets", "", bi("`FICHIER` les organisations à auditer : un CSV ou une liste de domaines (obligatoire)",
 		"`FILE` the organisations to audit: a CSV file or a list of domains (required)"))
 	fs.StringVar(&db, "db", "", dbUsage)
@@ -224,11 +226,16 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 		e.errorf("campaign run: %v", err)
 		return exitUsage
 	}
+	if _, err := target.Parse(canary); err != nil || strings.Contains(canary, "/") {
+		e.errorf(e.t(text{"campaign run : --canary « %s » n'est pas un nom de domaine", "campaign run: --canary %q is not a domain name"}), canary)
+		return exitUsage
+	}
 	opts, err := runOptions(f, cfg, targets, perIP)
 	if err != nil {
 		e.errorf("campaign run: %v", err)
 		return exitFailed
 	}
+	opts.Canary = canary
 	ccfg, err := campaign.NewConfig(opts, vigieVersion())
 	if err != nil {
 		e.errorf("campaign run: %v", err)
@@ -479,15 +486,14 @@ func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int
 	stopMeter()
 	wg.Wait()
 	fmt.Fprint(e.stdout, meter.Summary())
+	if code, ok := campaignError(e, db, id, err); ok {
+		return code
+	}
 	switch {
 	case errors.Is(err, campaign.ErrInterrupted):
 		resume := "vigie campaign resume --db " + shellQuote(db) + " --campaign " + strconv.FormatInt(id, 10)
 		e.errorf(e.t(text{"campagne %d interrompue ; les audits faits sont enregistrés, reprenez avec :\n  %s", "campaign %d interrupted; the audits done are stored, resume with:\n  %s"}), id, resume)
 		return exitInterrupt
-	case errors.Is(err, campaign.ErrResolverDown):
-		e.errorf(e.t(text{"%v\nle résolveur DNS ne répond pas : la campagne s'arrête sans enregistrer les audits qui n'ont rien vu ; les autres sont enregistrés. Une fois le résolveur rétabli : vigie campaign resume --db %s --campaign %d",
-			"%v\nthe DNS resolver does not answer: the campaign stops without storing the audits that saw nothing; the others are stored. Once the resolver answers again: vigie campaign resume --db %s --campaign %d"}), err, shellQuote(db), id)
-		return exitFailed
 	case err != nil:
 		e.errorf("%v", err)
 		e.errorf(e.t(text{"les audits faits sont enregistrés ; une fois le problème réglé : vigie campaign resume --db %s --campaign %d",
@@ -552,6 +558,9 @@ func campaignResume(ctx context.Context, e *env, args []string) int {
 	case errors.Is(err, store.ErrNotFound):
 		e.errorf(e.t(text{"campaign resume : aucune campagne dans %s", "campaign resume: no campaign in %s"}), db)
 		return exitFailed
+	case errors.Is(err, campaign.ErrAbandoned):
+		e.errorf(e.t(text{"campaign resume : la campagne %d est abandonnée (vigie campaign abandon) : elle n'est pas reprise", "campaign resume: campaign %d is abandoned (vigie campaign abandon): it is not resumed"}), c.ID)
+		return exitFailed
 	case errors.Is(err, campaign.ErrFinished):
 		fmt.Fprintf(e.stdout, e.t(text{"Campagne %d déjà terminée (%s).\n", "Campaign %d already complete (%s).\n"}), c.ID, c.Finished.UTC().Format(time.RFC3339))
 		return exitOK
@@ -611,6 +620,9 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		state := e.t(text{"terminée " + c.Finished.UTC().Format("2006-01-02 15:04:05Z"), "complete " + c.Finished.UTC().Format("2006-01-02 15:04:05Z")})
 		if c.Status != store.StatusFinished {
 			state = e.t(text{"inachevée (vigie campaign resume)", "unfinished (vigie campaign resume)"})
+		}
+		if c.Status == store.StatusAbandoned {
+			state = e.t(text{"abandonnée", "abandoned"})
 		}
 		pct := 100.0
 		if c.Total > 0 {

@@ -54,7 +54,7 @@ func labCampaign(t *testing.T, orgs int) (vigie string, runArgs []string, ca, db
 	runArgs = []string{"campaign", "run", "--targets", targets, "--db", db,
 		"--resolver", lab.Resolver, "--allow-private", "127.0.0.0/8", "--trust-anchor", anchor,
 		"--http-port", strconv.Itoa(lab.HTTPPort), "--https-port", strconv.Itoa(lab.HTTPSPort), "--smtp-port", strconv.Itoa(lab.SMTPPort),
-		"--dkim-selector", enginetest.DKIMSelector, "--timeout", "10s", "--parallel", "16", "--per-ip", "16"}
+		"--dkim-selector", enginetest.DKIMSelector, "--timeout", "10s", "--parallel", "16", "--per-ip", "16", "--canary", "good.test"}
 	return vigie, runArgs, ca, db, domains
 }
 

@@ -162,7 +162,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n",
 		lab.TargetsFile, f(lab.TargetsFile), lab.ResolverFile+":", l.Resolver, lab.CAFile, f(lab.CAFile), lab.AnchorFile, f(lab.AnchorFile))
 	cmd := []string{"SSL_CERT_FILE=" + f(lab.CAFile), "vigie", "campaign", "run", "--targets", f(lab.TargetsFile), "--db", "vigie.db",
-		"--resolver", l.Resolver, "--trust-anchor", f(lab.AnchorFile), "--allow-private", guard.LoopbackRange.String()}
+		"--resolver", l.Resolver, "--trust-anchor", f(lab.AnchorFile), "--allow-private", guard.LoopbackRange.String(), "--canary", lab.Canary}
 	for _, p := range []struct {
 		name   string
 		v, def int

@@ -145,6 +145,11 @@ const (
 	AnchorFile   = "root.ds"
 )
 
+// Canary is a name the lab's DNS serves, with an address, whatever the
+// estate: the name a campaign against the lab checks its resolver with
+// (vigie campaign run --canary); any name under it does not exist.
+const Canary = "ns1.lab.test"
+
 // Start draws the estate, builds and signs the zones, issues the
 // certificates, raises the limit on open files if needed, starts every
 // server and writes the files. The lab runs until Close or until ctx ends;
