@@ -117,6 +117,11 @@ Codes de sortie :
   1    échec : FICHIER illisible ou sans aucune cible valide, erreur de la
        base, aucune campagne à reprendre ou à comparer
   2    erreur d'utilisation
+  4    la campagne est en cours dans un autre processus (son verrou),
+       nommé avec sa machine, son pid et depuis quand
+  5    le résolveur DNS ment (--canary) ou ne répond pas : la campagne
+       s'arrête sans enregistrer les audits de la période ; « vigie
+       campaign resume » reprend
   130  interrompu (Ctrl-C, SIGTERM) : les audits en cours sont abandonnés,
        « vigie campaign resume » reprend
 `, `resume takes the options of the run, stored in DB by value: the trust
@@ -157,6 +162,11 @@ Exit codes:
   1    failure: FILE unreadable or without any valid target, database
        error, no campaign to resume, no campaign to compare with
   2    usage error
+  4    the campaign is being run by another process (its lock), named
+       with its host, pid and since when
+  5    the DNS resolver lies (--canary) or does not answer: the campaign
+       stops without storing the audits of that period; "vigie campaign
+       resume" goes on
   130  interrupted (Ctrl-C, SIGTERM): the audits under way are dropped,
        and "vigie campaign resume" goes on
 `}
