@@ -84,7 +84,7 @@ db=$work/vigie.db
 
 for c in 1 2; do
 	if SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/targets.csv" --db "$db" \
-		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s \
+		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s --canary ns1.lab.test \
 		>"$work/run$c.log" 2>&1; then
 		pass "campaign $c: $jobs domains audited"
 	else
