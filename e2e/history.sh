@@ -83,7 +83,7 @@ run() {
 	local log=$1 targets=$2
 	shift 2
 	SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$targets" --db "$db" \
-		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s "$@" \
+		--resolver "$resolver" --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 20s --canary ns1.lab.test "$@" \
 		>"$work/$log.log" 2>&1
 }
 # export DIR: the latest audit of each domain, CSV and JSON.
