@@ -141,6 +141,12 @@ type DNSSECObservation struct {
 	// why the status is indeterminate (one of the DNSSECLimit values):
 	// a budget spent or a record set too large to be verified.
 	Limit string `json:"limit,omitempty"`
+	// Unsupported says, when the status is insecure because of it,
+	// which algorithms or digest types of the chain vigie cannot verify
+	// ("DS algorithm 16 (ED448)"): RFC 4035 section 5.2 and RFC 8624
+	// section 3 make such a zone insecure for the validator. It is
+	// vigie's limit, not a fault of the domain.
+	Unsupported []string `json:"unsupported,omitempty"`
 }
 
 // Limits of DNSSEC validation (DNSSECObservation.Limit): the validator

@@ -36,7 +36,7 @@ func (a *Authority) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	} else {
 		a.tcpQueries.Add(1)
 	}
-	if a.cfg.silent || udp && a.drop(req) {
+	if a.cfg.silent || udp && a.drop(req) || a.cfg.unanswered != nil && len(req.Question) == 1 && a.cfg.unanswered(req.Question[0]) {
 		return
 	}
 	if a.cfg.garbage {

@@ -49,9 +49,11 @@ type config struct {
 	truncate bool
 	dropUDP  int
 	modify   func(req, resp *dns.Msg)
-	now      time.Time
-	validity time.Duration
-	keyTrap  map[string]keyTrap
+	// unanswered: see Unanswered.
+	unanswered func(q dns.Question) bool
+	now        time.Time
+	validity   time.Duration
+	keyTrap    map[string]keyTrap
 }
 
 // Signed signs every zone: one key per zone (a combined signing key,
@@ -128,6 +130,12 @@ func Truncated() Option { return func(c *config) { c.truncate = true } }
 // each question, as if the datagrams were lost: a client gets its answer
 // only by sending the query again (or over TCP).
 func DropUDP(n int) Option { return func(c *config) { c.dropUDP = n } }
+
+// Unanswered leaves the queries for which f returns true without an
+// answer, over UDP and TCP: a server that times out on some questions.
+func Unanswered(f func(q dns.Question) bool) Option {
+	return func(c *config) { c.unanswered = f }
+}
 
 // Modify lets the test change each response before it is sent (a wrong
 // question, a wrong rcode, extra records...).

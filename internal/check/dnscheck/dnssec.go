@@ -35,7 +35,12 @@ var defDNSSECBogus = &audit.Definition{
 
 // DNSSEC reports a domain whose validation, from the trust anchor down,
 // ends insecure (no signed delegation) or bogus (RFC 4033 Section 5). An
-// indeterminate status means the probe could not find out: no finding.
+// indeterminate status means the probe could not find out (a timeout, a
+// refusal, SERVFAIL, a bound of the validator): no finding. A zone that
+// is insecure only because vigie cannot verify its algorithm or digest
+// (RFC 4035 Section 5.2, RFC 8624 Section 3: Ed448, GOST, an unknown
+// number) is vigie's limit, not the domain's fault: no finding either;
+// the observation says so (DNSSEC.Unsupported).
 var DNSSEC = audit.CheckFunc("dns.dnssec", func(o *audit.Observations) []audit.Finding {
 	d := observed(o)
 	if d == nil || d.DNSSEC == nil {
@@ -44,6 +49,9 @@ var DNSSEC = audit.CheckFunc("dns.dnssec", func(o *audit.Observations) []audit.F
 	s := d.DNSSEC
 	switch s.Status {
 	case audit.DNSSECInsecure:
+		if len(s.Unsupported) > 0 {
+			return nil
+		}
 		return []audit.Finding{defDNSSECMissing.New(o.Domain, withReason("DNSSEC insecure", s.Reason))}
 	case audit.DNSSECBogus:
 		return []audit.Finding{defDNSSECBogus.New(o.Domain, withReason("DNSSEC bogus", s.Reason))}

@@ -26,17 +26,45 @@ import (
 //     keys, one DNSKEY must match one DS and sign the DNSKEY set; where the
 //     parent gives no DS, its signed NSEC or NSEC3 must prove there is none
 //     before the chain is called insecure;
-//  4. the domain's own SOA (at a zone apex) or A set is verified with its
-//     zone's keys.
+//  4. the answer the audit uses is verified with its zone's keys
+//     (denial.go): the RRset (the domain's SOA at a zone apex, its A set
+//     elsewhere, a TLSA set for DANE), each CNAME or DNAME link and the
+//     answer it leads to, with the target's own chain of trust; a
+//     wildcard expansion with the proof that the name asked does not
+//     exist; a NODATA or NXDOMAIN answer with its NSEC (RFC 4035 section
+//     5.4) or NSEC3 proof (RFC 5155 section 8: closest encloser, next
+//     closer name, wildcard, opt-out).
 //
-// Not checked: wildcard expansions, NSEC records proving absence by
-// covering (at a zone cut the parent owns the name, so a matching NSEC
-// is required), the NS-without-SOA bitmap rule for NSEC/NSEC3 at
-// delegations (RFC 4035 section 5.4, RFC 5155 section 8.9), and the
-// consistency of NSEC3 parameters between records (RFC 5155 section 8.2).
-// Records are fetched from one server; their TTLs are not checked. The
-// work is bounded (budget.go): a zone built to exhaust a validator ends
-// as indeterminate, with the bound that stopped it.
+// Only a signature that does not verify or is out of its validity
+// period, a missing RRSIG, a DS that matches no key, or a missing proof
+// make the status bogus. A query without an answer (timeout, refused
+// connection), a SERVFAIL or REFUSED, or a bound of the validator
+// (budget.go) make it indeterminate: vigie did not find out. An
+// algorithm or digest type vigie cannot verify (Ed448, GOST, an unknown
+// number), and NSEC3 records over maxNSEC3Iterations, make the zone
+// insecure, as RFC 4035 section 5.2, RFC 8624 section 3 and RFC 9276
+// section 3.2 tell validators; DNSSECObservation.Unsupported records the
+// algorithms, vigie's own limit.
+//
+// Not checked: the NS-without-SOA bitmap rule for NSEC3 at delegations
+// (RFC 5155 section 8.9, checked for NSEC), the consistency of NSEC3
+// parameters between records (RFC 5155 section 8.2), and the proofs of
+// answers vigie does not validate (the addresses of www, of MX and name
+// server hosts, the TXT sets of DMARC and MTA-STS: only the domain's own
+// answer and the TLSA sets carry a status). Records are fetched from one
+// server; their TTLs are not checked.
+//
+// Why vigie's own validator: no Go validator on the module proxy is kept
+// up and bounded as this one must be. github.com/miekg/dns (used here for
+// the wire format and the signature primitives) has none;
+// github.com/peterzen/goresolver (and its fork hazcod/goresolver, last
+// released in 2020) validates positive answers only, without NSEC or
+// NSEC3 denial of existence, dials on its own (bypassing internal/guard)
+// and does not bound its work against KeyTrap (CVE-2023-50387) as
+// budget.go does. Ed448 (algorithm 16) is not verified: neither the
+// standard library nor miekg/dns implements it. The differential test e2e/dnssec-diff.sh compares the verdicts
+// with BIND's delv and Unbound's unbound-host, and lists the differences
+// in testdata/differences.tsv.
 
 // supportedAlgorithms are the DNSKEY algorithms vigie can verify (RFC 8624
 // section 3.1: RSAMD5, DSA and GOST are not validated).
@@ -53,12 +81,21 @@ type validator struct {
 	ctx context.Context
 	now time.Time
 	obs *audit.DNSSECObservation
+	// depth counts the CNAME and DNAME links followed to get here.
+	depth int
 }
 
-// validate returns the DNSSEC status of name.
+// validate returns the DNSSEC status of name's own records: its SOA set
+// at a zone apex, its A set (or the proof that it has none) elsewhere.
 func (s *session) validate(ctx context.Context, name string) *audit.DNSSECObservation {
-	v := &validator{s: s, ver: s.p.ver, ctx: ctx, now: s.p.now(), obs: &audit.DNSSECObservation{}}
-	v.run(name)
+	return s.validateType(ctx, name, 0, 0)
+}
+
+// validateType returns the DNSSEC status of the answer to name/qtype
+// (qtype 0: as validate), reached through depth CNAME or DNAME links.
+func (s *session) validateType(ctx context.Context, name string, qtype uint16, depth int) *audit.DNSSECObservation {
+	v := &validator{s: s, ver: s.p.ver, ctx: ctx, now: s.p.now(), obs: &audit.DNSSECObservation{}, depth: depth}
+	v.run(name, qtype)
 	return v.obs
 }
 
@@ -67,14 +104,42 @@ func (v *validator) set(status, reason string) {
 }
 
 // fail sets the status for a verification that failed: indeterminate
-// when a bound of the validator stopped it, bogus otherwise.
+// when a bound of the validator stopped it, the status a *statusError
+// carries, bogus otherwise.
 func (v *validator) fail(err error) {
-	if !v.limited(err) {
+	var se *statusError
+	switch {
+	case v.limited(err):
+	case errors.As(err, &se):
+		v.set(se.status, err.Error())
+		v.obs.Unsupported = se.unsupported
+		v.obs.Limit = se.limit
+	default:
 		v.set(audit.DNSSECBogus, err.Error())
 	}
 }
 
-func (v *validator) run(name string) {
+// statusError is a validation that ends neither secure nor bogus:
+// insecure (NSEC3 over the iteration limit, an algorithm vigie cannot
+// verify, an opt-out span) or indeterminate (no answer, SERVFAIL).
+type statusError struct {
+	status      string
+	msg         string
+	unsupported []string
+	limit       string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+func indeterminate(format string, args ...any) error {
+	return &statusError{status: audit.DNSSECIndeterminate, msg: fmt.Sprintf(format, args...)}
+}
+
+func insecure(format string, args ...any) error {
+	return &statusError{status: audit.DNSSECInsecure, msg: fmt.Sprintf(format, args...)}
+}
+
+func (v *validator) run(name string, qtype uint16) {
 	// The closest anchor above name.
 	anchorZone := ""
 	for _, a := range v.s.p.anchors {
@@ -122,10 +187,21 @@ func (v *validator) run(name string) {
 		}
 		v.obs.Chain[i].Status = audit.DNSSECSecure
 	}
-	if err := v.domain(name, zones[len(zones)-1], keys); err != nil {
+	zone := zones[len(zones)-1]
+	if qtype == 0 {
+		qtype = dns.TypeA
+		if name == zone {
+			qtype = dns.TypeSOA
+		}
+	}
+	if err := v.answer(name, qtype, zone, keys); err != nil {
 		v.fail(err)
-		v.obs.Chain[len(zones)-1].Status = v.obs.Status
-		v.obs.Chain[len(zones)-1].Reason = err.Error()
+		if !errors.As(err, new(*aliasError)) {
+			// The fault lies in the domain's zone, not in the
+			// zone an alias leads to.
+			v.obs.Chain[len(zones)-1].Status = v.obs.Status
+			v.obs.Chain[len(zones)-1].Reason = err.Error()
+		}
 		return
 	}
 	v.set(audit.DNSSECSecure, fmt.Sprintf("chain of trust verified from %s to %s", v.obs.Anchor, display(zones[len(zones)-1])))
@@ -309,6 +385,37 @@ func (v *validator) anchorKeys(zone string, anchors []dns.RR) ([]*dns.DNSKEY, bo
 	return keys, true
 }
 
+// unsupportedDS names the algorithms and digest types of set that vigie
+// cannot verify, once each.
+func unsupportedDS(set []dns.RR) []string {
+	var out []string
+	for _, rr := range set {
+		ds := rr.(*dns.DS)
+		if !slices.Contains(supportedAlgorithms, ds.Algorithm) {
+			out = append(out, fmt.Sprintf("DS algorithm %d (%s)", ds.Algorithm, algorithmName(ds.Algorithm)))
+		}
+		if digestLen(ds.DigestType) == 0 {
+			out = append(out, fmt.Sprintf("DS digest type %d (%s)", ds.DigestType, digestName(ds.DigestType)))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func algorithmName(a uint8) string {
+	if n, ok := dns.AlgorithmToString[a]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+func digestName(d uint8) string {
+	if n, ok := dns.HashToString[d]; ok {
+		return n
+	}
+	return "unknown"
+}
+
 // dsMatches says whether ds is the digest of k (RFC 4034 section 5.1.4).
 func dsMatches(ds *dns.DS, k *dns.DNSKEY) bool {
 	if ds.Algorithm != k.Algorithm || ds.KeyTag != k.KeyTag() {
@@ -356,8 +463,10 @@ func (v *validator) delegation(zone, parent string, parentKeys []*dns.DNSKEY) ([
 	}
 	if len(usable) == 0 {
 		// RFC 4035 section 5.2: no DS with a supported algorithm and
-		// digest means the zone is treated as unsigned.
+		// digest means the zone is treated as unsigned. It is vigie's
+		// limit, recorded as such (RFC 8624 section 3).
 		v.set(audit.DNSSECInsecure, fmt.Sprintf("every DS of %s uses an algorithm or digest type vigie cannot validate", display(zone)))
+		v.obs.Unsupported = unsupportedDS(dsSet)
 		return nil, false
 	}
 	set, sigs, ok := v.dnskeys(zone)
@@ -477,36 +586,6 @@ func (v *validator) noDS(m *dns.Msg, zone, parent string, keys []*dns.DNSKEY) (s
 		}
 	}
 	return audit.DNSSECBogus, fmt.Sprintf("the NSEC3 records from %s prove nothing about %s", display(parent), display(zone))
-}
-
-// domain verifies name's own records with its zone's keys: the SOA set
-// at an apex, else the A set (or the CNAME at name), else the zone's SOA
-// from the negative answer.
-func (v *validator) domain(name, zone string, keys []*dns.DNSKEY) error {
-	qtype := dns.TypeA
-	if name == zone {
-		qtype = dns.TypeSOA
-	}
-	m, err := v.s.query(v.ctx, name, qtype)
-	if err != nil {
-		return err
-	}
-	section, owner, t := m.Answer, name, qtype
-	switch {
-	case len(records(m.Answer, name, qtype)) > 0:
-	case len(records(m.Answer, name, dns.TypeCNAME)) > 0:
-		t = dns.TypeCNAME
-	default:
-		section, owner, t = m.Ns, zone, dns.TypeSOA
-	}
-	set := records(section, owner, t)
-	if len(set) == 0 {
-		return fmt.Errorf("no %s record for %s to verify", typeName(t), display(owner))
-	}
-	if err := v.ver.verifyRRset(v.ctx, set, signatures(section, owner, t), keys, zone, v.now); err != nil {
-		return fmt.Errorf("%s/%s: %w", display(owner), typeName(t), err)
-	}
-	return nil
 }
 
 // verifyRRset checks that one RRSIG in sigs, made by signer with one of

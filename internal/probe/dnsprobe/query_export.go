@@ -2,7 +2,6 @@ package dnsprobe
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/miekg/dns"
@@ -25,52 +24,33 @@ func (p *Prober) Query(ctx context.Context, name string, qtype uint16) ([]dns.RR
 
 // QueryValidated is Query, plus the DNSSEC status of the answer as vigie's
 // own validator sees it (RFC 4035 section 5): the chain of trust from the
-// Prober's anchors down to the zone of name is validated, then the RRSIGs
-// over the returned RRset are verified with that zone's keys. A status of
-// secure therefore covers the records returned; for an empty answer it
-// covers the zone's negative answer as the validator checks it (the SOA
-// of the zone, not an NSEC proof of the exact name). The reason explains
-// the status in one line. The signature verifications count against the
-// Prober's budget, and what the Prober has verified once is not verified
-// again: a status of indeterminate may mean that the budget is spent.
+// Prober's anchors down to the zone of name is validated, then the answer
+// itself with that zone's keys: the RRset returned, every link of a
+// CNAME or DNAME chain (each target with its own chain of trust), or, for
+// an empty answer, the NSEC or NSEC3 records that prove there is no such
+// RRset or name (RFC 4035 section 5.4, RFC 5155 section 8). A status of
+// secure therefore covers the records returned, or their absence. The
+// reason explains the status in one line. A query that gets no answer,
+// or SERVFAIL, makes the status indeterminate, never bogus. The signature
+// verifications count against the Prober's budget, and what the Prober
+// has verified once is not verified again: a status of indeterminate may
+// mean that the budget is spent.
 func (p *Prober) QueryValidated(ctx context.Context, name string, qtype uint16) (rrs []dns.RR, rcode int, status, reason string, err error) {
 	s := p.newSession(false)
 	rrs, rcode, err = s.queryChain(ctx, name, qtype)
 	if err != nil {
 		return nil, 0, audit.DNSSECIndeterminate, trimPrefix(err), err
 	}
-	fq := dns.CanonicalName(name)
-	obs := s.validate(ctx, fq)
-	status, reason = obs.Status, obs.Reason
-	if status != audit.DNSSECSecure || len(rrs) == 0 || len(obs.Chain) == 0 {
-		return rrs, rcode, status, reason, nil
-	}
-	// The zone's DNSKEY set was verified by validate; the session keeps
-	// the same answer, so its keys are the trusted ones.
-	zone := dns.CanonicalName(obs.Chain[len(obs.Chain)-1].Zone)
-	m, qerr := s.query(ctx, zone, dns.TypeDNSKEY)
-	if qerr != nil {
-		return rrs, rcode, audit.DNSSECIndeterminate, trimPrefix(qerr), nil
-	}
-	keys := zoneKeys(dedupe(records(m.Answer, zone, dns.TypeDNSKEY)))
-	owner := dns.CanonicalName(rrs[0].Header().Name)
-	if owner != fq {
-		// Reached through a CNAME: the target's zone would need its
-		// own chain. Not validated here.
-		return rrs, rcode, audit.DNSSECIndeterminate, fmt.Sprintf("%s/%s reached through a CNAME to %s: not validated", display(fq), typeName(qtype), display(owner)), nil
-	}
-	a, qerr := s.query(ctx, owner, qtype)
-	if qerr != nil {
-		return rrs, rcode, audit.DNSSECIndeterminate, trimPrefix(qerr), nil
-	}
-	if verr := s.p.ver.verifyRRset(ctx, records(a.Answer, owner, qtype), signatures(a.Answer, owner, qtype), keys, zone, s.p.now()); verr != nil {
-		status = audit.DNSSECBogus
-		if errors.As(verr, new(*limitError)) {
-			status = audit.DNSSECIndeterminate
-		}
-		return rrs, rcode, status, fmt.Sprintf("%s/%s: %v", display(owner), typeName(qtype), verr), nil
-	}
-	return rrs, rcode, audit.DNSSECSecure, fmt.Sprintf("%s/%s verified with the keys of %s", display(owner), typeName(qtype), display(zone)), nil
+	obs := s.validateType(ctx, dns.CanonicalName(name), qtype, 0)
+	return rrs, rcode, obs.Status, obs.Reason, nil
+}
+
+// Validate returns the DNSSEC status of the answer to name/qtype, as
+// QueryValidated does, with the whole observation: the chain of trust,
+// the reason, and what vigie could not verify.
+func (p *Prober) Validate(ctx context.Context, name string, qtype uint16) *audit.DNSSECObservation {
+	s := p.newSession(false)
+	return s.validateType(ctx, dns.CanonicalName(name), qtype, 0)
 }
 
 // queryChain asks name/qtype and follows CNAMEs, inside the answer first
