@@ -12,6 +12,12 @@ import (
 //go:embed differences/spf-pyspf.tsv
 var spfPyspf string
 
+// dnssecPeers is the table of the disagreements with delv and
+// unbound-host that vigie keeps (e2e/dnssec-diff.sh accepts exactly these).
+//
+//go:embed differences/dnssec-peers.tsv
+var dnssecPeers string
+
 // Difference is one known disagreement of vigie with a reference
 // implementation, backed by the RFC section that vigie follows.
 type Difference struct {
@@ -22,6 +28,13 @@ type Difference struct {
 // SPFDifferences returns the known disagreements of vigie's SPF
 // evaluation with pyspf, as listed in differences/spf-pyspf.tsv.
 func SPFDifferences() ([]Difference, error) { return parseDifferences("spf-pyspf.tsv", spfPyspf) }
+
+// DNSSECDifferences returns the known disagreements of vigie's DNSSEC
+// validation with delv and unbound-host, as listed in
+// differences/dnssec-peers.tsv.
+func DNSSECDifferences() ([]Difference, error) {
+	return parseDifferences("dnssec-peers.tsv", dnssecPeers)
+}
 
 // parseDifferences reads a table of differences: lines of six
 // tab-separated columns, "#" starting a comment line.
@@ -52,21 +65,31 @@ func writeDifferences(d doc, lang string) {
 	d.heading(t("Écarts connus avec les implémentations de référence", "Known differences with the reference implementations"))
 	d.para(t("Les verdicts de vigie sont comparés en intégration continue à ceux des outils de référence, sur des zones de laboratoire. Chaque désaccord restant est listé ici avec la section de la RFC que suit vigie ; tout autre désaccord fait échouer les tests.",
 		"vigie's verdicts are compared in continuous integration with those of the reference tools, on lab zones. Every remaining disagreement is listed here with the RFC section vigie follows; any other disagreement fails the tests."))
-	d.subheading(t("SPF : pyspf (e2e/spf-diff.sh)", "SPF: pyspf (e2e/spf-diff.sh)"))
-	diffs, err := SPFDifferences()
-	if err != nil {
-		d.para(err.Error())
-		return
+	tables := []struct {
+		title [2]string
+		peer  string
+		read  func() ([]Difference, error)
+	}{
+		{[2]string{"DNSSEC : delv (BIND 9) et unbound-host (Unbound) (e2e/dnssec-diff.sh)", "DNSSEC: delv (BIND 9) and unbound-host (Unbound) (e2e/dnssec-diff.sh)"}, t("Référence", "Reference"), DNSSECDifferences},
+		{[2]string{"SPF : pyspf (e2e/spf-diff.sh)", "SPF: pyspf (e2e/spf-diff.sh)"}, "pyspf", SPFDifferences},
 	}
-	var rows [][]string
-	for _, x := range diffs {
-		reason := x.Reason[0]
-		if lang == "en" {
-			reason = x.Reason[1]
+	for _, tb := range tables {
+		d.subheading(t(tb.title[0], tb.title[1]))
+		diffs, err := tb.read()
+		if err != nil {
+			d.para(err.Error())
+			return
 		}
-		rows = append(rows, []string{code(x.Case), x.Vigie, x.Peer, x.Standard, reason})
+		var rows [][]string
+		for _, x := range diffs {
+			reason := x.Reason[0]
+			if lang == "en" {
+				reason = x.Reason[1]
+			}
+			rows = append(rows, []string{code(x.Case), x.Vigie, x.Peer, x.Standard, reason})
+		}
+		d.table([]string{t("Cas", "Case"), "vigie", tb.peer, t("Norme", "Standard"), t("Raison", "Reason")}, rows)
 	}
-	d.table([]string{t("Cas", "Case"), "vigie", "pyspf", t("Norme", "Standard"), t("Raison", "Reason")}, rows)
 
 	d.subheading(t("Profil observatory : Observatoire HTTP de MDN 1.4.8 (e2e/observatory.sh)", "The observatory profile: MDN HTTP Observatory 1.4.8 (e2e/observatory.sh)"))
 	d.para(t("Le profil reproduit l'algorithme de l'Observatoire, y compris la fusion d'une CSP d'en-tête et de `<meta>`, les scripts dans `<noscript>`, `<base href>` et la note de la dernière réponse d'une boucle de redirections ; les sites du laboratoire concordent tous en score et en note. Restent deux écarts, dus aux bibliothèques dont dépend l'Observatoire :",

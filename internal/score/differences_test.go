@@ -37,3 +37,26 @@ func TestParseDifferencesErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDNSSECDifferences(t *testing.T) {
+	diffs, err := DNSSECDifferences()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) == 0 {
+		t.Fatal("no DNSSEC difference listed: the methodology would publish an empty table")
+	}
+	statuses := []string{"secure", "insecure", "bogus", "indeterminate"}
+	for _, d := range diffs {
+		peer, status, ok := strings.Cut(d.Peer, ": ")
+		if !ok || (peer != "delv" && peer != "unbound") {
+			t.Errorf("%s: peer %q: want \"delv: STATUS\" or \"unbound: STATUS\"", d.Case, d.Peer)
+		}
+		if !slices.Contains(statuses, d.Vigie) || !slices.Contains(statuses, status) || d.Vigie == status {
+			t.Errorf("%s: statuses %q and %q: want two different DNSSEC statuses", d.Case, d.Vigie, status)
+		}
+		if !strings.HasPrefix(d.Standard, "RFC ") {
+			t.Errorf("%s: standard %q does not name an RFC", d.Case, d.Standard)
+		}
+	}
+}
