@@ -47,12 +47,13 @@ sites=(
 	"mdnnoscript.test 127.0.1.14 tls"
 	"mdnbase.test    127.0.1.15 tls"
 	"mdnloop.test    127.0.1.16 tls"
+	"mdnbig.test     127.0.1.17 tls"
 )
 # Zones signed by knot besides "." and "test.": every site but bare.test,
 # and ca.test (the host of the AIA URL).
 signed_zones=(good.test legacy.test expired.test selfsigned.test wrongname.test
 	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test
-	mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test)
+	mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test mdnbig.test)
 
 dns1=127.0.53.1
 # The mail servers: good.test's MX, with STARTTLS, and bare.test's, without.
@@ -268,7 +269,7 @@ make_certs() {
 	# The sites on which the MDN HTTP Observatory's algorithm once
 	# differed from vigie's observatory profile (e2e/observatory.sh).
 	local m
-	for m in mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test; do
+	for m in mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test mdnbig.test; do
 		leaf "$m" ec "$m"
 	done
 
@@ -327,6 +328,18 @@ EOF
 <script src="/lib.js"></script>
 </head><body><p>vigie lab: mdnbase.test</p></body></html>
 EOF
+
+	# mdnbig.test: a page of 1.5 MiB, longer than the body vigie keeps
+	# (1 MiB), that loads a script over http:// at its very end (the
+	# Observatory reads the whole page; vigie reads on for the tags).
+	{
+		printf '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>mdnbig.test</title></head>\n<body>\n'
+		local i
+		for ((i = 0; i < 24576; i++)); do
+			printf '<p>vigie lab: a long page, line %05d, to pass the cap of the kept body.</p>\n' "$i"
+		done
+		printf '<script src="http://cdn.thirdparty.test/late.js"></script>\n</body></html>\n'
+	} >"$dir/www/mdnbig.test/index.html"
 
 	# weakweb.test: a page that loads an image over http:// (mixed
 	# content) and a script from another site without integrity (no
@@ -549,7 +562,7 @@ start() {
 	start_nginx
 	start_postfix
 	trap - EXIT
-	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-16, mail on $mx_good:25 and $mx_bare:25, groups $curves"
+	log "up in $dir: DNS on $dns1:53, sites on 127.0.1.1-17, mail on $mx_good:25 and $mx_bare:25, groups $curves"
 }
 
 # stop_pid FILE NAME: TERM the process whose id is in FILE, wait for it to

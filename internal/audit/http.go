@@ -24,6 +24,22 @@ type HTTPObservation struct {
 	// BodyError says why reading the final body stopped early (a
 	// timeout, a reset); Body then holds what arrived before.
 	BodyError string `json:"body_error,omitempty"`
+	// LateElements are the start tags of the page met after Body's cap:
+	// the probe reads on, up to a larger scan cap, and keeps only the
+	// tags, as a browser or the MDN HTTP Observatory would meet them in
+	// the whole page (a late insecure script). Empty when the body was
+	// not truncated.
+	LateElements []HTMLElement `json:"late_elements,omitempty"`
+	// LateNoscript are the tags inside the <noscript> content of the
+	// page after Body's cap: markup to a parser with scripting disabled
+	// (ElementsNoScripting), text to a browser.
+	LateNoscript []HTMLElement `json:"late_noscript,omitempty"`
+	// LateTruncated is true when the page was longer than the scan cap,
+	// or had more tags than the probe keeps: tags after that were not
+	// seen.
+	LateTruncated bool `json:"late_truncated,omitempty"`
+	// LateError says why reading the page after Body's cap stopped early.
+	LateError string `json:"late_error,omitempty"`
 }
 
 // HTTPResponse is one response of a redirect chain.

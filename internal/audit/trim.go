@@ -8,8 +8,9 @@ import (
 // What Trim removed, in the order it removes them: the values of
 // Result.Trimmed. Published data: append-only.
 const (
-	// TrimmedBodies: the HTTP bodies, the security.txt file and the
-	// MTA-STS policy text (their parsed fields are kept).
+	// TrimmedBodies: the HTTP bodies (and the tags read past their
+	// cap), the security.txt file and the MTA-STS policy text (their
+	// parsed fields are kept).
 	TrimmedBodies = "bodies"
 	// TrimmedChains: every certificate but the leaf of each TLS
 	// observation, and every DANE digest but the leaf's of each SMTP
@@ -140,6 +141,9 @@ func trimBodies(r *Result) bool {
 	for _, h := range o.HTTP {
 		if h != nil && h.Body != "" {
 			h.Body, h.BodyTruncated, cut = "", true, true
+		}
+		if h != nil && len(h.LateElements)+len(h.LateNoscript) > 0 {
+			h.LateElements, h.LateNoscript, h.LateTruncated, cut = nil, nil, true, true
 		}
 	}
 	if s := o.SecurityTxt; s != nil && s.Body != "" {

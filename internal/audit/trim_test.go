@@ -44,9 +44,11 @@ func bulky(size int) *audit.Result {
 		Domain: "example.test",
 		Time:   time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
 		Observations: &audit.Observations{
-			Domain:      "example.test",
-			TLS:         []*audit.TLSObservation{{Host: "example.test", Certificates: certs}},
-			HTTP:        []*audit.HTTPObservation{{URL: "https://example.test/", Body: big}, {URL: "http://example.test/", Body: big}},
+			Domain: "example.test",
+			TLS:    []*audit.TLSObservation{{Host: "example.test", Certificates: certs}},
+			HTTP: []*audit.HTTPObservation{{URL: "https://example.test/", Body: big,
+				LateElements: []audit.HTMLElement{{Tag: "script", Attrs: map[string]string{"src": big}}}},
+				{URL: "http://example.test/", Body: big}},
 			SecurityTxt: &audit.SecurityTxtObservation{Body: big},
 			Mail: &audit.MailObservation{
 				MX:     &audit.MXObservation{Hosts: []*audit.MXHost{{Name: "mx.example.test", SMTP: []*audit.SMTPObservation{smtp}}}},
@@ -117,7 +119,8 @@ func TestTrimOrder(t *testing.T) {
 			t.Errorf("Trim(max %d) lost the most severe finding: %v", tt.max, got.Findings)
 		}
 		if o := got.Observations; o != nil {
-			if o.HTTP[0].Body != "" || !o.HTTP[0].BodyTruncated || o.SecurityTxt.Body != "" || o.Mail.MTASTS.Policy != "" {
+			if o.HTTP[0].Body != "" || !o.HTTP[0].BodyTruncated || o.HTTP[0].LateElements != nil || !o.HTTP[0].LateTruncated ||
+				o.SecurityTxt.Body != "" || o.Mail.MTASTS.Policy != "" {
 				t.Errorf("Trim(max %d) kept a body", tt.max)
 			}
 			if o.Mail.MTASTS.Mode != "enforce" {

@@ -57,6 +57,10 @@ type Config struct {
 	// MaxBody is how many bytes of the final body are kept; 0 means
 	// 1 MiB. At most MaxBody+1 bytes are read.
 	MaxBody int64
+	// MaxScan is how many bytes of a final body longer than MaxBody are
+	// read to find the page's later tags (audit.ScanLate); 0 means
+	// 16 MiB. Only the tags are kept.
+	MaxScan int64
 	// UserAgent is sent with every request; "" means "vigie".
 	UserAgent string
 	// Connections, when set, are the connections the probe uses, shared
@@ -85,6 +89,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
+	}
+	if cfg.MaxScan <= 0 {
+		cfg.MaxScan = 16 << 20
+	}
+	if cfg.MaxScan < cfg.MaxBody {
+		cfg.MaxScan = cfg.MaxBody
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "vigie"
@@ -172,6 +182,10 @@ type fetched struct {
 	body      []byte
 	truncated bool
 	bodyErr   error
+	late      []audit.HTMLElement // tags after the cap (audit.ScanLate)
+	lateNo    []audit.HTMLElement // and inside <noscript> content
+	lateCut   bool                // the page went on past the scan's limits
+	lateErr   error
 	badLoc    error // a redirect whose Location cannot be followed
 	err       error // no response at all
 }
@@ -247,14 +261,46 @@ func (c *client) getWith(ctx context.Context, rt http.RoundTripper, u *url.URL, 
 	var buf bytes.Buffer
 	_, err = io.Copy(&buf, io.LimitReader(resp.Body, maxBody+1))
 	f.body = buf.Bytes()
-	if int64(len(f.body)) > maxBody {
-		f.body = f.body[:maxBody]
-		f.truncated = true
-	}
 	if err != nil {
 		f.bodyErr = errors.New(errorText(ctx, c.cfg.Timeout, err))
 	}
+	if int64(len(f.body)) > maxBody {
+		if err == nil && maxBody == c.cfg.MaxBody {
+			c.scanLate(ctx, &f, resp.Body, maxBody)
+		}
+		f.body = f.body[:maxBody]
+		f.truncated = true
+	}
 	return f
+}
+
+// scanLate reads on the final body f.body, longer than maxBody, up to
+// the scan cap, and keeps the tags that Body, cut at maxBody, misses.
+func (c *client) scanLate(ctx context.Context, f *fetched, rest io.Reader, maxBody int64) {
+	n := &countingReader{r: io.LimitReader(rest, c.cfg.MaxScan-int64(len(f.body))+1)}
+	els, noscript, err := audit.ScanLate(io.MultiReader(bytes.NewReader(f.body), n), maxBody)
+	f.late, f.lateNo = els, noscript
+	switch {
+	case errors.Is(err, audit.ErrLateTruncated):
+		f.lateCut = true
+	case err != nil:
+		f.lateErr = errors.New(errorText(ctx, c.cfg.Timeout, err))
+	}
+	if int64(len(f.body))+n.n > c.cfg.MaxScan {
+		f.lateCut = true
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
 }
 
 // isRedirect reports whether status is a redirect a browser follows
@@ -321,6 +367,10 @@ func Probe(ctx context.Context, cfg Config, startURL string) *audit.HTTPObservat
 			obs.BodyTruncated = f.truncated
 			if f.bodyErr != nil {
 				obs.BodyError = "httpprobe: " + f.bodyErr.Error()
+			}
+			obs.LateElements, obs.LateNoscript, obs.LateTruncated = f.late, f.lateNo, f.lateCut
+			if f.lateErr != nil {
+				obs.LateError = "httpprobe: " + f.lateErr.Error()
 			}
 			return obs
 		}

@@ -354,7 +354,7 @@ func TestBodies(t *testing.T) {
 		}
 	}))
 	base := "https://www.example.test:" + port(srv)
-	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, MaxBody: 1000, Timeout: 300 * time.Millisecond}
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, MaxBody: 1000, MaxScan: 64 << 10, Timeout: 300 * time.Millisecond}
 	tests := []struct {
 		path          string
 		wantBody      string
@@ -377,6 +377,64 @@ func TestBodies(t *testing.T) {
 					len(tt.wantBody), tt.wantBody, tt.wantTruncated, tt.wantBodyError)
 			}
 		})
+	}
+}
+
+// TestLateTags checks that the tags of a page longer than MaxBody are
+// kept up to MaxScan, and that the scan's end is said.
+func TestLateTags(t *testing.T) {
+	padding := strings.Repeat("<p>padding</p>\n", 200) // 3,000 bytes
+	late := `<script src="http://cdn.example.test/late.js"></script><noscript><img src="http://cdn.example.test/n.png"></noscript>`
+	srv, pool := newTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/big":
+			io.WriteString(w, "<html><body>"+padding+late+"</body></html>")
+		case "/endless":
+			for {
+				if _, err := io.WriteString(w, padding); err != nil {
+					return
+				}
+			}
+		case "/stall":
+			io.WriteString(w, padding+`<img src="/seen.png">`)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}
+	}))
+	base := "https://www.example.test:" + port(srv)
+	cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Roots: pool, MaxBody: 1000, MaxScan: 20000, Timeout: 500 * time.Millisecond}
+
+	obs := Probe(t.Context(), cfg, base+"/big")
+	if !obs.BodyTruncated || len(obs.Body) != 1000 || obs.LateTruncated || obs.LateError != "" {
+		t.Fatalf("/big: body %d truncated %v, late truncated %v error %q", len(obs.Body), obs.BodyTruncated, obs.LateTruncated, obs.LateError)
+	}
+	var scripts, noscript []string
+	for _, el := range obs.Elements() {
+		if el.Tag == "script" {
+			scripts = append(scripts, el.Attrs["src"])
+		}
+	}
+	for _, el := range obs.LateNoscript {
+		noscript = append(noscript, el.Tag+" "+el.Attrs["src"])
+	}
+	if fmt.Sprint(scripts) != "[http://cdn.example.test/late.js]" || fmt.Sprint(noscript) != "[img http://cdn.example.test/n.png]" {
+		t.Errorf("/big: scripts %v, noscript %v; want the late script and the <noscript> image", scripts, noscript)
+	}
+	if n := len(obs.LateElements); n != 1 {
+		t.Errorf("/big: %d late tags %v, want the script only (no <p>)", n, obs.LateElements)
+	}
+
+	obs = Probe(t.Context(), cfg, base+"/endless")
+	if !obs.LateTruncated || obs.LateError != "" || len(obs.Body) != 1000 {
+		t.Errorf("/endless: late truncated %v error %q body %d; want truncated at MaxScan", obs.LateTruncated, obs.LateError, len(obs.Body))
+	}
+
+	obs = Probe(t.Context(), cfg, base+"/stall")
+	if len(obs.Body) != 1000 || obs.BodyError != "" || !strings.Contains(obs.LateError, "timeout") {
+		t.Errorf("/stall: body %d error %q, late error %q; want the body kept and the scan's timeout said", len(obs.Body), obs.BodyError, obs.LateError)
+	}
+	if len(obs.LateElements) == 0 {
+		t.Error("/stall: the tags read before the timeout are lost")
 	}
 }
 
