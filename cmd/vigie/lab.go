@@ -1,20 +1,24 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/lab"
+	"vigie.eu/vigie/internal/netdelay"
 )
 
 // labAbout and labNotes are the help of "vigie lab" around its options.
@@ -32,10 +36,16 @@ un mélange de bonnes et de mauvaises configurations tiré de la graine. Il
   resolver.txt  l'adresse du serveur DNS, pour --resolver
   ca.pem        l'autorité du labo, pour SSL_CERT_FILE
   root.ds       l'ancre de confiance DNSSEC, pour --trust-anchor
+  connections.tsv  à l'arrêt : les connexions TCP reçues, par adresse et port
 
 et affiche la commande qui lance une campagne sur le labo. Rien n'écoute
 hors de 127.0.0.0/8. Les ports sous 1024 et les nombreux fichiers ouverts
 demandent root : sinon, donnez d'autres ports et moins d'organisations.
+
+Avec --rtt, chaque serveur répond comme à travers un réseau : ouvrir une
+connexion coûte un aller-retour, chaque octet met un demi aller-retour dans
+chaque sens, chaque requête DNS un aller-retour (--jitter ajoute un écart
+tiré au hasard, l'ordre des octets est gardé).
 `, `Starts a simulated estate of N organisations on loopback, in the
 foreground until Ctrl-C: each one has a domain under test., its own
 127.x.y.z address (or one shared at a hosting provider), a zone in the
@@ -48,10 +58,15 @@ configurations drawn from the seed. It writes in DIR:
   resolver.txt  the DNS server's address, for --resolver
   ca.pem        the lab's CA, for SSL_CERT_FILE
   root.ds       the DNSSEC trust anchor, for --trust-anchor
+  connections.tsv  when stopped: the TCP connections received, per address and port
 
 and prints the command that runs a campaign against the lab. Nothing
 listens beyond 127.0.0.0/8. Ports below 1024 and many open files need
 root: otherwise give other ports and fewer organisations.
+
+With --rtt, every server answers as across a network: opening a connection
+costs a round trip, each byte takes half a round trip each way, each DNS
+query a round trip (--jitter adds a random spread; bytes stay in order).
 `}
 	labNotes = text{`Codes de sortie :
   0    le labo a tourné et a été arrêté (Ctrl-C, SIGTERM)
@@ -73,6 +88,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		seed                          int64
 		dir, dnsAddr, base, langFlag  string
 		httpPort, httpsPort, smtpPort int
+		rtt, jitter                   time.Duration
 	)
 	fs.IntVar(&orgs, "orgs", 0, bi("`N` nombre d'organisations (de 1 à 50000)", "`N` number of organisations (1 to 50000)"))
 	fs.Int64Var(&seed, "seed", 1, bi("`S` graine du tirage : même graine, même parc", "`S` seed of the draw: the same seed, the same estate"))
@@ -84,6 +100,8 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&httpPort, "http-port", 80, bi("`N` port des serveurs web", "`N` port of the web servers"))
 	fs.IntVar(&httpsPort, "https-port", 443, bi("`N` port des serveurs HTTPS", "`N` port of the HTTPS servers"))
 	fs.IntVar(&smtpPort, "smtp-port", 25, bi("`N` port des serveurs de messagerie", "`N` port of the mail servers"))
+	fs.DurationVar(&rtt, "rtt", 0, bi("`DURÉE` temps d'aller-retour simulé de chaque serveur (par exemple 50ms ; 0 : aucun)", "`DURATION` simulated round-trip time of every server (for example 50ms; 0: none)"))
+	fs.DurationVar(&jitter, "jitter", 0, bi("`DURÉE` écart aléatoire ajouté à chaque aller-retour (par exemple 5ms)", "`DURATION` random spread added to each round trip (for example 5ms)"))
 	fs.StringVar(&langFlag, "lang", "fr", langUsage)
 	usageErr := func(format string, a ...any) int {
 		e.errorf(format, a...)
@@ -105,6 +123,14 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	if week < 0 {
 		return usageErr(e.t(text{"--week %d : 0 ou plus est attendu", "--week %d: want 0 or more"}), week)
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--rtt", rtt}, {"--jitter", jitter}} {
+		if d.v < 0 || d.v > 10*time.Second {
+			return usageErr(e.t(text{"%s %v : une durée de 0 à 10s est attendue", "%s %v: want a duration from 0 to 10s"}), d.name, d.v)
+		}
+	}
 	baseAddr, err := netip.ParseAddr(base)
 	if err != nil || !baseAddr.Is4() || !baseAddr.IsLoopback() {
 		return usageErr(e.t(text{"--base %q : une adresse de 127.0.0.0/8 est attendue", "--base %q: want an address in 127.0.0.0/8"}), base)
@@ -121,7 +147,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, e.t(text{"vigie : démarrage du labo de %d organisations (graine %d)…\n", "vigie: starting a lab of %d organisations (seed %d)…\n"}), orgs, seed)
 	start := time.Now()
 	l, err := lab.Start(ctx, lab.Config{N: orgs, Seed: seed, Week: week, Dir: dir, BaseAddr: baseAddr, DNSAddr: dnsAddr,
-		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort})
+		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Delay: netdelay.Delay{RTT: rtt, Jitter: jitter}})
 	if err != nil {
 		if ctx.Err() != nil {
 			return exitOK
@@ -149,6 +175,9 @@ func runLab(ctx context.Context, e *env, args []string) int {
 			"(une socket d'écoute par port sur l'interface lo : la limite de fichiers ouverts ne permet pas une socket par adresse)\n",
 			"(one listening socket per port on the lo interface: the limit on open files does not allow one per address)\n"}))
 	}
+	if rtt > 0 || jitter > 0 {
+		fmt.Fprintf(e.stdout, e.t(text{"Réseau simulé : aller-retour de %v, écart de %v.\n", "Simulated network: %v round trip, %v jitter.\n"}), rtt, jitter)
+	}
 	if week > 0 {
 		changed := 0
 		for _, o := range l.Orgs {
@@ -175,6 +204,30 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		strings.Join(cmd, " "))
 	<-ctx.Done()
 	l.Close()
+	if err := writeConnections(f(lab.ConnectionsFile), l.Connections()); err != nil {
+		e.errorf("%v", err)
+	}
 	fmt.Fprint(e.stderr, e.t(text{"vigie : labo arrêté\n", "vigie: lab stopped\n"}))
 	return exitOK
+}
+
+// writeConnections writes the connections the lab accepted per address
+// and port, most first: "address<TAB>port<TAB>connections".
+func writeConnections(name string, m map[netip.AddrPort]int64) error {
+	aps := make([]netip.AddrPort, 0, len(m))
+	for ap := range m {
+		aps = append(aps, ap)
+	}
+	slices.SortFunc(aps, func(a, b netip.AddrPort) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return a.Compare(b)
+	})
+	var b strings.Builder
+	b.WriteString("address\tport\tconnections\n")
+	for _, ap := range aps {
+		fmt.Fprintf(&b, "%s\t%d\t%d\n", ap.Addr(), ap.Port(), m[ap])
+	}
+	return os.WriteFile(name, []byte(b.String()), 0o644)
 }

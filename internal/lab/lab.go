@@ -45,6 +45,7 @@ import (
 	"github.com/miekg/dns"
 
 	"vigie.eu/vigie/internal/dnstest"
+	"vigie.eu/vigie/internal/netdelay"
 	"vigie.eu/vigie/internal/tcptest"
 )
 
@@ -89,6 +90,12 @@ type Config struct {
 	// and cannot be raised. Connections to an address or port the lab
 	// does not serve are reset.
 	Shared bool
+	// Delay makes every server of the lab answer as across a network:
+	// TCP connections (web, HTTPS, SMTP) cost a round trip to open and
+	// each byte takes half a round trip each way; each DNS query costs
+	// one round trip, over UDP or TCP (the TCP handshake of DNS is not
+	// counted). The zero value delays nothing.
+	Delay netdelay.Delay
 }
 
 // connMargin is the number of descriptors kept for connections.
@@ -128,6 +135,9 @@ type Lab struct {
 	byAddr                        map[netip.Addr]*site
 	tlsBase                       *tls.Config
 
+	delay     netdelay.Delay
+	listeners []*netdelay.DelayedListener
+
 	cancel    context.CancelFunc
 	stopDNS   func()
 	web, sweb *http.Server
@@ -143,6 +153,8 @@ const (
 	ResolverFile = "resolver.txt"
 	CAFile       = "ca.pem"
 	AnchorFile   = "root.ds"
+	// ConnectionsFile is written by "vigie lab" when it stops.
+	ConnectionsFile = "connections.tsv"
 )
 
 // Canary is a name the lab's DNS serves, with an address, whatever the
@@ -246,7 +258,14 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	}}
 
 	ctx, l.cancel = context.WithCancel(ctx)
-	if l.Resolver, l.stopDNS, err = dnstest.Listen(dnsAddr, ns); err != nil {
+	var handler dns.Handler = ns
+	if l.delay = cfg.Delay; !l.delay.Zero() {
+		handler = dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+			l.delay.Sleep()
+			ns.ServeDNS(w, r)
+		})
+	}
+	if l.Resolver, l.stopDNS, err = dnstest.Listen(dnsAddr, handler); err != nil {
 		l.cancel()
 		// The system's words ("address already in use"), without
 		// the fake's name, which means nothing to the user.
@@ -289,6 +308,7 @@ func maxAddr(a, b netip.Addr) netip.Addr {
 // listenAll opens the listeners and serves them.
 func (l *Lab) listenAll(ctx context.Context) error {
 	serve := func(web, sweb, smtp net.Listener) {
+		web, sweb, smtp = l.delayed(web), l.delayed(sweb), l.delayed(smtp)
 		if web != nil {
 			l.wg.Go(func() { l.web.Serve(web) })
 		}
@@ -347,6 +367,27 @@ func (l *Lab) listenAll(ctx context.Context) error {
 		serve(web, sweb, smtp)
 	}
 	return nil
+}
+
+// delayed wraps ln in the lab's delay, and counts its connections; nil
+// stays nil.
+func (l *Lab) delayed(ln net.Listener) net.Listener {
+	if ln == nil {
+		return nil
+	}
+	dl := netdelay.Listener(ln, l.delay)
+	l.listeners = append(l.listeners, dl)
+	return dl
+}
+
+// Connections returns the TCP connections the lab's servers accepted so
+// far, per address and port.
+func (l *Lab) Connections() map[netip.AddrPort]int64 {
+	m := map[netip.AddrPort]int64{}
+	for _, dl := range l.listeners {
+		dl.Counts(m)
+	}
+	return m
 }
 
 // listenLoopback listens on port of every address of the loopback

@@ -26,6 +26,7 @@ import (
 	"vigie.eu/vigie/internal/dnstest"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/netdelay"
 	"vigie.eu/vigie/internal/target"
 )
 
@@ -485,5 +486,58 @@ func TestStartDNSBusy(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "address already in use") || strings.Contains(msg, "dnstest") {
 		t.Errorf("error %q, want the system's words without the fake's name", msg)
+	}
+}
+
+// TestDelayedAudit checks that an audit of a lab with a simulated round
+// trip finds what it finds without one, and that the lab counts the
+// connections it received per address.
+func TestDelayedAudit(t *testing.T) {
+	const n = 20
+	audit := func(d netdelay.Delay) (ids []string, conns map[netip.AddrPort]int64, addr netip.Addr) {
+		base := testBase()
+		b := base.As4()
+		l, err := Start(t.Context(), Config{N: n, Seed: 3, BaseAddr: base, Delay: d,
+			DNSAddr:  fmt.Sprintf("127.%d.%d.254:0", b[1], b[2]),
+			HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(l.CAPEM)
+		cfg := engine.Config{AddressPolicy: guard.LabPolicy(), Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab", Roots: roots, RootsName: "lab CA",
+			Timeout: 60 * time.Second, HTTPPort: 8080, HTTPSPort: 8443, SMTPPort: 2525, Version: "test"}
+		var org *Org
+		for _, o := range l.Orgs {
+			if o.Profile.HTTPS && o.Profile.Mail == "starttls" {
+				org = o
+				break
+			}
+		}
+		if org == nil {
+			t.Fatal("no organisation with HTTPS and mail in the estate")
+		}
+		tg, err := target.Parse(org.Domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := engine.Audit(t.Context(), cfg, tg)
+		if res.Error != "" {
+			t.Fatalf("%s (delay %v): %s", org.Domain, d, res.Error)
+		}
+		for _, f := range res.Findings {
+			ids = append(ids, f.ID)
+		}
+		slices.Sort(ids)
+		return ids, l.Connections(), org.Addr
+	}
+	plain, _, _ := audit(netdelay.Delay{})
+	delayed, conns, addr := audit(netdelay.Delay{RTT: 10 * time.Millisecond, Jitter: 2 * time.Millisecond})
+	if !slices.Equal(plain, delayed) {
+		t.Errorf("findings with a 10 ms round trip:\n%v\nwithout:\n%v", delayed, plain)
+	}
+	if conns[netip.AddrPortFrom(addr, 8443)] == 0 {
+		t.Errorf("no HTTPS connection counted for %s among %v", addr, conns)
 	}
 }
