@@ -76,7 +76,17 @@ type Config struct {
 	// its certificate digests but does not run the full TLS probe
 	// (versions and suites) through STARTTLS.
 	SkipTLSEnumeration bool
+	// SMTPParallel is how many SMTP sessions the TLS enumeration of one
+	// MX address holds at once (a hard cap: mail relays slow down or
+	// refuse clients that open many); 0 means DefaultSMTPParallel.
+	SMTPParallel int
 }
+
+// DefaultSMTPParallel is the sessions at once per MX address when
+// Config.SMTPParallel is 0: each session costs a TCP connection, the
+// banner, EHLO, STARTTLS and a hello, about five round trips, so one at a
+// time puts the mail on the audit's critical path.
+const DefaultSMTPParallel = 4
 
 // Limits on what one probe does.
 const (
@@ -113,6 +123,9 @@ func Probe(ctx context.Context, cfg Config, domain string, dkimSelectors []strin
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.SMTPParallel <= 0 {
+		cfg.SMTPParallel = DefaultSMTPParallel
 	}
 	if cfg.HeloName == "" {
 		cfg.HeloName = "vigie.invalid"

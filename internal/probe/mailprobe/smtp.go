@@ -135,8 +135,11 @@ func (p *prober) smtp(ctx context.Context, host string, ip netip.Addr) *audit.SM
 		RootsName: p.cfg.RootsName,
 		Now:       p.cfg.Now,
 		Timeout:   p.cfg.Timeout,
-		Parallel:  1, // one connection per address at a time
-		Upgrade:   p.upgrade,
+		Parallel:  p.cfg.SMTPParallel, // sessions at once to this address
+		// Sessions brought to STARTTLS ahead of their hellos: each
+		// costs four round trips before its hello.
+		Warm:    p.cfg.SMTPParallel / 2,
+		Upgrade: p.upgrade,
 	}, host, p.cfg.SMTPPort)
 	return obs
 }

@@ -27,6 +27,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -61,6 +62,13 @@ type Config struct {
 	// point where TLS starts (SMTP STARTTLS, for instance). It must
 	// respect ctx and leave no byte of the server's unread.
 	Upgrade func(ctx context.Context, conn net.Conn) error
+	// Warm is how many connections, dialled and upgraded, the probe
+	// keeps ready ahead of its hellos (within Parallel): most hellos
+	// wait for the answer to the one before, and with Upgrade a new
+	// connection costs several round trips (TCP, banner, EHLO,
+	// STARTTLS) that a ready one spares. A ready connection left at
+	// the end is closed unused. 0 means none.
+	Warm int
 }
 
 // Probe probes host on port: it resolves host with cfg.Lookup and probes
@@ -118,6 +126,10 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 		return obs
 	}
 	p.keyShare = key.PublicKey().Bytes()
+	if cfg.Warm > 0 {
+		p.spares, p.warmCtx = make(chan spare, min(cfg.Warm, cfg.Parallel)), ctx
+		defer p.stopWarming()
+	}
 	p.run(ctx, obs)
 	return obs
 }
@@ -130,6 +142,23 @@ type prober struct {
 	addr       string // "ip:port"
 	keyShare   []byte // X25519 public key for TLS 1.3 hellos
 	sem        chan struct{}
+
+	// Connections kept ready (Config.Warm): spares holds them, made by
+	// goroutines of warming under warmCtx; warmMu guards warmStop and
+	// warmInFlight.
+	spares       chan spare
+	warmCtx      context.Context
+	warming      sync.WaitGroup
+	warmMu       sync.Mutex
+	warmStop     bool
+	warmInFlight int
+}
+
+// spare is a connection made ready ahead of its hello.
+type spare struct {
+	conn    net.Conn
+	release func()
+	made    time.Time
 }
 
 // versionResult is what the probe found for one protocol version.
@@ -166,12 +195,15 @@ func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 	)
 	for i, v := range versions {
 		wg.Go(func() {
-			results[i] = p.protocol(ctx, v.v, v.name)
-			if v.v == versionTLS13 && results[i].proto.Accepted {
+			var onAccept func()
+			if v.v == versionTLS13 {
 				// Groups are found by HelloRetryRequest, as soon
-				// as TLS 1.3 is known to work.
-				groups, gErr = p.groups13(ctx)
+				// as TLS 1.3 is known to work, beside the
+				// enumeration of its suites: each is a sequence
+				// of hellos that waits for the one before.
+				onAccept = func() { wg.Go(func() { groups, gErr = p.groups13(ctx) }) }
 			}
+			results[i] = p.protocol(ctx, v.v, v.name, onAccept)
 		})
 	}
 	wg.Go(func() { state, hsErr = p.handshake(ctx) })
@@ -264,8 +296,9 @@ func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 }
 
 // protocol finds whether the server accepts version v and with which
-// suites.
-func (p *prober) protocol(ctx context.Context, v uint16, name string) versionResult {
+// suites. It calls onAccept, when not nil, as soon as a hello of version v
+// is accepted.
+func (p *prober) protocol(ctx context.Context, v uint16, name string, onAccept func()) versionResult {
 	res := versionResult{proto: audit.TLSProtocol{Version: name}}
 	candidates := offered(v)
 	var resp *response
@@ -280,7 +313,7 @@ func (p *prober) protocol(ctx context.Context, v uint16, name string) versionRes
 		// than refuse it: try again with a short one.
 		short, err2 := p.exchange(ctx, p.hello(v, candidates[:smallHello]), v < versionTLS13)
 		if err2 == nil {
-			return p.chunked(ctx, v, name, candidates, short)
+			return p.chunked(ctx, v, name, candidates, short, onAccept)
 		}
 	}
 	switch {
@@ -300,6 +333,9 @@ func (p *prober) protocol(ctx context.Context, v uint16, name string) versionRes
 	}
 	res.first = resp
 	res.proto.Accepted = true
+	if onAccept != nil {
+		onAccept()
+	}
 	chosen, err := p.enumerate(ctx, v, candidates, resp.hello.suite)
 	if err != nil {
 		res.proto.Error = fmt.Sprintf("tlsprobe: %s suites: %v", name, err)
@@ -320,8 +356,8 @@ const smallHello = 32
 
 // chunked enumerates the suites of version v in hellos of at most
 // smallHello suites, for a server that refuses longer ones. first is the
-// answer to the first short hello.
-func (p *prober) chunked(ctx context.Context, v uint16, name string, candidates []uint16, first *response) versionResult {
+// answer to the first short hello; onAccept is protocol's.
+func (p *prober) chunked(ctx context.Context, v uint16, name string, candidates []uint16, first *response, onAccept func()) versionResult {
 	res := versionResult{proto: audit.TLSProtocol{Version: name}, tls: true}
 	var all []uint16
 	var errs []error
@@ -341,6 +377,9 @@ func (p *prober) chunked(ctx context.Context, v uint16, name string, candidates 
 		}
 		if res.first == nil {
 			res.first = resp
+			if onAccept != nil {
+				onAccept()
+			}
 		}
 		chosen, err := p.enumerate(ctx, v, chunk, resp.hello.suite)
 		if err != nil {
@@ -538,6 +577,75 @@ func (p *prober) retryHello(suites, groups []uint16) *hello {
 	return h
 }
 
+// connect returns a connection ready for a hello: a spare when one is
+// ready and young enough (warm is then true), a new one otherwise; it
+// starts making the next spare.
+func (p *prober) connect(ctx context.Context) (conn net.Conn, release func(), warm bool, err error) {
+	if p.spares == nil {
+		conn, release, err = p.dial(ctx)
+		return conn, release, false, err
+	}
+	defer p.warm()
+	for {
+		select {
+		case s := <-p.spares:
+			if time.Since(s.made) < p.cfg.Timeout/2 {
+				return s.conn, s.release, true, nil
+			}
+			s.release()
+			continue
+		default:
+		}
+		conn, release, err = p.dial(ctx)
+		return conn, release, false, err
+	}
+}
+
+// warm starts making one spare connection, unless enough are ready or
+// being made.
+func (p *prober) warm() {
+	p.warmMu.Lock()
+	defer p.warmMu.Unlock()
+	if p.warmStop || len(p.spares)+p.warmInFlight >= cap(p.spares) {
+		return
+	}
+	p.warmInFlight++
+	p.warming.Go(func() {
+		conn, release, err := p.dial(p.warmCtx)
+		p.warmMu.Lock()
+		defer p.warmMu.Unlock()
+		p.warmInFlight--
+		if err != nil {
+			return
+		}
+		if p.warmStop {
+			release()
+			return
+		}
+		select {
+		case p.spares <- spare{conn: conn, release: release, made: time.Now()}:
+		default:
+			release()
+		}
+	})
+}
+
+// stopWarming waits for the spares being made and closes every spare.
+func (p *prober) stopWarming() {
+	p.warmMu.Lock()
+	p.warmStop = true
+	p.warmMu.Unlock()
+	p.warming.Wait()
+	for {
+		select {
+		case s := <-p.spares:
+			s.release()
+		default:
+			return
+		}
+	}
+}
+
 // dial opens a connection to the address, with the deadline of ctx, and
 // runs cfg.Upgrade on it. It holds a slot of the semaphore until release
 // is called.
@@ -576,11 +684,26 @@ func (p *prober) dial(ctx context.Context) (net.Conn, func(), error) {
 // exchange sends one ClientHello on a new connection and reads the answer
 // (see readResponse for wholeFlight).
 func (p *prober) exchange(ctx context.Context, h *hello, wholeFlight bool) (*response, error) {
-	conn, release, err := p.dial(ctx)
+	conn, release, warm, err := p.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	resp, err := p.send(conn, h, wholeFlight)
+	release()
+	if warm && err != nil {
+		// A ready connection the server may have dropped while it
+		// waited: a refusal is only believed on a new one.
+		if conn, release, err = p.dial(ctx); err != nil {
+			return nil, err
+		}
+		defer release()
+		return p.send(conn, h, wholeFlight)
+	}
+	return resp, err
+}
+
+// send writes hello h on conn and reads the answer.
+func (p *prober) send(conn net.Conn, h *hello, wholeFlight bool) (*response, error) {
 	if _, err := conn.Write(h.marshal()); err != nil {
 		if isReset(err) {
 			return nil, errClosed

@@ -450,6 +450,74 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
+// TestWarm checks that connections made ready ahead of their hellos
+// (Config.Warm) find what new ones find, even when the server drops the
+// ones that wait: a dropped ready connection is not taken for a refusal.
+func TestWarm(t *testing.T) {
+	backend := tlstest.NewServer(t, tlstest.Options{MinVersion: tls.VersionTLS10})
+	var idleDrops atomic.Int64
+	addr := tlstest.NewRawServer(t, func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, "220 ready\r\n")
+		r := bufio.NewReader(io.LimitReader(conn, 10))
+		if line, err := r.ReadString('\n'); err != nil || line != "STARTTLS\n" {
+			return
+		}
+		io.WriteString(conn, "220 go\r\n")
+		// An impatient server: a hello must come within 30 ms.
+		conn.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+		first := make([]byte, 1)
+		if _, err := io.ReadFull(conn, first); err != nil {
+			idleDrops.Add(1)
+			return
+		}
+		// A slow one too: the ready connections wait longer than it
+		// tolerates.
+		time.Sleep(60 * time.Millisecond)
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		tls.Server(&prefixConn{Conn: conn, prefix: first}, backend.Config).HandshakeContext(ctx)
+	})
+	upgrade := func(ctx context.Context, conn net.Conn) error {
+		buf := make([]byte, len("220 ready\r\n"))
+		if _, err := io.ReadFull(conn, buf); err != nil {
+			return err
+		}
+		io.WriteString(conn, "STARTTLS\n")
+		buf = make([]byte, len("220 go\r\n"))
+		_, err := io.ReadFull(conn, buf)
+		return err
+	}
+	cfg := Config{Lookup: loopback, Guard: guard.ForLab(), Roots: backend.CA.Pool(), Upgrade: upgrade, Parallel: 4}
+	cold := Probe(t.Context(), cfg, "localhost", port(t, addr))
+	cfg.Warm = 2
+	warm := Probe(t.Context(), cfg, "localhost", port(t, addr))
+	if cold.Error != "" || warm.Error != "" {
+		t.Fatalf("errors: %q, %q", cold.Error, warm.Error)
+	}
+	if diff := cmp.Diff(cold.Protocols, warm.Protocols); diff != "" {
+		t.Errorf("protocols and suites, warm (-cold +warm):\n%s", diff)
+	}
+	if !slices.Equal(cold.Groups, warm.Groups) {
+		t.Errorf("groups: cold %v, warm %v", cold.Groups, warm.Groups)
+	}
+	t.Logf("ready connections the server dropped: %d", idleDrops.Load())
+}
+
+// prefixConn reads prefix before the connection's bytes.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(p, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
 func BenchmarkProbe(b *testing.B) {
 	srv := tlstest.NewServer(b, tlstest.Options{MinVersion: tls.VersionTLS10})
 	cfg := Config{Lookup: loopback, Guard: guard.ForLab(), Roots: srv.CA.Pool()}
