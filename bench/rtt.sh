@@ -43,7 +43,7 @@ go build -o "$work/vigie" ./cmd/vigie
 vigie=$work/vigie
 
 start_lab() { # RTT_MS: starts the lab with that round trip
-	rm -rf "$work/lab"
+	rm -rf "$work/lab" "$work/lab.out" "$work/lab.err"
 	"$vigie" lab --lang en --orgs "$orgs" --seed 3 --rtt "${1}ms" --dir "$work/lab" >"$work/lab.out" 2>"$work/lab.err" &
 	labpid=$!
 	until grep -q 'Ctrl-C stops the lab' "$work/lab.out" 2>/dev/null; do
