@@ -62,9 +62,11 @@ import (
 // NSEC3 denial of existence, dials on its own (bypassing internal/guard)
 // and does not bound its work against KeyTrap (CVE-2023-50387) as
 // budget.go does. Ed448 (algorithm 16) is not verified: neither the
-// standard library nor miekg/dns implements it. The differential test e2e/dnssec-diff.sh compares the verdicts
-// with BIND's delv and Unbound's unbound-host, and lists the differences
-// in testdata/differences.tsv.
+// standard library nor miekg/dns implements it. The differential test
+// e2e/dnssec-diff.sh compares the verdicts with BIND's delv and Unbound's
+// unbound-host, and accepts only the differences listed, with their RFC
+// section, in internal/score/differences/dnssec-peers.tsv (published in
+// the methodology).
 
 // supportedAlgorithms are the DNSKEY algorithms vigie can verify (RFC 8624
 // section 3.1: RSAMD5, DSA and GOST are not validated).
