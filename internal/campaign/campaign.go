@@ -25,6 +25,7 @@ import (
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
+	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/store"
 	"vigie.eu/vigie/internal/target"
 )
@@ -36,6 +37,10 @@ const (
 	// DefaultPerIP is how many audits run at once against one web
 	// address.
 	DefaultPerIP = 8
+	// DefaultConnsPerAddress is how many TLS and SMTP connections the
+	// audits of a campaign hold at once to one address (a web host, a
+	// mail relay), all audits together.
+	DefaultConnsPerAddress = 16
 	// DefaultRetries is how many times a transient failure is audited
 	// again, DefaultRetryDelay the wait before the first retry.
 	DefaultRetries    = 2
@@ -274,6 +279,9 @@ func start(ctx context.Context, st store.Store, campaignID int64, cfg Config, pr
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
+	if ecfg.ConnLimit == nil {
+		ecfg.ConnLimit = guard.NewConnLimit(DefaultConnsPerAddress)
+	}
 	return &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{},
 		st: st, id: campaignID, progress: progress, checked: time.Now()}, nil
 }

@@ -122,6 +122,11 @@ type Config struct {
 	// outside the public internet and every special-use name (see
 	// package guard). Labs and tests allow their own ranges.
 	AddressPolicy *guard.Policy
+	// ConnLimit, when set, caps the TLS and SMTP connections open at
+	// once to each address, shared with every audit given the same (a
+	// campaign's): a mail relay or a hosting address that many audited
+	// domains share is probed politely whatever the audits in flight.
+	ConnLimit *guard.ConnLimit
 	// Lookup, when set, resolves the host names that the TLS, web and
 	// mail probes connect to, instead of a cache of the audit's own; a
 	// campaign shares one cache across its audits this way. The DNS
@@ -306,7 +311,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	}
 	// One guard for every connection of the audit; it records what it
 	// refused.
-	g := guard.New(cfg.AddressPolicy)
+	g := guard.New(cfg.AddressPolicy).Limit(cfg.ConnLimit)
 	tcfg := tlsprobe.Config{
 		Lookup:    lookup,
 		Guard:     g,

@@ -237,6 +237,7 @@ func (e *RefusedError) Error() string {
 // nothing. It is safe for concurrent use.
 type Guard struct {
 	policy *Policy
+	limit  *ConnLimit
 
 	mu      sync.Mutex
 	refused []audit.Refusal
@@ -316,6 +317,9 @@ func (g *Guard) Dialer() *net.Dialer {
 // IP literal and a port, or a name that the system resolves (the guard
 // then checks each address tried).
 func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if ap, err := netip.ParseAddrPort(address); err == nil {
+		return g.DialIP(ctx, g.Dialer(), network, ap)
+	}
 	return g.Dialer().DialContext(ctx, network, address)
 }
 
@@ -332,4 +336,87 @@ func LabPolicy() *Policy {
 // ForLab returns a guard that applies LabPolicy.
 func ForLab() *Guard {
 	return New(LabPolicy())
+}
+
+// ConnLimit caps the connections open at once to each address, across
+// every guard that shares it: the audits of one campaign share one, so
+// that a mail relay or a hosting address used by thousands of audited
+// domains never receives more than its cap at once, whatever the number
+// of audits in flight. It is safe for concurrent use.
+type ConnLimit struct {
+	per int
+
+	mu   sync.Mutex
+	sems map[netip.Addr]chan struct{}
+}
+
+// NewConnLimit returns a limit of per connections at once per address
+// (at least 1).
+func NewConnLimit(per int) *ConnLimit {
+	return &ConnLimit{per: max(per, 1), sems: map[netip.Addr]chan struct{}{}}
+}
+
+// Per is the connections at once allowed to each address.
+func (l *ConnLimit) Per() int { return l.per }
+
+func (l *ConnLimit) sem(a netip.Addr) chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.sems[a]
+	if s == nil {
+		s = make(chan struct{}, l.per)
+		l.sems[a] = s
+	}
+	return s
+}
+
+// acquire waits for a connection slot of a, or for ctx; it returns the
+// slot's release.
+func (l *ConnLimit) acquire(ctx context.Context, a netip.Addr) (func(), error) {
+	s := l.sem(a.Unmap())
+	select {
+	case s <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-s }) }, nil
+}
+
+// Limit makes the guard hold a slot of l for each connection it dials to
+// an IP address, until the connection is closed; nil removes the limit.
+// It returns g.
+func (g *Guard) Limit(l *ConnLimit) *Guard {
+	g.limit = l
+	return g
+}
+
+// DialIP connects to ip:port with nd (a Dialer of this guard), holding a
+// slot of the guard's ConnLimit, if any, while the connection is open.
+func (g *Guard) DialIP(ctx context.Context, nd *net.Dialer, network string, ap netip.AddrPort) (net.Conn, error) {
+	if g == nil || g.limit == nil {
+		return nd.DialContext(ctx, network, ap.String())
+	}
+	release, err := g.limit.acquire(ctx, ap.Addr())
+	if err != nil {
+		return nil, err
+	}
+	c, err := nd.DialContext(ctx, network, ap.String())
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: release}, nil
+}
+
+// limitedConn gives back its ConnLimit slot when closed.
+type limitedConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
 }

@@ -222,3 +222,69 @@ func TestReasonWords(t *testing.T) {
 		}
 	}
 }
+
+// TestConnLimit checks that guards sharing a ConnLimit hold at most its
+// cap of connections at once to one address, that a dial waits for a
+// closed one, and that another address is not held up.
+func TestConnLimit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	limit := NewConnLimit(2)
+	a, b := ForLab().Limit(limit), ForLab().Limit(limit)
+	c1, err := a.DialContext(t.Context(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := b.DialContext(t.Context(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if c, err := a.DialContext(ctx, "tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("a third connection at once to the address was dialled")
+	}
+	// Another address (127.0.0.2, the same listener's port is closed
+	// there: refused, but not held up by the limit).
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel2()
+	if _, err := a.DialContext(ctx2, "tcp", net.JoinHostPort("127.0.0.2", port)); errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a dial to another address waited for the limit: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		c, err := b.DialContext(t.Context(), "tcp", ln.Addr().String())
+		if err == nil {
+			c.Close()
+		}
+		done <- err
+	}()
+	c1.Close()
+	c1.Close() // a second Close gives back nothing more
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("dial after a close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a dial waiting for the limit was not let through by a close")
+	}
+	c2.Close()
+	if n := len(limit.sem(netip.MustParseAddr("127.0.0.1"))); n != 0 {
+		t.Errorf("%d slots held after every connection closed", n)
+	}
+}
