@@ -126,6 +126,18 @@ func (s *memStore) CampaignOrganisations(ctx context.Context, id int64, fn func(
 
 func (s *memStore) Close() error { return nil }
 
+func (s *memStore) Organisations(ctx context.Context, fn func(store.Organisation) error) error {
+	return errors.New("not implemented")
+}
+
+func (s *memStore) OrganisationAudits(ctx context.Context, orgID string) ([]store.AuditRecord, error) {
+	return nil, errors.New("not implemented")
+}
+
+func (s *memStore) Audit(ctx context.Context, id int64) (store.AuditRecord, error) {
+	return store.AuditRecord{}, errors.New("not implemented")
+}
+
 // labConfig audits the enginetest lab.
 func labConfig(lab *enginetest.Lab) Config {
 	return Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(),

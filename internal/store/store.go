@@ -188,6 +188,19 @@ type Store interface {
 	// counts its attempts after the previous ones. Saving a job that
 	// has no audit yet is SaveAudit.
 	ReplaceAudit(ctx context.Context, j Job, r *audit.Result) error
+	// Organisations calls fn with the latest known record of every
+	// organisation (as the newest campaign that listed it gave it;
+	// Selectors nil), ordered by ID. Streams, a page at a time: no
+	// query is open while fn runs.
+	Organisations(ctx context.Context, fn func(Organisation) error) error
+	// OrganisationAudits returns every stored audit of the organisation,
+	// all its domains, oldest first (audit time, then campaign, then
+	// domain), with Result nil. An unknown organisation gives an empty
+	// slice, not an error.
+	OrganisationAudits(ctx context.Context, orgID string) ([]AuditRecord, error)
+	// Audit returns the stored audit with this ID (AuditRecord.ID), with
+	// its result (or Unreadable); ErrNotFound if none.
+	Audit(ctx context.Context, id int64) (AuditRecord, error)
 	// Close releases the database.
 	Close() error
 }

@@ -88,6 +88,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Abandon", testAbandon},
 		{"Delete", testDelete},
 		{"Attempts", testAttempts},
+		{"Organisations", testOrganisations},
+		{"OrganisationAudits", testOrganisationAudits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

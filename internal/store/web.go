@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// The read methods the web observatory needs besides those of the
+// campaigns and exports: the organisations as last known, the audits of
+// one organisation, one audit by its ID.
+
+// orgsPage is how many organisations Organisations reads per query.
+const orgsPage = 1024
+
+func (s *sqlStore) Organisations(ctx context.Context, fn func(Organisation) error) error {
+	query := s.q(`SELECT id, name, category, domains FROM organisations WHERE id > ? ORDER BY id LIMIT ?`)
+	last := ""
+	page := make([]Organisation, 0, orgsPage)
+	for {
+		page = page[:0]
+		rows, err := s.r.QueryContext(ctx, query, last, orgsPage)
+		if err != nil {
+			return fmt.Errorf("store: organisations: %w", err)
+		}
+		for rows.Next() {
+			var (
+				o       Organisation
+				domains string
+			)
+			if err := rows.Scan(&o.ID, &o.Name, &o.Category, &domains); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: organisations: %w", err)
+			}
+			if err := scanOrgDomains(&o, domains); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, o)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: organisations: %w", err)
+		}
+		for _, o := range page {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		if len(page) < orgsPage {
+			return nil
+		}
+		last = page[len(page)-1].ID
+	}
+}
+
+func (s *sqlStore) OrganisationAudits(ctx context.Context, orgID string) ([]AuditRecord, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+auditColumns+`
+		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
+		WHERE a.org_id = ?
+		ORDER BY a.audited_at, a.campaign_id, a.domain`), orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: audits of organisation %s: %w", orgID, err)
+	}
+	defer rows.Close()
+	recs := []AuditRecord{}
+	for rows.Next() {
+		ar, err := scanAudit(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("store: audits of organisation %s: %w", orgID, err)
+		}
+		recs = append(recs, ar.rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audits of organisation %s: %w", orgID, err)
+	}
+	return recs, nil
+}
+
+func (s *sqlStore) Audit(ctx context.Context, id int64) (AuditRecord, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+auditColumns+`, a.result
+		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
+		WHERE a.id = ?`), id)
+	if err != nil {
+		return AuditRecord{}, fmt.Errorf("store: audit %d: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return AuditRecord{}, fmt.Errorf("store: audit %d: %w", id, err)
+		}
+		return AuditRecord{}, fmt.Errorf("store: audit %d: %w", id, ErrNotFound)
+	}
+	ar, err := scanAudit(rows, true)
+	if err != nil {
+		return AuditRecord{}, fmt.Errorf("store: audit %d: %w", id, err)
+	}
+	ar.decode()
+	return ar.rec, nil
+}
+
