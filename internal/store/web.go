@@ -98,4 +98,3 @@ func (s *sqlStore) Audit(ctx context.Context, id int64) (AuditRecord, error) {
 	ar.decode()
 	return ar.rec, nil
 }
-
