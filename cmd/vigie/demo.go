@@ -17,6 +17,7 @@ import (
 
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/lab"
+	"vigie.eu/vigie/internal/store"
 )
 
 // demoAbout is the help of "vigie demo" before its options.
@@ -125,6 +126,12 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 	}
+	// The estate of week 0 was audited a week before that of week 1:
+	// date the first campaign so.
+	if err := redateDemo(ctx, f.db); err != nil {
+		e.errorf("%s", err)
+		return exitFailed
+	}
 	return serve(ctx, e, &f, func(u string) {
 		fmt.Fprintf(e.stdout, e.t(text{"\nL'observatoire est prêt : ouvrez %s dans un navigateur.\n", "\nThe observatory is ready: open %s in a browser.\n"}), u)
 	})
@@ -210,4 +217,21 @@ func demoCampaign(ctx context.Context, e *env, self, dir, db string, week int) e
 		return fmt.Errorf("vigie campaign run: %w\n%s", err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
+}
+
+// redateDemo moves the first campaign of the demo's store a week back.
+func redateDemo(ctx context.Context, db string) error {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.ListCampaigns(ctx, 0, 2)
+	if err != nil {
+		return err
+	}
+	if len(list) != 2 {
+		return fmt.Errorf("%s: %d campaigns, want 2", db, len(list))
+	}
+	return st.ShiftCampaign(ctx, list[1].ID, -7*24*time.Hour)
 }

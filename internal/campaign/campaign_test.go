@@ -138,6 +138,10 @@ func (s *memStore) Audit(ctx context.Context, id int64) (store.AuditRecord, erro
 	return store.AuditRecord{}, errors.New("not implemented")
 }
 
+func (s *memStore) ShiftCampaign(ctx context.Context, id int64, by time.Duration) error {
+	return errors.New("not implemented")
+}
+
 // labConfig audits the enginetest lab.
 func labConfig(lab *enginetest.Lab) Config {
 	return Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(),

@@ -201,6 +201,12 @@ type Store interface {
 	// Audit returns the stored audit with this ID (AuditRecord.ID), with
 	// its result (or Unreadable); ErrNotFound if none.
 	Audit(ctx context.Context, id int64) (AuditRecord, error)
+	// ShiftCampaign moves the times of the campaign (created, finished,
+	// abandoned) and of its audits (their audit time, not the time
+	// inside their stored results) by the given duration: to date a
+	// demonstration's or a test's campaign as if it had run then.
+	// ErrNotFound if the campaign does not exist.
+	ShiftCampaign(ctx context.Context, campaignID int64, by time.Duration) error
 	// Close releases the database.
 	Close() error
 }

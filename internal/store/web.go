@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // The read methods the web observatory needs besides those of the
@@ -97,4 +98,61 @@ func (s *sqlStore) Audit(ctx context.Context, id int64) (AuditRecord, error) {
 	}
 	ar.decode()
 	return ar.rec, nil
+}
+
+func (s *sqlStore) ShiftCampaign(ctx context.Context, campaignID int64, by time.Duration) error {
+	c, err := s.Campaign(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id int64
+		at time.Time
+	}
+	var audits []row
+	rows, err := s.w.QueryContext(ctx, s.q(`SELECT id, audited_at FROM audits WHERE campaign_id = ?`), campaignID)
+	if err != nil {
+		return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+	}
+	for rows.Next() {
+		var (
+			r  row
+			at dbTime
+		)
+		if err := rows.Scan(&r.id, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+		}
+		r.at = at.t
+		audits = append(audits, r)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+	}
+	defer tx.Rollback()
+	opt := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return s.d.timeArg(dbTimeOf(t.Add(by)))
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET created_at = ?, finished_at = ?, abandoned_at = ? WHERE id = ?`),
+		s.d.timeArg(dbTimeOf(c.Created.Add(by))), opt(c.Finished), opt(c.Abandoned), campaignID); err != nil {
+		return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+	}
+	for _, r := range audits {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE audits SET audited_at = ? WHERE id = ?`), s.d.timeArg(dbTimeOf(r.at.Add(by))), r.id); err != nil {
+			return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: shift campaign %d: %w", campaignID, err)
+	}
+	return nil
 }

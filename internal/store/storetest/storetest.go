@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Attempts", testAttempts},
 		{"Organisations", testOrganisations},
 		{"OrganisationAudits", testOrganisationAudits},
+		{"ShiftCampaign", testShiftCampaign},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

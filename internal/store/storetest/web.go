@@ -107,3 +107,42 @@ func testOrganisationAudits(t *testing.T, s store.Store) {
 		t.Errorf("Audit(unknown) error = %v, want ErrNotFound", err)
 	}
 }
+
+// testShiftCampaign checks that a campaign and its audits move in time,
+// and no other campaign's.
+func testShiftCampaign(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	o := store.Organisation{ID: "o1", Domains: []string{"a.test"}}
+	id1 := create(t, s, "one", []store.Organisation{o})
+	save(t, s, pending(t, s, id1)[0], result("a.test", base, "B", 70))
+	if err := s.FinishCampaign(ctx, id1, base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	id2 := create(t, s, "two", []store.Organisation{o})
+	save(t, s, pending(t, s, id2)[0], result("a.test", base.Add(time.Hour), "A", 90))
+	week := -7 * 24 * time.Hour
+	if err := s.ShiftCampaign(ctx, id1, week); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Campaign(ctx, id1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := base.Add(week).Truncate(time.Microsecond)
+	if !c.Created.Equal(want) || !c.Finished.Equal(want.Add(time.Minute)) {
+		t.Errorf("shifted campaign: created %v, finished %v; want %v and a minute later", c.Created, c.Finished, want)
+	}
+	h, err := s.History(ctx, "a.test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || !h[0].Time.Equal(want) || h[0].CampaignID != id1 || !h[1].Time.Equal(base.Add(time.Hour).Truncate(time.Microsecond)) {
+		t.Errorf("history after the shift: %+v", h)
+	}
+	if c2, err := s.Campaign(ctx, id2); err != nil || !c2.Created.Equal(base.Truncate(time.Microsecond)) {
+		t.Errorf("the other campaign moved: %v, %v", c2, err)
+	}
+	if err := s.ShiftCampaign(ctx, 1<<40, week); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ShiftCampaign(unknown) = %v, want ErrNotFound", err)
+	}
+}
