@@ -80,6 +80,7 @@ type Server struct {
 	stats   map[int64]*campaignStats
 	cmpMu   sync.Mutex
 	cmps    map[[2]int64]*comparison
+	cache   pageCache
 }
 
 // New returns a server of st. It reads nothing from the store: pages
@@ -96,6 +97,7 @@ func New(st store.Store, opt Options) (*Server, error) {
 	s := &Server{st: st, opt: opt, rules: score.Default(), stats: map[int64]*campaignStats{}, cmps: map[[2]int64]*comparison{},
 		methodology: map[string]template.HTML{}}
 	s.index.st = st
+	s.cache.recheck = pageRecheck
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -290,6 +292,18 @@ type pageData struct {
 func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		l := requestLang(r)
+		path := r.URL.Path
+		if r.URL.RawQuery != "" {
+			path += "?" + r.URL.RawQuery
+		}
+		key := l.lang + "\x00" + l.prefix + "\x00" + path
+		if err := s.cacheValid(r.Context()); err != nil {
+			s.opt.Log.Error("web: store", "err", err)
+		} else if b := s.cached(key); b != nil {
+			s.pageHeaders(w, l)
+			writeTagged(w, r, b)
+			return
+		}
 		v, err := h(r)
 		status := http.StatusOK
 		if err != nil {
@@ -312,10 +326,6 @@ func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 						"The page could not be produced; the error is in the server's log.")}
 			}
 		}
-		path := r.URL.Path
-		if r.URL.RawQuery != "" {
-			path += "?" + r.URL.RawQuery
-		}
 		d := pageData{Lang: l.lang, Prefix: l.prefix, Path: path, Title: v.title, Print: v.print, Data: v.data}
 		var b bytes.Buffer
 		if err := s.pages[v.name].ExecuteTemplate(&b, "layout", d); err != nil {
@@ -323,16 +333,22 @@ func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 			http.Error(w, "500 internal server error", http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Language", l.lang)
-		w.Header().Set("Cache-Control", "no-cache")
+		s.pageHeaders(w, l)
 		if status == http.StatusOK {
+			s.keep(key, b.Bytes())
 			writeTagged(w, r, b.Bytes())
 			return
 		}
 		w.WriteHeader(status)
 		w.Write(b.Bytes())
 	}
+}
+
+// pageHeaders sets the headers of a page in language l.
+func (s *Server) pageHeaders(w http.ResponseWriter, l langOf) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", l.lang)
+	w.Header().Set("Cache-Control", "no-cache")
 }
 
 // writeTagged writes body with its ETag (a hash of the body), or 304 Not

@@ -51,7 +51,7 @@ func degrade(r *audit.Result) {
 
 // fixture returns a read-only store with two finished campaigns a week
 // apart, in which chu-lyon.test got worse, and its path.
-func fixture(t *testing.T) (store.Store, string) {
+func fixture(t testing.TB) (store.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vigie.db")
@@ -524,5 +524,43 @@ func TestSecurityTxt(t *testing.T) {
 	want := "Contact: mailto:securite@example.test\nExpires: 2027-06-29T00:00:00Z\nPreferred-Languages: fr, en\nCanonical: https://observatoire.test/.well-known/security.txt\n"
 	if diff := cmp.Diff(want, b); diff != "" {
 		t.Errorf("security.txt (-want +got):\n%s", diff)
+	}
+}
+
+// TestCacheFollowsStore checks that a page kept by the cache is rendered
+// again once a campaign is added to the store.
+func TestCacheFollowsStore(t *testing.T) {
+	ctx := context.Background()
+	st, path := fixture(t)
+	s, err := New(st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cache.recheck = 0 // ask the store at every request
+	if b := body(t, get(t, s, "/")); !strings.Contains(b, "semaine 2026-12-08") {
+		t.Fatalf("home page without the latest campaign")
+	}
+	w, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	at := base.Add(14 * 24 * time.Hour)
+	id, err := w.CreateCampaign(ctx, &store.Campaign{Name: "troisième", Created: at}, fixtureOrgs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, get(t, s, "/")); !strings.Contains(b, "semaine 2026-12-08") {
+		t.Errorf("an unfinished campaign replaced the latest finished one")
+	}
+	err = w.PendingJobs(ctx, id, func(j store.Job) error { return w.SaveAudit(ctx, j, storetest.Realistic(j.Domain, at)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.FinishCampaign(ctx, id, at); err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, get(t, s, "/")); !strings.Contains(b, "troisième") {
+		t.Errorf("home page still the one kept before the new campaign")
 	}
 }
