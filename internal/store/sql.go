@@ -613,44 +613,7 @@ func (s *sqlStore) CampaignOrganisations(ctx context.Context, campaignID int64, 
 	}
 	query := s.q(`SELECT org_id, name, category, domains FROM campaign_organisations
 		WHERE campaign_id = ? AND org_id > ? ORDER BY org_id LIMIT ?`)
-	last := ""
-	page := make([]Organisation, 0, jobsPage)
-	for {
-		page = page[:0]
-		rows, err := s.r.QueryContext(ctx, query, campaignID, last, jobsPage)
-		if err != nil {
-			return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
-		}
-		for rows.Next() {
-			var (
-				o       Organisation
-				domains string
-			)
-			if err := rows.Scan(&o.ID, &o.Name, &o.Category, &domains); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
-			}
-			if err := scanOrgDomains(&o, domains); err != nil {
-				rows.Close()
-				return err
-			}
-			page = append(page, o)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return fmt.Errorf("store: organisations of campaign %d: %w", campaignID, err)
-		}
-		for _, o := range page {
-			if err := fn(o); err != nil {
-				return err
-			}
-		}
-		if len(page) < jobsPage {
-			return nil
-		}
-		last = page[len(page)-1].ID
-	}
+	return s.pageOrganisations(ctx, fmt.Sprintf("organisations of campaign %d", campaignID), query, []any{campaignID}, jobsPage, fn)
 }
 
 func (s *sqlStore) History(ctx context.Context, domain string, full bool) ([]AuditRecord, error) {

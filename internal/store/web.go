@@ -15,13 +15,22 @@ const orgsPage = 1024
 
 func (s *sqlStore) Organisations(ctx context.Context, fn func(Organisation) error) error {
 	query := s.q(`SELECT id, name, category, domains FROM organisations WHERE id > ? ORDER BY id LIMIT ?`)
+	return s.pageOrganisations(ctx, "organisations", query, nil, orgsPage, fn)
+}
+
+// pageOrganisations calls fn with the organisations query gives, a page
+// of size at a time: query selects (id, name, category, domains) with
+// args, then takes the last ID and the page size as its last two
+// arguments. No query is open while fn runs. what names the
+// organisations in errors.
+func (s *sqlStore) pageOrganisations(ctx context.Context, what, query string, args []any, size int, fn func(Organisation) error) error {
 	last := ""
-	page := make([]Organisation, 0, orgsPage)
+	page := make([]Organisation, 0, size)
 	for {
 		page = page[:0]
-		rows, err := s.r.QueryContext(ctx, query, last, orgsPage)
+		rows, err := s.r.QueryContext(ctx, query, append(append([]any{}, args...), last, size)...)
 		if err != nil {
-			return fmt.Errorf("store: organisations: %w", err)
+			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for rows.Next() {
 			var (
@@ -30,7 +39,7 @@ func (s *sqlStore) Organisations(ctx context.Context, fn func(Organisation) erro
 			)
 			if err := rows.Scan(&o.ID, &o.Name, &o.Category, &domains); err != nil {
 				rows.Close()
-				return fmt.Errorf("store: organisations: %w", err)
+				return fmt.Errorf("store: %s: %w", what, err)
 			}
 			if err := scanOrgDomains(&o, domains); err != nil {
 				rows.Close()
@@ -41,14 +50,14 @@ func (s *sqlStore) Organisations(ctx context.Context, fn func(Organisation) erro
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return fmt.Errorf("store: organisations: %w", err)
+			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for _, o := range page {
 			if err := fn(o); err != nil {
 				return err
 			}
 		}
-		if len(page) < orgsPage {
+		if len(page) < size {
 			return nil
 		}
 		last = page[len(page)-1].ID
