@@ -26,6 +26,9 @@ import (
 // give it: markup, quotes, an ampersand.
 const hostileName = `<script>alert("x")</script> & 'Mairie' "de" <b>Nulle-Part</b>`
 
+// hostileEvidence is a header value as a hostile server could send it.
+const hostileEvidence = `"><script>steal()</script><a href='javascript:x'>`
+
 // base is the time of the first campaign's audits.
 var base = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 
@@ -71,6 +74,12 @@ func fixture(t testing.TB) (store.Store, string) {
 			engine.Rejudge(r)
 			if week == 1 && j.Org.ID == "26690027600016" {
 				degrade(r)
+			}
+			if j.Org.ID == "hostile" && len(r.Findings) > 0 {
+				// What a hostile server sends ends up in evidence.
+				f := r.Findings[0]
+				f.Subject, f.Evidence = hostileEvidence, "header: "+hostileEvidence
+				r.Findings = append(r.Findings, f)
 			}
 			return st.SaveAudit(ctx, j, r)
 		})
@@ -275,6 +284,11 @@ func TestHostileEscaped(t *testing.T) {
 		if !strings.Contains(b, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
 			t.Errorf("%s: the hostile name is not on the page, escaped", target)
 		}
+	}
+	b := body(t, get(t, s, "/audit/"+itoa(id)))
+	if strings.Contains(b, "<script>steal") || strings.Contains(b, "href='javascript") ||
+		!strings.Contains(b, "&#34;&gt;&lt;script&gt;steal()&lt;/script&gt;") {
+		t.Errorf("the hostile evidence is not on the audit page, escaped")
 	}
 	// The JSON API gives it as data, exactly.
 	var org struct {
