@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -576,5 +577,37 @@ func TestCacheFollowsStore(t *testing.T) {
 	}
 	if b := body(t, get(t, s, "/")); !strings.Contains(b, "troisième") {
 		t.Errorf("home page still the one kept before the new campaign")
+	}
+}
+
+// TestConcurrent serves every page type from many goroutines at once,
+// cold: the caches (search index, statistics, comparisons, pages) are
+// filled concurrently (run with -race).
+func TestConcurrent(t *testing.T) {
+	s := newServer(t, Options{})
+	s.cache.recheck = 0
+	targets := []string{"/", "/en/?q=mairie", "/org/26690027600016", "/campaign/2", "/api/v1/statistics",
+		"/api/v1/organisations?q=h", "/badge/chu-lyon.test.svg", "/fr/org/hostile"}
+	errs := make(chan string, 80) // one per request
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 10 {
+				target := targets[(g+i)%len(targets)]
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+				if w.Code != 200 {
+					errs <- fmt.Sprintf("%s: status %d", target, w.Code)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
