@@ -168,26 +168,13 @@ type orgDetailJSON struct {
 }
 
 func (s *Server) apiOrganisation(r *http.Request) (any, error) {
-	id := r.PathValue("id")
-	if len(id) > 200 {
-		return nil, errNotFound
-	}
-	recs, err := s.st.OrganisationAudits(r.Context(), id)
+	recs, latest, org, _, err := s.orgAudits(r, r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 {
-		return nil, errNotFound
-	}
-	d := orgDetailJSON{Audits: []auditSummaryJSON{}}
-	latest := map[string]store.AuditRecord{}
-	var newest int64
+	d := orgDetailJSON{orgJSON: orgOf(org), Audits: []auditSummaryJSON{}}
 	for _, rec := range recs {
 		d.Audits = append(d.Audits, summaryOf(rec))
-		latest[rec.Domain] = rec // oldest first: the last one stays
-		if rec.CampaignID >= newest {
-			newest, d.orgJSON = rec.CampaignID, orgOf(rec.Org)
-		}
 	}
 	var grades []string
 	for _, dom := range d.Domains {

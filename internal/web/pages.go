@@ -99,29 +99,38 @@ type domainData struct {
 	Findings []audit.Finding
 }
 
-func (s *Server) organisation(r *http.Request) (*view, error) {
-	id := r.PathValue("id")
+// orgAudits returns the audits of organisation id (oldest first), the
+// latest audit of each of its domains, and the organisation as the
+// newest campaign recorded it; errNotFound when it has none.
+func (s *Server) orgAudits(r *http.Request, id string) (recs []store.AuditRecord, latest map[string]store.AuditRecord, org store.Organisation, campaign int64, err error) {
 	if id == "" || len(id) > 200 {
-		return nil, errNotFound
+		return nil, nil, org, 0, errNotFound
 	}
-	recs, err := s.st.OrganisationAudits(r.Context(), id)
+	recs, err = s.st.OrganisationAudits(r.Context(), id)
 	if err != nil {
-		return nil, err
+		return nil, nil, org, 0, err
 	}
 	if len(recs) == 0 {
-		return nil, errNotFound
+		return nil, nil, org, 0, errNotFound
 	}
-	d := &orgData{}
-	// The latest audit of each domain, and the campaign of the latest.
-	latest := map[string]store.AuditRecord{}
+	latest = map[string]store.AuditRecord{}
 	for _, rec := range recs {
 		if p, ok := latest[rec.Domain]; !ok || rec.Time.After(p.Time) || rec.Time.Equal(p.Time) && rec.CampaignID > p.CampaignID {
 			latest[rec.Domain] = rec
 		}
-		if rec.CampaignID >= d.Campaign {
-			d.Campaign, d.Org = rec.CampaignID, rec.Org
+		if rec.CampaignID >= campaign {
+			campaign, org = rec.CampaignID, rec.Org
 		}
 	}
+	return recs, latest, org, campaign, nil
+}
+
+func (s *Server) organisation(r *http.Request) (*view, error) {
+	recs, latest, org, campaign, err := s.orgAudits(r, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	d := &orgData{Org: org, Campaign: campaign}
 	var grades []string
 	for _, dom := range d.Org.Domains {
 		rec, ok := latest[dom]
@@ -133,12 +142,7 @@ func (s *Server) organisation(r *http.Request) (*view, error) {
 			return nil, err
 		}
 		dd := domainData{Domain: dom, Rec: full}
-		if full.Result != nil {
-			dd.Findings = slices.Clone(full.Result.Findings)
-			slices.SortStableFunc(dd.Findings, func(a, b audit.Finding) int {
-				return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(s.gain(full.Result, b), s.gain(full.Result, a)))
-			})
-		}
+		dd.Findings = s.ordered(full.Result)
 		if full.Time.After(d.Time) {
 			d.Time = full.Time
 		}
@@ -163,6 +167,19 @@ func (s *Server) organisation(r *http.Request) (*view, error) {
 		title = d.Org.ID
 	}
 	return &view{name: "org", title: title, data: d}, nil
+}
+
+// ordered returns the findings of r (nil for none), the most severe
+// first, then those whose fix gains the most.
+func (s *Server) ordered(r *audit.Result) []audit.Finding {
+	if r == nil {
+		return nil
+	}
+	fs := slices.Clone(r.Findings)
+	slices.SortStableFunc(fs, func(a, b audit.Finding) int {
+		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(s.gain(r, b), s.gain(r, a)))
+	})
+	return fs
 }
 
 // gain is what fixing f would give back: the points its id took from
@@ -195,14 +212,7 @@ func (s *Server) auditView(r *http.Request) (*auditData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &auditData{Rec: rec}
-	if rec.Result != nil {
-		d.Findings = slices.Clone(rec.Result.Findings)
-		slices.SortStableFunc(d.Findings, func(a, b audit.Finding) int {
-			return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(s.gain(rec.Result, b), s.gain(rec.Result, a)))
-		})
-	}
-	return d, nil
+	return &auditData{Rec: rec, Findings: s.ordered(rec.Result)}, nil
 }
 
 func (s *Server) auditPage(r *http.Request) (*view, error) {
