@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -609,5 +610,32 @@ func TestConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+func TestOpenData(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "organisations.csv"), []byte("id,name\n1,a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".hidden"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, Options{OpenDataDir: dir})
+	page := body(t, get(t, s, "/opendata"))
+	if !strings.Contains(page, `href="/opendata/organisations.csv"`) || strings.Contains(page, ".hidden") {
+		t.Errorf("open data page does not list exactly the visible file")
+	}
+	r := get(t, s, "/opendata/organisations.csv")
+	if b := body(t, r); r.StatusCode != 200 || b != "id,name\n1,a\n" || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("download: status %d, body %q, disposition %q", r.StatusCode, b, r.Header.Get("Content-Disposition"))
+	}
+	for _, bad := range []string{"/opendata/.hidden", "/opendata/..%2f..%2fetc%2fpasswd", "/opendata/nothing.csv"} {
+		if r := get(t, s, bad); r.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", bad, r.StatusCode)
+		}
+	}
+	if b := body(t, get(t, s, "/campaign/2")); !strings.Contains(b, `href="/opendata/organisations.csv"`) {
+		t.Errorf("campaign page does not offer the download")
 	}
 }
