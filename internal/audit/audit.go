@@ -208,17 +208,25 @@ type Definition struct {
 
 // New returns a finding of this definition about subject (a host, a URL, a
 // record), with evidence: the observed facts that support it, as data rather
-// than prose ("TLS 1.0 accepted by 192.0.2.1:443").
-func (d *Definition) New(subject, evidence string) Finding {
-	return Finding{
-		ID:          d.ID,
-		Severity:    d.Severity,
-		Subject:     subject,
-		Evidence:    evidence,
-		Title:       d.Title,
-		Remediation: d.Remediation,
-		Standard:    d.Standard,
+// than prose ("TLS 1.0 accepted by 192.0.2.1:443"), as a message of the
+// catalogue: Evidence holds it in English, EvidenceFR in French, and
+// EvidenceMessage the code and parameters to render it again.
+func (d *Definition) New(subject string, evidence Message) Finding {
+	f := Finding{
+		ID:              d.ID,
+		Severity:        d.Severity,
+		Subject:         subject,
+		Evidence:        evidence.Render("en"),
+		EvidenceFR:      evidence.Render("fr"),
+		EvidenceMessage: &evidence,
+		Title:           d.Title,
+		Remediation:     d.Remediation,
+		Standard:        d.Standard,
 	}
+	if evidence.Code == "" {
+		f.Evidence, f.EvidenceFR, f.EvidenceMessage = "", "", nil
+	}
+	return f
 }
 
 // Finding is one conclusion of a check about the audited domain.
@@ -229,10 +237,17 @@ type Finding struct {
 	// name server, a cookie name.
 	Subject string `json:"subject,omitempty"`
 	// Evidence is what was observed, the facts behind the finding.
+	// It is in English, as it always was.
 	Evidence    string `json:"evidence,omitempty"`
 	Title       Text   `json:"title"`
 	Remediation Text   `json:"remediation"`
 	Standard    string `json:"standard,omitempty"`
+	// EvidenceFR is the evidence in French.
+	EvidenceFR string `json:"evidence_fr,omitempty"`
+	// EvidenceMessage is the evidence as a code of the catalogue and its
+	// parameters (see Message), from which a renderer writes it again in
+	// either language; nil in results stored before it existed.
+	EvidenceMessage *Message `json:"evidence_message,omitempty"`
 }
 
 // Check is a pure judge: from observations to findings, with no I/O, no

@@ -109,11 +109,16 @@ var trimSteps = []struct {
 		cut := false
 		for i := range r.Findings {
 			f := &r.Findings[i]
-			for _, s := range []*string{&f.Subject, &f.Evidence} {
+			for _, s := range []*string{&f.Subject, &f.Evidence, &f.EvidenceFR} {
 				if len(*s) > trimLine {
 					*s = trimClip(*s)
 					cut = true
 				}
+			}
+			// The message would render the evidence whole again: the
+			// clipped texts stand in for it.
+			if cut && f.EvidenceMessage != nil {
+				f.EvidenceMessage = nil
 			}
 		}
 		return cut

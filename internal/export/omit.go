@@ -69,7 +69,7 @@ func ParseOmit(values ...string) ([]string, error) {
 // omittedPaths are the paths that audits.jsonl's "omitted" adds for
 // each field left out.
 var omittedPaths = map[string][]string{
-	OmitEvidence:     {"findings.evidence"},
+	OmitEvidence:     {"findings.evidence"}, // with evidence_fr and evidence_message
 	OmitAddresses:    {"addresses"},
 	OmitCertificates: {"tls.certificates.subject", "tls.certificates.issuer", "tls.certificates.serial"},
 	OmitObservations: {"observations"},
@@ -103,6 +103,8 @@ func omitRecord(rec *store.AuditRecord, omit []string) (*store.AuditRecord, erro
 			for _, f := range fs {
 				if m, ok := f.(map[string]any); ok {
 					delete(m, "evidence")
+					delete(m, "evidence_fr")
+					delete(m, "evidence_message")
 				}
 			}
 		}

@@ -57,7 +57,7 @@ func find(t testing.TB, id, subject string) audit.Finding {
 	if d == nil {
 		t.Fatalf("finding %s has no definition", id)
 	}
-	return d.New(subject, "")
+	return d.New(subject, audit.Message{})
 }
 
 func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
@@ -246,7 +246,7 @@ func TestMonotonic(t *testing.T) {
 	r := Default()
 	var pool []audit.Finding
 	for _, d := range check.Definitions() {
-		pool = append(pool, d.New("example.test", ""), d.New("www.example.test", ""))
+		pool = append(pool, d.New("example.test", audit.Message{}), d.New("www.example.test", audit.Message{}))
 	}
 	observations := []*audit.Observations{observedAll(), dnsOnly()}
 	rng := rand.New(rand.NewPCG(2026, 1))

@@ -206,6 +206,21 @@ func defined(t *testing.T, c audit.Check, fs []audit.Finding) {
 		if r, _ := utf8.DecodeRuneInString(f.Evidence); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			t.Errorf("finding %s: evidence %s starts with %q: begin with vigie's own words and quote remote values inside (evidence.Quote)", f.ID, strconv.Quote(f.Evidence), r)
 		}
+		// Evidence is a message of the catalogue, rendered in both
+		// languages from its code and parameters.
+		m := f.EvidenceMessage
+		if m == nil {
+			t.Errorf("finding %s: evidence %s has no message code (audit.M)", f.ID, strconv.Quote(f.Evidence))
+			continue
+		}
+		for _, code := range m.Codes() {
+			if _, ok := audit.Messages[code]; !ok {
+				t.Errorf("finding %s: evidence code %q is not in the catalogue (audit.Messages)", f.ID, code)
+			}
+		}
+		if f.Evidence != m.Render("en") || f.EvidenceFR != m.Render("fr") || f.EvidenceFR == "" {
+			t.Errorf("finding %s: evidence %q / %q is not its message rendered", f.ID, f.Evidence, f.EvidenceFR)
+		}
 	}
 }
 

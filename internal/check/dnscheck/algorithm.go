@@ -1,9 +1,8 @@
 package dnscheck
 
 import (
-	"fmt"
 	"sort"
-	"strings"
+	"strconv"
 
 	"vigie.eu/vigie/internal/audit"
 )
@@ -67,10 +66,14 @@ var Algorithm = audit.CheckFunc("dns.dnssec.algorithm", func(o *audit.Observatio
 		return nil
 	}
 	sort.Slice(weak, func(i, j int) bool { return weak[i] < weak[j] })
-	parts := make([]string, 0, len(weak))
+	parts := make([]audit.Message, 0, len(weak))
 	for _, a := range weak {
 		s := signingStatus[a]
-		parts = append(parts, fmt.Sprintf("algorithm %d %s (%s for signing)", a, s.name, s.status))
+		code := "dns.algorithm.not_recommended"
+		if s.status == "MUST NOT" {
+			code = "dns.algorithm.must_not"
+		}
+		parts = append(parts, audit.M(code, "number", strconv.Itoa(int(a)), "name", s.name))
 	}
-	return []audit.Finding{defWeakAlgorithm.New(o.Domain, strings.Join(parts, "; "))}
+	return []audit.Finding{defWeakAlgorithm.New(o.Domain, audit.M("list").WithItems(parts...))}
 }, defWeakAlgorithm)

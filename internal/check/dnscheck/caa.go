@@ -28,5 +28,5 @@ var CAA = audit.CheckFunc("dns.caa", func(o *audit.Observations) []audit.Finding
 	if queryFailed(d, "", "CAA") || !querySucceeded(d, "", "CAA") {
 		return nil
 	}
-	return []audit.Finding{defCAAMissing.New(o.Domain, "no CAA record at "+canonical(o.Domain)+" nor at its parent domains")}
+	return []audit.Finding{defCAAMissing.New(o.Domain, audit.M("dns.caa.missing", "domain", canonical(o.Domain)))}
 }, defCAAMissing)

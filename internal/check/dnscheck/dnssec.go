@@ -52,16 +52,16 @@ var DNSSEC = audit.CheckFunc("dns.dnssec", func(o *audit.Observations) []audit.F
 		if len(s.Unsupported) > 0 {
 			return nil
 		}
-		return []audit.Finding{defDNSSECMissing.New(o.Domain, withReason("DNSSEC insecure", s.Reason))}
+		return []audit.Finding{defDNSSECMissing.New(o.Domain, withReason("insecure", s.Reason))}
 	case audit.DNSSECBogus:
-		return []audit.Finding{defDNSSECBogus.New(o.Domain, withReason("DNSSEC bogus", s.Reason))}
+		return []audit.Finding{defDNSSECBogus.New(o.Domain, withReason("bogus", s.Reason))}
 	}
 	return nil
 }, defDNSSECMissing, defDNSSECBogus)
 
-func withReason(status, reason string) string {
+func withReason(status, reason string) audit.Message {
 	if reason == "" {
-		return status
+		return audit.M("dns.dnssec." + status)
 	}
-	return status + ": " + evidence.Quote(reason)
+	return audit.M("dns.dnssec."+status+"_reason", "reason", evidence.Quote(reason))
 }

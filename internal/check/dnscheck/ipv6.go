@@ -54,7 +54,7 @@ var IPv6 = audit.CheckFunc("dns.ipv6", func(o *audit.Observations) []audit.Findi
 	return out
 }, defIPv6Web, defIPv6NS)
 
-func webIPv4Only(d *audit.DNSObservation, domain string) (string, bool) {
+func webIPv4Only(d *audit.DNSObservation, domain string) (audit.Message, bool) {
 	www := d.WWW
 	if www == nil {
 		www = &audit.HostAddresses{}
@@ -62,17 +62,17 @@ func webIPv4Only(d *audit.DNSObservation, domain string) (string, bool) {
 	hasV4 := len(d.A) > 0 || len(www.IPv4) > 0
 	hasV6 := len(d.AAAA) > 0 || len(www.IPv6) > 0
 	if !hasV4 || hasV6 {
-		return "", false
+		return audit.Message{}, false
 	}
 	if queryFailed(d, domain, "AAAA") {
-		return "", false
+		return audit.Message{}, false
 	}
 	// www answered only in part (its IPv4 came, its IPv6 lookup failed).
 	if www.Error != "" && len(www.IPv4) > 0 {
-		return "", false
+		return audit.Message{}, false
 	}
 	if www.Name != "" && queryFailed(d, www.Name, "AAAA") {
-		return "", false
+		return audit.Message{}, false
 	}
 	var v4 []string
 	v4 = append(v4, d.A...)
@@ -85,24 +85,24 @@ func webIPv4Only(d *audit.DNSObservation, domain string) (string, bool) {
 	if wwwName == "" {
 		wwwName = "www." + canonical(domain)
 	}
-	return "no AAAA record for " + canonical(domain) + " nor " + canonical(wwwName) + "; IPv4: " + strings.Join(v4, ", "), true
+	return audit.M("dns.ipv6.web_missing", "domain", canonical(domain), "www", canonical(wwwName), "ipv4", strings.Join(v4, ", ")), true
 }
 
 // nameServersIPv4Only reports when every name server was resolved without
 // error and none has an IPv6 address.
-func nameServersIPv4Only(d *audit.DNSObservation) (string, bool) {
+func nameServersIPv4Only(d *audit.DNSObservation) (audit.Message, bool) {
 	if len(d.NS) == 0 {
-		return "", false
+		return audit.Message{}, false
 	}
 	var names []string
 	for _, ns := range d.NS {
 		if len(ns.IPv6) > 0 || ns.Error != "" {
-			return "", false
+			return audit.Message{}, false
 		}
 		names = append(names, canonical(ns.Name))
 	}
 	sort.Strings(names)
-	return "no IPv6 address for " + evidence.List(evidence.QuoteAll(names), ", "), true
+	return audit.M("dns.ipv6.ns_missing", "servers", evidence.List(evidence.QuoteAll(names), ", ")), true
 }
 
 func containsString(list []string, s string) bool {

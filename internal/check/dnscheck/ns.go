@@ -40,10 +40,10 @@ var NameServers = audit.CheckFunc("dns.ns", func(o *audit.Observations) []audit.
 		if !apex || !querySucceeded(d, o.Domain, "NS") {
 			return nil
 		}
-		return []audit.Finding{defTooFewNS.New(o.Domain, "no NS record at "+canonical(o.Domain))}
+		return []audit.Finding{defTooFewNS.New(o.Domain, audit.M("dns.ns.none", "domain", canonical(o.Domain)))}
 	case 1:
 		for n := range names {
-			return []audit.Finding{defTooFewNS.New(o.Domain, "1 name server: "+evidence.Quote(n))}
+			return []audit.Finding{defTooFewNS.New(o.Domain, audit.M("dns.ns.one", "server", evidence.Quote(n)))}
 		}
 	}
 	return nil

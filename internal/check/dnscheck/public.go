@@ -31,7 +31,7 @@ var NotPublic = audit.CheckFunc("dns.address", func(o *audit.Observations) []aud
 			continue
 		}
 		out = append(out, defNotPublic.New(o.Domain,
-			"connection refused by the address guard to "+evidence.Quote(r.Address)+": "+r.ReasonText("en")))
+			audit.M("guard.refused", "address", evidence.Quote(r.Address)).WithItems(audit.M("guard.reason."+r.Reason))))
 	}
 	return out
 }, defNotPublic)

@@ -17,10 +17,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"vigie.eu/vigie/internal/audit"
 )
 
 // MaxValue is the most bytes of a remote value that evidence quotes.
-const MaxValue = 200
+const MaxValue = audit.MaxQuoted
 
 // MaxItems is the most items List writes.
 const MaxItems = 10
@@ -29,16 +31,7 @@ const MaxItems = 10
 // (at a character boundary, the cut marked with "…"), then quoted as a Go
 // string literal (strconv.Quote: double quotes, control and invalid bytes
 // escaped, printable Unicode kept).
-func Quote(s string) string {
-	if len(s) > MaxValue {
-		cut := MaxValue
-		for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 sequence
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strconv.Quote(s)
-}
+func Quote(s string) string { return audit.Quote(s) }
 
 // QuoteAll quotes each of values.
 func QuoteAll(values []string) []string {
@@ -50,10 +43,19 @@ func QuoteAll(values []string) []string {
 }
 
 // List joins at most MaxItems items with sep and says how many were left
-// out. The items are written as they are: quote remote ones first.
+// out as "… (+N)", in no language. The items are written as they are: quote remote ones first.
 func List(items []string, sep string) string {
 	if len(items) <= MaxItems {
 		return strings.Join(items, sep)
 	}
-	return fmt.Sprintf("%s%sand %d more", strings.Join(items[:MaxItems], sep), sep, len(items)-MaxItems)
+	return fmt.Sprintf("%s%s… (+%d)", strings.Join(items[:MaxItems], sep), sep, len(items)-MaxItems)
+}
+
+// Items keeps at most MaxItems messages, the way List keeps strings: the
+// rest is said as a count ("… (+N)").
+func Items(ms []audit.Message) []audit.Message {
+	if len(ms) <= MaxItems {
+		return ms
+	}
+	return append(ms[:MaxItems:MaxItems], audit.M("more", "n", strconv.Itoa(len(ms)-MaxItems)))
 }

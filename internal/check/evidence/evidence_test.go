@@ -35,7 +35,7 @@ func TestList(t *testing.T) {
 	if got, want := List(items[:3], ", "), "a, b, c"; got != want {
 		t.Errorf("List = %q, want %q", got, want)
 	}
-	if got, want := List(items, "; "), "a; b; c; d; e; f; g; h; i; j; and 2 more"; got != want {
+	if got, want := List(items, "; "), "a; b; c; d; e; f; g; h; i; j; … (+2)"; got != want {
 		t.Errorf("List = %q, want %q", got, want)
 	}
 }

@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"fmt"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -67,7 +66,7 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 	type key struct{ id, subject string }
 	seen := map[key]bool{}
 	var out []audit.Finding
-	add := func(d *audit.Definition, subject, ev string) {
+	add := func(d *audit.Definition, subject string, ev audit.Message) {
 		k := key{d.ID, subject}
 		if !seen[k] {
 			seen[k] = true
@@ -88,7 +87,7 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 					continue
 				}
 				subject := host + " cookie " + evidence.Quote(c.Name)
-				ev := fmt.Sprintf("Set-Cookie: %s on %s", evidence.Quote(c.Raw), evidence.Quote(r.URL))
+				ev := audit.M("http.cookie.set", "cookie", evidence.Quote(c.Raw), "url", evidence.Quote(r.URL))
 				if !c.Secure {
 					add(cookieNoSecure, subject, ev)
 				}
@@ -100,7 +99,7 @@ var Cookies = audit.CheckFunc("http.cookie", func(o *audit.Observations) []audit
 				case "":
 					add(cookieNoSameSite, subject, ev)
 				default:
-					add(cookieNoSameSite, subject, fmt.Sprintf("SameSite=%s is not Strict, Lax or None: %s", evidence.Quote(c.SameSite), ev))
+					add(cookieNoSameSite, subject, audit.M("http.cookie.samesite_invalid", "value", evidence.Quote(c.SameSite)).WithItems(ev))
 				}
 			}
 		}

@@ -40,7 +40,7 @@ var COOP = audit.CheckFunc("http.coop", func(o *audit.Observations) []audit.Find
 		case "same-origin", "same-origin-allow-popups", "noopener-allow-popups":
 			continue
 		}
-		f.add(coopMissing, p.host, headerProblem(p, "Cross-Origin-Opener-Policy", "isolates nothing"))
+		f.add(coopMissing, p.host, headerProblem(p, "Cross-Origin-Opener-Policy", "http.coop.nothing"))
 	}
 	return f.list
 }, coopMissing)

@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -63,7 +62,7 @@ var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Findin
 			policies = append(policies, audit.ParseCSP(v)...)
 		}
 		if len(policies) == 0 {
-			f.add(cspMissing, p.host, "no Content-Security-Policy header on "+evidence.Quote(p.resp.URL))
+			f.add(cspMissing, p.host, noHeader(p, "Content-Security-Policy"))
 			continue
 		}
 		common := cspWeaknesses(policies[0])
@@ -74,7 +73,7 @@ var CSP = audit.CheckFunc("http.csp", func(o *audit.Observations) []audit.Findin
 			})
 		}
 		for _, w := range common {
-			f.add(cspWeak, p.host, w.Reason)
+			f.add(cspWeak, p.host, w.Message)
 		}
 	}
 	return f.list
@@ -86,38 +85,41 @@ type CSPWeakness struct {
 	// "no-script-src", "unsafe-inline", "unsafe-eval", "script-wildcard",
 	// "object-src", "no-base-uri".
 	Kind string
-	// Reason says which directive fails and why, for the evidence.
+	// Reason says which directive fails and why, in English.
 	Reason string
+	// Message is Reason as a message of the catalogue, for the
+	// evidence.
+	Message audit.Message
 }
 
 // cspWeaknesses returns what the policy fails to prevent, in a fixed
 // order.
 func cspWeaknesses(p audit.CSPPolicy) []CSPWeakness {
 	var ws []CSPWeakness
-	add := func(kind, format string, args ...any) {
-		ws = append(ws, CSPWeakness{Kind: kind, Reason: fmt.Sprintf(format, args...)})
+	add := func(kind string, m audit.Message) {
+		ws = append(ws, CSPWeakness{Kind: kind, Reason: m.Render("en"), Message: m})
 	}
 
 	// Scripts: script-src, or default-src when it is absent (CSP Level
 	// 3, "get the effective directive" and the fallback lists).
 	script, name := p.Effective("script-src")
 	if name == "" {
-		add("no-script-src", "no script-src nor default-src: scripts from any origin may run")
+		add("no-script-src", audit.M("http.csp.no_script_src"))
 	} else {
 		sources := lower(script)
 		// A nonce or a hash disables 'unsafe-inline' (CSP Level 3,
 		// "does a source list allow all inline behavior?").
 		hasNonceOrHash := slices.ContainsFunc(sources, audit.IsCSPNonceOrHash)
 		if slices.Contains(sources, "'unsafe-inline'") && !hasNonceOrHash {
-			add("unsafe-inline", "%s allows 'unsafe-inline' without a nonce or a hash: injected inline scripts run", name)
+			add("unsafe-inline", audit.M("http.csp.unsafe_inline", "directive", name))
 		}
 		if slices.Contains(sources, "'unsafe-eval'") {
-			add("unsafe-eval", "%s allows 'unsafe-eval': strings can be run as code (eval)", name)
+			add("unsafe-eval", audit.M("http.csp.unsafe_eval", "directive", name))
 		}
 		// With 'strict-dynamic', host and scheme sources are ignored.
 		if !slices.Contains(sources, "'strict-dynamic'") {
 			if wide := tooWide(script); len(wide) > 0 {
-				add("script-wildcard", "%s allows sources that match any host (%s): scripts from anywhere may run", name, evidence.Quote(strings.Join(wide, " ")))
+				add("script-wildcard", audit.M("http.csp.script_wildcard", "directive", name, "sources", evidence.Quote(strings.Join(wide, " "))))
 			}
 		}
 	}
@@ -126,14 +128,14 @@ func cspWeaknesses(p audit.CSPPolicy) []CSPWeakness {
 	object, name := p.Effective("object-src")
 	switch {
 	case name == "":
-		add("object-src", "no object-src nor default-src: plugins (object, embed) may load from anywhere")
+		add("object-src", audit.M("http.csp.no_object_src"))
 	case !(len(object) == 1 && strings.EqualFold(object[0], "'none'")):
-		add("object-src", "object-src is not 'none' (effective: %s %s)", name, evidence.Quote(strings.Join(object, " ")))
+		add("object-src", audit.M("http.csp.object_src", "directive", name, "sources", evidence.Quote(strings.Join(object, " "))))
 	}
 
 	// base-uri does not fall back to default-src.
 	if _, ok := p.Get("base-uri"); !ok {
-		add("no-base-uri", "no base-uri: an injected <base> element can redirect relative script URLs")
+		add("no-base-uri", audit.M("http.csp.no_base_uri"))
 	}
 	return ws
 }

@@ -51,7 +51,7 @@ var versioned = regexp.MustCompile(`(?i)[a-z][a-z0-9._-]*[/(]v?[0-9]+(\.[0-9]+)*
 var Disclosure = audit.CheckFunc("http.disclosure", func(o *audit.Observations) []audit.Finding {
 	var f findings
 	seen := map[[2]string]bool{}
-	once := func(d *audit.Definition, host, evidence string) {
+	once := func(d *audit.Definition, host string, evidence audit.Message) {
 		if k := [2]string{d.ID, host}; !seen[k] {
 			seen[k] = true
 			f.add(d, host, evidence)
@@ -69,12 +69,12 @@ var Disclosure = audit.CheckFunc("http.disclosure", func(o *audit.Observations) 
 			}
 			for _, v := range r.Header("Server") {
 				if versioned.MatchString(v) {
-					once(serverVersion, host, "Server: "+evidence.Quote(v))
+					once(serverVersion, host, audit.M("http.header.value", "header", "Server", "value", evidence.Quote(v)))
 				}
 			}
 			for _, v := range r.Header("X-Powered-By") {
 				if v != "" {
-					once(poweredBy, host, "X-Powered-By: "+evidence.Quote(v))
+					once(poweredBy, host, audit.M("http.header.value", "header", "X-Powered-By", "value", evidence.Quote(v)))
 				}
 			}
 		}

@@ -42,10 +42,9 @@ var Framing = audit.CheckFunc("http.framing", func(o *audit.Observations) []audi
 		if protected || frameOptionsValid(xfo) {
 			continue
 		}
-		ev := "no X-Frame-Options header nor CSP frame-ancestors on " + evidence.Quote(p.resp.URL)
+		ev := audit.M("http.framing.missing", "url", evidence.Quote(p.resp.URL))
 		if len(xfo) > 0 {
-			ev = "X-Frame-Options: " + evidence.Quote(strings.Join(xfo, ", ")) +
-				" is not DENY or SAMEORIGIN, and no CSP frame-ancestors"
+			ev = audit.M("http.framing.invalid", "value", evidence.Quote(strings.Join(xfo, ", ")))
 		}
 		f.add(framingMissing, p.host, ev)
 	}

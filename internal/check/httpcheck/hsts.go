@@ -1,7 +1,7 @@
 package httpcheck
 
 import (
-	"fmt"
+	"strconv"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/evidence"
@@ -79,7 +79,7 @@ var HSTS = audit.CheckFunc("http.hsts", func(o *audit.Observations) []audit.Find
 	for _, p := range pages(o) {
 		values := p.resp.Header("Strict-Transport-Security")
 		if len(values) == 0 {
-			f.add(hstsMissing, p.host, "no Strict-Transport-Security header on "+evidence.Quote(p.resp.URL))
+			f.add(hstsMissing, p.host, noHeader(p, "Strict-Transport-Security"))
 			continue
 		}
 		// RFC 6797, section 8.1: a UA processes only the first
@@ -87,14 +87,14 @@ var HSTS = audit.CheckFunc("http.hsts", func(o *audit.Observations) []audit.Find
 		v := values[0]
 		h, err := audit.ParseHSTS(v)
 		if err != nil {
-			f.add(hstsInvalid, p.host, fmt.Sprintf("Strict-Transport-Security: %s (%v)", evidence.Quote(v), err))
+			f.add(hstsInvalid, p.host, audit.M("http.hsts.invalid", "value", evidence.Quote(v), "error", err.Error()))
 			continue
 		}
 		if h.MaxAge < oneYear {
-			f.add(hstsShort, p.host, fmt.Sprintf("max-age=%d, under %d (one year)", h.MaxAge, oneYear))
+			f.add(hstsShort, p.host, audit.M("http.hsts.short", "max_age", strconv.FormatInt(int64(h.MaxAge), 10), "year", strconv.Itoa(oneYear)))
 		}
 		if !h.IncludeSubDomains {
-			f.add(hstsNoSubdomains, p.host, "Strict-Transport-Security: "+evidence.Quote(v))
+			f.add(hstsNoSubdomains, p.host, audit.M("http.header.value", "header", "Strict-Transport-Security", "value", evidence.Quote(v)))
 		}
 	}
 	return f.list

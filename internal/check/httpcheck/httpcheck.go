@@ -70,12 +70,17 @@ func pages(o *audit.Observations) []page {
 // headerProblem is the evidence against the header name of page p: "no
 // name header on URL" when p has none, else its values, quoted, and what
 // is wrong with them.
-func headerProblem(p page, name, wrong string) string {
+func headerProblem(p page, name, wrong string) audit.Message {
 	values := p.resp.Header(name)
 	if len(values) == 0 {
-		return "no " + name + " header on " + evidence.Quote(p.resp.URL)
+		return noHeader(p, name)
 	}
-	return name + ": " + evidence.Quote(strings.Join(values, ", ")) + " " + wrong
+	return audit.M(wrong, "header", name, "value", evidence.Quote(strings.Join(values, ", ")))
+}
+
+// noHeader is the evidence that page p has no header name.
+func noHeader(p page, name string) audit.Message {
+	return audit.M("http.header.missing", "header", name, "url", evidence.Quote(p.resp.URL))
 }
 
 // hostOf returns the lower-case host name of a URL, or "" when it has none.
@@ -93,11 +98,11 @@ type findings struct {
 	seen map[[3]string]bool
 }
 
-func (f *findings) add(d *audit.Definition, subject, evidence string) {
+func (f *findings) add(d *audit.Definition, subject string, evidence audit.Message) {
 	if f.seen == nil {
 		f.seen = map[[3]string]bool{}
 	}
-	k := [3]string{d.ID, subject, evidence}
+	k := [3]string{d.ID, subject, evidence.Render("en")}
 	if f.seen[k] {
 		return
 	}

@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"fmt"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -33,7 +32,7 @@ var httpsMissing = &audit.Definition{
 // where nothing answers at all (no web site) gets no finding.
 var HTTPS = audit.CheckFunc("http.https", func(o *audit.Observations) []audit.Finding {
 	answered := false
-	var why []string
+	var why []audit.Message
 	for _, h := range o.HTTP {
 		if h == nil {
 			continue
@@ -52,17 +51,17 @@ var HTTPS = audit.CheckFunc("http.https", func(o *audit.Observations) []audit.Fi
 		}
 		switch {
 		case r != nil:
-			why = append(why, fmt.Sprintf("%s ends on %s", h.URL, evidence.Quote(r.URL)))
+			why = append(why, audit.M("http.https.ends", "start", h.URL, "url", evidence.Quote(r.URL)))
 		case h.Error != "":
-			why = append(why, h.URL+": "+evidence.Quote(h.Error))
+			why = append(why, audit.M("http.https.failed", "start", h.URL).WithItems(audit.Failure(h.Error)))
 		}
 	}
 	if !answered {
 		return nil
 	}
-	ev := "no https:// page answered"
+	ev := audit.M("http.https.none")
 	if len(why) > 0 {
-		ev += ": " + evidence.List(why, "; ")
+		ev = audit.M("http.https.none_because").WithItems(evidence.Items(why)...)
 	}
 	return []audit.Finding{httpsMissing.New(o.Domain, ev)}
 }, httpsMissing)

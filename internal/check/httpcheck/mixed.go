@@ -72,7 +72,7 @@ var MixedContent = audit.CheckFunc("http.content.mixed", func(o *audit.Observati
 			}
 		}
 		if len(found) > 0 {
-			f.add(mixedContent, p.host, "http:// subresources on "+evidence.Quote(p.resp.URL)+": "+evidence.List(found, ", "))
+			f.add(mixedContent, p.host, audit.M("http.mixed.found", "url", evidence.Quote(p.resp.URL), "elements", evidence.List(found, ", ")))
 		}
 	}
 	return f.list

@@ -63,7 +63,10 @@ func TestParseSecurityTxt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ParseSecurityTxt(tt.in).Problems(now)
+			var got []string
+			for _, m := range ParseSecurityTxt(tt.in).Problems(now) {
+				got = append(got, m.Render("en"))
+			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
-	"vigie.eu/vigie/internal/check/evidence"
 )
 
 var permissionsMissing = &audit.Definition{
@@ -33,7 +32,7 @@ var PermissionsPolicy = audit.CheckFunc("http.permissions_policy", func(o *audit
 		if strings.TrimSpace(strings.Join(p.resp.Header("Permissions-Policy"), "")) != "" {
 			continue
 		}
-		f.add(permissionsMissing, p.host, "no Permissions-Policy header on "+evidence.Quote(p.resp.URL))
+		f.add(permissionsMissing, p.host, noHeader(p, "Permissions-Policy"))
 	}
 	return f.list
 }, permissionsMissing)

@@ -1,7 +1,7 @@
 package httpcheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -38,14 +38,14 @@ var Redirect = audit.CheckFunc("http.redirect", func(o *audit.Observations) []au
 		if r == nil || strings.HasPrefix(strings.ToLower(r.URL), "https://") {
 			continue
 		}
-		evidence := fmt.Sprintf("ends on %s (status %d)", evidence.Quote(r.URL), r.Status)
+		ev := audit.M("http.redirect.ends", "url", evidence.Quote(r.URL), "status", strconv.Itoa(r.Status))
 		switch n := len(h.Responses) - 1; {
 		case n == 1:
-			evidence += " after 1 redirect"
+			ev = audit.M("http.redirect.ends_after_1", "url", evidence.Quote(r.URL), "status", strconv.Itoa(r.Status))
 		case n > 1:
-			evidence += fmt.Sprintf(" after %d redirects", n)
+			ev = audit.M("http.redirect.ends_after", "url", evidence.Quote(r.URL), "status", strconv.Itoa(r.Status), "n", strconv.Itoa(n))
 		}
-		f.add(redirectMissing, h.URL, evidence)
+		f.add(redirectMissing, h.URL, ev)
 	}
 	return f.list
 }, redirectMissing)

@@ -56,9 +56,9 @@ var ReferrerPolicy = audit.CheckFunc("http.referrer_policy", func(o *audit.Obser
 		policy := effectiveReferrerPolicy(values)
 		switch policy {
 		case "":
-			f.add(referrerMissing, p.host, headerProblem(p, "Referrer-Policy", "has no known policy"))
+			f.add(referrerMissing, p.host, headerProblem(p, "Referrer-Policy", "http.referrer.unknown"))
 		case "unsafe-url", "no-referrer-when-downgrade":
-			f.add(referrerUnsafe, p.host, "Referrer-Policy: "+policy)
+			f.add(referrerUnsafe, p.host, audit.M("http.header.value", "header", "Referrer-Policy", "value", policy))
 		}
 	}
 	return f.list

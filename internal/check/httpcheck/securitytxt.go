@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,27 +56,27 @@ var SecurityTxt = audit.CheckFunc("http.securitytxt", func(o *audit.Observations
 	}
 	switch {
 	case s.Error != "" && s.Status != 200:
-		return []audit.Finding{securityTxtMissing.New(s.URL, "not fetched: "+evidence.Quote(s.Error))}
+		return []audit.Finding{securityTxtMissing.New(s.URL, audit.M("http.securitytxt.not_fetched").WithItems(audit.Failure(s.Error)))}
 	case s.Status != 200:
-		return []audit.Finding{securityTxtMissing.New(s.URL, fmt.Sprintf("status %d", s.Status))}
+		return []audit.Finding{securityTxtMissing.New(s.URL, audit.M("http.securitytxt.status", "status", strconv.Itoa(s.Status)))}
 	}
 	problems := ParseSecurityTxt(s.Body).Problems(o.Time)
 	// RFC 9116, section 3: the file MUST have a Content-Type of
 	// text/plain.
 	if mt, _, err := mime.ParseMediaType(s.ContentType); err != nil || mt != "text/plain" {
-		ct := "none"
+		ct := audit.M("http.securitytxt.no_content_type")
 		if s.ContentType != "" {
-			ct = evidence.Quote(s.ContentType)
+			ct = audit.M("http.securitytxt.content_type", "type", evidence.Quote(s.ContentType))
 		}
-		problems = append([]string{fmt.Sprintf("Content-Type %s is not text/plain", ct)}, problems...)
+		problems = append([]audit.Message{ct}, problems...)
 	}
 	if s.Error != "" {
-		problems = append(problems, "error: "+evidence.Quote(s.Error))
+		problems = append(problems, audit.M("http.securitytxt.error").WithItems(audit.Failure(s.Error)))
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	return []audit.Finding{securityTxtInvalid.New(s.URL, strings.Join(problems, "; "))}
+	return []audit.Finding{securityTxtInvalid.New(s.URL, audit.M("list").WithItems(problems...))}
 }, securityTxtMissing, securityTxtInvalid)
 
 // SecurityTxtFile is a parsed security.txt file (RFC 9116).
@@ -151,7 +152,7 @@ func ParseSecurityTxt(body string) SecurityTxtFile {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || !isFieldName(name) {
-			f.BadLines = append(f.BadLines, fmt.Sprintf("line %d: %s", n, evidence.Quote(line)))
+			f.BadLines = append(f.BadLines, fmt.Sprintf("%d: %s", n, evidence.Quote(line)))
 			continue
 		}
 		f.Fields = append(f.Fields, SecurityTxtField{Name: name, Value: strings.TrimSpace(value), Line: n})
@@ -178,8 +179,8 @@ func isFieldName(s string) bool {
 // of the RFC: no Contact (section 2.5.3), a missing, repeated, malformed,
 // past or too distant Expires (section 2.5.5), and lines that are not
 // fields or comments.
-func (f SecurityTxtFile) Problems(now time.Time) []string {
-	var ps []string
+func (f SecurityTxtFile) Problems(now time.Time) []audit.Message {
+	var ps []audit.Message
 	contact := false
 	for _, v := range f.Values("Contact") {
 		if v != "" {
@@ -187,34 +188,34 @@ func (f SecurityTxtFile) Problems(now time.Time) []string {
 		}
 	}
 	if !contact {
-		ps = append(ps, "no Contact field")
+		ps = append(ps, audit.M("http.securitytxt.no_contact"))
 	}
 	expires := f.Values("Expires")
 	switch {
 	case len(expires) == 0:
-		ps = append(ps, "no Expires field")
+		ps = append(ps, audit.M("http.securitytxt.no_expires"))
 	case len(expires) > 1:
-		ps = append(ps, fmt.Sprintf("Expires appears %d times, it must appear once", len(expires)))
+		ps = append(ps, audit.M("http.securitytxt.expires_repeated", "n", strconv.Itoa(len(expires))))
 	default:
 		t, err := time.Parse(time.RFC3339, expires[0])
 		switch {
 		case err != nil:
-			ps = append(ps, fmt.Sprintf("Expires %s is not an RFC 3339 date", evidence.Quote(expires[0])))
+			ps = append(ps, audit.M("http.securitytxt.expires_invalid", "value", evidence.Quote(expires[0])))
 		case !t.After(now):
-			ps = append(ps, fmt.Sprintf("expired on %s", t.UTC().Format(time.RFC3339)))
+			ps = append(ps, audit.M("http.securitytxt.expired", "date", t.UTC().Format(time.RFC3339)))
 		case t.After(now.AddDate(1, 0, 0)):
 			// Section 2.5.5: it is RECOMMENDED that Expires be
 			// less than a year into the future.
-			ps = append(ps, fmt.Sprintf("Expires %s is more than a year ahead", t.UTC().Format(time.RFC3339)))
+			ps = append(ps, audit.M("http.securitytxt.expires_far", "date", t.UTC().Format(time.RFC3339)))
 		}
 	}
 	if len(f.BadLines) > 0 {
-		p := "not a field nor a comment: " + f.BadLines[0]
+		p := audit.M("http.securitytxt.bad_line", "line", f.BadLines[0])
 		switch n := len(f.BadLines) - 1; {
 		case n == 1:
-			p += " and 1 more line"
+			p = audit.M("http.securitytxt.bad_line_1", "line", f.BadLines[0])
 		case n > 1:
-			p += fmt.Sprintf(" and %d more lines", n)
+			p = audit.M("http.securitytxt.bad_lines", "line", f.BadLines[0], "n", strconv.Itoa(n))
 		}
 		ps = append(ps, p)
 	}

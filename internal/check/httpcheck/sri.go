@@ -54,7 +54,7 @@ var SRI = audit.CheckFunc("http.content.sri", func(o *audit.Observations) []audi
 			found = append(found, evidence.Quote(u.String()))
 		}
 		if len(found) > 0 {
-			f.add(sriMissing, p.host, "scripts from other sites without integrity on "+evidence.Quote(p.resp.URL)+": "+evidence.List(found, ", "))
+			f.add(sriMissing, p.host, audit.M("http.sri.missing", "url", evidence.Quote(p.resp.URL), "scripts", evidence.List(found, ", ")))
 		}
 	}
 	return f.list

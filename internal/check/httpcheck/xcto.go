@@ -33,7 +33,7 @@ var ContentTypeOptions = audit.CheckFunc("http.xcto", func(o *audit.Observations
 		if nosniff(values) {
 			continue
 		}
-		f.add(xctoMissing, p.host, headerProblem(p, "X-Content-Type-Options", "is not nosniff"))
+		f.add(xctoMissing, p.host, headerProblem(p, "X-Content-Type-Options", "http.xcto.not_nosniff"))
 	}
 	return f.list
 }, xctoMissing)

@@ -1,7 +1,7 @@
 package mailcheck
 
 import (
-	"fmt"
+	"strconv"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/evidence"
@@ -78,14 +78,14 @@ var DANE = audit.CheckFunc("mail.dane", func(o *audit.Observations) []audit.Find
 		if len(t.Records) == 0 {
 			switch t.DNSSEC {
 			case audit.DNSSECSecure:
-				out = append(out, defDANEMissing.New(h.Name, "no TLSA at "+evidence.Quote(t.Name)+"; DNSSEC secure"))
+				out = append(out, defDANEMissing.New(h.Name, audit.M("mail.dane.none_secure", "name", evidence.Quote(t.Name))))
 			case audit.DNSSECInsecure:
-				out = append(out, defDANEUnsigned.New(h.Name, "no TLSA at "+evidence.Quote(t.Name)+"; DNSSEC insecure: "+evidence.Quote(t.DNSSECReason)))
+				out = append(out, defDANEUnsigned.New(h.Name, audit.M("mail.dane.none_insecure", "name", evidence.Quote(t.Name), "reason", evidence.Quote(t.DNSSECReason))))
 			}
 			continue
 		}
 		if t.DNSSEC != audit.DNSSECSecure {
-			out = append(out, defDANEInsecure.New(h.Name, fmt.Sprintf("%d TLSA records at %s; DNSSEC %s: %s", len(t.Records), evidence.Quote(t.Name), t.DNSSEC, evidence.Quote(t.DNSSECReason))))
+			out = append(out, defDANEInsecure.New(h.Name, audit.M("mail.dane.unsigned", "count", strconv.Itoa(len(t.Records)), "name", evidence.Quote(t.Name), "status", t.DNSSEC, "reason", evidence.Quote(t.DNSSECReason))))
 			continue
 		}
 		// RFC 7672 section 3.1.3: usages 0 and 1 are not used for SMTP.
@@ -100,7 +100,7 @@ var DANE = audit.CheckFunc("mail.dane", func(o *audit.Observations) []audit.Find
 			}
 		}
 		if len(usable) == 0 {
-			out = append(out, defDANEUnusable.New(h.Name, fmt.Sprintf("%d TLSA records at %s, none with usage 2 or 3", len(t.Records), evidence.Quote(t.Name))))
+			out = append(out, defDANEUnusable.New(h.Name, audit.M("mail.dane.unusable", "count", strconv.Itoa(len(t.Records)), "name", evidence.Quote(t.Name))))
 			continue
 		}
 		if len(comparable) < len(usable) {
@@ -116,7 +116,7 @@ var DANE = audit.CheckFunc("mail.dane", func(o *audit.Observations) []audit.Find
 			}
 		}
 		if len(mismatched) > 0 {
-			out = append(out, defDANEMismatch.New(h.Name, fmt.Sprintf("no TLSA at %s matches the chain of %s", evidence.Quote(t.Name), evidence.List(mismatched, ", "))))
+			out = append(out, defDANEMismatch.New(h.Name, audit.M("mail.dane.mismatch", "name", evidence.Quote(t.Name), "addresses", evidence.List(mismatched, ", "))))
 		}
 	}
 	return out

@@ -1,8 +1,8 @@
 package mailcheck
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -112,37 +112,37 @@ var DKIM = audit.CheckFunc("mail.dkim", func(o *audit.Observations) []audit.Find
 		failed = failed || s.Error != ""
 		if !s.Found {
 			if s.Given && s.Error == "" && !sendsNoMail(m) {
-				out = append(out, defDKIMSelectorMissing.New(s.Name, "no key record ("+s.Rcode+")"))
+				out = append(out, defDKIMSelectorMissing.New(s.Name, audit.M("mail.dkim.no_key", "rcode", s.Rcode)))
 			}
 			continue
 		}
 		found = true
 		if len(s.Errors) > 0 {
-			out = append(out, defDKIMSyntax.New(s.Name, "errors: "+quoted(s.Errors, "; ")))
+			out = append(out, defDKIMSyntax.New(s.Name, audit.M("mail.errors", "errors", quoted(s.Errors, "; "))))
 		}
 		if s.Revoked {
-			out = append(out, defDKIMRevoked.New(s.Name, "p= is empty"))
+			out = append(out, defDKIMRevoked.New(s.Name, audit.M("mail.dkim.revoked")))
 			continue
 		}
 		if s.KeyType == "rsa" && s.KeyBits > 0 {
 			switch {
 			case s.KeyBits < 1024:
-				out = append(out, defDKIMWeakKey.New(s.Name, fmt.Sprintf("RSA key of %d bits", s.KeyBits)))
+				out = append(out, defDKIMWeakKey.New(s.Name, audit.M("mail.dkim.rsa_bits", "bits", strconv.Itoa(s.KeyBits))))
 			case s.KeyBits < 2048:
-				out = append(out, defDKIMShortKey.New(s.Name, fmt.Sprintf("RSA key of %d bits", s.KeyBits)))
+				out = append(out, defDKIMShortKey.New(s.Name, audit.M("mail.dkim.rsa_bits", "bits", strconv.Itoa(s.KeyBits))))
 			}
 		}
 		if slices.Contains(s.Flags, "y") {
-			out = append(out, defDKIMTestMode.New(s.Name, "t="+evidence.Quote(strings.Join(s.Flags, ":"))))
+			out = append(out, defDKIMTestMode.New(s.Name, audit.M("mail.tag", "tag", "t", "value", evidence.Quote(strings.Join(s.Flags, ":")))))
 		}
 		if slices.Contains(s.HashAlgorithms, "sha1") {
-			out = append(out, defDKIMSHA1.New(s.Name, "h="+evidence.Quote(strings.Join(s.HashAlgorithms, ":"))))
+			out = append(out, defDKIMSHA1.New(s.Name, audit.M("mail.tag", "tag", "h", "value", evidence.Quote(strings.Join(s.HashAlgorithms, ":")))))
 		}
 	}
 	// A selector whose query failed may hold the key: no "not found"
 	// then.
 	if !found && !given && !failed && len(m.DKIM.Tried) > 0 && !sendsNoMail(m) {
-		ev := fmt.Sprintf("%d selectors tried: %s; _domainkey.%s answered %s", len(m.DKIM.Tried), evidence.List(m.DKIM.Tried, ", "), domainOf(o), m.DKIM.DomainKeyRcode)
+		ev := audit.M("mail.dkim.not_found", "count", strconv.Itoa(len(m.DKIM.Tried)), "selectors", evidence.List(m.DKIM.Tried, ", "), "domain", domainOf(o), "rcode", m.DKIM.DomainKeyRcode)
 		out = append(out, defDKIMNotFound.New(domainOf(o), ev))
 	}
 	return out

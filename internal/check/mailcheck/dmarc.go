@@ -1,7 +1,7 @@
 package mailcheck
 
 import (
-	"fmt"
+	"strconv"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/evidence"
@@ -120,18 +120,18 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 	dm, d := m.DMARC, domainOf(o)
 	switch len(dm.Records) {
 	case 0:
-		ev := "no TXT record starting with v=DMARC1 at _dmarc." + d
+		ev := audit.M("mail.record.missing", "version", "v=DMARC1", "name", "_dmarc."+d)
 		if dm.Fallback {
-			ev += " nor at " + dm.Name
+			ev = audit.M("mail.dmarc.missing_fallback", "name", "_dmarc."+d, "fallback", dm.Name)
 		}
 		return []audit.Finding{defDMARCMissing.New(d, ev)}
 	case 1:
 	default:
-		return []audit.Finding{defDMARCMultiple.New(dm.Name, "records: "+quoted(dm.Records, ", "))}
+		return []audit.Finding{defDMARCMultiple.New(dm.Name, audit.M("mail.records", "records", quoted(dm.Records, ", ")))}
 	}
 	var out []audit.Finding
 	if len(dm.Errors) > 0 {
-		out = append(out, defDMARCSyntax.New(dm.Name, "errors: "+quoted(dm.Errors, "; ")))
+		out = append(out, defDMARCSyntax.New(dm.Name, audit.M("mail.errors", "errors", quoted(dm.Errors, "; "))))
 	}
 	// The policy for the audited domain: sp when it came from the
 	// organisational domain (RFC 7489 section 6.6.3), p otherwise.
@@ -142,29 +142,29 @@ var DMARC = audit.CheckFunc("mail.dmarc", func(o *audit.Observations) []audit.Fi
 	switch {
 	case policy != "none":
 	case dm.Fallback && dm.SubdomainPolicy != "":
-		out = append(out, defDMARCPNone.New(dm.Name, "sp=none of the organisational domain applies: "+evidence.Quote(dm.Records[0])))
+		out = append(out, defDMARCPNone.New(dm.Name, audit.M("mail.dmarc.sp_none", "record", evidence.Quote(dm.Records[0]))))
 	default:
-		out = append(out, defDMARCPNone.New(dm.Name, "p=none: "+evidence.Quote(dm.Records[0])))
+		out = append(out, defDMARCPNone.New(dm.Name, audit.M("mail.dmarc.p_none", "record", evidence.Quote(dm.Records[0]))))
 	}
 	if !dm.Fallback && dm.SubdomainPolicy != "" && policyRank(dm.SubdomainPolicy) >= 0 && policyRank(dm.SubdomainPolicy) < policyRank(dm.Policy) {
-		out = append(out, defDMARCSPWeaker.New(dm.Name, fmt.Sprintf("p=%s, sp=%s", dm.Policy, dm.SubdomainPolicy)))
+		out = append(out, defDMARCSPWeaker.New(dm.Name, audit.M("mail.dmarc.policies", "p", dm.Policy, "sp", dm.SubdomainPolicy)))
 	}
 	if dm.Percent != nil && *dm.Percent < 100 && policy != "none" {
-		out = append(out, defDMARCPct.New(dm.Name, fmt.Sprintf("pct=%d", *dm.Percent)))
+		out = append(out, defDMARCPct.New(dm.Name, audit.M("mail.tag", "tag", "pct", "value", strconv.Itoa(*dm.Percent))))
 	}
 	if len(dm.RUA) == 0 {
-		out = append(out, defDMARCNoRUA.New(dm.Name, "no rua tag"))
+		out = append(out, defDMARCNoRUA.New(dm.Name, audit.M("mail.dmarc.no_rua")))
 	}
-	var unauth []string
+	var unauth []audit.Message
 	for _, list := range [][]audit.DMARCReportAddress{dm.RUA, dm.RUF} {
 		for _, a := range list {
 			if a.External && a.Authorized != nil && !*a.Authorized {
-				unauth = append(unauth, evidence.Quote(a.URI)+" (no v=DMARC1 at "+evidence.Quote(a.AuthName)+")")
+				unauth = append(unauth, audit.M("mail.dmarc.unauthorised", "uri", evidence.Quote(a.URI), "name", evidence.Quote(a.AuthName)))
 			}
 		}
 	}
 	if len(unauth) > 0 {
-		out = append(out, defDMARCRUAUnauthorised.New(dm.Name, "not authorised: "+evidence.List(unauth, "; ")))
+		out = append(out, defDMARCRUAUnauthorised.New(dm.Name, audit.M("mail.dmarc.not_authorised").WithItems(evidence.Items(unauth)...)))
 	}
 	return out
 }, defDMARCMissing, defDMARCMultiple, defDMARCSyntax, defDMARCPNone, defDMARCSPWeaker, defDMARCPct, defDMARCNoRUA, defDMARCRUAUnauthorised)

@@ -1,7 +1,6 @@
 package mailcheck
 
 import (
-	"fmt"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -60,7 +59,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 	}
 	s, d := m.MTASTS, domainOf(o)
 	if len(s.Records) == 0 {
-		return []audit.Finding{defMTASTSMissing.New(d, "no TXT record starting with v=STSv1 at _mta-sts."+d)}
+		return []audit.Finding{defMTASTSMissing.New(d, audit.M("mail.record.missing", "version", "v=STSv1", "name", "_mta-sts."+d))}
 	}
 	var problems []string
 	problems = append(problems, s.RecordErrors...)
@@ -70,13 +69,13 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 	problems = append(problems, s.PolicyErrors...)
 	var out []audit.Finding
 	if len(problems) > 0 {
-		out = append(out, defMTASTSPolicyInvalid.New(d, "errors: "+quoted(problems, "; ")))
+		out = append(out, defMTASTSPolicyInvalid.New(d, audit.M("mail.errors", "errors", quoted(problems, "; "))))
 	}
 	if s.FetchError != "" || s.Policy == "" {
 		return out
 	}
 	if s.Mode == "testing" {
-		out = append(out, defMTASTSTesting.New(d, "mode: testing"))
+		out = append(out, defMTASTSTesting.New(d, audit.M("mail.mtasts.testing")))
 	}
 	if s.Mode == "enforce" || s.Mode == "testing" {
 		for _, h := range hosts(m) {
@@ -84,7 +83,7 @@ var MTASTS = audit.CheckFunc("mail.mtasts", func(o *audit.Observations) []audit.
 				continue
 			}
 			if !covered(h.Name, s.MX) {
-				out = append(out, defMTASTSMXNotCovered.New(h.Name, fmt.Sprintf("MX host %s matches none of the policy's mx: %s (mode %s)", evidence.Quote(h.Name), quoted(s.MX, ", "), s.Mode)))
+				out = append(out, defMTASTSMXNotCovered.New(h.Name, audit.M("mail.mtasts.not_covered", "host", evidence.Quote(h.Name), "mx", quoted(s.MX, ", "), "mode", s.Mode)))
 			}
 		}
 	}

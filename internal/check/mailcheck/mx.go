@@ -1,7 +1,7 @@
 package mailcheck
 
 import (
-	"fmt"
+	"strconv"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/evidence"
@@ -64,9 +64,9 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 	if m.MX.Rcode == "NOERROR" && len(m.MX.Records) == 0 {
 		switch hs := hosts(m); {
 		case len(hs) == 0:
-			out = append(out, defMXMissing.New(domainOf(o), "no MX record and no address for an implicit MX"))
+			out = append(out, defMXMissing.New(domainOf(o), audit.M("mail.mx.none")))
 		case m.MX.Implicit && !smtpAnswered(m):
-			out = append(out, defMXMissing.New(domainOf(o), "no MX record and no SMTP server at the domain's address (implicit MX): "+smtpErrors(hs)))
+			out = append(out, defMXMissing.New(domainOf(o), audit.M("mail.mx.implicit_no_smtp").WithItems(smtpErrors(hs)...)))
 		}
 	}
 	if m.MX.Implicit {
@@ -74,10 +74,10 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 	}
 	for _, h := range hosts(m) {
 		if h.CNAME != "" {
-			out = append(out, defMXCNAME.New(h.Name, fmt.Sprintf("MX %d %s is an alias of %s", h.Preference, evidence.Quote(h.Name), evidence.Quote(h.CNAME))))
+			out = append(out, defMXCNAME.New(h.Name, audit.M("mail.mx.cname", "preference", strconv.Itoa(int(h.Preference)), "host", evidence.Quote(h.Name), "target", evidence.Quote(h.CNAME))))
 		}
 		if h.AddressLiteral {
-			out = append(out, defMXLiteral.New(h.Name, fmt.Sprintf("MX %d %s", h.Preference, evidence.Quote(h.Name))))
+			out = append(out, defMXLiteral.New(h.Name, audit.M("mail.mx.record", "preference", strconv.Itoa(int(h.Preference)), "host", evidence.Quote(h.Name))))
 		}
 	}
 	return out
@@ -85,20 +85,20 @@ var MX = audit.CheckFunc("mail.mx", func(o *audit.Observations) []audit.Finding 
 
 // smtpErrors lists why each SMTP session of hs failed ("192.0.2.1:25:
 // connection refused"), or says that none was tried.
-func smtpErrors(hs []*audit.MXHost) string {
-	var errs []string
+func smtpErrors(hs []*audit.MXHost) []audit.Message {
+	var errs []audit.Message
 	for _, h := range hs {
 		if h.Error != "" {
-			errs = append(errs, h.Error)
+			errs = append(errs, audit.Failure(h.Error))
 		}
 		for _, s := range h.SMTP {
 			if s != nil && s.Error != "" {
-				errs = append(errs, s.Error)
+				errs = append(errs, audit.Failure(s.Error))
 			}
 		}
 	}
 	if len(errs) == 0 {
-		return "no SMTP session"
+		return []audit.Message{audit.M("mail.smtp.none")}
 	}
-	return quoted(errs, "; ")
+	return evidence.Items(errs)
 }

@@ -1,7 +1,7 @@
 package mailcheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -140,32 +140,32 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 	}
 	s, d := m.SPF, domainOf(o)
 	if len(s.Records) == 0 {
-		return []audit.Finding{defSPFMissing.New(d, "no TXT record starting with v=spf1 at "+d)}
+		return []audit.Finding{defSPFMissing.New(d, audit.M("mail.record.missing", "version", "v=spf1", "name", d))}
 	}
 	var out []audit.Finding
-	byKind := map[string][]string{}
+	byKind := map[string][]audit.Message{}
 	for _, e := range s.Errors {
-		byKind[e.Kind] = append(byKind[e.Kind], "record of "+evidence.Quote(e.Domain)+": "+evidence.Quote(e.Message))
+		byKind[e.Kind] = append(byKind[e.Kind], audit.M("mail.spf.record_of", "domain", evidence.Quote(e.Domain), "value", evidence.Quote(e.Message)))
 	}
 	if len(s.Records) > 1 {
-		out = append(out, defSPFMultiple.New(d, "records: "+quoted(s.Records, ", ")))
+		out = append(out, defSPFMultiple.New(d, audit.M("mail.records", "records", quoted(s.Records, ", "))))
 	} else if msgs := byKind[audit.SPFErrMultiple]; len(msgs) > 0 {
-		out = append(out, defSPFPermerror.New(d, evidence.List(msgs, "; ")))
+		out = append(out, defSPFPermerror.New(d, audit.M("list").WithItems(evidence.Items(msgs)...)))
 	}
 	if msgs := byKind[audit.SPFErrSyntax]; len(msgs) > 0 {
-		out = append(out, defSPFSyntax.New(d, evidence.List(msgs, "; ")))
+		out = append(out, defSPFSyntax.New(d, audit.M("list").WithItems(evidence.Items(msgs)...)))
 	}
 	if s.Lookups > 10 {
-		out = append(out, defSPFTooManyLookups.New(d, fmt.Sprintf("at least %d DNS lookups, limit 10", s.Lookups)))
+		out = append(out, defSPFTooManyLookups.New(d, audit.M("mail.spf.lookups", "n", strconv.Itoa(s.Lookups))))
 	}
 	if s.VoidLookups > 2 {
-		out = append(out, defSPFTooManyVoid.New(d, fmt.Sprintf("%d void lookups, limit 2", s.VoidLookups)))
+		out = append(out, defSPFTooManyVoid.New(d, audit.M("mail.spf.void", "n", strconv.Itoa(s.VoidLookups))))
 	}
 	if msgs := byKind[audit.SPFErrLoop]; len(msgs) > 0 {
-		out = append(out, defSPFLoop.New(d, evidence.List(msgs, "; ")))
+		out = append(out, defSPFLoop.New(d, audit.M("list").WithItems(evidence.Items(msgs)...)))
 	}
 	if msgs := append(byKind[audit.SPFErrNoRecord], byKind[audit.SPFErrMXNames]...); len(msgs) > 0 {
-		out = append(out, defSPFPermerror.New(d, evidence.List(msgs, "; ")))
+		out = append(out, defSPFPermerror.New(d, audit.M("list").WithItems(evidence.Items(msgs)...)))
 	}
 	if s.Tree == nil {
 		return out
@@ -173,7 +173,8 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 	// The qualifier of "all" decides for every unlisted sender: in the
 	// domain's record or the record it redirects to, and also in an
 	// included record, where "+all" makes the include match everyone.
-	var passAll, ptrs []string
+	var passAll []string
+	var ptrs []audit.Message
 	walk(s.Tree, func(n *audit.SPFNode) {
 		for _, t := range n.Terms {
 			if t.Modifier || t.Error != "" {
@@ -183,23 +184,23 @@ var SPF = audit.CheckFunc("mail.spf", func(o *audit.Observations) []audit.Findin
 				passAll = append(passAll, n.Domain)
 			}
 			if t.Name == "ptr" {
-				ptrs = append(ptrs, "record of "+evidence.Quote(n.Domain)+": "+evidence.Quote(t.Qualifier+"ptr"+colon(t.Value)))
+				ptrs = append(ptrs, audit.M("mail.spf.record_of", "domain", evidence.Quote(n.Domain), "value", evidence.Quote(t.Qualifier+"ptr"+colon(t.Value))))
 			}
 		}
 	})
 	if len(passAll) > 0 {
-		out = append(out, defSPFPassAll.New(d, "mechanism +all in the record of "+quoted(passAll, ", ")))
+		out = append(out, defSPFPassAll.New(d, audit.M("mail.spf.pass_all", "domains", quoted(passAll, ", "))))
 	}
 	final := finalRecord(s.Tree)
 	if q, ok := allQualifier(final); ok {
 		if q == "?" {
-			out = append(out, defSPFNeutralAll.New(d, "mechanism ?all in the record of "+evidence.Quote(final.Domain)))
+			out = append(out, defSPFNeutralAll.New(d, audit.M("mail.spf.neutral_all", "domain", evidence.Quote(final.Domain))))
 		}
 	} else if final.Error == "" && final.Record != "" {
-		out = append(out, defSPFNoFailAll.New(d, "record of "+evidence.Quote(final.Domain)+": "+evidence.Quote(final.Record)))
+		out = append(out, defSPFNoFailAll.New(d, audit.M("mail.spf.record_of", "domain", evidence.Quote(final.Domain), "value", evidence.Quote(final.Record))))
 	}
 	if len(ptrs) > 0 {
-		out = append(out, defSPFPtr.New(d, evidence.List(ptrs, "; ")))
+		out = append(out, defSPFPtr.New(d, audit.M("list").WithItems(evidence.Items(ptrs)...)))
 	}
 	return out
 }, defSPFMissing, defSPFMultiple, defSPFSyntax, defSPFTooManyLookups, defSPFTooManyVoid, defSPFLoop, defSPFPermerror, defSPFPassAll, defSPFNeutralAll, defSPFPtr, defSPFNoFailAll)

@@ -1,7 +1,7 @@
 package mailcheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -40,7 +40,8 @@ var STARTTLS = audit.CheckFunc("mail.starttls", func(o *audit.Observations) []au
 	}
 	var out []audit.Finding
 	for _, h := range hosts(m) {
-		var missing, failed []string
+		var missing []string
+		var failed []audit.Message
 		for _, s := range h.SMTP {
 			switch {
 			case s == nil || s.Error != "" || s.EHLOCode != 250:
@@ -48,16 +49,16 @@ var STARTTLS = audit.CheckFunc("mail.starttls", func(o *audit.Observations) []au
 			case !s.STARTTLS:
 				missing = append(missing, s.Address)
 			case s.STARTTLSCode != 220:
-				failed = append(failed, fmt.Sprintf("%s: STARTTLS answered %d", s.Address, s.STARTTLSCode))
+				failed = append(failed, audit.M("mail.starttls.code", "address", s.Address, "code", strconv.Itoa(s.STARTTLSCode)))
 			case s.TLSError != "":
-				failed = append(failed, s.Address+": "+evidence.Quote(s.TLSError))
+				failed = append(failed, audit.M("mail.starttls.failed", "address", s.Address).WithItems(audit.Failure(s.TLSError)))
 			}
 		}
 		if len(missing) > 0 {
-			out = append(out, defSTARTTLSMissing.New(h.Name, "no STARTTLS in the EHLO reply of "+evidence.List(missing, ", ")))
+			out = append(out, defSTARTTLSMissing.New(h.Name, audit.M("mail.starttls.missing", "addresses", evidence.List(missing, ", "))))
 		}
 		if len(failed) > 0 {
-			out = append(out, defSTARTTLSFailed.New(h.Name, evidence.List(failed, "; ")))
+			out = append(out, defSTARTTLSFailed.New(h.Name, audit.M("list").WithItems(evidence.Items(failed)...)))
 		}
 	}
 	return out
@@ -135,7 +136,7 @@ var TLS = audit.CheckFunc("mail.tls", func(o *audit.Observations) []audit.Findin
 				continue
 			}
 			seen[key] = true
-			out = append(out, d.New(f.Subject, f.Evidence))
+			out = append(out, d.New(f.Subject, *f.EvidenceMessage))
 		}
 	}
 	return out

@@ -32,10 +32,10 @@ var TLSRPT = audit.CheckFunc("mail.tlsrpt", func(o *audit.Observations) []audit.
 	}
 	r := m.TLSRPT
 	if len(r.Records) == 0 {
-		return []audit.Finding{defTLSRPTMissing.New(domainOf(o), "no TXT record starting with v=TLSRPTv1 at "+r.Name)}
+		return []audit.Finding{defTLSRPTMissing.New(domainOf(o), audit.M("mail.record.missing", "version", "v=TLSRPTv1", "name", r.Name))}
 	}
 	if len(r.Errors) > 0 {
-		return []audit.Finding{defTLSRPTInvalid.New(r.Name, "errors: "+quoted(r.Errors, "; "))}
+		return []audit.Finding{defTLSRPTInvalid.New(r.Name, audit.M("mail.errors", "errors", quoted(r.Errors, "; ")))}
 	}
 	return nil
 }, defTLSRPTMissing, defTLSRPTInvalid)

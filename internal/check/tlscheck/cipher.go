@@ -1,7 +1,7 @@
 package tlscheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -170,11 +170,11 @@ var Cipher = audit.CheckFunc("tls.cipher", func(o *audit.Observations) []audit.F
 			{defNoForwardSecrecy, static},
 		} {
 			if len(c.uses) > 0 {
-				out = append(out, c.def.New(t.Host, "accepted: "+listSuites(c.uses)))
+				out = append(out, c.def.New(t.Host, audit.M("tls.cipher.accepted", "suites", listSuites(c.uses))))
 			}
 		}
 		if len(uses) > 0 && !anyAEAD(t, uses) {
-			out = append(out, defNoAEAD.New(t.Host, fmt.Sprintf("no AEAD suite among %d accepted (%s)", len(uses), strings.Join(acceptedVersions(t), ", "))))
+			out = append(out, defNoAEAD.New(t.Host, audit.M("tls.cipher.no_aead", "count", strconv.Itoa(len(uses)), "versions", strings.Join(acceptedVersions(t), ", "))))
 		}
 	}
 	return out

@@ -27,7 +27,7 @@ var ExtendedMasterSecret = audit.CheckFunc("tls.ems", func(o *audit.Observations
 		if t.ExtendedMasterSecret == nil || *t.ExtendedMasterSecret || !legacyAccepted(t) || accepted(t, audit.TLS13) {
 			continue
 		}
-		out = append(out, defEMS.New(t.Host, "no extended_master_secret extension in the server hello; TLS 1.3 not accepted"))
+		out = append(out, defEMS.New(t.Host, audit.M("tls.ems.missing")))
 	}
 	return out
 }, defEMS)

@@ -29,14 +29,14 @@ var Hostname = audit.CheckFunc("tls.cert.hostname", func(o *audit.Observations) 
 			continue
 		}
 		leaf := t.Certificates[0]
-		var ev string
+		var ev audit.Message
 		switch {
 		case len(leaf.DNSNames) > 0:
-			ev = t.Host + " not in certificate names: " + evidence.List(evidence.QuoteAll(leaf.DNSNames), ", ")
+			ev = audit.M("tls.cert.name_not_listed", "host", t.Host, "names", evidence.List(evidence.QuoteAll(leaf.DNSNames), ", "))
 		case v.HostnameError != "":
-			ev = "name not verified: " + evidence.Quote(v.HostnameError)
+			ev = audit.M("tls.cert.name_not_verified").WithItems(audit.Failure(v.HostnameError))
 		default:
-			ev = "certificate has no DNS name; subject " + evidence.Quote(leaf.Subject)
+			ev = audit.M("tls.cert.no_dns_name", "subject", evidence.Quote(leaf.Subject))
 		}
 		out = append(out, defHostnameMismatch.New(t.Host, ev))
 	}

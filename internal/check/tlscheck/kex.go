@@ -42,7 +42,7 @@ var KeyExchange = audit.CheckFunc("tls.kex", func(o *audit.Observations) []audit
 			}
 		}
 		if !pq {
-			out = append(out, defNoPostQuantum.New(t.Host, "groups accepted: "+evidence.List(t.Groups, ", ")))
+			out = append(out, defNoPostQuantum.New(t.Host, audit.M("tls.kex.groups", "groups", evidence.List(t.Groups, ", "))))
 		}
 	}
 	return out

@@ -1,7 +1,7 @@
 package tlscheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -29,17 +29,17 @@ var defWeakKey = &audit.Definition{
 var Key = audit.CheckFunc("tls.cert.key", func(o *audit.Observations) []audit.Finding {
 	var out []audit.Finding
 	for _, t := range probed(o) {
-		var weak []string
+		var weak []audit.Message
 		for i, c := range t.Certificates {
 			if i > 0 && c.SelfSigned {
 				continue
 			}
 			if weakKey(c) {
-				weak = append(weak, fmt.Sprintf("%s: %s %d bits", role(i, c), c.KeyType, c.KeyBits))
+				weak = append(weak, audit.M("tls.cert.weak_key", "type", c.KeyType, "bits", strconv.Itoa(c.KeyBits)).WithItems(role(i, c)))
 			}
 		}
 		if len(weak) > 0 {
-			out = append(out, defWeakKey.New(t.Host, strings.Join(weak, "; ")))
+			out = append(out, defWeakKey.New(t.Host, audit.M("list").WithItems(weak...)))
 		}
 	}
 	return out
@@ -61,9 +61,9 @@ func weakKey(c audit.Certificate) bool {
 }
 
 // role names a certificate of the chain for evidence.
-func role(i int, c audit.Certificate) string {
+func role(i int, c audit.Certificate) audit.Message {
 	if i == 0 {
-		return "leaf"
+		return audit.M("tls.cert.leaf")
 	}
-	return "intermediate " + evidence.Quote(c.Subject)
+	return audit.M("tls.cert.intermediate", "subject", evidence.Quote(c.Subject))
 }

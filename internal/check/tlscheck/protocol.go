@@ -75,13 +75,13 @@ var Protocol = audit.CheckFunc("tls.protocol", func(o *audit.Observations) []aud
 			{audit.TLS11, defTLS11},
 		} {
 			if accepted(t, c.version) {
-				out = append(out, c.def.New(t.Host, versionText(c.version)+" accepted"))
+				out = append(out, c.def.New(t.Host, audit.M("tls.protocol.accepted", "version", versionText(c.version))))
 			}
 		}
 		if refusedTLS13(t) {
-			ev := "TLS 1.3 refused"
+			ev := audit.M("tls.protocol.tls13_refused")
 			if h := highestAccepted(t); h != "" {
-				ev += "; highest accepted: " + versionText(h)
+				ev = audit.M("tls.protocol.tls13_refused_highest", "version", versionText(h))
 			}
 			out = append(out, defNoTLS13.New(t.Host, ev))
 		}

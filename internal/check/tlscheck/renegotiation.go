@@ -26,7 +26,7 @@ var Renegotiation = audit.CheckFunc("tls.renegotiation", func(o *audit.Observati
 		if t.SecureRenegotiation == nil || *t.SecureRenegotiation || !legacyAccepted(t) {
 			continue
 		}
-		out = append(out, defRenegotiation.New(t.Host, "no renegotiation_info extension in the server hello"))
+		out = append(out, defRenegotiation.New(t.Host, audit.M("tls.renegotiation.missing")))
 	}
 	return out
 }, defRenegotiation)

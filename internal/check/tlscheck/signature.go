@@ -26,17 +26,17 @@ var defSHA1Signature = &audit.Definition{
 var Signature = audit.CheckFunc("tls.cert.signature", func(o *audit.Observations) []audit.Finding {
 	var out []audit.Finding
 	for _, t := range probed(o) {
-		var weak []string
+		var weak []audit.Message
 		for i, c := range t.Certificates {
 			if c.SelfSigned {
 				continue
 			}
 			if weakSignature(c.SignatureAlgorithm) {
-				weak = append(weak, role(i, c)+": "+c.SignatureAlgorithm)
+				weak = append(weak, audit.M("tls.cert.signature", "algorithm", c.SignatureAlgorithm).WithItems(role(i, c)))
 			}
 		}
 		if len(weak) > 0 {
-			out = append(out, defSHA1Signature.New(t.Host, strings.Join(weak, "; ")))
+			out = append(out, defSHA1Signature.New(t.Host, audit.M("list").WithItems(weak...)))
 		}
 	}
 	return out

@@ -1,7 +1,7 @@
 package tlscheck
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"vigie.eu/vigie/internal/audit"
@@ -68,19 +68,19 @@ var Trust = audit.CheckFunc("tls.cert.trust", func(o *audit.Observations) []audi
 		leaf := t.Certificates[0]
 		switch {
 		case leaf.SelfSigned:
-			out = append(out, defSelfSigned.New(t.Host, "self-signed: "+evidence.Quote(leaf.Subject)))
+			out = append(out, defSelfSigned.New(t.Host, audit.M("tls.cert.self_signed", "subject", evidence.Quote(leaf.Subject))))
 		case v.MissingIntermediate:
 			last := t.Certificates[len(t.Certificates)-1]
-			out = append(out, defMissingIntermediate.New(t.Host, fmt.Sprintf("sent %s; issuer %s not sent", plural(len(t.Certificates), "certificate"), evidence.Quote(last.Issuer))))
+			out = append(out, defMissingIntermediate.New(t.Host, audit.M(plural(len(t.Certificates), "tls.cert.missing_intermediate"), "count", strconv.Itoa(len(t.Certificates)), "issuer", evidence.Quote(last.Issuer))))
 		case outOfValidity(leaf, o.Time) && strings.Contains(v.TrustError, "expired or is not yet valid"):
 			// Trust to a root is unknown; see the doc comment.
 		default:
-			ev := "no chain to a trusted root"
+			ev := audit.M("tls.cert.no_chain")
 			if v.TrustError != "" {
-				ev = "not trusted: " + evidence.Quote(v.TrustError)
+				ev = audit.M("tls.cert.not_trusted").WithItems(audit.Failure(v.TrustError))
 			}
 			if v.Roots != "" {
-				ev += " (roots: " + v.Roots + ")"
+				ev = audit.M("tls.cert.roots", "roots", v.Roots).WithItems(ev)
 			}
 			out = append(out, defUntrusted.New(t.Host, ev))
 		}
@@ -88,9 +88,10 @@ var Trust = audit.CheckFunc("tls.cert.trust", func(o *audit.Observations) []audi
 	return out
 }, defUntrusted, defSelfSigned, defMissingIntermediate)
 
-func plural(n int, noun string) string {
+// plural returns code for a count of one, code+"s" for any other.
+func plural(n int, code string) string {
 	if n == 1 {
-		return "1 " + noun
+		return code
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return code + "s"
 }

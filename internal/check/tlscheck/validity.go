@@ -1,7 +1,7 @@
 package tlscheck
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -68,11 +68,11 @@ var Validity = audit.CheckFunc("tls.cert.validity", func(o *audit.Observations) 
 		leaf := t.Certificates[0]
 		switch {
 		case !leaf.NotAfter.IsZero() && now.After(leaf.NotAfter):
-			out = append(out, defExpired.New(t.Host, fmt.Sprintf("not after %s, %s before the audit", stamp(leaf.NotAfter), span(now.Sub(leaf.NotAfter)))))
+			out = append(out, defExpired.New(t.Host, audit.M("tls.cert.expired", "not_after", stamp(leaf.NotAfter)).WithItems(span(now.Sub(leaf.NotAfter)))))
 		case !leaf.NotBefore.IsZero() && now.Before(leaf.NotBefore):
-			out = append(out, defNotYetValid.New(t.Host, fmt.Sprintf("not before %s, %s after the audit", stamp(leaf.NotBefore), span(leaf.NotBefore.Sub(now)))))
+			out = append(out, defNotYetValid.New(t.Host, audit.M("tls.cert.not_yet_valid", "not_before", stamp(leaf.NotBefore)).WithItems(span(leaf.NotBefore.Sub(now)))))
 		case !leaf.NotAfter.IsZero() && !leaf.NotAfter.After(now.Add(expiringWindow)):
-			out = append(out, defExpiringSoon.New(t.Host, fmt.Sprintf("not after %s, %s after the audit", stamp(leaf.NotAfter), span(leaf.NotAfter.Sub(now)))))
+			out = append(out, defExpiringSoon.New(t.Host, audit.M("tls.cert.expiring", "not_after", stamp(leaf.NotAfter)).WithItems(span(leaf.NotAfter.Sub(now)))))
 		}
 	}
 	return out
@@ -89,14 +89,14 @@ func outOfValidity(c audit.Certificate, now time.Time) bool {
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // span writes a duration in whole days, or hours under two days.
-func span(d time.Duration) string {
+func span(d time.Duration) audit.Message {
 	switch {
 	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+		return audit.M("time.days", "n", strconv.Itoa(int(d/(24*time.Hour))))
 	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d/time.Hour))
+		return audit.M("time.hours", "n", strconv.Itoa(int(d/time.Hour)))
 	case d >= time.Hour:
-		return "1 hour"
+		return audit.M("time.hour")
 	}
-	return "less than an hour"
+	return audit.M("time.under_hour")
 }
