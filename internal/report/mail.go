@@ -97,7 +97,7 @@ func (p *printer) mail(m *audit.MailObservation) {
 func (p *printer) smtpState(s *audit.SMTPObservation) string {
 	switch {
 	case s.Error != "":
-		return p.tr("pas de session SMTP (", "no SMTP session (") + s.Error + ")"
+		return p.tr("pas de session SMTP (", "no SMTP session (") + p.failure(s.Error) + ")"
 	case s.BannerCode != 220:
 		return p.tr("service refusé (code ", "service refused (code ") + strconv.Itoa(s.BannerCode) + ")"
 	case s.EHLOCode != 250:
@@ -199,12 +199,12 @@ func (p *printer) mailErrors(m *audit.MailObservation) []string {
 		return nil
 	}
 	if m.Error != "" {
-		return []string{p.tr("Messagerie : ", "Mail: ") + m.Error}
+		return []string{p.tr("Messagerie : ", "Mail: ") + p.failure(m.Error)}
 	}
 	var errs []string
 	add := func(what, err string) {
 		if err != "" && len(errs) < 2*maxMailLines {
-			errs = append(errs, what+" : "+err)
+			errs = append(errs, what+" : "+p.failure(err))
 		}
 	}
 	if mx := m.MX; mx != nil {

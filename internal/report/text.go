@@ -308,16 +308,17 @@ func (p *printer) finding(same []audit.Finding) {
 			head += " — " + f.Subject
 		}
 		p.raw(p.paint(bold, head) + clean("  ["+f.ID+"]"))
-		p.field("    ", p.tr("Constat : ", "Evidence: "), f.Evidence)
+		p.field("    ", p.tr("Constat : ", "Evidence: "), f.EvidenceIn(p.lang))
 	} else {
 		p.raw(p.paint(bold, "  • "+f.Title.In(p.lang)) + clean("  ["+f.ID+"]"))
 		for _, g := range same {
 			label := "    – " + g.Subject
-			if g.Evidence != "" {
+			ev := g.EvidenceIn(p.lang)
+			if ev != "" {
 				label += p.tr(" : ", ": ")
 			}
-			p.field("", label, g.Evidence)
-			if g.Evidence == "" {
+			p.field("", label, ev)
+			if ev == "" {
 				p.line(label)
 			}
 		}
@@ -343,7 +344,7 @@ func (p *printer) observed(o *audit.Observations) {
 			case len(www) > 0:
 				p.line("    " + d.WWW.Name + p.tr(" : ", ": ") + strings.Join(www, ", "))
 			case d.WWW.Error != "":
-				p.line("    " + d.WWW.Name + p.tr(" : ", ": ") + d.WWW.Error)
+				p.line("    " + d.WWW.Name + p.tr(" : ", ": ") + p.failure(d.WWW.Error))
 			}
 		}
 		if len(d.NS) > 0 {
@@ -478,16 +479,16 @@ func (p *printer) errors(r *audit.Result) []string {
 	}
 	if d := o.DNS; d != nil {
 		if d.Error != "" {
-			errs = append(errs, "DNS : "+d.Error)
+			errs = append(errs, "DNS : "+p.failure(d.Error))
 		}
 		for _, q := range d.Queries {
 			if q.Error != "" {
-				errs = append(errs, "DNS "+q.Type+" "+q.Name+" : "+q.Error)
+				errs = append(errs, "DNS "+q.Type+" "+q.Name+" : "+p.failure(q.Error))
 			}
 		}
 		for _, n := range d.NS {
 			if n.Error != "" {
-				errs = append(errs, "DNS NS "+n.Name+" : "+n.Error)
+				errs = append(errs, "DNS NS "+n.Name+" : "+p.failure(n.Error))
 			}
 		}
 		if s := d.DNSSEC; s != nil && s.Status == audit.DNSSECIndeterminate && s.Reason != "" {
@@ -500,37 +501,47 @@ func (p *printer) errors(r *audit.Result) []string {
 		}
 		name := t.Host + ":" + strconv.Itoa(t.Port)
 		if t.Error != "" {
-			errs = append(errs, "TLS "+name+" : "+t.Error)
+			errs = append(errs, "TLS "+name+" : "+p.failure(t.Error))
 			continue
 		}
 		for _, pr := range t.Protocols {
 			if pr.Error != "" {
-				errs = append(errs, "TLS "+name+" "+pr.Version+" : "+pr.Error)
+				errs = append(errs, "TLS "+name+" "+pr.Version+" : "+p.failure(pr.Error))
 			}
 		}
 		if t.GroupsError != "" {
-			errs = append(errs, "TLS "+name+p.tr(" groupes : ", " groups : ")+t.GroupsError)
+			errs = append(errs, "TLS "+name+p.tr(" groupes : ", " groups : ")+p.failure(t.GroupsError))
 		}
 		if t.HandshakeError != "" {
-			errs = append(errs, "TLS "+name+" handshake : "+t.HandshakeError)
+			errs = append(errs, "TLS "+name+p.tr(" négociation : ", " handshake : ")+p.failure(t.HandshakeError))
 		}
 	}
 	for _, h := range o.HTTP {
 		if h != nil && h.Error != "" {
-			errs = append(errs, "HTTP "+h.URL+" : "+h.Error)
+			errs = append(errs, "HTTP "+h.URL+" : "+p.failure(h.Error))
 		}
 		if h != nil && h.BodyError != "" {
-			errs = append(errs, "HTTP "+h.URL+" body : "+h.BodyError)
+			errs = append(errs, "HTTP "+h.URL+p.tr(" contenu : ", " body : ")+p.failure(h.BodyError))
 		}
 	}
 	if s := o.SecurityTxt; s != nil && s.Error != "" {
-		errs = append(errs, "security.txt "+s.URL+" : "+s.Error)
+		errs = append(errs, "security.txt "+s.URL+" : "+p.failure(s.Error))
 	}
 	errs = append(errs, p.mailErrors(o.Mail)...)
 	for _, e := range r.CheckErrors {
 		errs = append(errs, "vigie : "+e)
 	}
 	return errs
+}
+
+// failure writes an error that a probe recorded: in English as the probe
+// wrote it, in French as the message of its code (see audit.Failure),
+// since Go's error texts are English.
+func (p *printer) failure(err string) string {
+	if p.lang == "en" {
+		return err
+	}
+	return audit.Failure(err).Render(p.lang)
 }
 
 // unknowns prints the section of what could not be found out.
