@@ -39,6 +39,10 @@ type Result struct {
 	// Error is set when the audit could not run at all (an invalid
 	// domain, for instance); Observations may then be nil.
 	Error string `json:"error,omitempty"`
+	// ErrorMessage is Error as a message of the catalogue (codes
+	// "audit.*", see internal/engine), to render it in either language;
+	// nil when the audit ran, and in results stored before it existed.
+	ErrorMessage *Message `json:"error_message,omitempty"`
 	// CheckErrors lists the checks that failed on these observations (a
 	// bug, such as a panic on an unexpected value) and why; their
 	// findings are missing from Findings.

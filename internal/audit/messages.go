@@ -137,6 +137,13 @@ var Messages = map[string]Text{
 	"mail.mtasts.testing":         {FR: "mode : testing (essai)", EN: "mode: testing"},
 	"mail.mtasts.not_covered":     {FR: "l'hôte MX {host} ne correspond à aucun mx de la politique : {mx} (mode {mode})", EN: "MX host {host} matches none of the policy's mx: {mx} (mode {mode})"},
 
+	// Why an audit could not run (Result.ErrorMessage).
+	"audit.no_such_domain": {FR: "le domaine n'existe pas", EN: "the domain does not exist"},
+	"audit.cancelled":      {FR: "audit interrompu", EN: "audit cancelled"},
+	"audit.special_name":   {FR: "{name} est un nom à usage spécial (localhost, .local, .internal, .home.arpa...), hors de l'internet public : vigie ne l'audite pas", EN: "{name} is a special-use name (localhost, .local, .internal, .home.arpa...), not on the public internet: vigie does not audit it"},
+	"audit.no_dns_answer":  {FR: "aucune réponse DNS sur le domaine ({items}) : rien n'a pu en être audité ; vérifier le résolveur (--resolver) puis les serveurs de noms du domaine", EN: "no DNS answer about the domain ({items}): nothing of it could be audited; check the resolver (--resolver), then the domain's name servers"},
+	"audit.internal_error": {FR: "erreur interne de vigie : {detail}", EN: "internal error of vigie: {detail}"},
+
 	// Failures recorded by the probes (see Failure): the English
 	// rendering keeps the probe's own text for technicians.
 	"failure.other":           {FR: "erreur : {detail}", EN: "{detail}"},

@@ -51,7 +51,7 @@ const ErrNoDNSAnswer = "no DNS answer"
 // not even SERVFAIL: timeouts, refused connections. The resolver may then
 // be at fault rather than the domain.
 func ResolverSilent(res *audit.Result) bool {
-	if !strings.HasPrefix(res.Error, ErrNoDNSAnswer) || res.Observations == nil || res.Observations.DNS == nil {
+	if ErrorCode(res) != CodeNoDNSAnswer || res.Observations == nil || res.Observations.DNS == nil {
 		return false
 	}
 	for _, q := range res.Observations.DNS.Queries {
@@ -75,6 +75,37 @@ const ErrPanic = "engine: internal error"
 // ErrCancelled is the Result.Error of an audit cancelled by its caller
 // (Ctrl-C) before its deadline.
 const ErrCancelled = "audit cancelled"
+
+// The codes of Result.ErrorMessage, one per Err constant above: what
+// other packages compare, rather than the English text of Result.Error.
+const (
+	CodeNoSuchDomain = "audit.no_such_domain"
+	CodeNoDNSAnswer  = "audit.no_dns_answer"
+	CodeSpecialName  = "audit.special_name"
+	CodePanic        = "audit.internal_error"
+	CodeCancelled    = "audit.cancelled"
+)
+
+// ErrorCode returns the code of why res could not run, "" when it ran.
+// Results stored before Result.ErrorMessage existed have only the text
+// of Result.Error, whose known beginnings give the code.
+func ErrorCode(res *audit.Result) string {
+	switch {
+	case res == nil || res.Error == "":
+		return ""
+	case res.ErrorMessage != nil:
+		return res.ErrorMessage.Code
+	case res.Error == ErrNoSuchDomain:
+		return CodeNoSuchDomain
+	case res.Error == ErrCancelled:
+		return CodeCancelled
+	case strings.HasPrefix(res.Error, ErrNoDNSAnswer):
+		return CodeNoDNSAnswer
+	case strings.HasPrefix(res.Error, ErrSpecialName):
+		return CodeSpecialName
+	}
+	return CodePanic
+}
 
 // Config says how to audit. The zero value audits with the system's
 // resolver and roots, the IANA root trust anchor, on ports 80 and 443.
@@ -173,15 +204,18 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		// a campaign nor a domain that every resume meets again.
 		if r := recover(); r != nil {
 			res.Error = fmt.Sprintf("%s: %v", ErrPanic, r)
+			res.ErrorMessage = &audit.Message{Code: CodePanic, Params: map[string]string{"detail": audit.Quote(fmt.Sprint(r))}}
 			res.Score = nil
 		}
 	}()
 	if t.Domain == "" {
 		res.Error = "engine: no domain"
+		res.ErrorMessage = &audit.Message{Code: CodePanic, Params: map[string]string{"detail": audit.Quote(res.Error)}}
 		return res
 	}
 	if err := cfg.AddressPolicy.CheckName(t.Domain); err != nil {
 		res.Error = ErrSpecialName + ": " + t.Domain
+		res.ErrorMessage = &audit.Message{Code: CodeSpecialName, Params: map[string]string{"name": t.Domain}}
 		return res
 	}
 
@@ -200,6 +234,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	})
 	if err != nil {
 		res.Error = "engine: " + err.Error()
+		res.ErrorMessage = &audit.Message{Code: CodePanic, Params: map[string]string{"detail": audit.Quote(res.Error)}}
 		return res
 	}
 
@@ -210,10 +245,12 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		// The caller gave up (Ctrl-C): what was seen is incomplete
 		// for a reason that is not the domain's.
 		res.Error = ErrCancelled
+		res.ErrorMessage = &audit.Message{Code: CodeCancelled}
 		return res
 	}
 	if o.DNS != nil && !o.DNS.Exists && nxdomain(o.DNS, t.Domain) {
 		res.Error = ErrNoSuchDomain
+		res.ErrorMessage = &audit.Message{Code: CodeNoSuchDomain}
 		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
 		return res
 	}
@@ -221,7 +258,10 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		// Nothing was learnt, and the domain's grade would be made
 		// of what could not be seen: keep the DNS queries, which
 		// say why.
-		res.Error = ErrNoDNSAnswer + ": " + o.DNS.Failure(t.Domain)
+		why := o.DNS.Failure(t.Domain)
+		res.Error = ErrNoDNSAnswer + ": " + why
+		m := audit.M(CodeNoDNSAnswer).WithItems(audit.Failure(why))
+		res.ErrorMessage = &m
 		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
 		return res
 	}

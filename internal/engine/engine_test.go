@@ -345,6 +345,9 @@ func TestAuditSilentResolver(t *testing.T) {
 	if want := ErrNoDNSAnswer + ": i/o timeout"; res.Error != want {
 		t.Errorf("Error = %q, want %q", res.Error, want)
 	}
+	if m := res.ErrorMessage; m == nil || m.Code != CodeNoDNSAnswer || len(m.Items) != 1 || m.Items[0].Code != "net.timeout" {
+		t.Errorf("ErrorMessage = %+v, want %s with the failure net.timeout", m, CodeNoDNSAnswer)
+	}
 	if res.Score != nil || len(res.Findings) > 0 {
 		t.Errorf("score %+v and %d findings from a silent resolver, want none", res.Score, len(res.Findings))
 	}
@@ -375,6 +378,9 @@ func TestAuditServfail(t *testing.T) {
 	res := Audit(t.Context(), Config{AddressPolicy: guard.LabPolicy(), Resolver: dnsSrv.Addr, Timeout: 5 * time.Second}, mustParse(t, "broken.test"))
 	if want := ErrNoDNSAnswer + ": SERVFAIL"; res.Error != want {
 		t.Errorf("Error = %q, want %q", res.Error, want)
+	}
+	if m := res.ErrorMessage; m == nil || m.Code != CodeNoDNSAnswer || len(m.Items) != 1 || m.Items[0].Code != "dns.servfail" {
+		t.Errorf("ErrorMessage = %+v, want %s with the failure dns.servfail", m, CodeNoDNSAnswer)
 	}
 	if res.Score != nil {
 		t.Errorf("score %+v, want none", res.Score)
@@ -518,5 +524,24 @@ func TestAuditDeadline(t *testing.T) {
 	}
 	if o.TLS[0].Error != "" {
 		t.Errorf("TLS of good.test: %q, want it probed", o.TLS[0].Error)
+	}
+}
+
+// TestErrorCode checks that results stored before Result.ErrorMessage
+// existed get the code their text gives, and that the message wins.
+func TestErrorCode(t *testing.T) {
+	for _, tt := range []struct {
+		res  *audit.Result
+		want string
+	}{
+		{&audit.Result{}, ""},
+		{&audit.Result{Error: ErrNoDNSAnswer + ": SERVFAIL"}, CodeNoDNSAnswer},
+		{&audit.Result{Error: ErrNoSuchDomain}, CodeNoSuchDomain},
+		{&audit.Result{Error: ErrSpecialName + ": localhost"}, CodeSpecialName},
+		{&audit.Result{Error: "no DNS answer, says the text", ErrorMessage: &audit.Message{Code: CodeCancelled}}, CodeCancelled},
+	} {
+		if got := ErrorCode(tt.res); got != tt.want {
+			t.Errorf("ErrorCode(%q) = %q, want %q", tt.res.Error, got, tt.want)
+		}
 	}
 }

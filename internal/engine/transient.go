@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 
 	"github.com/miekg/dns"
 
@@ -21,7 +20,7 @@ func Transient(res *audit.Result) bool {
 	if res == nil {
 		return false
 	}
-	if strings.HasPrefix(res.Error, ErrNoDNSAnswer) {
+	if ErrorCode(res) == CodeNoDNSAnswer {
 		return true
 	}
 	if res.Error != "" || res.Observations == nil {

@@ -315,7 +315,8 @@ func redirectsExhausted(h *audit.HTTPObservation) bool {
 	if r == nil || r.Error != "" || r.Status < 300 || r.Status > 399 {
 		return false
 	}
-	return strings.HasPrefix(h.Error, "httpprobe: redirect loop:") || strings.HasPrefix(h.Error, "httpprobe: too many redirects")
+	code := audit.FailureCode(h.Error)
+	return code == "http.redirect_loop" || code == "http.too_many_redirects"
 }
 
 // firstOnlyHeaders are the headers of which Node.js, the Observatory's

@@ -90,6 +90,16 @@ func ErrorText(msg, lang string) string {
 	return msg
 }
 
+// ResultError gives, in lang, why the audit r could not run: from its
+// message when it has one (Result.ErrorMessage), else from its text (see
+// ErrorText).
+func ResultError(r *audit.Result, lang string) string {
+	if m := r.ErrorMessage; m != nil && m.Known() {
+		return m.Render(lang)
+	}
+	return ErrorText(r.Error, lang)
+}
+
 // Text writes a report of r for a terminal: the domain and date, a summary
 // of findings per severity, each finding with its evidence, remediation and
 // standard, what the probes observed, and what they could not find out.
@@ -100,7 +110,7 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 	}
 	p.header(r)
 	if r.Error != "" {
-		p.raw(p.paint(severityColor[audit.Critical], p.tr("Audit impossible : ", "Audit failed: ")) + clean(ErrorText(r.Error, p.lang)))
+		p.raw(p.paint(severityColor[audit.Critical], p.tr("Audit impossible : ", "Audit failed: ")) + clean(ResultError(r, p.lang)))
 		p.line("")
 		if r.Observations != nil {
 			p.unknowns(p.errors(r))

@@ -2,7 +2,6 @@ package tlscheck
 
 import (
 	"strconv"
-	"strings"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check/evidence"
@@ -72,7 +71,7 @@ var Trust = audit.CheckFunc("tls.cert.trust", func(o *audit.Observations) []audi
 		case v.MissingIntermediate:
 			last := t.Certificates[len(t.Certificates)-1]
 			out = append(out, defMissingIntermediate.New(t.Host, audit.M(plural(len(t.Certificates), "tls.cert.missing_intermediate"), "count", strconv.Itoa(len(t.Certificates)), "issuer", evidence.Quote(last.Issuer))))
-		case outOfValidity(leaf, o.Time) && strings.Contains(v.TrustError, "expired or is not yet valid"):
+		case outOfValidity(leaf, o.Time) && audit.FailureCode(v.TrustError) == "tls.cert_dates":
 			// Trust to a root is unknown; see the doc comment.
 		default:
 			ev := audit.M("tls.cert.no_chain")
