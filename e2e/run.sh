@@ -10,7 +10,9 @@
 #      under the selector it was given, STARTTLS on mx.good.test and its
 #      DNSSEC-signed TLSA record, no STARTTLS on mx.bare.test;
 #   3. for each HTTPS site, the protocol versions, cipher suites and groups
-#      that vigie saw are those that sslscan sees.
+#      that vigie saw are those that sslscan sees;
+#   4. the French text report of each site holds no English sentence of
+#      the message catalogue and no raw Go error (e2e/frenchreport).
 #
 # It prints a table of any disagreement and, last, "N passed, M failed";
 # it exits 1 when anything failed. The lab is always stopped. The results
@@ -82,6 +84,7 @@ else
 	(cd "$root" && go build -o "$work/vigie" ./cmd/vigie)
 	vigie=$work/vigie
 fi
+(cd "$root" && go build -o "$work/frenchreport" ./e2e/frenchreport)
 
 echo "== lab"
 bash "$e2e/lab.sh" start "$lab"
@@ -123,6 +126,18 @@ for d in "${domains[@]}"; do
 		pass
 	fi
 done
+
+# ------------------------------------------------------------ French reports
+
+echo "== French reports (e2e/frenchreport)"
+"$work/frenchreport" <"$out/vigie.jsonl" >"$out/french.txt" || true
+grep -v ' passed, .* failed$' "$out/french.txt" || true
+while read -r word _; do
+	case $word in
+	ok) pass ;;
+	FAIL) fail "French report with English: see $out/french.txt" ;;
+	esac
+done <"$out/french.txt"
 
 # ------------------------------------------------------------ expectations
 

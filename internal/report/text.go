@@ -85,6 +85,9 @@ func ErrorText(msg, lang string) string {
 			FR: "aucune réponse DNS sur le domaine (%s) : rien n'a pu en être audité ; vérifier le résolveur (--resolver) puis les serveurs de noms du domaine",
 			EN: "no DNS answer about the domain (%s): nothing of it could be audited; check the resolver (--resolver), then the domain's name servers",
 		}
+		if lang != "en" {
+			why = audit.Failure(why).Render(lang)
+		}
 		return fmt.Sprintf(t.In(lang), why)
 	}
 	return msg
@@ -502,7 +505,7 @@ func (p *printer) errors(r *audit.Result) []string {
 			}
 		}
 		if s := d.DNSSEC; s != nil && s.Status == audit.DNSSECIndeterminate && s.Reason != "" {
-			errs = append(errs, "DNSSEC : "+s.Reason)
+			errs = append(errs, "DNSSEC : "+p.failure(s.Reason))
 		}
 	}
 	for _, t := range o.TLS {
