@@ -51,7 +51,7 @@ type auditFlags struct {
 func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.BoolVar(&f.json, "json", false, bi("affiche le résultat complet en JSON : un objet pour un domaine, un objet par ligne (JSON Lines) pour plusieurs",
 		"print the full result as JSON: one object for one domain, one object per line (JSON Lines) for several"))
-	fs.StringVar(&f.lang, "lang", "fr", bi("`fr|en` langue du rapport et des messages", "`fr|en` language of the report and messages"))
+	fs.StringVar(&f.lang, "lang", defaultLang, bi("`fr|en` langue du rapport et des messages", "`fr|en` language of the report and messages"))
 	fs.StringVar(&f.resolver, "resolver", "", bi("`HÔTE:PORT` serveur DNS de toutes les résolutions (par défaut, celui du système)",
 		"`HOST:PORT` DNS server for every lookup (default: the system's)"))
 	fs.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, bi("`DURÉE` délai de l'audit complet d'un domaine, comme 30s ou 2m",

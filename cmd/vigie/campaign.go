@@ -539,7 +539,7 @@ func campaignResume(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&parallel, "parallel", 0, bi("`N` audits simultanés (par défaut, ceux du lancement)", "`N` audits at once (default: the run's)"))
 	fs.IntVar(&perIP, "per-ip", 0, bi("`N` audits simultanés au plus vers une même adresse web (par défaut, ceux du lancement)",
 		"`N` audits at most at once against one web address (default: the run's)"))
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	if code, ok := parseCampaignFlags(e, "resume", fs, args); !ok {
 		return code
 	}
@@ -600,7 +600,7 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 	var asJSON bool
 	fs.StringVar(&db, "db", "", dbUsage)
 	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs campaigns[], id, name, status, done, total...)", "a JSON object (see the README: fields campaigns[], id, name, status, done, total...)"))
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	if code, ok := parseCampaignFlags(e, "status", fs, args); !ok {
 		return code
 	}

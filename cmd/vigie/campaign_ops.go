@@ -100,7 +100,7 @@ func campaignAbandon(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign abandon", flag.ContinueOnError)
 	var db, lang string
 	fs.StringVar(&db, "db", "", dbUsage)
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	id, code, ok := parseWithID(e, "abandon", fs, args, false)
 	if !ok {
 		return code
@@ -126,7 +126,7 @@ func campaignDelete(ctx context.Context, e *env, args []string) int {
 	var yes bool
 	fs.StringVar(&db, "db", "", dbUsage)
 	fs.BoolVar(&yes, "yes", false, bi("confirme la suppression (obligatoire)", "confirm the deletion (required)"))
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	id, code, ok := parseWithID(e, "delete", fs, args, false)
 	if !ok {
 		return code
@@ -191,7 +191,7 @@ func campaignRetry(ctx context.Context, e *env, args []string) int {
 	var parallel int
 	fs.StringVar(&db, "db", "", dbUsage)
 	fs.IntVar(&parallel, "parallel", 0, bi("`N` audits simultanés (par défaut, ceux du lancement)", "`N` audits at once (default: the run's)"))
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	id, code, ok := parseWithID(e, "retry", fs, args, true)
 	if !ok {
 		return code

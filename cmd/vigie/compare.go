@@ -48,7 +48,7 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&format, "format", "text", bi("`text|csv` format du résultat", "`text|csv` format of the result"))
 	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs from, to, counts, rows[]...)", "a JSON object (see the README: fields from, to, counts, rows[]...)"))
 	fs.BoolVar(&unfinished, "include-unfinished", false, bi("prend aussi les campagnes inachevées ou abandonnées comme --from et --to par défaut", "also take unfinished or abandoned campaigns as the default --from and --to"))
-	fs.StringVar(&lang, "lang", "fr", langUsage)
+	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	if code, ok := parseCampaignFlags(e, "compare", fs, args); !ok {
 		return code
 	}

@@ -102,7 +102,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&smtpPort, "smtp-port", 25, bi("`N` port des serveurs de messagerie", "`N` port of the mail servers"))
 	fs.DurationVar(&rtt, "rtt", 0, bi("`DURÉE` temps d'aller-retour simulé de chaque serveur (par exemple 50ms ; 0 : aucun)", "`DURATION` simulated round-trip time of every server (for example 50ms; 0: none)"))
 	fs.DurationVar(&jitter, "jitter", 0, bi("`DURÉE` écart aléatoire ajouté à chaque aller-retour (par exemple 5ms)", "`DURATION` random spread added to each round trip (for example 5ms)"))
-	fs.StringVar(&langFlag, "lang", "fr", langUsage)
+	fs.StringVar(&langFlag, "lang", defaultLang, langUsage)
 	usageErr := func(format string, a ...any) int {
 		e.errorf(format, a...)
 		e.errorf("%s", e.t(text{"voir « vigie help lab »", "see \"vigie help lab\""}))

@@ -50,7 +50,31 @@ func mainCode() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop)
+	defaultLang = langFromEnv(os.Getenv)
 	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// defaultLang is the language when no --lang is given: French, or what
+// the environment of the process says (langFromEnv), set by mainCode
+// only, so that tests that call run see French whatever their
+// environment.
+var defaultLang = "fr"
+
+// langFromEnv returns the language of the locale, as the C library
+// chooses the messages' one: LC_ALL, else LC_MESSAGES, else LANG, the
+// first that is set and not empty; "fr" for a French locale ("fr",
+// "fr_FR.UTF-8", "fr_BE"...) or when none is set, "en" for any other
+// ("C", "POSIX", "en_GB.UTF-8", "de_DE").
+func langFromEnv(getenv func(string) string) string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := getenv(v); l != "" {
+			if l == "fr" || strings.HasPrefix(l, "fr_") || strings.HasPrefix(l, "fr.") || strings.HasPrefix(l, "fr@") {
+				return "fr"
+			}
+			return "en"
+		}
+	}
+	return "fr"
 }
 
 // command is one command of vigie, or one subcommand (campaign run). Its
@@ -231,7 +255,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // the errors of flag parsing speak the asked language. French is the
 // default.
 func langOf(args []string) (string, error) {
-	lang := "fr"
+	lang := defaultLang
 	for i, a := range args {
 		if a == "--" {
 			break

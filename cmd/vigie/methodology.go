@@ -24,7 +24,7 @@ func runMethodology(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("methodology", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "markdown", bi("`markdown|html` format du texte", "`markdown|html` format of the text"))
-	lang := fs.String("lang", "fr", bi("`fr|en` langue", "`fr|en` language"))
+	lang := fs.String("lang", defaultLang, bi("`fr|en` langue", "`fr|en` language"))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return e.usage(fs)

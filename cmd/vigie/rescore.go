@@ -61,7 +61,7 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	asJSON := fs.Bool("json", false, bi("affiche le résultat complet rejugé, avec son objet « score »", "print the whole re-judged result, with its \"score\" object"))
-	fs.String("lang", "fr", langUsage) // read by langOf
+	fs.String("lang", defaultLang, langUsage) // read by langOf
 	// Flags may come after the file name.
 	var files []string
 	for {

@@ -143,3 +143,25 @@ func TestAuditConfigUserAgent(t *testing.T) {
 		t.Errorf("a 300-byte User-Agent: %v", err)
 	}
 }
+
+func TestLangFromEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "fr"},
+		{map[string]string{"LANG": "fr_FR.UTF-8"}, "fr"},
+		{map[string]string{"LANG": "en_GB.UTF-8"}, "en"},
+		{map[string]string{"LANG": "C"}, "en"},
+		{map[string]string{"LANG": "fr_BE", "LC_MESSAGES": "de_DE"}, "en"},
+		{map[string]string{"LANG": "en_US", "LC_MESSAGES": "fr_CA.UTF-8"}, "fr"},
+		{map[string]string{"LC_ALL": "en_US.UTF-8", "LC_MESSAGES": "fr_FR", "LANG": "fr_FR"}, "en"},
+		{map[string]string{"LC_ALL": "", "LANG": "fr"}, "fr"},
+		{map[string]string{"LANG": "french"}, "en"},
+	} {
+		got := langFromEnv(func(k string) string { return tt.env[k] })
+		if got != tt.want {
+			t.Errorf("langFromEnv(%v) = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}
