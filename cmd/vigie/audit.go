@@ -180,7 +180,7 @@ func parseAuditArgs(e *env, args []string) (*auditFlags, *flag.FlagSet, []string
 	f.set(fs, 4)
 	var domains []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := e.parseFlags(fs, args); err != nil {
 			return nil, fs, nil, err
 		}
 		rest := fs.Args()

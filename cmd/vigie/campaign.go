@@ -182,7 +182,7 @@ var langUsage = bi("`fr|en` langue des messages", "`fr|en` language of the messa
 // parseCampaignFlags parses args with fs; no argument may remain.
 func parseCampaignFlags(e *env, sub string, fs *flag.FlagSet, args []string) (int, bool) {
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
+	err := e.parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return e.usage(fs), false
 	}

@@ -30,13 +30,13 @@ var canaryUsage = bi("`NOM` un nom qui doit exister, demandé au résolveur avan
 func parseWithID(e *env, sub string, fs *flag.FlagSet, args []string, optional bool) (int64, int, bool) {
 	fs.SetOutput(io.Discard)
 	var id int64
-	err := fs.Parse(args)
+	err := e.parseFlags(fs, args)
 	if err == nil && fs.NArg() > 0 {
 		id, err = strconv.ParseInt(fs.Arg(0), 10, 64)
 		if err != nil || id <= 0 {
 			err = fmt.Errorf(e.t(text{"« %s » n'est pas un numéro de campagne", "%q is not a campaign number"}), fs.Arg(0))
 		} else {
-			err = fs.Parse(fs.Args()[1:])
+			err = e.parseFlags(fs, fs.Args()[1:])
 			if err == nil && fs.NArg() > 0 {
 				err = fmt.Errorf(e.t(text{"argument inattendu « %s »", "unexpected argument %q"}), fs.Arg(0))
 			}

@@ -62,7 +62,9 @@ func labCampaign(t *testing.T, orgs int) (vigie string, runArgs []string, ca, db
 func envWithout() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SSL_CERT_FILE=") {
+		// The locale would choose the language of the messages that
+		// the tests read (French, the default).
+		if !strings.HasPrefix(kv, "SSL_CERT_FILE=") && !strings.HasPrefix(kv, "LANG=") && !strings.HasPrefix(kv, "LC_ALL=") && !strings.HasPrefix(kv, "LC_MESSAGES=") {
 			env = append(env, kv)
 		}
 	}

@@ -188,7 +188,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	fullObs := fs.Bool("full-observations", false, bi("publie dans audits.jsonl les observations entières, texte brut des serveurs distants compris (pages, en-têtes, bannières) : pour la recherche, en sachant ce que l'on publie",
 		"publish the whole observations in audits.jsonl, the raw text of remote servers included (pages, headers, banners): for research, knowing what is published"))
 	fs.String("lang", defaultLang, langUsage) // read by langOf
-	if err := fs.Parse(args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return e.usage(fs)
 		}

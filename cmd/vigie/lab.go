@@ -108,7 +108,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		e.errorf("%s", e.t(text{"voir « vigie help lab »", "see \"vigie help lab\""}))
 		return exitUsage
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		if err == flag.ErrHelp {
 			return e.usage(fs)
 		}

@@ -25,7 +25,7 @@ func runMethodology(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "markdown", bi("`markdown|html` format du texte", "`markdown|html` format of the text"))
 	lang := fs.String("lang", defaultLang, bi("`fr|en` langue", "`fr|en` language"))
-	if err := fs.Parse(args); err != nil {
+	if err := e.parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return e.usage(fs)
 		}

@@ -65,7 +65,7 @@ func runRescore(ctx context.Context, e *env, args []string) int {
 	// Flags may come after the file name.
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := e.parseFlags(fs, args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return e.usage(fs)
 			}

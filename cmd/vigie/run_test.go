@@ -165,3 +165,24 @@ func TestLangFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagErrors checks that a wrong flag value is told in the chosen
+// language with what is expected, and exits with the usage code.
+func TestFlagErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--timeout", "5", "x.test"}, "vigie: audit: valeur « 5 » invalide pour --timeout : durée attendue, par exemple 5s"},
+		{[]string{"--lang", "en", "audit", "--timeout", "5", "x.test"}, `vigie: audit: invalid value "5" for --timeout: a duration is expected, for example 5s`},
+		{[]string{"audit", "--parallel=deux", "x.test"}, "nombre entier attendu"},
+		{[]string{"audit", "--nope", "x.test"}, "option inconnue « --nope »"},
+		{[]string{"campaign", "run", "--lang=en", "--db"}, "option --db needs a value"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(t.Context(), tt.args, strings.NewReader(""), &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), tt.want) || strings.Contains(stderr.String(), "parse error") {
+			t.Errorf("vigie %s: exit %d, stderr %q; want exit %d and %q", strings.Join(tt.args, " "), code, stderr.String(), exitUsage, tt.want)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func runVersion(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (champs version, commit, commit_time, modified, go_version)", "a JSON object (fields version, commit, commit_time, modified, go_version)"))
 	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	fs.SetOutput(io.Discard)
-	switch err := fs.Parse(args); {
+	switch err := e.parseFlags(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
 		return e.usage(fs)
 	case err != nil:
