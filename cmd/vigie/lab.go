@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/lab"
 	"vigie.eu/vigie/internal/netdelay"
@@ -167,9 +168,9 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	}
 	f := func(name string) string { return filepath.Join(abs, name) }
 	fmt.Fprintf(e.stdout, e.t(text{
-		"Labo prêt en %.1f s : %d organisations sur %d adresses, %d sockets d'écoute, %d Mio de mémoire (Go).\n",
-		"Lab ready in %.1f s: %d organisations on %d addresses, %d listening sockets, %d MiB of memory (Go).\n"}),
-		time.Since(start).Seconds(), len(l.Orgs), l.Addresses, l.Listeners, (ms.HeapInuse+ms.StackInuse)>>20)
+		"Labo prêt en %s s : %d organisations sur %d adresses, %d sockets d'écoute, %d Mio de mémoire (Go).\n",
+		"Lab ready in %s s: %d organisations on %d addresses, %d listening sockets, %d MiB of memory (Go).\n"}),
+		audit.Decimal(time.Since(start).Seconds(), 1, e.lang), len(l.Orgs), l.Addresses, l.Listeners, (ms.HeapInuse+ms.StackInuse)>>20)
 	if l.Shared {
 		fmt.Fprint(e.stdout, e.t(text{
 			"(une socket d'écoute par port sur l'interface lo : la limite de fichiers ouverts ne permet pas une socket par adresse)\n",

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -125,4 +126,15 @@ func (f Finding) EvidenceIn(lang string) string {
 		return f.EvidenceFR
 	}
 	return f.Evidence
+}
+
+// Decimal writes x with prec decimals as lang writes numbers: a decimal
+// comma in French ("13,6"), a point in English ("13.6"). The report, the
+// campaign meter and the command line all write numbers through it.
+func Decimal(x float64, prec int, lang string) string {
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

@@ -87,3 +87,22 @@ func TestFailure(t *testing.T) {
 		t.Error("no error gave a failure")
 	}
 }
+
+func TestDecimal(t *testing.T) {
+	for _, tt := range []struct {
+		x    float64
+		prec int
+		lang string
+		want string
+	}{
+		{13.62, 1, "fr", "13,6"},
+		{13.62, 1, "en", "13.6"},
+		{100, 1, "fr", "100,0"},
+		{0.5, 0, "fr", "0"},
+		{2.25, 2, "", "2,25"},
+	} {
+		if got := Decimal(tt.x, tt.prec, tt.lang); got != tt.want {
+			t.Errorf("Decimal(%v, %d, %q) = %q, want %q", tt.x, tt.prec, tt.lang, got, tt.want)
+		}
+	}
+}

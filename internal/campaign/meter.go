@@ -214,6 +214,4 @@ func clock(d time.Duration) string {
 }
 
 // frNumber writes x with one decimal and a decimal comma, as French does.
-func frNumber(x float64) string {
-	return strings.Replace(fmt.Sprintf("%.1f", x), ".", ",", 1)
-}
+func frNumber(x float64) string { return audit.Decimal(x, 1, "fr") }

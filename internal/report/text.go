@@ -241,11 +241,7 @@ func (p *printer) seconds(ms int64) string {
 	if ms < 1000 {
 		return strconv.FormatInt(ms, 10) + " ms"
 	}
-	s := strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64)
-	if p.lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + " s"
+	return audit.Decimal(float64(ms)/1000, 1, p.lang) + " s"
 }
 
 func (p *printer) summary(fs []audit.Finding, blind bool) {
