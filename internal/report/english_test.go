@@ -27,6 +27,7 @@ func TestEnglishCatalogue(t *testing.T) {
 			caught++
 		}
 	}
+	t.Logf("%d codes, %d English fragments; %d English renderings caught", len(audit.Messages), len(EnglishFragments()), caught)
 	if caught < 50 {
 		t.Errorf("only %d English renderings caught", caught)
 	}
