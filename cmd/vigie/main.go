@@ -62,17 +62,20 @@ var defaultLang = "fr"
 
 // langFromEnv returns the language of the locale, as the C library
 // chooses the messages' one: LC_ALL, else LC_MESSAGES, else LANG, the
-// first that is set and not empty; "fr" for a French locale ("fr",
-// "fr_FR.UTF-8", "fr_BE"...) or when none is set, "en" for any other
-// ("C", "POSIX", "en_GB.UTF-8", "de_DE").
+// first that is set, not empty and not the C or POSIX locale (which name
+// no language: the default locale of containers and CI machines); "fr"
+// for a French locale ("fr", "fr_FR.UTF-8", "fr_BE"...) or when none
+// names a language, "en" for any other ("en_GB.UTF-8", "de_DE").
 func langFromEnv(getenv func(string) string) string {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if l := getenv(v); l != "" {
-			if l == "fr" || strings.HasPrefix(l, "fr_") || strings.HasPrefix(l, "fr.") || strings.HasPrefix(l, "fr@") {
-				return "fr"
-			}
-			return "en"
+		l := getenv(v)
+		if base, _, _ := strings.Cut(l, "."); l == "" || base == "C" || base == "POSIX" {
+			continue
 		}
+		if l == "fr" || strings.HasPrefix(l, "fr_") || strings.HasPrefix(l, "fr.") || strings.HasPrefix(l, "fr@") {
+			return "fr"
+		}
+		return "en"
 	}
 	return "fr"
 }
