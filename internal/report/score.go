@@ -30,7 +30,7 @@ func (p *printer) score(s *audit.Score) {
 	if s == nil {
 		return
 	}
-	head := "CyberScore" + p.tr(" : ", ": ") + s.Grade + " — " + strconv.Itoa(s.Points) + "/100"
+	head := "CyberScore" + p.tr(" : ", ": ") + s.Grade + " — " + p.points(s.Points)
 	p.raw(p.paint(bold, head) + clean(p.tr(" (méthodologie ", " (methodology ")+s.Methodology+")"))
 	if len(s.Caps) > 0 {
 		p.line("  " + p.tr("note des points, avant plafonds : ", "grade of the points, before caps: ") + s.BeforeCaps.Grade + " (" + strconv.Itoa(s.BeforeCaps.Points) + " points)")

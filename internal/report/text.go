@@ -121,9 +121,10 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 		return p.w.Flush()
 	}
 	unknown := p.errors(r)
+	p.mayor(r)
 	p.score(r.Score)
 	p.summary(r.Findings, len(unknown) > 0)
-	p.findings(r.Findings)
+	p.byArea(r.Findings)
 	if r.Observations != nil {
 		p.observed(r.Observations)
 	}
@@ -197,7 +198,7 @@ func (p *printer) field(indent, label, value string) {
 		return
 	}
 	pad := strings.Repeat(" ", len([]rune(indent+label)))
-	for i, l := range strings.Split(value, "\n") {
+	for i, l := range wrap(value, width-len([]rune(pad))) {
 		if i == 0 {
 			p.line(indent + label + l)
 		} else {
@@ -278,33 +279,6 @@ func (p *printer) summary(fs []audit.Finding, blind bool) {
 	}
 	p.raw(fmt.Sprintf("%s%d %s — %s", p.tr("Résumé : ", "Summary: "), len(fs), word, strings.Join(parts, ", ")))
 	p.line("")
-}
-
-func (p *printer) findings(fs []audit.Finding) {
-	for _, s := range severities {
-		var group []audit.Finding
-		for _, f := range fs {
-			if f.Severity == s {
-				group = append(group, f)
-			}
-		}
-		if len(group) == 0 {
-			continue
-		}
-		title := strings.ToUpper(severityName[s][0].In(p.lang))
-		p.raw(p.paint(severityColor[s], fmt.Sprintf("%s (%d)", title, len(group))))
-		// Findings of one id (the same problem on several hosts) are
-		// told once, with each subject's evidence.
-		for len(group) > 0 {
-			n := 1
-			for n < len(group) && group[n].ID == group[0].ID {
-				n++
-			}
-			p.finding(group[:n])
-			group = group[n:]
-		}
-		p.line("")
-	}
 }
 
 // finding prints findings of one id: the title, each subject with its

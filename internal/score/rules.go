@@ -244,3 +244,6 @@ func (r *Rules) points(id string, sev audit.Severity) (each, most int, rule stri
 	}
 	return each, most, rule
 }
+
+// AreaOf returns the area of a finding id, as the score counts it.
+func (r *Rules) AreaOf(id string) string { return r.area(id) }

@@ -1,0 +1,183 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"vigie.eu/vigie/internal/audit"
+	"vigie.eu/vigie/internal/score"
+)
+
+// An actor is who should carry out a fix: the report tells the mayor whom
+// to ask.
+type actor struct {
+	// prefixes are the finding ids (or their prefixes, ending in ".")
+	// the actor fixes; the longest match wins.
+	prefixes []string
+	who      audit.Text
+}
+
+// actors maps finding ids to who fixes them. The server's TLS and the
+// HTTPS redirect are the host's; the pages' headers, cookies and content
+// the web agency's; the mail records the mail provider's; the DNS the
+// host's (who usually runs the zone); what only the organisation can
+// decide (a contact for security reports, what its names point to) its
+// own.
+var actors = []actor{
+	{[]string{"tls.", "http.https.", "http.redirect.", "http.hsts.", "dns."}, audit.Text{FR: "l'hébergeur du site et du domaine", EN: "the site and domain hosting provider"}},
+	{[]string{"http."}, audit.Text{FR: "l'agence web (ou le prestataire du site)", EN: "the web agency (or the site's contractor)"}},
+	{[]string{"mail."}, audit.Text{FR: "le prestataire de messagerie", EN: "the mail provider"}},
+	{[]string{"http.securitytxt.", "dns.address.not_public"}, audit.Text{FR: "l'organisation elle-même (son responsable informatique)", EN: "the organisation itself (its IT officer)"}},
+}
+
+// actorOf returns who should fix finding id.
+func actorOf(id string) audit.Text {
+	best, n := audit.Text{FR: "l'organisation elle-même (son responsable informatique)", EN: "the organisation itself (its IT officer)"}, -1
+	for _, a := range actors {
+		for _, p := range a.prefixes {
+			match := id == p || strings.HasSuffix(p, ".") && strings.HasPrefix(id, p)
+			if match && len(p) > n {
+				best, n = a.who, len(p)
+			}
+		}
+	}
+	return best
+}
+
+// glossary explains the words of the report a mayor may not know.
+var glossary = []audit.Text{
+	{FR: "HTTPS, TLS : le chiffrement des échanges entre les visiteurs et le site.", EN: "HTTPS, TLS: the encryption of exchanges between visitors and the site."},
+	{FR: "Certificat : la pièce d'identité du site, vérifiée par les navigateurs.", EN: "Certificate: the site's identity card, checked by browsers."},
+	{FR: "En-têtes de sécurité (HSTS, CSP...) : des consignes que le site donne aux navigateurs pour protéger ses visiteurs.", EN: "Security headers (HSTS, CSP...): instructions the site gives browsers to protect its visitors."},
+	{FR: "DNS, DNSSEC : l'annuaire d'internet qui mène au site et au courrier, et sa signature.", EN: "DNS, DNSSEC: the internet's directory that leads to the site and the mail, and its signature."},
+	{FR: "SPF, DKIM, DMARC : ce qui empêche d'envoyer du courrier au nom de la collectivité.", EN: "SPF, DKIM, DMARC: what prevents sending mail in the organisation's name."},
+	{FR: "Plafond : un défaut grave limite la note, quels que soient les points.", EN: "Cap: a serious flaw limits the grade, whatever the points."},
+}
+
+// topActions is how many actions the first page lists.
+const topActions = 3
+
+// points says "70 points sur 100", never "70/100", which reads as a
+// percentage.
+func (p *printer) points(n int) string {
+	return strconv.Itoa(n) + p.tr(" points sur 100", " points out of 100")
+}
+
+// gradeLine is "B : correct : ..." — the grade with its meaning.
+func (p *printer) gradeLine(s *audit.Score) string {
+	return s.Grade + p.tr(" — ", " — ") + score.GradeMeaning(s.Grade).In(p.lang)
+}
+
+// actionTitle names an action by the titles of its findings.
+func actionTitle(g score.Gain, fs []audit.Finding, lang string) string {
+	var titles []string
+	for _, id := range g.IDs {
+		i := slices.IndexFunc(fs, func(f audit.Finding) bool { return f.ID == id })
+		if i >= 0 {
+			if t := fs[i].Title.In(lang); !slices.Contains(titles, t) {
+				titles = append(titles, t)
+			}
+		}
+	}
+	return strings.Join(titles, " ; ")
+}
+
+// gainText says what an action gains: "la note passe de B à A (+12
+// points)", or the points alone, and the caps it lifts.
+func (p *printer) gainText(g score.Gain) string {
+	var s string
+	switch {
+	case g.Raises():
+		s = fmt.Sprintf(p.tr("la note passe de %s à %s (+%d points)", "the grade goes from %s to %s (+%d points)"), g.From.Grade, g.To.Grade, g.Points)
+	case g.Points > 0:
+		s = fmt.Sprintf(p.tr("+%d points, la note reste %s", "+%d points, the grade stays %s"), g.Points, g.From.Grade)
+	default:
+		s = fmt.Sprintf(p.tr("aucun point, la note reste %s", "no points, the grade stays %s"), g.From.Grade)
+	}
+	for _, c := range g.CapsLifted {
+		s += p.tr(" ; lève le plafond : ", "; lifts the cap: ") + score.CapMeaning(c).In(p.lang)
+	}
+	return s
+}
+
+// mayor prints the first page: the grade and its meaning in plain words,
+// the caps that hold it down, the three actions that gain most with who
+// should carry out each, and a short glossary.
+func (p *printer) mayor(r *audit.Result) {
+	s := r.Score
+	if s == nil {
+		return
+	}
+	p.heading(p.tr("En bref", "In short"))
+	p.field("", p.tr("Note : ", "Grade: "), p.gradeLine(s))
+	p.field("", "      ", "("+p.points(s.Points)+")")
+	for _, c := range s.Caps {
+		p.field("  ", p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": "), score.CapMeaning(c.Rule).In(p.lang))
+	}
+	p.line("")
+	plan := score.Gains(r.Findings, r.Observations)
+	if len(plan) > 0 {
+		p.heading(p.tr("Ce qu'il faut corriger d'abord", "What to fix first"))
+		for i, g := range plan[:min(topActions, len(plan))] {
+			p.field("", strconv.Itoa(i+1)+". ", actionTitle(g, r.Findings, p.lang))
+			p.field("   ", p.tr("Qui : ", "Who: "), actorOf(g.IDs[0]).In(p.lang))
+			p.field("   ", p.tr("Gain : ", "Gain: "), p.gainText(g))
+		}
+		if len(plan) > topActions {
+			p.line(fmt.Sprintf(p.tr("Les %d autres corrections suivent, dans les détails.", "The %d other fixes follow, in the details."), len(plan)-topActions))
+		}
+		p.line("")
+	}
+	p.heading(p.tr("Lexique", "Glossary"))
+	for _, g := range glossary {
+		p.field("  - ", "", g.In(p.lang))
+	}
+	p.line("")
+	p.heading(p.tr("Détails pour le technicien", "Details for the technician"))
+	p.field("", "", p.tr("Chaque zone avec ses constats, ce qui a été observé, la correction et la norme. Le calcul de la note est publié : « vigie methodology » (docs/methodology.fr.md).",
+		"Each area with its findings, what was observed, the fix and the standard. The computation of the grade is published: \"vigie methodology\" (docs/methodology.en.md)."))
+	p.line("")
+}
+
+// byArea prints the findings area by area, in the rules table's order,
+// and within an area from the most severe.
+func (p *printer) byArea(fs []audit.Finding) {
+	rules := score.Default()
+	var order []string
+	for _, a := range rules.Areas {
+		order = append(order, a.ID)
+	}
+	groups := map[string][]audit.Finding{}
+	for _, f := range fs {
+		a := rules.AreaOf(f.ID)
+		if !slices.Contains(order, a) {
+			order = append(order, a)
+		}
+		groups[a] = append(groups[a], f)
+	}
+	for _, a := range order {
+		group := groups[a]
+		if len(group) == 0 {
+			continue
+		}
+		slices.SortStableFunc(group, func(x, y audit.Finding) int {
+			return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(x.ID, y.ID))
+		})
+		p.heading(fmt.Sprintf("%s (%d)", strings.ToUpper(p.area(a)), len(group)))
+		// Findings of one id (the same problem on several hosts) are
+		// told once, with each subject's evidence.
+		for len(group) > 0 {
+			n := 1
+			for n < len(group) && group[n].ID == group[0].ID {
+				n++
+			}
+			p.raw("  " + p.paint(severityColor[group[0].Severity], "["+severityName[group[0].Severity][0].In(p.lang)+"]"))
+			p.finding(group[:n])
+			group = group[n:]
+		}
+		p.line("")
+	}
+}
