@@ -142,9 +142,16 @@ func (p *printer) mayor(r *audit.Result) {
 	p.line("")
 }
 
-// byArea prints the findings area by area, in the rules table's order,
-// and within an area from the most severe.
-func (p *printer) byArea(fs []audit.Finding) {
+// areaGroup is one area's findings, from the most severe, those of one
+// id together.
+type areaGroup struct {
+	ID  string
+	IDs [][]audit.Finding
+	N   int
+}
+
+// byAreas groups findings by area, in the rules table's order.
+func byAreas(fs []audit.Finding) []areaGroup {
 	rules := score.Default()
 	var order []string
 	for _, a := range rules.Areas {
@@ -158,15 +165,16 @@ func (p *printer) byArea(fs []audit.Finding) {
 		}
 		groups[a] = append(groups[a], f)
 	}
+	var out []areaGroup
 	for _, a := range order {
-		group := groups[a]
+		group := slices.Clone(groups[a])
 		if len(group) == 0 {
 			continue
 		}
 		slices.SortStableFunc(group, func(x, y audit.Finding) int {
 			return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(x.ID, y.ID))
 		})
-		p.heading(fmt.Sprintf("%s (%d)", strings.ToUpper(p.area(a)), len(group)))
+		g := areaGroup{ID: a, N: len(group)}
 		// Findings of one id (the same problem on several hosts) are
 		// told once, with each subject's evidence.
 		for len(group) > 0 {
@@ -174,9 +182,22 @@ func (p *printer) byArea(fs []audit.Finding) {
 			for n < len(group) && group[n].ID == group[0].ID {
 				n++
 			}
-			p.raw("  " + p.paint(severityColor[group[0].Severity], "["+severityName[group[0].Severity][0].In(p.lang)+"]"))
-			p.finding(group[:n])
+			g.IDs = append(g.IDs, group[:n])
 			group = group[n:]
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// byArea prints the findings area by area, in the rules table's order,
+// and within an area from the most severe.
+func (p *printer) byArea(fs []audit.Finding) {
+	for _, g := range byAreas(fs) {
+		p.heading(fmt.Sprintf("%s (%d)", strings.ToUpper(p.area(g.ID)), g.N))
+		for _, same := range g.IDs {
+			p.raw("  " + p.paint(severityColor[same[0].Severity], "["+severityName[same[0].Severity][0].In(p.lang)+"]"))
+			p.finding(same)
 		}
 		p.line("")
 	}
