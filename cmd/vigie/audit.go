@@ -45,12 +45,15 @@ type auditFlags struct {
 	allowPrivate []string
 	// userAgent and contact are --user-agent and --contact.
 	userAgent, contact string
+	// format is --format: text, html or pdf.
+	format string
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
 func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.BoolVar(&f.json, "json", false, bi("affiche le résultat complet en JSON : un objet pour un domaine, un objet par ligne (JSON Lines) pour plusieurs",
 		"print the full result as JSON: one object for one domain, one object per line (JSON Lines) for several"))
+	fs.StringVar(&f.format, "format", "text", formatUsage)
 	fs.StringVar(&f.lang, "lang", defaultLang, bi("`fr|en` langue du rapport et des messages", "`fr|en` language of the report and messages"))
 	fs.StringVar(&f.resolver, "resolver", "", bi("`HÔTE:PORT` serveur DNS de toutes les résolutions (par défaut, celui du système)",
 		"`HOST:PORT` DNS server for every lookup (default: the system's)"))
@@ -366,6 +369,13 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		e.errorf("audit: %v", err)
 		return exitUsage
 	}
+	if err := checkFormat(e, f.format); err != nil || f.format != "text" && (f.json || len(domains) > 1) {
+		if err == nil {
+			err = errors.New(e.t(text{"--format " + f.format + " : un seul domaine, sans --json", "--format " + f.format + ": one domain only, without --json"}))
+		}
+		e.errorf("audit: %v", err)
+		return exitUsage
+	}
 	if len(domains) == 0 {
 		e.errorf(e.t(text{"audit : aucun domaine ; usage : vigie audit [options] DOMAINE...", "audit: no domain; usage: vigie audit [options] DOMAIN..."}))
 		return exitUsage
@@ -381,7 +391,7 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		failOn, _ = audit.ParseSeverity(f.failOn)
 	}
 
-	color := !f.json && isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	color := !f.json && f.format == "text" && isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 	ctx, cancel := context.WithCancel(ctx)
 	results, wait := auditAll(ctx, cfg, domains, f.parallel)
 	defer wait()
@@ -406,9 +416,8 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 				found = true
 			}
 		}
-		if err := e.print(res.Result, f, len(domains), color, res.target.err != nil); err != nil {
-			e.errorf("%v", err)
-			return exitFailed
+		if err := e.print(ctx, res.Result, f, len(domains), color, res.target.err != nil); err != nil {
+			return renderError(e, err)
 		}
 	}
 	switch {
@@ -458,7 +467,7 @@ func auditAll(ctx context.Context, cfg engine.Config, domains []string, parallel
 // print writes one result: JSON, or the text report. An unparsable name
 // has no text report (its error went to stderr) but has a JSON object,
 // so that JSON Lines keep the order of the domains given.
-func (e *env) print(r *audit.Result, f *auditFlags, n int, color, invalid bool) error {
+func (e *env) print(ctx context.Context, r *audit.Result, f *auditFlags, n int, color, invalid bool) error {
 	if f.json {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
@@ -475,7 +484,7 @@ func (e *env) print(r *audit.Result, f *auditFlags, n int, color, invalid bool) 
 	if invalid {
 		return nil
 	}
-	return report.Text(e.stdout, r, report.Options{Lang: f.lang, Color: color})
+	return render(ctx, e.stdout, r, f.format, f.lang, color)
 }
 
 // isTerminal reports whether w is a terminal (a character device).

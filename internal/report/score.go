@@ -39,7 +39,8 @@ func (p *printer) score(s *audit.Score) {
 			if c.Subject != "" {
 				l += ", " + c.Subject
 			}
-			p.field("", l+") — ", c.Reason.In(p.lang))
+			p.line(l + ")")
+			p.field("    ", "", c.Reason.In(p.lang))
 		}
 	}
 	var areas []string
