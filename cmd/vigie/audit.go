@@ -150,6 +150,7 @@ Codes de sortie :
        résultats sont affichés
   2    erreur d'utilisation
   3    un constat de gravité au moins égale à --fail-on (le code 1 l'emporte)
+  6    --format pdf sans Chromium (paquet Debian chromium)
   130  interrompu (Ctrl-C)
 `, `vigie connects only to addresses of the public internet: loopback, private
 (RFC 1918), CGNAT, link-local, unique local, multicast, reserved and
@@ -170,6 +171,7 @@ Exit codes:
        printed
   2    usage error
   3    a finding at or above --fail-on (code 1 wins when both apply)
+  6    --format pdf without Chromium (Debian package chromium)
   130  interrupted (Ctrl-C)
 `}
 )
