@@ -37,10 +37,6 @@ const (
 	// DefaultPerIP is how many audits run at once against one web
 	// address.
 	DefaultPerIP = 8
-	// DefaultConnsPerAddress is how many TLS and SMTP connections the
-	// audits of a campaign hold at once to one address (a web host, a
-	// mail relay), all audits together.
-	DefaultConnsPerAddress = 16
 	// DefaultRetries is how many times a transient failure is audited
 	// again, DefaultRetryDelay the wait before the first retry.
 	DefaultRetries    = 2
@@ -76,6 +72,13 @@ type Config struct {
 	// PerIP is how many audits run at once against one web address
 	// (see Run); 0 means DefaultPerIP.
 	PerIP int
+	// ConnsPerAddress, when positive, caps the TLS and SMTP connections
+	// the audits of the campaign hold at once to one address (a web
+	// host, a mail relay), all audits together (guard.ConnLimit); 0
+	// means no cap beyond PerIP. Not on by default: the wait for a slot
+	// counts against each connection's timeout, and a cap of 16 made
+	// audits of one shared address time out under load.
+	ConnsPerAddress int
 
 	// Canary is a name that must exist, to check that the resolver
 	// tells the truth (see Run); "" for no check. TruthEvery and
@@ -279,8 +282,8 @@ func start(ctx context.Context, st store.Store, campaignID int64, cfg Config, pr
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
-	if ecfg.ConnLimit == nil {
-		ecfg.ConnLimit = guard.NewConnLimit(DefaultConnsPerAddress)
+	if ecfg.ConnLimit == nil && cfg.ConnsPerAddress > 0 {
+		ecfg.ConnLimit = guard.NewConnLimit(cfg.ConnsPerAddress)
 	}
 	return &runner{cfg: cfg, engine: ecfg, hosts: hosts, slots: map[netip.Addr]*slot{},
 		st: st, id: campaignID, progress: progress, checked: time.Now()}, nil
