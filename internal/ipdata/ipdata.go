@@ -139,10 +139,10 @@ func u32Of(a netip.Addr) uint32 {
 // table maps disjoint ranges, sorted by start, to values: v4 and v6 are
 // parallel arrays (start, end inclusive, index into vals).
 type table struct {
-	vals                []value
-	start4, end4, idx4  []uint32
-	start6, end6        []u128
-	idx6                []uint32
+	vals               []value
+	start4, end4, idx4 []uint32
+	start6, end6       []u128
+	idx6               []uint32
 }
 
 // find returns the value of the range holding a.
