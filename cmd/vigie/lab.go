@@ -37,6 +37,7 @@ un mélange de bonnes et de mauvaises configurations tiré de la graine. Il
   resolver.txt  l'adresse du serveur DNS, pour --resolver
   ca.pem        l'autorité du labo, pour SSL_CERT_FILE
   root.ds       l'ancre de confiance DNSSEC, pour --trust-anchor
+  ip-data/      les AS de fournisseurs réels des adresses du labo, pour --ip-data
   connections.tsv  à l'arrêt : les connexions TCP reçues, par adresse et port
 
 et affiche la commande qui lance une campagne sur le labo. Rien n'écoute
@@ -59,6 +60,7 @@ configurations drawn from the seed. It writes in DIR:
   resolver.txt  the DNS server's address, for --resolver
   ca.pem        the lab's CA, for SSL_CERT_FILE
   root.ds       the DNSSEC trust anchor, for --trust-anchor
+  ip-data/      real providers' AS numbers for the lab's addresses, for --ip-data
   connections.tsv  when stopped: the TCP connections received, per address and port
 
 and prints the command that runs a campaign against the lab. Nothing
@@ -201,8 +203,15 @@ func runLab(ctx context.Context, e *env, args []string) int {
 			cmd = append(cmd, p.name, strconv.Itoa(p.v))
 		}
 	}
-	fmt.Fprintf(e.stdout, e.t(text{"\nPour auditer le labo :\n  %s\n\nCtrl-C arrête le labo.\n", "\nTo audit the lab:\n  %s\n\nCtrl-C stops the lab.\n"}),
+	fmt.Fprintf(e.stdout, e.t(text{"\nPour auditer le labo :\n  %s\n", "\nTo audit the lab:\n  %s\n"}),
 		strings.Join(cmd, " "))
+	example := ""
+	if len(l.Orgs) > 0 {
+		example = " " + l.Orgs[0].Domain
+	}
+	fmt.Fprintf(e.stdout, e.t(text{"Pour voir qui héberge une organisation :\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C arrête le labo.\n",
+		"To see who hosts an organisation:\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C stops the lab.\n"}),
+		l.Resolver, guard.LoopbackRange.String(), f(lab.IPDataDir), example)
 	<-ctx.Done()
 	l.Close()
 	if err := writeConnections(f(lab.ConnectionsFile), l.Connections()); err != nil {

@@ -81,6 +81,18 @@ func TestLabCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "--resolver "+strings.TrimSpace(string(resolver))) {
 		t.Errorf("resolver.txt %q, %v, not the resolver printed", resolver, err)
 	}
+	// The hosting command it prints runs as printed, with its --ip-data.
+	_, line, ok := strings.Cut(out, "To see who hosts an organisation:\n  vigie ")
+	line, _, _ = strings.Cut(line, "\n")
+	if !ok || !strings.Contains(line, "--ip-data "+filepath.Join(dir, "ip-data")) {
+		t.Errorf("no hosting command with --ip-data in:\n%s", out)
+	} else {
+		var hout, herr bytes.Buffer
+		code := run(ctx, append(strings.Fields(line), "--lang", "en"), nil, &hout, &herr)
+		if code != exitOK || !strings.Contains(hout.String(), "  web ") || !strings.Contains(hout.String(), "[OVHcloud, headquarters FR") && !strings.Contains(hout.String(), "AS3215 Orange S.A., country FR") {
+			t.Errorf("%s: exit code %d, stderr %q, stdout:\n%s", line, code, herr.String(), hout.String())
+		}
+	}
 	cancel()
 	if code := <-done; code != exitOK {
 		t.Errorf("exit code %d after Ctrl-C, want 0", code)

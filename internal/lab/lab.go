@@ -120,6 +120,8 @@ type Lab struct {
 	// ChangesCSV is the content of changes.csv: what changed since
 	// week 0, one line per change (id, domain, change).
 	ChangesCSV []byte
+	// IPDataASN and IPDataCountry are the files of IPDataDir.
+	IPDataASN, IPDataCountry []byte
 	// Addresses is how many addresses serve web and mail.
 	Addresses int
 	// Listeners is how many TCP listeners the lab holds.
@@ -204,6 +206,7 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 		return nil, fmt.Errorf("lab: DNS address %s is among the organisations' addresses (%s to %s)", a, base, last)
 	}
 	l.Orgs, l.TargetsCSV, l.ChangesCSV = e.orgs, e.targetsCSV(), e.changesCSV()
+	l.IPDataASN, l.IPDataCountry = e.ipData()
 
 	var sites []*site
 	for _, o := range e.orgs {
@@ -463,6 +466,15 @@ func (l *Lab) writeFiles(dir string) error {
 		AnchorFile:   []byte(l.Anchor),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return fmt.Errorf("lab: %v", err)
+		}
+	}
+	ipdir := filepath.Join(dir, IPDataDir)
+	if err := os.MkdirAll(ipdir, 0o755); err != nil {
+		return fmt.Errorf("lab: %v", err)
+	}
+	for name, data := range map[string][]byte{"asn-ipv4.csv": l.IPDataASN, "country-ipv4.csv": l.IPDataCountry} {
+		if err := os.WriteFile(filepath.Join(ipdir, name), data, 0o644); err != nil {
 			return fmt.Errorf("lab: %v", err)
 		}
 	}
