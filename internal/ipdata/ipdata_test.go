@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -174,18 +175,23 @@ func TestCodec(t *testing.T) {
 }
 
 // BenchmarkLoad decodes the embedded data (the issue asks under 300 ms
-// and 64 MiB): the B/op is the memory the tables take.
+// and 64 MiB): MiB-live is the memory the tables take, cpu-ms/op the
+// processor time of a load (both goroutines), which a loaded machine
+// inflates less than ns/op.
 func BenchmarkLoad(b *testing.B) {
 	var m0, m1 runtime.MemStats
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		runtime.GC()
 		runtime.ReadMemStats(&m0)
 		b.StartTimer()
+		c0 := cpuTime(b)
 		asn, country, err := decodeBoth(asnBin, countryBin)
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime(b) - c0
 		b.StopTimer()
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
@@ -194,6 +200,7 @@ func BenchmarkLoad(b *testing.B) {
 		runtime.KeepAlive(&asn)
 		runtime.KeepAlive(&country)
 	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkLookup looks up addresses of both families (under 1 µs).
