@@ -227,11 +227,13 @@ func (p *printer) header(r *audit.Result) {
 	if r.DurationMS > 0 || !r.Time.IsZero() {
 		meta = append(meta, p.tr("durée ", "took ")+p.seconds(r.DurationMS))
 	}
-	if r.Version != "" {
-		meta = append(meta, "vigie "+r.Version)
-	}
 	if len(meta) > 0 {
 		p.line(strings.Join(meta, " · "))
+	}
+	if r.Version != "" {
+		// On a line of its own: a version from the build (a Go
+		// pseudo-version with its commit) is long.
+		p.line("vigie " + r.Version)
 	}
 	p.line("")
 }
