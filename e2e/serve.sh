@@ -7,9 +7,10 @@
 # badge is revalidated by its ETag, and that SIGINT stops the server with
 # exit status 0.
 #
-# Not yet here (issue 13): TLS with a lab certificate audited by "vigie
-# audit" and the MDN HTTP Observatory, the browser test (chromium,
-# axe-core) and the benchmark against nginx.
+# In Debian's chromium (e2e/axe): axe-core on every page type, no request
+# to another origin, no console error, the organisation's page printed to
+# PDF. Not yet here (issue 13): TLS with a lab certificate audited by
+# "vigie audit" and the MDN HTTP Observatory.
 #
 # It runs in a network namespace of its own (e2e/netns.sh). Nothing
 # leaves 127.0.0.0/8. Last line: "N passed, M failed"; exit status 1 on
@@ -117,6 +118,34 @@ for lang in fr en; do
 	done
 done
 check /org/nobody 404
+
+# In a browser (Debian's chromium, through e2e/axe): every page type in
+# French and English, with axe-core (no serious or critical violation), no
+# request to another origin and no console error; the organisation's page
+# printed to PDF carries its name.
+if [[ -d $root/e2e/axe/node_modules ]] && command -v node >/dev/null; then
+	pages=()
+	for lang in fr en; do
+		for path in "/org/$org" / "/?q=${org:0:3}" "/audit/$audit" "/audit/$audit/print" /campaign/2 /methodology /opendata /about; do
+			pages+=("$url/$lang$path")
+		done
+	done
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		ok*) passed=$((passed + 1)) ;;
+		FAIL*) failed=$((failed + 1)) ;;
+		esac
+	done < <(PDF=$work/org.pdf node "$root/e2e/axe/check.js" "${pages[@]}" 2>&1 || true)
+	name=$(curl -sf "$url/api/v1/organisations/$org" | jq -r '.name')
+	if [[ $(head -c 5 "$work/org.pdf" 2>/dev/null) == "%PDF-" ]] && pdftotext "$work/org.pdf" - 2>/dev/null | tr -s ' \n' ' ' | grep -qF "$name"; then
+		pass "the organisation's page printed to PDF by chromium carries its name ($name)"
+	else
+		fail "the organisation's page printed to PDF: no PDF or no \"$name\" in it"
+	fi
+else
+	fail "e2e/axe is not installed (npm ci in e2e/axe, as .ci/setup does) or node is missing"
+fi
 check "/badge/$domain.svg" 200
 check /healthz 200
 
