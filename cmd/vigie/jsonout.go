@@ -17,37 +17,13 @@ import (
 // statusJSON is the output of "vigie campaign status --json".
 type statusJSON struct {
 	// Campaigns are the latest campaigns, newest first.
-	Campaigns []campaignJSON `json:"campaigns"`
-}
-
-// campaignJSON is one campaign: its progress and state.
-type campaignJSON struct {
-	ID      int64     `json:"id"`
-	Name    string    `json:"name"`
-	Created time.Time `json:"created_at"`
-	// Finished is when the campaign was recorded as finished; absent
-	// while it is not.
-	Finished *time.Time `json:"finished_at,omitempty"`
-	// Status is "finished", "unfinished" (or another status a newer
-	// vigie records, such as "abandoned").
-	Status string `json:"status"`
-	Done   int    `json:"done"`
-	Total  int    `json:"total"`
-}
-
-func campaignOf(c store.CampaignSummary) campaignJSON {
-	j := campaignJSON{ID: c.ID, Name: c.Name, Created: c.Created.UTC(), Status: c.Status, Done: c.Done, Total: c.Total}
-	if !c.Finished.IsZero() {
-		f := c.Finished.UTC()
-		j.Finished = &f
-	}
-	return j
+	Campaigns []campaign.SummaryJSON `json:"campaigns"`
 }
 
 func statusOf(list []store.CampaignSummary) statusJSON {
-	out := statusJSON{Campaigns: []campaignJSON{}}
+	out := statusJSON{Campaigns: []campaign.SummaryJSON{}}
 	for _, c := range list {
-		out.Campaigns = append(out.Campaigns, campaignOf(c))
+		out.Campaigns = append(out.Campaigns, campaign.SummaryOf(c))
 	}
 	return out
 }
@@ -69,8 +45,8 @@ func writeJSON(e *env, what string, v any) int {
 
 // compareJSON is the output of "vigie campaign compare --json".
 type compareJSON struct {
-	From campaignJSON `json:"from"`
-	To   campaignJSON `json:"to"`
+	From campaign.SummaryJSON `json:"from"`
+	To   campaign.SummaryJSON `json:"to"`
 	// Methodology is the methodology both were judged again with.
 	Methodology string `json:"methodology,omitempty"`
 	// Counts are the domains of each kind of change (worse, better,
@@ -158,7 +134,7 @@ func changeOf(c *campaign.Change) changeJSON {
 
 // writeComparisonJSON writes the comparison as one JSON object.
 func writeComparisonJSON(w io.Writer, from, to store.CampaignSummary, methodology string, counts map[string]int, rows []campaign.Row) error {
-	out := compareJSON{From: campaignOf(from), To: campaignOf(to), Methodology: methodology, Counts: map[string]int{}, Rows: []compareRowJSON{}}
+	out := compareJSON{From: campaign.SummaryOf(from), To: campaign.SummaryOf(to), Methodology: methodology, Counts: map[string]int{}, Rows: []compareRowJSON{}}
 	for _, k := range []string{campaign.Worse, campaign.Better, campaign.Same, campaign.Unscored, campaign.New, campaign.Gone} {
 		out.Counts[k] = counts[k]
 	}

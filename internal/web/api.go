@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"vigie.eu/vigie/internal/campaign"
 	"vigie.eu/vigie/internal/store"
 )
 
@@ -224,27 +225,6 @@ func (s *Server) apiAudit(r *http.Request) (any, error) {
 	return rec.Result, nil
 }
 
-// campaignJSON is a campaign as the API gives it (the fields of "vigie
-// campaign status --json").
-type campaignJSON struct {
-	ID       int64      `json:"id"`
-	Name     string     `json:"name"`
-	Created  time.Time  `json:"created_at"`
-	Finished *time.Time `json:"finished_at,omitempty"`
-	Status   string     `json:"status"`
-	Done     int        `json:"done"`
-	Total    int        `json:"total"`
-}
-
-func campaignOf(c store.CampaignSummary) campaignJSON {
-	j := campaignJSON{ID: c.ID, Name: c.Name, Created: c.Created.UTC(), Status: c.Status, Done: c.Done, Total: c.Total}
-	if !c.Finished.IsZero() {
-		f := c.Finished.UTC()
-		j.Finished = &f
-	}
-	return j
-}
-
 func (s *Server) apiCampaigns(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	var before int64
@@ -264,12 +244,12 @@ func (s *Server) apiCampaigns(r *http.Request) (any, error) {
 		return nil, err
 	}
 	out := struct {
-		Items []campaignJSON `json:"items"`
+		Items []campaign.SummaryJSON `json:"items"`
 		// Before is the value of "before" for the next page.
 		Before *int64 `json:"next_before,omitempty"`
-	}{Items: []campaignJSON{}}
+	}{Items: []campaign.SummaryJSON{}}
 	for _, c := range list {
-		out.Items = append(out.Items, campaignOf(c))
+		out.Items = append(out.Items, campaign.SummaryOf(c))
 	}
 	if len(list) == limit {
 		b := list[len(list)-1].ID
@@ -280,11 +260,11 @@ func (s *Server) apiCampaigns(r *http.Request) (any, error) {
 
 // statsJSON is the statistics of one campaign.
 type statsJSON struct {
-	Campaign      campaignJSON       `json:"campaign"`
-	Organisations int                `json:"organisations"`
-	Grades        []gradeCountJSON   `json:"grades"`
-	Categories    []categoryJSON     `json:"categories"`
-	Findings      []findingShareJSON `json:"findings"`
+	Campaign      campaign.SummaryJSON `json:"campaign"`
+	Organisations int                  `json:"organisations"`
+	Grades        []gradeCountJSON     `json:"grades"`
+	Categories    []categoryJSON       `json:"categories"`
+	Findings      []findingShareJSON   `json:"findings"`
 }
 
 type gradeCountJSON struct {
@@ -339,7 +319,7 @@ func (s *Server) apiStatistics(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := statsJSON{Campaign: campaignOf(st.Campaign), Organisations: st.Orgs, Grades: gradesOf(st.Overall),
+	out := statsJSON{Campaign: campaign.SummaryOf(st.Campaign), Organisations: st.Orgs, Grades: gradesOf(st.Overall),
 		Categories: []categoryJSON{}, Findings: []findingShareJSON{}}
 	for _, cat := range st.Categories {
 		out.Categories = append(out.Categories, categoryJSON{Category: cat.Category, Organisations: cat.Orgs, Grades: gradesOf(cat.Grades)})
