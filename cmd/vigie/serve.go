@@ -168,6 +168,18 @@ func serve(ctx context.Context, e *env, f *serveFlags, ready func(url string)) i
 	if ready != nil {
 		ready(u)
 	}
+	// The newest campaign's statistics, comparison and the search
+	// index are computed while the site already answers.
+	go func() {
+		took, err := srv.Warm(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("warm-up failed: pages compute at first request", "error", err)
+			}
+			return
+		}
+		log.Info("warm-up done", "took", took.Round(time.Millisecond))
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		if hs.TLSConfig != nil {

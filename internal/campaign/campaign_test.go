@@ -116,6 +116,10 @@ func (s *memStore) CampaignAudits(ctx context.Context, id int64, fn func(store.A
 	return errors.New("not implemented")
 }
 
+func (s *memStore) CampaignDigests(ctx context.Context, id int64, fn func(store.AuditRecord) error) error {
+	return errors.New("not implemented")
+}
+
 func (s *memStore) History(ctx context.Context, domain string, full bool) ([]store.AuditRecord, error) {
 	return nil, errors.New("not implemented")
 }

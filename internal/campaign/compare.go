@@ -85,28 +85,68 @@ type before struct {
 }
 
 // Compare compares the audits of campaign to with those of campaign from,
-// after judging both again with today's checks and rules (so that a change
-// of methodology between them is not taken for a change of the estate).
-// It calls fn with one Change per (organisation, domain) audited by
-// either: those of to in the order of CampaignAudits, then those only
-// from audited (Gone), ordered by organisation then domain. Only the
-// first campaign's grades and notable findings are held in memory; the
-// second streams.
+// both judged by today's methodology (so that a change of methodology
+// between them is not taken for a change of the estate): an audit that
+// today's rules judged is read from its digest, any other is judged
+// again with today's checks and rules. It calls fn with one Change per
+// (organisation, domain) audited by either: those of to in the order of
+// CampaignAudits, then those only from audited (Gone), ordered by
+// organisation then domain. Only the first campaign's grades and notable
+// findings are held in memory; the second streams.
 func Compare(ctx context.Context, st store.Store, from, to int64, fn func(Change) error) error {
 	if from == to {
 		return fmt.Errorf("campaign: comparing campaign %d with itself", from)
 	}
+	return compare(ctx, st, from, to, func(id int64, fn func(store.AuditRecord) error) error {
+		return st.CampaignDigests(ctx, id, fn)
+	}, fn)
+}
+
+// CompareOrganisation is Compare restricted to the audits of organisation
+// orgID: what an organisation's page shows without comparing the whole
+// campaign.
+func CompareOrganisation(ctx context.Context, st store.Store, orgID string, from, to int64, fn func(Change) error) error {
+	if from == to {
+		return fmt.Errorf("campaign: comparing campaign %d with itself", from)
+	}
+	recs, err := st.OrganisationAudits(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(recs, func(a, b store.AuditRecord) int { return cmp.Compare(a.Domain, b.Domain) })
+	return compare(ctx, st, from, to, func(id int64, fn func(store.AuditRecord) error) error {
+		for _, rec := range recs {
+			if rec.CampaignID == id {
+				if err := fn(rec); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, fn)
+}
+
+// compare is Compare of the audits that each calls its function with,
+// campaign by campaign.
+func compare(ctx context.Context, st store.Store, from, to int64, each func(int64, func(store.AuditRecord) error) error, fn func(Change) error) error {
 	seen := map[[2]string]*before{}
-	err := st.CampaignAudits(ctx, from, func(rec store.AuditRecord) error {
-		side, findings := judge(rec)
+	methodology := engine.Methodology()
+	err := each(from, func(rec store.AuditRecord) error {
+		side, findings, err := judgeStored(ctx, st, rec, methodology)
+		if err != nil {
+			return err
+		}
 		seen[[2]string{rec.Org.ID, rec.Domain}] = &before{org: rec.Org, side: side, findings: findings}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("campaign %d: %w", from, err)
 	}
-	err = st.CampaignAudits(ctx, to, func(rec store.AuditRecord) error {
-		side, findings := judge(rec)
+	err = each(to, func(rec store.AuditRecord) error {
+		side, findings, err := judgeStored(ctx, st, rec, methodology)
+		if err != nil {
+			return err
+		}
 		c := Change{Org: rec.Org, Domain: rec.Domain, After: &side}
 		k := [2]string{rec.Org.ID, rec.Domain}
 		if b := seen[k]; b != nil {
@@ -134,6 +174,57 @@ func Compare(ctx context.Context, st store.Store, from, to int64, fn func(Change
 		}
 	}
 	return nil
+}
+
+// judgeStored returns the side and the notable findings, sorted, of the
+// stored audit rec (with its digest, its result, or neither: then read
+// from the store): as judged when the audit failed or was judged by
+// methodology, else from its result judged again.
+func judgeStored(ctx context.Context, st store.Store, rec store.AuditRecord, methodology string) (Side, []audit.Finding, error) {
+	full := func() error {
+		if rec.Unreadable != "" || rec.Result != nil {
+			return nil
+		}
+		r, err := st.Audit(ctx, rec.ID)
+		if err != nil {
+			return err
+		}
+		rec = r
+		return nil
+	}
+	if rec.Digest == nil {
+		if err := full(); err != nil {
+			return Side{}, nil, err
+		}
+	}
+	d := rec.Digest
+	if d == nil && rec.Result != nil {
+		d = store.DigestOf(rec.Result)
+	}
+	if rec.Unreadable != "" || d == nil || (d.Error == "" && d.Methodology != methodology) {
+		if err := full(); err != nil {
+			return Side{}, nil, err
+		}
+		side, fs := judge(rec)
+		return side, fs, nil
+	}
+	side := Side{Time: rec.Time, Error: d.Error, Grade: rec.Grade, Points: rec.Points}
+	if d.Error == "" {
+		side.Methodology = d.Methodology
+	}
+	var fs []audit.Finding
+	for _, f := range d.Findings {
+		if f.Severity >= notable {
+			var title audit.Text
+			if def := engine.Definition(f.ID); def != nil {
+				title = def.Title
+			}
+			fs = append(fs, audit.Finding{ID: f.ID, Severity: f.Severity, Subject: f.Subject, Title: title})
+		}
+	}
+	slices.SortFunc(fs, compareFindings)
+	fs = slices.CompactFunc(fs, func(a, b audit.Finding) bool { return compareFindings(a, b) == 0 })
+	return side, fs, nil
 }
 
 // judge judges rec's result again and returns its side and its notable

@@ -14,9 +14,9 @@ import (
 )
 
 // TestCompare stores two campaigns of a real audit of the lab's good.test
-// and variants of it (HSTS removed, an audit in error), then compares
-// them: each organisation gets the kind of change it was given, with the
-// findings that came and went.
+// and variants of it (HSTS removed, an audit in error, an audit judged by
+// another methodology), then compares them: each organisation gets the
+// kind of change it was given, with the findings that came and went.
 func TestCompare(t *testing.T) {
 	lab := enginetest.NewLab(t)
 	tg, err := target.Parse("good.test")
@@ -44,6 +44,12 @@ func TestCompare(t *testing.T) {
 			delete(h.Responses[i].Headers, "Strict-Transport-Security")
 		}
 	}
+	// stale was judged, before HSTS went, by rules of another
+	// methodology: Compare must judge it again, and see HSTS gone.
+	stale := clone()
+	stale.Observations = noHSTS.Observations
+	stale.Score.Methodology = "2025.1"
+	engine.Rejudge(noHSTS)
 	failed := &audit.Result{Domain: "good.test", Time: good.Time, Error: engine.ErrNoDNSAnswer + ": i/o timeout"}
 
 	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "compare.db"))
@@ -67,6 +73,7 @@ func TestCompare(t *testing.T) {
 		{"4", good, failed, Unscored},
 		{"5", good, nil, Gone},
 		{"6", nil, good, New},
+		{"7", good, stale, Worse},
 	}
 	runCampaign := func(name string, pick func(i int) *audit.Result) int64 {
 		var orgs []store.Organisation
@@ -101,7 +108,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"1", "2", "3", "4", "6", "5"}; !slices.Equal(order, want) {
+	if want := []string{"1", "2", "3", "4", "6", "7", "5"}; !slices.Equal(order, want) {
 		t.Errorf("order %v, want %v", order, want)
 	}
 	ids := func(fs []audit.Finding) []string {
@@ -133,6 +140,20 @@ func TestCompare(t *testing.T) {
 			if c.After == nil || c.After.Error != failed.Error || c.After.Grade != "" || c.Before.Grade != good.Score.Grade {
 				t.Errorf("org %s: before %+v, after %+v", p.org, c.Before, c.After)
 			}
+		}
+	}
+
+	// One organisation's changes are those of the whole comparison.
+	for _, p := range plan {
+		want := changes[p.org]
+		var got []Change
+		err := CompareOrganisation(t.Context(), st, p.org, first, second, func(c Change) error {
+			got = append(got, c)
+			return nil
+		})
+		if err != nil || len(got) != 1 || got[0].Kind() != p.kind || got[0].Delta() != want.Delta() ||
+			!slices.Equal(ids(got[0].Added), ids(want.Added)) || !slices.Equal(ids(got[0].Fixed), ids(want.Fixed)) {
+			t.Errorf("CompareOrganisation(%s): %d changes %+v, %v; want the comparison's %s", p.org, len(got), got, err, p.kind)
 		}
 	}
 

@@ -536,6 +536,23 @@ func startURL(scheme, host string, port, defaultPort int) string {
 	return scheme + "://" + host + ":" + strconv.Itoa(port) + "/"
 }
 
+// Methodology names the rules that Rejudge judges with (score's
+// methodology): a result already judged by them is judged the same.
+func Methodology() string { return score.Default().Methodology }
+
+// definitions are the checks' definitions by finding ID.
+var definitions = sync.OnceValue(func() map[string]*audit.Definition {
+	m := map[string]*audit.Definition{}
+	for _, d := range check.Definitions() {
+		m[d.ID] = d
+	}
+	return m
+})
+
+// Definition returns the definition of the finding id, or nil for an ID
+// no check returns any more.
+func Definition(id string) *audit.Definition { return definitions()[id] }
+
 // Rejudge runs today's checks on r's observations and scores the
 // findings with today's rules, comparison profiles included, in place: old
 // observations judged by the current methodology. A result without observations is left as it is.

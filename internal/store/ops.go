@@ -54,6 +54,10 @@ func (s *sqlStore) ReplaceAudit(ctx context.Context, j Job, r *audit.Result) err
 	if err != nil {
 		return err
 	}
+	digest, err := encodeDigest(r)
+	if err != nil {
+		return err
+	}
 	at := r.Time
 	if at.IsZero() {
 		at = time.Now()
@@ -83,8 +87,8 @@ func (s *sqlStore) ReplaceAudit(ctx context.Context, j Job, r *audit.Result) err
 	if err != nil {
 		return fmt.Errorf("store: replace %s of %s: keeping the previous audit: %w", j.Domain, j.Org.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, s.q(`UPDATE audits SET audited_at = ?, grade = ?, points = ?, result = ?, attempts = ? WHERE id = ?`),
-		s.d.timeArg(dbTimeOf(at)), grade, points, blob, before+max(j.Attempts, 1), id)
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE audits SET audited_at = ?, grade = ?, points = ?, result = ?, attempts = ?, digest = ? WHERE id = ?`),
+		s.d.timeArg(dbTimeOf(at)), grade, points, blob, before+max(j.Attempts, 1), digest, id)
 	if err != nil {
 		return fmt.Errorf("store: replace %s of %s: %w", j.Domain, j.Org.ID, err)
 	}

@@ -415,6 +415,10 @@ func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error 
 	if err != nil {
 		return err
 	}
+	digest, err := encodeDigest(r)
+	if err != nil {
+		return err
+	}
 	at := r.Time
 	if at.IsZero() {
 		at = time.Now()
@@ -424,10 +428,10 @@ func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error 
 		grade, points = r.Score.Grade, r.Score.Points
 	}
 	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO audits
-		(campaign_id, org_id, domain, audited_at, grade, points, result, attempts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(campaign_id, org_id, domain, audited_at, grade, points, result, attempts, digest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (campaign_id, org_id, domain) DO NOTHING`),
-		j.CampaignID, j.Org.ID, j.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob, max(j.Attempts, 1))
+		j.CampaignID, j.Org.ID, j.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob, max(j.Attempts, 1), digest)
 	if err != nil && s.d.isForeignKey(err) {
 		return fmt.Errorf("store: save %s of %s: no such job in campaign %d", j.Domain, j.Org.ID, j.CampaignID)
 	}
@@ -464,19 +468,25 @@ func (s *sqlStore) FinishCampaign(ctx context.Context, campaignID int64, at time
 
 // auditRow is an audit as read, its result still encoded.
 type auditRow struct {
-	rec  AuditRecord
-	blob []byte
+	rec    AuditRecord
+	blob   []byte
+	digest string // read with digestColumns; "" when NULL
 }
 
 const auditColumns = `a.id, a.campaign_id, a.org_id, a.domain, a.audited_at, a.grade, a.points, o.name, o.category, o.domains, a.attempts`
 
 // scanAudit reads one row of auditColumns (and the result, when
-// withResult). The identifying columns (id, campaign, organisation,
+// withResult; and before it the digest, when the row was read with
+// digestColumns). The identifying columns (id, campaign, organisation,
 // domain) must scan; a value of the wrong type in another column, which
 // SQLite's dynamic typing allows, makes the row unreadable
 // (rec.Unreadable) rather than the query failed, so that the caller can
 // name it and go on.
 func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
+	return scanAuditDigest(rows, withResult, false)
+}
+
+func scanAuditDigest(rows *sql.Rows, withResult, withDigest bool) (auditRow, error) {
 	var (
 		ar                           auditRow
 		at, grade, points, name, cat any
@@ -484,6 +494,10 @@ func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
 	)
 	dest := []any{&ar.rec.ID, &ar.rec.CampaignID, &ar.rec.Org.ID, &ar.rec.Domain, &at, &grade, &points,
 		&name, &cat, &domains, &ar.rec.Attempts}
+	var digest any
+	if withDigest {
+		dest = append(dest, &digest)
+	}
 	if withResult {
 		dest = append(dest, &ar.blob)
 	}
@@ -517,6 +531,7 @@ func scanAudit(rows *sql.Rows, withResult bool) (auditRow, error) {
 	}
 	text("organisation name", name, &ar.rec.Org.Name)
 	text("organisation category", cat, &ar.rec.Org.Category)
+	text("digest", digest, &ar.digest)
 	var ds string
 	text("organisation domains", domains, &ds)
 	if err := scanOrgDomains(&ar.rec.Org, ds); err != nil {
@@ -544,28 +559,63 @@ func (ar *auditRow) decode() {
 	ar.rec.Result = r
 }
 
+// decodeDigest fills the row's Digest from its digest column, or, for an
+// audit stored before digests, from its result (read only then), which
+// it does not keep.
+func (ar *auditRow) decodeDigest() {
+	if ar.rec.Unreadable != "" {
+		return
+	}
+	if ar.digest != "" {
+		d, err := decodeDigest(ar.digest)
+		if err != nil {
+			ar.rec.Unreadable = err.Error()
+			return
+		}
+		ar.rec.Digest = d
+		return
+	}
+	ar.decode()
+	if r := ar.rec.Result; r != nil {
+		ar.rec.Digest, ar.rec.Result = DigestOf(r), nil
+	}
+}
+
 func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error) error {
 	// The newest audit of a pair is the one no other audit of the pair
 	// beats on (time, campaign); audits_latest answers both the scan and
 	// the NOT EXISTS.
 	return s.pageAudits(ctx, "latest audits", `NOT EXISTS (SELECT 1 FROM audits b
 			WHERE b.org_id = a.org_id AND b.domain = a.domain
-			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))`, nil, fn)
+			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))`, nil, false, fn)
 }
 
 func (s *sqlStore) CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error {
 	if err := s.campaignExists(ctx, campaignID); err != nil {
 		return err
 	}
-	return s.pageAudits(ctx, fmt.Sprintf("audits of campaign %d", campaignID), `a.campaign_id = ?`, []any{campaignID}, fn)
+	return s.pageAudits(ctx, fmt.Sprintf("audits of campaign %d", campaignID), `a.campaign_id = ?`, []any{campaignID}, false, fn)
+}
+
+func (s *sqlStore) CampaignDigests(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error {
+	if err := s.campaignExists(ctx, campaignID); err != nil {
+		return err
+	}
+	return s.pageAudits(ctx, fmt.Sprintf("digests of campaign %d", campaignID), `a.campaign_id = ?`, []any{campaignID}, true, fn)
 }
 
 // pageAudits calls fn with the audits that match cond (a condition on
-// audits a, with its arguments args), with their results, ordered by
-// organisation ID then domain, a page at a time: no query is open while
-// fn runs. what names the audits in errors.
-func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any, fn func(AuditRecord) error) error {
-	query := s.q(`SELECT ` + auditColumns + `, a.result
+// audits a, with its arguments args), with their results (with their
+// digests instead when digests), ordered by organisation ID then domain,
+// a page at a time: no query is open while fn runs, and the page's
+// results are decoded on every core. what names the audits in errors.
+func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any, digests bool, fn func(AuditRecord) error) error {
+	cols := auditColumns + `, a.result`
+	if digests {
+		// The result only where there is no digest to read.
+		cols = auditColumns + `, a.digest, CASE WHEN a.digest IS NULL THEN a.result END`
+	}
+	query := s.q(`SELECT ` + cols + `
 		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
 		WHERE (a.org_id, a.domain) > (?, ?) AND ` + cond + `
 		ORDER BY a.org_id, a.domain
@@ -580,7 +630,7 @@ func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any
 			return fmt.Errorf("store: %s: %w", what, err)
 		}
 		for rows.Next() {
-			ar, err := scanAudit(rows, true)
+			ar, err := scanAuditDigest(rows, true, digests)
 			if err != nil {
 				rows.Close()
 				return fmt.Errorf("store: %s: %w", what, err)
@@ -592,10 +642,9 @@ func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any
 		if err != nil {
 			return fmt.Errorf("store: %s: %w", what, err)
 		}
+		decodePage(page, digests)
 		for i := range page {
-			page[i].decode()
-			rec := page[i].rec
-			if err := fn(rec); err != nil {
+			if err := fn(page[i].rec); err != nil {
 				return err
 			}
 		}

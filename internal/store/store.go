@@ -100,6 +100,9 @@ type AuditRecord struct {
 	Grade  string        // "" when no score
 	Points int           // 0 when no score
 	Result *audit.Result // full result with observations, findings, score
+	// Digest is the audit's digest, set by CampaignDigests (which
+	// leaves Result nil) and nil otherwise.
+	Digest *Digest
 	// Attempts is how many audits of the job it took (Job.Attempts),
 	// counting those that vigie campaign retry replaced.
 	Attempts int
@@ -160,6 +163,10 @@ type Store interface {
 	// with its result, ordered by organisation ID then domain. Streams,
 	// like LatestAudits. ErrNotFound if the campaign does not exist.
 	CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error
+	// CampaignDigests is CampaignAudits with each audit's Digest
+	// instead of its Result, for what reads a whole campaign without
+	// needing its observations: a few hundred bytes per audit.
+	CampaignDigests(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error
 	// CampaignOrganisations calls fn with each organisation of the
 	// campaign as the campaign recorded it (Selectors nil), ordered by
 	// ID. ErrNotFound if the campaign does not exist.

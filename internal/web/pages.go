@@ -126,11 +126,11 @@ func (s *Server) orgAudits(r *http.Request, id string) (recs []store.AuditRecord
 }
 
 func (s *Server) organisation(r *http.Request) (*view, error) {
-	recs, latest, org, campaign, err := s.orgAudits(r, r.PathValue("id"))
+	recs, latest, org, newest, err := s.orgAudits(r, r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
-	d := &orgData{Org: org, Campaign: campaign}
+	d := &orgData{Org: org, Campaign: newest}
 	var grades []string
 	for _, dom := range d.Org.Domains {
 		rec, ok := latest[dom]
@@ -156,11 +156,17 @@ func (s *Server) organisation(r *http.Request) (*view, error) {
 		return nil, err
 	}
 	if prev := previousFinished(list, d.Campaign); prev != 0 {
-		c, err := s.compare(r.Context(), prev, d.Campaign)
+		// This organisation's audits only: comparing the whole
+		// campaign is the campaign page's work.
+		var changes []campaign.Change
+		err := campaign.CompareOrganisation(r.Context(), s.st, d.Org.ID, prev, d.Campaign, func(c campaign.Change) error {
+			changes = append(changes, c)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		d.Previous, d.Changes = prev, c.byOrg[d.Org.ID]
+		d.Previous, d.Changes = prev, changes
 	}
 	title := d.Org.Name
 	if title == "" {
@@ -278,9 +284,11 @@ func (s *Server) campaignPage(r *http.Request) (*view, error) {
 		d.Worse = d.Cmp.Worse[:min(len(d.Cmp.Worse), 50)]
 	}
 	n := 0
-	err = s.st.CampaignAudits(r.Context(), id, func(rec store.AuditRecord) error {
+	// Digests, not results: the page lists grades, and decoding a
+	// whole campaign's results takes minutes at a country's size.
+	err = s.st.CampaignDigests(r.Context(), id, func(rec store.AuditRecord) error {
 		if n >= off && n < off+campaignRows {
-			rec.Result = nil
+			rec.Digest = nil
 			d.Results = append(d.Results, rec)
 		}
 		n++

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/campaign"
+	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/store"
 )
@@ -87,8 +89,8 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 	}
 	orgs := map[string]*org{}
 	var order []string
-	titles := map[string]audit.Finding{}
-	err := s.st.CampaignAudits(ctx, c.ID, func(rec store.AuditRecord) error {
+	severities := map[string]audit.Severity{}
+	err := s.st.CampaignDigests(ctx, c.ID, func(rec store.AuditRecord) error {
 		o := orgs[rec.Org.ID]
 		if o == nil {
 			o = &org{category: rec.Org.Category, findings: map[string]bool{}}
@@ -96,13 +98,11 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 			order = append(order, rec.Org.ID)
 		}
 		o.grades = append(o.grades, rec.Grade)
-		if rec.Result != nil {
-			for _, f := range rec.Result.Findings {
+		if rec.Digest != nil {
+			for _, f := range rec.Digest.Findings {
 				if f.Severity >= notableFinding {
 					o.findings[f.ID] = true
-					if _, ok := titles[f.ID]; !ok {
-						titles[f.ID] = f
-					}
+					severities[f.ID] = max(severities[f.ID], f.Severity)
 				}
 			}
 		}
@@ -137,8 +137,13 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 		return cmp.Or(cmp.Compare(b.Orgs, a.Orgs), cmp.Compare(a.Category, b.Category))
 	})
 	for id, n := range counts {
-		f := titles[id]
-		st.Findings = append(st.Findings, findingShare{ID: id, Title: f.Title, Severity: f.Severity, Orgs: n, Percent: percent(n, len(orgs))})
+		var title audit.Text
+		if d := engine.Definition(id); d != nil {
+			title = d.Title
+		} else {
+			title = audit.Text{FR: id, EN: id} // a finding no check returns any more
+		}
+		st.Findings = append(st.Findings, findingShare{ID: id, Title: title, Severity: severities[id], Orgs: n, Percent: percent(n, len(orgs))})
 	}
 	slices.SortFunc(st.Findings, func(a, b findingShare) int {
 		return cmp.Or(cmp.Compare(b.Orgs, a.Orgs), cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.ID, b.ID))
@@ -168,12 +173,11 @@ func percent(n, total int) int {
 	return (200*n + total) / (2 * total)
 }
 
-// comparison is campaign.Compare of two campaigns, kept: the changes of
-// each organisation, and the domains that got worse, the largest loss
+// comparison is campaign.Compare of two campaigns, kept: the count of
+// each kind of change, and the domains that got worse, the largest loss
 // first.
 type comparison struct {
 	From, To int64
-	byOrg    map[string][]campaign.Change
 	Worse    []campaign.Change
 	Counts   map[string]int
 }
@@ -186,9 +190,8 @@ func (s *Server) compare(ctx context.Context, from, to int64) (*comparison, erro
 	if c := s.cmps[k]; c != nil {
 		return c, nil
 	}
-	c := &comparison{From: from, To: to, byOrg: map[string][]campaign.Change{}, Counts: map[string]int{}}
+	c := &comparison{From: from, To: to, Counts: map[string]int{}}
 	err := campaign.Compare(ctx, s.st, from, to, func(ch campaign.Change) error {
-		c.byOrg[ch.Org.ID] = append(c.byOrg[ch.Org.ID], ch)
 		c.Counts[ch.Kind()]++
 		if ch.Kind() == campaign.Worse {
 			c.Worse = append(c.Worse, ch)
@@ -228,4 +231,29 @@ func previousFinished(list []store.CampaignSummary, id int64) int64 {
 		}
 	}
 	return 0
+}
+
+// Warm computes, ahead of the first visitor, what the home and campaign
+// pages of the newest finished campaign need (its statistics and its
+// comparison with the previous one) and the search index; what it
+// computes is kept as if a page had asked. It returns how long it took.
+// A server that is not warmed computes the same at the first request.
+func (s *Server) Warm(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	if err := s.index.ensure(ctx); err != nil {
+		return 0, err
+	}
+	fin, err := s.finished(ctx)
+	if err != nil || len(fin) == 0 {
+		return time.Since(start), err
+	}
+	if _, err := s.campaignStats(ctx, fin[0]); err != nil {
+		return 0, err
+	}
+	if prev := previousFinished(fin, fin[0].ID); prev != 0 {
+		if _, err := s.compare(ctx, prev, fin[0].ID); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
 }

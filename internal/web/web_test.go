@@ -639,3 +639,22 @@ func TestOpenData(t *testing.T) {
 		t.Errorf("campaign page does not offer the download")
 	}
 }
+
+// TestWarm: after Warm, the newest campaign's statistics, its comparison
+// with the previous one and the search index are there before any page
+// asks, and the pages show what they would have computed.
+func TestWarm(t *testing.T) {
+	s := newServer(t, Options{})
+	if len(s.stats)+len(s.cmps) != 0 || s.index.built {
+		t.Fatal("a new server computed something before Warm")
+	}
+	if _, err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s.stats[2] == nil || s.cmps[[2]int64{1, 2}] == nil || !s.index.built {
+		t.Errorf("after Warm: stats %v, comparison %v, index built %v; want campaign 2's, 1 to 2, true", s.stats[2] != nil, s.cmps[[2]int64{1, 2}] != nil, s.index.built)
+	}
+	if b := body(t, get(t, s, "/en/campaign/2")); !strings.Contains(b, "/en/org/26690027600016") {
+		t.Errorf("campaign 2 after Warm does not list the hospital as worse")
+	}
+}

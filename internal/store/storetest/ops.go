@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/store"
@@ -182,5 +185,50 @@ func testAttempts(t *testing.T, s store.Store) {
 	}
 	if n := len(got); n != 2 {
 		t.Errorf("%d audits, want 2 (a replacement is no new job audit)", n)
+	}
+}
+
+// testDigests checks that CampaignDigests gives, for every audit, the
+// digest of its result (saved or replaced), without the result.
+func testDigests(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := create(t, s, "c", orgs(3))
+	jobs := pending(t, s, id)
+	results := map[string]*audit.Result{}
+	for i, j := range jobs {
+		r := Realistic(j.Domain, base.Add(time.Duration(i)*time.Minute))
+		if i == 1 {
+			r = &audit.Result{Domain: j.Domain, Time: base, Error: strings.Repeat("é", 600)}
+		}
+		save(t, s, j, r)
+		results[j.Domain] = r
+	}
+	replaced := Realistic(jobs[2].Domain, base.Add(time.Hour))
+	replaced.Findings = replaced.Findings[:1]
+	if err := s.ReplaceAudit(ctx, jobs[2], replaced); err != nil {
+		t.Fatalf("ReplaceAudit: %v", err)
+	}
+	results[jobs[2].Domain] = replaced
+	n := 0
+	err := s.CampaignDigests(ctx, id, func(r store.AuditRecord) error {
+		n++
+		want := store.DigestOf(results[r.Domain])
+		if r.Result != nil || r.Unreadable != "" || !reflect.DeepEqual(r.Digest, want) {
+			t.Errorf("digest of %s: %+v (result %v, unreadable %q); want %+v", r.Domain, r.Digest, r.Result != nil, r.Unreadable, want)
+		}
+		return nil
+	})
+	if err != nil || n != len(jobs) {
+		t.Fatalf("CampaignDigests: %d records, %v; want %d", n, err, len(jobs))
+	}
+	long := store.DigestOf(results[jobs[1].Domain]).Error
+	if len(long) > 520 || !strings.HasSuffix(long, "…") || !utf8.ValidString(long) {
+		t.Errorf("digest of a 1,200-byte error: %d bytes, %q…; want it cut to about 512 bytes, valid UTF-8, ending in …", len(long), long[:20])
+	}
+	if d := store.DigestOf(Realistic("x.test", base)); len(d.Findings) == 0 || d.Methodology == "" {
+		t.Errorf("digest of a realistic result: %+v; want its findings and methodology", d)
+	}
+	if err := s.CampaignDigests(ctx, id+100, func(store.AuditRecord) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CampaignDigests of no campaign: %v, want ErrNotFound", err)
 	}
 }

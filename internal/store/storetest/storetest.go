@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Abandon", testAbandon},
 		{"Delete", testDelete},
 		{"Attempts", testAttempts},
+		{"Digests", testDigests},
 		{"Organisations", testOrganisations},
 		{"OrganisationAudits", testOrganisationAudits},
 		{"ShiftCampaign", testShiftCampaign},
@@ -783,12 +784,14 @@ func RunUnreadable(t *testing.T, open func(t *testing.T) (store.Store, Corrupt))
 		{"d0006.test", "points", "beaucoup", "points"},
 	}
 	want := map[string]string{}
+	resultOnly := map[string]bool{} // a bad result, a sound digest
 	for _, b := range bad {
 		if err := corrupt(t, ids[b.domain], b.column, b.value); err != nil {
 			t.Logf("%s: the database refuses %s = %q (%v): this corruption cannot exist there", b.domain, b.column, b.value, err)
 			continue
 		}
 		want[b.domain] = b.want
+		resultOnly[b.domain] = b.column == "result"
 	}
 	check := func(method string, r store.AuditRecord) {
 		t.Helper()
@@ -826,6 +829,39 @@ func RunUnreadable(t *testing.T, open func(t *testing.T) (store.Store, Corrupt))
 			continue
 		}
 		check("History", h[0])
+	}
+
+	// Digests: a row stored before them (NULL) gets one from its result;
+	// a garbage one makes the row unreadable, not the campaign.
+	digestBad := map[string]string{}
+	for domain, v := range map[string]any{"d0007.test": nil, "d0008.test": "{pas du json"} {
+		if err := corrupt(t, ids[domain], "digest", v); err != nil {
+			t.Fatalf("digest of %s = %v: %v", domain, v, err)
+		}
+		if v != nil {
+			digestBad[domain] = "digest"
+		}
+	}
+	n := 0
+	err = s.CampaignDigests(ctx, id, func(r store.AuditRecord) error {
+		n++
+		w, isBad := want[r.Domain]
+		isBad = isBad && !resultOnly[r.Domain]
+		if dw, ok := digestBad[r.Domain]; ok {
+			w, isBad = dw, true
+		}
+		switch {
+		case r.Result != nil:
+			t.Errorf("CampaignDigests: %s comes with its result", r.Domain)
+		case isBad && (r.Digest != nil || !strings.Contains(r.Unreadable, w)):
+			t.Errorf("CampaignDigests: corrupt row of %s: Unreadable %q, digest %+v; want %q and no digest", r.Domain, r.Unreadable, r.Digest, w)
+		case !isBad && (r.Unreadable != "" || r.Digest == nil || r.Digest.Methodology != "test" || r.Grade != "B"):
+			t.Errorf("CampaignDigests: sound row of %s: Unreadable %q, digest %+v, grade %q", r.Domain, r.Unreadable, r.Digest, r.Grade)
+		}
+		return nil
+	})
+	if err != nil || n != len(jobs) {
+		t.Errorf("CampaignDigests over corrupt rows: %d records, %v; want %d, no error", n, err, len(jobs))
 	}
 }
 
