@@ -10,6 +10,18 @@
 #
 #   bench/serve.sh
 #   N=60 DURATION=2 bench/serve.sh      the small size .ci/test runs
+#   ORGS=35000 CAMPAIGNS=10 bench/serve.sh
+#                                       a country's size: the demo's store
+#                                       grown by bench/fillstore (ORGS
+#                                       organisations, CAMPAIGNS campaigns,
+#                                       about 3.7 GB and 10 minutes on 2
+#                                       cores), then served by vigie serve;
+#                                       it also prints the start-up, the
+#                                       background warm-up and the first
+#                                       (cold) view of an older campaign
+#   STORE=big.db CAMPAIGNS=10 bench/serve.sh
+#                                       the same on a store built before
+#                                       (go run ./bench/fillstore ...)
 #
 # Needs wrk and nginx (.ci/setup installs them). Runs in a network
 # namespace of its own (e2e/netns.sh); nothing leaves 127.0.0.0/8.
@@ -50,6 +62,36 @@ for _ in $(seq 900); do
 done
 grep -q "The observatory is ready" "$work/demo.log" || { echo "serve.sh: vigie demo did not get ready" >&2; exit 1; }
 serverpid=$(pgrep -P "$demopid" -x vigie || echo "$demopid")
+campaigns=2
+if [[ -n ${ORGS:-}${STORE:-} ]]; then
+	campaigns=${CAMPAIGNS:-10}
+	kill "$demopid"
+	wait "$demopid" 2>/dev/null || true
+	big=${STORE:-$work/big.db}
+	if [[ -z ${STORE:-} ]]; then
+		(cd "$root" && go build -o "$work/fillstore" ./bench/fillstore)
+		echo "fillstore: $ORGS organisations, $campaigns campaigns..."
+		"$work/fillstore" --from "$work/demo/vigie.db" --to "$big" --orgs "$ORGS" --campaigns "$campaigns" 2>&1 | tail -1
+	fi
+	echo "store: $(du -h "$big" | cut -f1)"
+	"$work/vigie" serve --lang en --db "$big" --listen 127.0.0.1:8080 >"$work/serve.log" 2>&1 &
+	demopid=$!
+	for _ in $(seq 300); do
+		grep -q "ready in" "$work/serve.log" && break
+		kill -0 "$demopid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	serverpid=$demopid
+	echo "vigie serve start-up: $(grep -o 'ready in [0-9]* ms' "$work/serve.log")"
+	for _ in $(seq 3000); do
+		grep -q "warm-up done\|warm-up failed" "$work/serve.log" && break
+		sleep 0.2
+	done
+	echo "background warm-up (newest campaign's statistics and comparison, search index): $(grep -o 'took=[^ ]*' "$work/serve.log" || grep 'warm-up' "$work/serve.log")"
+	older=$((campaigns - 1))
+	[[ $older -ge 1 ]] || older=1
+	echo "first view of campaign $older (not warmed): $(curl -s -o /dev/null -w '%{time_total}' "$url/campaign/$older") s"
+fi
 
 org=$(curl -sf "$url/api/v1/organisations?q=mairie&limit=1" | jq -r '.items[0].id')
 domain=$(curl -sf "$url/api/v1/organisations/$org" | jq -r '.domains[0]')
@@ -88,7 +130,7 @@ measure() {
 		$1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 } $1 == "Requests/sec:" { rps = $2 }
 		END { printf "%10.0f %9s %9s", rps, p50, p99 }'
 }
-echo "store: $n organisations, 2 campaigns; wrk -t2 -c$conns -d${duration}s"
+echo "store: ${ORGS:-${STORE:-$n}} organisations, $campaigns campaigns; wrk -t2 -c$conns -d${duration}s"
 printf '%-13s %7s | %10s %9s %9s | %10s %9s %9s\n' page bytes "vigie r/s" p50 p99 "nginx r/s" p50 p99
 for i in "${!pages[@]}"; do
 	size=$(stat -c %s "$work/static/${names[$i]}")
