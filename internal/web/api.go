@@ -43,9 +43,17 @@ type apiError struct {
 // with its ETag, errors as JSON, in one place.
 func (s *Server) api(h func(r *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := h(r)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-cache")
+		// Kept like pages while the store holds the same campaigns.
+		key := "api\x00" + r.URL.Path + "?" + r.URL.RawQuery
+		if err := s.cacheValid(r.Context()); err == nil {
+			if b := s.cached(key); b != nil {
+				writeTagged(w, r, b)
+				return
+			}
+		}
+		v, err := h(r)
 		if err != nil {
 			var e apiError
 			var br *badRequest
@@ -75,6 +83,7 @@ func (s *Server) api(h func(r *http.Request) (any, error)) http.HandlerFunc {
 			http.Error(w, `{"error":{"status":500,"message":"encoding"}}`, http.StatusInternalServerError)
 			return
 		}
+		s.keep(key, b.Bytes())
 		writeTagged(w, r, b.Bytes())
 	}
 }

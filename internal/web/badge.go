@@ -18,31 +18,51 @@ func (s *Server) badge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	domain = strings.ToLower(domain)
-	h, err := s.st.History(r.Context(), domain, false)
-	if err != nil {
+	l := requestLang(r)
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+	// Kept like pages, while the store holds the same campaigns: the
+	// first byte says whether the domain was audited. Only audited
+	// domains' are kept, so that asking for made-up names does not
+	// crowd the pages out.
+	key := "badge\x00" + l.lang + "\x00" + domain
+	if err := s.cacheValid(r.Context()); err != nil {
 		s.opt.Log.Error("web: badge", "domain", domain, "err", err)
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}
-	l := requestLang(r)
-	grade, date := "?", tr(l.lang, "non audité", "not audited")
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i].Grade != "" {
-			grade, date = h[i].Grade, h[i].Time.UTC().Format("2006-01-02")
-			break
+	kept := s.cached(key)
+	if kept == nil {
+		h, err := s.st.History(r.Context(), domain, false)
+		if err != nil {
+			s.opt.Log.Error("web: badge", "domain", domain, "err", err)
+			http.Error(w, "500 internal server error", http.StatusInternalServerError)
+			return
+		}
+		grade, date := "?", tr(l.lang, "non audité", "not audited")
+		for i := len(h) - 1; i >= 0; i-- {
+			if h[i].Grade != "" {
+				grade, date = h[i].Grade, h[i].Time.UTC().Format("2006-01-02")
+				break
+			}
+		}
+		audited := byte('1')
+		if len(h) == 0 {
+			audited = '0'
+		}
+		kept = append([]byte{audited}, badgeSVG(grade, date, l.lang)...)
+		if audited == '1' {
+			s.keep(key, kept)
 		}
 	}
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-	body := badgeSVG(grade, date, l.lang)
-	if len(h) == 0 {
+	if kept[0] == '0' {
 		// Not audited: a badge that says so, with a status that says so.
 		w.WriteHeader(http.StatusNotFound)
-		w.Write(body)
+		w.Write(kept[1:])
 		return
 	}
-	writeTagged(w, r, body)
+	writeTagged(w, r, kept[1:])
 }
 
 // gradeColours are the badge's colours of each grade, dark enough for
