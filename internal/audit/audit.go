@@ -78,6 +78,10 @@ type Observations struct {
 	// Mail is what the mail probe saw: MX hosts, SMTP and STARTTLS,
 	// SPF, DMARC, DKIM, MTA-STS, TLS-RPT and TLSA records.
 	Mail *MailObservation `json:"mail,omitempty"`
+	// Services is what the services probe saw (--services, operators
+	// only): exposed risky ports and what answers there; nil when it
+	// did not run.
+	Services *ServicesObservation `json:"services,omitempty"`
 	// Refused lists the connections that the address guard did not
 	// open, each once: addresses outside the public internet, redirects
 	// to ports that are not the web's (see internal/guard).
