@@ -47,6 +47,8 @@ type auditFlags struct {
 	userAgent, contact string
 	// format is --format: text, html or pdf.
 	format string
+	// services is --services: the services probe (operators only).
+	services bool
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
@@ -67,6 +69,8 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.StringVar(&f.failOn, "fail-on", "", bi("`GRAVITÉ` code de sortie 3 si un constat est au moins de cette gravité (info, low, medium, high, critical)",
 		"`SEVERITY` exit with code 3 if a finding is at least of this severity (info, low, medium, high, critical)"))
 	fs.IntVar(&f.parallel, "parallel", parallel, bi("`N` domaines audités en même temps", "`N` domains audited at once"))
+	fs.BoolVar(&f.services, "services", false, bi("sonde aussi les ports à risque (bureau à distance, partage de fichiers, Telnet, bases de données, VPN et pages d'administration) des adresses de l'audit et identifie ce qui répond, sans jamais se connecter ni deviner de mot de passe ; pour les opérateurs",
+		"also probe the risky ports (remote desktop, file sharing, Telnet, databases, VPN and admin pages) of the audit's addresses and identify what answers, never logging in nor guessing a password; for operators"))
 	fs.IntVar(&f.smtpPort, "smtp-port", 25, bi("`N` port sondé sur chaque serveur MX, pour les labos", "`N` port probed on each MX host, for labs"))
 	fs.Func("dkim-selector", bi("`NOM` sélecteur DKIM à chercher en plus des sélecteurs courants (le DNS ne sait pas les lister) ; à répéter pour en donner plusieurs",
 		"`NAME` DKIM selector to look up besides the common ones (DNS cannot list them); repeat it for several"), func(v string) error {
@@ -204,7 +208,7 @@ func parseAuditArgs(e *env, args []string) (*auditFlags, *flag.FlagSet, []string
 
 // auditConfig turns the flags into an engine configuration.
 func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
-	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort, SMTPPort: f.smtpPort}
+	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort, SMTPPort: f.smtpPort, Services: f.services}
 	if f.lang != "fr" && f.lang != "en" {
 		return cfg, fmt.Errorf(e.t(text{"--lang « %s » : fr ou en attendu", "--lang %q: want fr or en"}), f.lang)
 	}

@@ -129,4 +129,8 @@ type WebInfo struct {
 	// Admin is true when the page is the login of a known admin or
 	// VPN product (Product names it).
 	Admin bool `json:"admin,omitempty"`
+	// Product is the admin or VPN product recognised on the page
+	// ("Fortinet FortiGate SSL VPN"); its version is OWAVersion for
+	// Exchange, else unknown.
+	Product string `json:"product,omitempty"`
 }

@@ -282,6 +282,9 @@ func start(ctx context.Context, st store.Store, campaignID int64, cfg Config, pr
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
+	if ecfg.Services && ecfg.ServicesCache == nil {
+		ecfg.ServicesCache = engine.NewServicesCache()
+	}
 	if ecfg.ConnLimit == nil && cfg.ConnsPerAddress > 0 {
 		ecfg.ConnLimit = guard.NewConnLimit(cfg.ConnsPerAddress)
 	}

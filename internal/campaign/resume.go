@@ -74,6 +74,7 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		HTTPPort:      opts.HTTPPort,
 		HTTPSPort:     opts.HTTPSPort,
 		SMTPPort:      opts.SMTPPort,
+		Services:      opts.Services,
 		DKIMSelectors: opts.DKIMSelectors,
 		AddressPolicy: guard.NewPolicy(opts.AllowPrivate...),
 	}

@@ -15,6 +15,7 @@ import (
 	"vigie.eu/vigie/internal/check/dnscheck"
 	"vigie.eu/vigie/internal/check/httpcheck"
 	"vigie.eu/vigie/internal/check/mailcheck"
+	"vigie.eu/vigie/internal/check/servicecheck"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
@@ -27,6 +28,7 @@ func All() []audit.Check {
 	all = append(all, tlscheck.Checks...)
 	all = append(all, httpcheck.Checks...)
 	all = append(all, mailcheck.Checks...)
+	all = append(all, servicecheck.Checks...)
 	return all
 }
 

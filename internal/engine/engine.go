@@ -26,6 +26,7 @@ import (
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
 	"vigie.eu/vigie/internal/probe/mailprobe"
+	"vigie.eu/vigie/internal/probe/servicesprobe"
 	"vigie.eu/vigie/internal/probe/tlsprobe"
 	"vigie.eu/vigie/internal/profile"
 	"vigie.eu/vigie/internal/score"
@@ -164,7 +165,18 @@ type Config struct {
 	// probe asks its own questions whatever Lookup is: its
 	// observations are the audit's own.
 	Lookup probe.LookupFunc
+	// Services runs the services probe (exposed risky ports and what
+	// answers there; see internal/probe/servicesprobe): for operators
+	// only, never in a public on-demand audit.
+	Services bool
+	// ServicesCache, when set, is shared by the audits of a campaign,
+	// so that an address that many domains share is probed once.
+	ServicesCache *servicesprobe.Cache
 }
+
+// NewServicesCache returns a cache of the services probe for the audits
+// of one campaign (Config.ServicesCache).
+func NewServicesCache() *servicesprobe.Cache { return servicesprobe.NewCache() }
 
 // Roots returns the system's trusted roots and how to name them: Go reads
 // the file named by SSL_CERT_FILE instead of the system's on Linux, and
@@ -251,7 +263,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 	if o.DNS != nil && !o.DNS.Exists && nxdomain(o.DNS, t.Domain) {
 		res.Error = ErrNoSuchDomain
 		res.ErrorMessage = &audit.Message{Code: CodeNoSuchDomain}
-		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
+		o.TLS, o.HTTP, o.SecurityTxt, o.Mail, o.Services = nil, nil, nil, nil, nil
 		return res
 	}
 	if !o.DNS.Answered(t.Domain) {
@@ -262,7 +274,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		res.Error = ErrNoDNSAnswer + ": " + why
 		m := audit.M(CodeNoDNSAnswer).WithItems(audit.Failure(why))
 		res.ErrorMessage = &m
-		o.TLS, o.HTTP, o.SecurityTxt, o.Mail = nil, nil, nil, nil
+		o.TLS, o.HTTP, o.SecurityTxt, o.Mail, o.Services = nil, nil, nil, nil, nil
 		return res
 	}
 
@@ -423,6 +435,28 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		sl.set(func() { o.Mail = m })
 	}, func(msg string) { o.Mail = &audit.MailObservation{Error: msg} })
 
+	if cfg.Services {
+		scfg := servicesprobe.Config{
+			Lookup: lookup,
+			Guard:  g,
+			Cache:  cfg.ServicesCache,
+			MX: func(ctx context.Context, domain string) ([]string, error) {
+				rrs, _, err := prober.Query(ctx, domain, dns.TypeMX)
+				var hosts []string
+				for _, rr := range rrs {
+					if mx, ok := rr.(*dns.MX); ok {
+						hosts = append(hosts, mx.Mx)
+					}
+				}
+				return hosts, err
+			},
+		}
+		run("servicesprobe", func() {
+			s := servicesprobe.Probe(ctx, scfg, domain)
+			sl.set(func() { o.Services = s })
+		}, func(msg string) { o.Services = &audit.ServicesObservation{Error: msg} })
+	}
+
 	for i, host := range []string{domain, www} {
 		tlsSlot := &o.TLS[i]
 		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
@@ -487,6 +521,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	}
 	sl.close()
 	giveUp(o, domain, httpPort, httpsPort)
+	if cfg.Services && o.Services == nil {
+		o.Services = &audit.ServicesObservation{Error: errGivenUp}
+	}
 	// The mail probe's TLSA validations count too: the audit's total,
 	// not the DNS probe's alone.
 	o.DNS.DNSSECVerifications = prober.Verifications()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +37,12 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("ValidateDir: %v", errs)
 		}
 		var got []string
-		for _, row := range readCSV(t, filepath.Join(dir, OrganisationsCSV))[1:] {
+		rows := readCSV(t, filepath.Join(dir, OrganisationsCSV))
+		ct := slices.Index(rows[0], "campaign_time")
+		for _, row := range rows[1:] {
 			if row[3] == org.Domains[0] {
 				// campaign_id, campaign_time
-				got = append(got, row[4]+" "+row[len(row)-1])
+				got = append(got, row[4]+" "+row[ct])
 			}
 		}
 		return got

@@ -12,7 +12,7 @@ import (
 // Areas are the scored areas, one points column each, in the order of
 // the rules table (internal/score). A test fails when the rules table
 // changes them, so that the published columns change on purpose.
-var Areas = []string{"web_transport", "web_app", "mail", "dns"}
+var Areas = []string{"web_transport", "web_app", "mail", "dns", "attack_surface"}
 
 // Grades are the CyberScore grades, the best first: the enum of the grade
 // columns.
@@ -51,6 +51,10 @@ type OrganisationRow struct {
 	// CampaignTime is when the campaign was created (appended: the
 	// columns before it keep their places).
 	CampaignTime time.Time `parquet:"campaign_time,timestamp(millisecond)" json:"campaign_time"`
+	// AttackSurfacePoints are the points of the attack surface, empty
+	// unless the audit ran with --services (appended, like
+	// CampaignTime).
+	AttackSurfacePoints *int32 `parquet:"attack_surface_points,optional" json:"attack_surface_points"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -137,6 +141,8 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 			row.MailPoints = p
 		case "dns":
 			row.DNSPoints = p
+		case "attack_surface":
+			row.AttackSurfacePoints = p
 		}
 	}
 	caps := make([]string, 0, len(s.Caps))
@@ -194,6 +200,7 @@ func (r *OrganisationRow) Record() []string {
 		strconv.Itoa(int(r.FindingsMedium)), strconv.Itoa(int(r.FindingsLow)),
 		strconv.Itoa(int(r.FindingsInfo)),
 		r.Methodology, r.Error, csvTime(r.CampaignTime),
+		csvInt(r.AttackSurfacePoints),
 	}
 }
 

@@ -77,10 +77,18 @@ var (
 // order of OrganisationRow.Record.
 func OrganisationsSchema() *TableSchema {
 	areaNames := map[string]audit.Text{
-		"web_transport": {FR: "transport web (TLS, HTTPS, HSTS)", EN: "web transport (TLS, HTTPS, HSTS)"},
-		"web_app":       {FR: "application web (en-têtes, cookies, contenus)", EN: "web application (headers, cookies, content)"},
-		"mail":          {FR: "messagerie (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)", EN: "mail (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)"},
-		"dns":           {FR: "DNS (DNSSEC, serveurs de noms)", EN: "DNS (DNSSEC, name servers)"},
+		"web_transport":  {FR: "transport web (TLS, HTTPS, HSTS)", EN: "web transport (TLS, HTTPS, HSTS)"},
+		"web_app":        {FR: "application web (en-têtes, cookies, contenus)", EN: "web application (headers, cookies, content)"},
+		"mail":           {FR: "messagerie (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)", EN: "mail (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)"},
+		"dns":            {FR: "DNS (DNSSEC, serveurs de noms)", EN: "DNS (DNSSEC, name servers)"},
+		"attack_surface": {FR: "surface d'attaque (services exposés, fin de vie ; --services)", EN: "attack surface (exposed services, end of life; --services)"},
+	}
+	areaField := func(a string) Field {
+		n := areaNames[a]
+		return field(a+"_points", "integer",
+			audit.Text{FR: "Points : " + n.FR, EN: "Points: " + n.EN},
+			audit.Text{FR: "Points sur 100 du domaine « " + n.FR + " » ; vide quand il n'a pas été observé.", EN: "Points out of 100 of the area \"" + n.EN + "\"; empty when it was not observed."},
+			points)
 	}
 	fs := []Field{
 		field("organisation_id", "string",
@@ -117,11 +125,9 @@ func OrganisationsSchema() *TableSchema {
 			points),
 	}
 	for _, a := range Areas {
-		n := areaNames[a]
-		fs = append(fs, field(a+"_points", "integer",
-			audit.Text{FR: "Points : " + n.FR, EN: "Points: " + n.EN},
-			audit.Text{FR: "Points sur 100 du domaine « " + n.FR + " » ; vide quand il n'a pas été observé.", EN: "Points out of 100 of the area \"" + n.EN + "\"; empty when it was not observed."},
-			points))
+		if a != "attack_surface" { // appended at the end: the columns before keep their places
+			fs = append(fs, areaField(a))
+		}
 	}
 	fs = append(fs,
 		field("grade_before_caps", "string",
@@ -158,6 +164,7 @@ func OrganisationsSchema() *TableSchema {
 			audit.Text{FR: "Date de la campagne", EN: "Campaign time"},
 			audit.Text{FR: "Création de la campagne qui a réalisé cet audit, en UTC, à la seconde.", EN: "Creation of the campaign that ran this audit, in UTC, to the second."},
 			required),
+		areaField("attack_surface"),
 	)
 	return &TableSchema{
 		Fields:        fs,

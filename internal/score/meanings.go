@@ -33,6 +33,7 @@ var capMeaning = map[string]audit.Text{
 	"cap.protocol.legacy":           {FR: "le site accepte encore des versions de chiffrement obsolètes depuis 2021", EN: "the site still accepts encryption versions deprecated since 2021"},
 	"cap.cipher.no_forward_secrecy": {FR: "le vol d'une clé du serveur dévoilerait les échanges passés", EN: "the theft of a server key would reveal past exchanges"},
 	"cap.cipher.no_aead":            {FR: "le site n'offre pas de chiffrement moderne", EN: "the site offers no modern encryption"},
+	"cap.services.no_auth":          {FR: "un service répond sans mot de passe à n'importe qui sur internet", EN: "a service answers anyone on the internet without a password"},
 }
 
 // GradeMeaning says in plain words what a grade means, or the zero Text

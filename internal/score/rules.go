@@ -226,6 +226,8 @@ func (r *Rules) area(id string) string {
 		return "dns"
 	case strings.HasPrefix(id, "mail."):
 		return "mail"
+	case strings.HasPrefix(id, "services."):
+		return "attack_surface"
 	}
 	return "web_app"
 }

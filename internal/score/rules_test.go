@@ -47,6 +47,8 @@ func TestAreasByPrefix(t *testing.T) {
 			want = "dns"
 		case strings.HasPrefix(f.ID, "mail."):
 			want = "mail"
+		case strings.HasPrefix(f.ID, "services."):
+			want = "attack_surface"
 		}
 		if f.Area != want {
 			t.Errorf("%s: area %s, want %s", f.ID, f.Area, want)

@@ -61,7 +61,11 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 	var sum, weights int
 	for _, area := range r.Areas {
 		if !observed[area.ID] {
-			s.Unobserved = append(s.Unobserved, area.ID)
+			// The attack surface is opt-in (--services): an audit
+			// that did not ask for it has not missed it.
+			if area.ID != "attack_surface" || o != nil && o.Services != nil {
+				s.Unobserved = append(s.Unobserved, area.ID)
+			}
 			continue
 		}
 		as := r.scoreArea(area, byArea[area.ID])
@@ -165,6 +169,9 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 	if m := o.Mail; m != nil && m.Error == "" &&
 		(m.MX != nil && m.MX.Error == "" || m.SPF != nil && m.SPF.Error == "" || m.DMARC != nil && m.DMARC.Error == "") {
 		seen["mail"] = true
+	}
+	if s := o.Services; s != nil && s.Error == "" && len(s.Addresses) > 0 {
+		seen["attack_surface"] = true
 	}
 	for _, h := range o.HTTP {
 		if h == nil {

@@ -90,6 +90,7 @@ func TestFindingRules(t *testing.T) {
 	r := Default()
 	o := observedAll()
 	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // an HTTP probe that saw nothing
+	o.Services = &audit.ServicesObservation{Addresses: []*audit.ServiceAddress{{Address: "192.0.2.1"}}}
 	for _, fr := range r.Findings {
 		t.Run(fr.ID, func(t *testing.T) {
 			one := find(t, fr.ID, "example.test")

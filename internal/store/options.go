@@ -61,6 +61,8 @@ type CampaignOptions struct {
 	// for vigie's default; Contact the URL appended to it (--contact).
 	UserAgent string `json:"user_agent,omitempty"`
 	Contact   string `json:"contact,omitempty"`
+	// Services is --services: the services probe ran in every audit.
+	Services bool `json:"services,omitempty"`
 }
 
 // encodeOptions returns o as stored in run_options: JSON, or nil (NULL).

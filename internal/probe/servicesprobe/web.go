@@ -143,14 +143,12 @@ func identifyWeb(ctx context.Context, p *prober, c net.Conn, svc *audit.Service)
 	page := string(body)
 	for _, wp := range webProducts {
 		if strings.Contains(page, wp.marker) || strings.Contains(resp.Header.Get("Location"), wp.marker) {
-			w.Admin = true
-			svc.Product, svc.Version = wp.product, ""
+			w.Admin, w.Product = true, wp.product
 			break
 		}
 	}
 	if w.OWAVersion != "" {
-		w.Admin = true
-		svc.Product, svc.Version = "Microsoft Exchange (Outlook on the web)", w.OWAVersion
+		w.Admin, w.Product = true, "Microsoft Exchange (Outlook on the web)"
 	}
 	return nil
 }
