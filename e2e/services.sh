@@ -192,9 +192,17 @@ fi
 ports=$(jq -r '.observations.services.ports | map(tostring) | join(",")' "$work/vigie.json")
 echo "== nmap -sV -Pn -n -p $ports $A $B"
 start=$(date +%s%N)
-nmap -sV -Pn -n -p "$ports" -oG "$work/nmap.gnmap" $A $B >"$work/nmap.txt" 2>&1
+nmap -sV -Pn -n -p "$ports" --packet-trace -oG "$work/nmap.gnmap" $A $B >"$work/nmap.txt" 2>&1
 nmap_ms=$((($(date +%s%N) - start) / 1000000))
 echo "nmap: $nmap_ms ms; vigie (whole audit): $vigie_ms ms"
+# Connections per address: nmap's SYN probes and TCP connections (its
+# --packet-trace), vigie's own count.
+for ip in $A $B; do
+	syn=$(grep -c "^SENT.* > $ip:[0-9]* S " "$work/nmap.txt" || true)
+	conn=$(grep -c "connection requested to $ip:" "$work/nmap.txt" || true)
+	v=$(jq --arg ip "$ip" '[.observations.services.addresses[] | select(.address == $ip) | .open | length] | add' "$work/vigie.json")
+	echo "connections to $ip: nmap -sV $syn SYN probes + $conn connections; vigie $(jq --arg ip "$ip" '.observations.services.ports | length' "$work/vigie.json") ports tried, $v open (one connection each, SMB two)"
+done
 
 # vigie's names for nmap's services.
 nmap_name() {
