@@ -10,10 +10,11 @@ import (
 // areaName names the areas of the rules table (internal/score) in the
 // report's languages; an unknown area is shown by its id.
 var areaName = map[string]audit.Text{
-	"web_transport": {FR: "transport web", EN: "web transport"},
-	"web_app":       {FR: "application web", EN: "web application"},
-	"mail":          {FR: "messagerie", EN: "mail"},
-	"dns":           {FR: "DNS", EN: "DNS"},
+	"web_transport":  {FR: "transport web", EN: "web transport"},
+	"web_app":        {FR: "application web", EN: "web application"},
+	"mail":           {FR: "messagerie", EN: "mail"},
+	"dns":            {FR: "DNS", EN: "DNS"},
+	"attack_surface": {FR: "surface d'attaque", EN: "attack surface"},
 }
 
 func (p *printer) area(id string) string {
