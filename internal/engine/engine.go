@@ -172,6 +172,9 @@ type Config struct {
 	// ServicesCache, when set, is shared by the audits of a campaign,
 	// so that an address that many domains share is probed once.
 	ServicesCache *servicesprobe.Cache
+	// ServicesPorts are the ports the services probe tries; nil means
+	// servicesprobe.DefaultPorts. Other values are for labs and tests.
+	ServicesPorts []servicesprobe.Port
 }
 
 // NewServicesCache returns a cache of the services probe for the audits
@@ -440,6 +443,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 			Lookup: lookup,
 			Guard:  g,
 			Cache:  cfg.ServicesCache,
+			Ports:  cfg.ServicesPorts,
 			MX: func(ctx context.Context, domain string) ([]string, error) {
 				rrs, _, err := prober.Query(ctx, domain, dns.TypeMX)
 				var hosts []string

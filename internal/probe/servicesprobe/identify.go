@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -203,10 +204,13 @@ func identifyVNC(c net.Conn, b []byte, svc *audit.Service) {
 		return
 	}
 	svc.Banner = clean(b[:12])
-	major, minor := strings.TrimLeft(string(b[4:7]), "0"), strings.TrimLeft(string(b[8:11]), "0")
-	if minor == "" {
-		minor = "0"
+	// "RFB xxx.yyy\n", three digits each (RFC 6143 section 7.1.1).
+	maj, err1 := strconv.Atoi(string(b[4:7]))
+	mnr, err2 := strconv.Atoi(string(b[8:11]))
+	if err1 != nil || err2 != nil || maj < 0 || mnr < 0 || b[7] != '.' {
+		return
 	}
+	major, minor := strconv.Itoa(maj), strconv.Itoa(mnr)
 	info := &audit.VNCInfo{Version: major + "." + minor}
 	svc.VNC = info
 	svc.Product = "VNC"
