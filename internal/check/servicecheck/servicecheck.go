@@ -13,7 +13,6 @@
 package servicecheck
 
 import (
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +64,10 @@ func each(o *audit.Observations, f func(a *audit.ServiceAddress, s *audit.Servic
 
 // endpoint is the subject of a finding: the address and port.
 func endpoint(a *audit.ServiceAddress, s *audit.Service) string {
-	return net.JoinHostPort(a.Address, strconv.Itoa(s.Port))
+	if strings.Contains(a.Address, ":") { // IPv6, in brackets (RFC 3986 section 3.2.2)
+		return "[" + a.Address + "]:" + strconv.Itoa(s.Port)
+	}
+	return a.Address + ":" + strconv.Itoa(s.Port)
 }
 
 // names is the names that led to an address, for the evidence.
