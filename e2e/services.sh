@@ -279,4 +279,8 @@ if grep -q "sans authentification" "$work/report.txt"; then pass "French report:
 
 echo "vigie: $(jq .observations.services.connections "$work/vigie.json") connections to $(jq '.observations.services.addresses | length' "$work/vigie.json") addresses in $(jq .observations.services.duration_ms "$work/vigie.json") ms (probe); nmap -sV: $nmap_ms ms"
 echo "$passed passed, $failed failed"
-((failed == 0))
+if ((failed > 0)); then
+	echo "services.sh: what the tools said is in $work"
+	exit 1
+fi
+rm -rf "$work"
