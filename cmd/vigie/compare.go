@@ -88,6 +88,10 @@ func campaignCompare(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
+	if services := func(c *store.Campaign) bool { return c.Options != nil && c.Options.Services }; services(before) != services(after) {
+		e.errorf(e.t(text{"attention : le sondage des services (--services) n'a tourné que dans l'une des deux campagnes : la surface d'attaque compte d'un côté seulement, et des scores changent pour cette seule raison",
+			"warning: the services probe (--services) ran in only one of the two campaigns: the attack surface counts on one side only, and scores change for that reason alone"}))
+	}
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
 	counts := map[string]int{}

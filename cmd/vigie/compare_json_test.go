@@ -77,7 +77,8 @@ func seedCompareDB(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.CreateCampaign(ctx, &store.Campaign{Name: "départ raté", Created: at.AddDate(0, 0, 14)}, orgs); err != nil {
+	// The third campaign probed services; the first two did not.
+	if _, err := st.CreateCampaign(ctx, &store.Campaign{Name: "départ raté", Created: at.AddDate(0, 0, 14), Options: &store.CampaignOptions{Services: true}}, orgs); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -188,6 +189,12 @@ func TestCompareJSON(t *testing.T) {
 	_, errs, code = runVigie(t, "--lang", "en", "campaign", "compare", "--db", db, "--from", "1", "--to", "3", "--format", "csv")
 	if code != exitOK || !strings.Contains(errs, "warning: campaign 3 is not finished (unfinished, 0/5)") {
 		t.Errorf("--to 3 given by ID: exit %d, stderr %q", code, errs)
+	}
+	if !strings.Contains(errs, "warning: the services probe (--services) ran in only one of the two campaigns") {
+		t.Errorf("1 without --services, 3 with: no warning in %q", errs)
+	}
+	if _, errs, _ := runVigie(t, "--lang", "en", "campaign", "compare", "--db", db, "--from", "1", "--to", "2"); strings.Contains(errs, "services probe") {
+		t.Errorf("1 and 2 both without --services: %q", errs)
 	}
 }
 
