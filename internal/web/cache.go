@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"vigie.eu/vigie/internal/store"
 )
 
 // pageCache keeps rendered pages while the store holds the same
@@ -19,6 +21,10 @@ type pageCache struct {
 	gen     cacheGen
 	pages   map[string][]byte
 	size    int // bytes of the pages kept
+	// list is the store's campaigns as last asked, newest first (at
+	// most 1000): asking costs a count of each campaign's audits (50 ms
+	// at 35,000 organisations and 10 campaigns), so pages share it.
+	list []store.CampaignSummary
 }
 
 // cacheGen is what the store holds, as far as pages care.
@@ -55,11 +61,22 @@ func (s *Server) cacheValid(ctx context.Context) error {
 		}
 		g.done += l.Done
 	}
-	c.checked = time.Now()
+	c.checked, c.list = time.Now(), list
 	if c.pages == nil || g != c.gen {
 		c.pages, c.gen, c.size = map[string][]byte{}, g, 0
 	}
 	return nil
+}
+
+// campaigns returns the store's campaigns, newest first (at most 1000),
+// as asked at most every recheck.
+func (s *Server) campaigns(ctx context.Context) ([]store.CampaignSummary, error) {
+	if err := s.cacheValid(ctx); err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	return s.cache.list, nil
 }
 
 func (s *Server) cached(key string) []byte {

@@ -261,13 +261,15 @@ func (s *Server) campaignPage(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.st.ListCampaigns(r.Context(), id+1, 1)
+	all, err := s.campaigns(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	if len(list) == 0 || list[0].ID != id {
+	i := slices.IndexFunc(all, func(c store.CampaignSummary) bool { return c.ID == id })
+	if i < 0 {
 		return nil, errNotFound
 	}
+	list := all[i : i+1]
 	d := &campaignData{Offset: off}
 	if d.Stats, err = s.campaignStats(r.Context(), list[0]); err != nil {
 		return nil, err

@@ -210,7 +210,7 @@ func (s *Server) compare(ctx context.Context, from, to int64) (*comparison, erro
 
 // finished returns the finished campaigns, newest first (at most 1000).
 func (s *Server) finished(ctx context.Context) ([]store.CampaignSummary, error) {
-	list, err := s.st.ListCampaigns(ctx, 0, 1000)
+	list, err := s.campaigns(ctx)
 	if err != nil {
 		return nil, err
 	}
