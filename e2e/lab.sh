@@ -16,6 +16,9 @@
 #   postfix/        one postfix instance (config, queue, log): mx.good.test
 #                   on 127.0.25.1:25 with STARTTLS, mx.bare.test on
 #                   127.0.25.2:25 without
+#   certs/observatoire.test.{chain.pem,key}
+#                   the certificate of observatoire.test (127.0.1.21), for
+#                   "vigie serve --tls-cert"
 #   dkim/           good.test's DKIM private key (RSA 2048)
 #   dkim-selector   its selector (for --dkim-selector)
 #
@@ -50,10 +53,16 @@ sites=(
 	"mdnbig.test     127.0.1.17 tls"
 )
 # Zones signed by knot besides "." and "test.": every site but bare.test,
-# and ca.test (the host of the AIA URL).
+# ca.test (the host of the AIA URL) and observatoire.test (vigie's own
+# observatory, served by "vigie serve": e2e/observatory.sh).
 signed_zones=(good.test legacy.test expired.test selfsigned.test wrongname.test
-	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test
+	weakkey.test noint.test nohttps.test noredirect.test weakweb.test certs.test ca.test observatoire.test
 	mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test mdnbig.test)
+
+# Hosts of the lab that are not audited sites: ca.test (nginx, port 80)
+# and observatoire.test, where e2e/observatory.sh serves the observatory
+# with "vigie serve" on port 443 (nginx redirects port 80 to it).
+extra_sites=("ca.test 127.0.1.20 plain" "observatoire.test 127.0.1.21 plain")
 
 dns1=127.0.53.1
 # The mail servers: good.test's MX, with STARTTLS, and bare.test's, without.
@@ -272,6 +281,7 @@ make_certs() {
 	for m in mdnmeta.test mdnnoscript.test mdnbase.test mdnloop.test mdnbig.test; do
 		leaf "$m" ec "$m"
 	done
+	leaf observatoire.test ec observatoire.test
 
 	# selfsigned.test: signed by its own key, unknown to every trust store.
 	local c=$dir/certs/selfsigned.test
@@ -286,7 +296,7 @@ make_certs() {
 
 make_www() {
 	local line name
-	for line in "${sites[@]}" "ca.test 127.0.1.20 plain"; do
+	for line in "${sites[@]}" "${extra_sites[@]}"; do
 		read -r name _ <<<"$line"
 		mkdir -p "$dir/www/$name"
 		printf '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>%s</title></head>\n<body><p>vigie lab: %s</p></body></html>\n' \
@@ -439,7 +449,7 @@ start_nginx() {
 	nginx -e "$dir/logs/error.log" -c "$dir/nginx.conf" -p "$dir" ||
 		die "nginx did not start (is another server on port 80 or 443? see $dir/logs/error.log)"
 	local line name ip kind
-	for line in "${sites[@]}" "ca.test 127.0.1.20 plain"; do
+	for line in "${sites[@]}" "${extra_sites[@]}"; do
 		read -r name ip kind <<<"$line"
 		wait_until "nginx on $ip:80" 50 tcp_open "$ip" 80
 		[[ $kind == tls ]] && wait_until "nginx on $ip:443" 50 tcp_open "$ip" 443
@@ -468,7 +478,7 @@ start_knot() {
 	subst "$tmpl/zones/weakweb.test.zone" >"$k/zones/weakweb.test.zone"
 	subst "$tmpl/zones/certs.test.zone" >"$k/zones/certs.test.zone"
 	local line name ip
-	for line in "${sites[@]}" "ca.test 127.0.1.20 plain"; do
+	for line in "${sites[@]}" "${extra_sites[@]}"; do
 		read -r name ip _ <<<"$line"
 		[[ -e $k/zones/$name.zone ]] && continue
 		subst "$tmpl/zones/org.zone" | sed -e "s|@ZONE@|$name|g" -e "s|@IP@|$ip|g" >"$k/zones/$name.zone"

@@ -129,10 +129,12 @@ fi
 }
 mapfile -t sites < <(cut -f1 "$lab/sites.tsv")
 
-# The namespace's /etc/hosts: every lab site and its www, by sites.tsv.
+# The namespace's /etc/hosts: every lab site and its www, by sites.tsv,
+# and observatoire.test, where vigie serves its own observatory.
 {
 	echo "127.0.0.1 localhost"
 	awk -F'\t' '{ print $2, $1, "www." $1 }' "$lab/sites.tsv"
+	echo "127.0.1.21 observatoire.test"
 } >"$work/hosts"
 echo "nameserver 127.0.53.1" >"$work/resolv.conf"
 
@@ -204,3 +206,48 @@ for d in "${sites[@]}"; do
 		fail "$d: MDN $ms $mg, vigie ${vs:--} ${vg:--}"
 	fi
 done
+
+# ------------------------------------------------------------ vigie's own site
+
+# The observatory itself, served over TLS with the lab's certificate on
+# observatoire.test (nginx sends port 80 to port 443), must get A+ from
+# vigie audit and from the MDN HTTP Observatory.
+echo "== vigie serve on https://observatoire.test/ (a campaign of two lab sites)"
+obsdb=$work/observatoire.db
+printf 'good.test\nlegacy.test\n' >"$work/obs-targets.txt"
+SSL_CERT_FILE=$lab/ca.pem timeout 120 "$vigie" campaign run --targets "$work/obs-targets.txt" --db "$obsdb" --canary good.test \
+	--resolver 127.0.53.1:53 --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" >"$out/obs-campaign.log" 2>&1 ||
+	fail "vigie campaign run for the observatory's store: $(tail -3 "$out/obs-campaign.log")"
+"$vigie" serve --db "$obsdb" --listen 127.0.1.21:443 --base-url https://observatoire.test \
+	--tls-cert "$lab/certs/observatoire.test.chain.pem" --tls-key "$lab/certs/observatoire.test.key" \
+	--security-contact mailto:securite@observatoire.test >"$out/obs-serve.log" 2>&1 &
+servepid=$!
+for _ in $(seq 50); do
+	grep -q "ready in\|prêt en" "$out/obs-serve.log" && break
+	sleep 0.1
+done
+set +e
+SSL_CERT_FILE=$lab/ca.pem timeout 120 "$vigie" audit --json \
+	--resolver 127.0.53.1:53 --allow-private 127.0.0.0/8 --trust-anchor "$lab/root.ds" --timeout 60s \
+	observatoire.test >"$out/vigie-observatoire.json" 2>"$out/vigie-observatoire.stderr"
+mdn_scan observatoire.test >"$out/mdn-observatoire.test.json" 2>"$out/mdn-observatoire.test.stderr"
+set -e
+kill "$servepid" 2>/dev/null || true
+wait "$servepid" 2>/dev/null || true
+vg=$(jq -r '.score.grade // "-"' "$out/vigie-observatoire.json" 2>/dev/null || echo -)
+vog=$(jq -r '.score.observatory.grade // "-"' "$out/vigie-observatoire.json" 2>/dev/null || echo -)
+vf=$(jq -r '[.findings[]? | select(.severity != "info") | .id] | join(", ")' "$out/vigie-observatoire.json" 2>/dev/null || true)
+mg=$(jq -r '.scan.grade // "-"' "$out/mdn-observatoire.test.json" 2>/dev/null || echo -)
+ms=$(jq -r '.scan.score // "-"' "$out/mdn-observatoire.test.json" 2>/dev/null || echo -)
+if [[ $vg == "A+" ]]; then
+	passed=$((passed + 1))
+	echo "ok    observatoire.test: vigie audit's CyberScore A+"
+else
+	fail "observatoire.test: vigie audit's CyberScore $vg, want A+ (findings above info: ${vf:-none}; see $out/vigie-observatoire.json)"
+fi
+if [[ $mg == "A+" && $vog == "A+" ]]; then
+	passed=$((passed + 1))
+	echo "ok    observatoire.test: MDN HTTP Observatory $ms $mg, vigie's observatory profile $vog"
+else
+	fail "observatoire.test: MDN HTTP Observatory $ms $mg, vigie's profile $vog, want A+ from both (see $out/mdn-observatoire.test.json)"
+fi
