@@ -15,7 +15,7 @@
 # "N passed, M failed, L listed"; exit 1 on a failure.
 #
 # Needs knotd, knotc and kdig (knot, knot-dnsutils), python3 with spf
-# (python3-spf) and Go. It runs in a network namespace of its own
+# (python3-spf, python3-dnspython) and Go. It runs in a network namespace of its own
 # (e2e/netns.sh): nothing is sent anywhere but 127.0.53.9.
 set -euo pipefail
 

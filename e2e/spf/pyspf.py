@@ -1,5 +1,5 @@
 # pyspf.py is the pyspf side of e2e/spf-diff.sh: it evaluates each case of
-# cases.tsv with pyspf (Debian's python3-spf, strict mode as shipped)
+# cases.tsv with pyspf (Debian's python3-spf with python3-dnspython, strict mode as shipped)
 # asking the lab's DNS server only, and prints "CASE<TAB>RESULT".
 #
 #   python3 pyspf.py SERVER_IP CASES.tsv
@@ -8,15 +8,15 @@ import sys
 import spf
 
 server, cases = sys.argv[1], sys.argv[2]
+# pyspf picks dnspython when it is installed and pydns otherwise, and the two
+# differ (pydns takes a REFUSED answer for no record): the comparison uses
+# dnspython, always, so that it does not depend on what else is installed.
 if spf.DNSLookup.__name__ == "DNSLookup_pydns":
-    import DNS
-    DNS.defaults["server"] = [server]
-    DNS.defaults["port"] = 53
-else:
-    import dns.resolver
-    r = dns.resolver.Resolver(configure=False)
-    r.nameservers = [server]
-    dns.resolver.default_resolver = r
+    sys.exit("pyspf.py: pyspf uses pydns, not dnspython: apt-get install python3-dnspython")
+import dns.resolver
+r = dns.resolver.Resolver(configure=False)
+r.nameservers = [server]
+dns.resolver.default_resolver = r
 
 with open(cases) as f:
     for line in f:
