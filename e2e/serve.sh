@@ -138,6 +138,16 @@ if [[ -d $root/e2e/axe/node_modules ]] && command -v node >/dev/null; then
 		esac
 	done < <(PDF=$work/org.pdf node "$root/e2e/axe/check.js" "${pages[@]}" 2>&1 || true)
 	name=$(curl -sf "$url/api/v1/organisations/$org" | jq -r '.name')
+	# A newcomer's walk: the name typed in the search box, the result
+	# followed, the history, the report, the campaign, the open data,
+	# the badge (SHOTS=DIR keeps screenshots, as in the README).
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		ok*) passed=$((passed + 1)) ;;
+		FAIL*) failed=$((failed + 1)) ;;
+		esac
+	done < <(node "$root/e2e/axe/journey.js" "$url/" "$name" 2>&1 || true)
 	if [[ $(head -c 5 "$work/org.pdf" 2>/dev/null) == "%PDF-" ]] && pdftotext "$work/org.pdf" - 2>/dev/null | tr -s ' \n' ' ' | grep -qF "$name"; then
 		pass "the organisation's page printed to PDF by chromium carries its name ($name)"
 	else
