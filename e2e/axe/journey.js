@@ -29,10 +29,13 @@ function fail(step, why) { bad++; console.log(`FAIL  journey: ${step}: ${why}`);
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
+    // A French newcomer: the site's default language, as the README shows it.
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'fr-FR,fr;q=0.9' });
     const origin = new URL(base).origin;
     const foreign = [];
     page.on('request', r => { const u = r.url(); if (!u.startsWith('data:') && new URL(u).origin !== origin) foreign.push(u); });
     page.on('console', m => { if (m.type() === 'error') foreign.push('console: ' + m.text()); });
+    page.on('response', r => { if (r.status() >= 400) foreign.push(`status ${r.status()}: ${r.url()}`); });
 
     await page.goto(base, { waitUntil: 'load', timeout: 30000 });
     await shot(page, 'home.png');
@@ -46,7 +49,6 @@ function fail(step, why) { bad++; console.log(`FAIL  journey: ${step}: ${why}`);
       return;
     }
     ok(`search "${name}" typed in the box: ${results.length} results, first "${hit.text}"`);
-    await shot(page, 'search.png');
 
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`a[href="${new URL(hit.href).pathname}"]`)]);
     const h1 = await page.$eval('h1', e => e.textContent.trim());
@@ -63,6 +65,7 @@ function fail(step, why) { bad++; console.log(`FAIL  journey: ${step}: ${why}`);
       fail('full report', 'no link to an audit');
     } else {
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`a[href="${report[0]}"]`)]);
+      await shot(page, 'report.png');
       const printable = await page.$$eval('a[href$="/print"]', as => as.map(a => a.getAttribute('href')));
       if (printable.length === 0) fail('full report', `${page.url()} links to no printable version`);
       else {

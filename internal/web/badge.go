@@ -91,5 +91,5 @@ func badgeSVG(grade, date, lang string) []byte {
 <text x="%d" y="14">%s</text>
 </g>
 </svg>
-`, lw+vw, e(label+" "+value), e(tr(lang, "CyberScore : ", "CyberScore: ")+value), lw, lw, vw, colour, e(label), lw+6, e(value))
+`, lw+vw, e(label+" "+value), e(tr(lang, "CyberScore\u00a0: ", "CyberScore: ")+value), lw, lw, vw, colour, e(label), lw+6, e(value))
 }

@@ -14,7 +14,9 @@ import (
 type chart struct {
 	Width, Height int
 	Lines         []chartLine
-	// XLabels are the campaigns' dates, YLabels the grade thresholds.
+	// XLabels are the campaigns' dates, YLabels the points (0 to 100 by
+	// 25): a grade is not a height, since a cap lowers the grade of a
+	// domain with many points; each dot carries its grade as text.
 	XLabels []chartLabel
 	YLabels []chartLabel
 	Summary string // the same data as text, for screen readers
@@ -28,8 +30,10 @@ type chartLine struct {
 }
 
 type chartLabel struct {
-	X, Y int
-	Text string
+	X, Y   int
+	Text   string
+	Anchor string // text-anchor: start, middle or end
+	Grade  string // a dot's grade, written beside it
 }
 
 // Geometry of the chart, in SVG user units.
@@ -67,10 +71,18 @@ func (s *Server) historyChart(recs []store.AuditRecord, lang string) *chart {
 	}
 	y := func(points int) int { return chartTop + (100-points)*plotH/100 }
 	for i, id := range campaigns {
-		c.XLabels = append(c.XLabels, chartLabel{X: x(i), Y: chartH - 10, Text: when[id].UTC().Format("2006-01-02")})
+		anchor := "middle"
+		switch {
+		case len(campaigns) == 1:
+		case i == 0:
+			anchor = "start"
+		case i == len(campaigns)-1:
+			anchor = "end"
+		}
+		c.XLabels = append(c.XLabels, chartLabel{X: x(i), Y: chartH - 10, Text: when[id].UTC().Format("2006-01-02"), Anchor: anchor})
 	}
-	for _, g := range s.rules.Grades {
-		c.YLabels = append(c.YLabels, chartLabel{X: chartLeft - 8, Y: y(g.Min), Text: g.Grade})
+	for p := 0; p <= 100; p += 25 {
+		c.YLabels = append(c.YLabels, chartLabel{X: chartLeft - 8, Y: y(p), Text: fmt.Sprint(p)})
 	}
 	var domains []string
 	for _, r := range recs {
@@ -88,15 +100,21 @@ func (s *Server) historyChart(recs []store.AuditRecord, lang string) *chart {
 						l.Points += " "
 					}
 					l.Points += fmt.Sprintf("%d,%d", px, py)
-					l.Dots = append(l.Dots, chartLabel{X: px, Y: py, Text: fmt.Sprintf("%s %s : %s (%d/100)", d, when[id].UTC().Format("2006-01-02"), r.Grade, r.Points)})
+					l.Dots = append(l.Dots, chartLabel{X: px, Y: py, Grade: r.Grade, Text: fmt.Sprintf("%s %s%s%s (%s)", d, when[id].UTC().Format("2006-01-02"), tr(lang, "\u00a0: ", ": "), r.Grade, outOf100(r.Points, lang))})
 					if c.Summary != "" {
-						c.Summary += " ; "
+						c.Summary += tr(lang, "\u202f; ", "; ")
 					}
-					c.Summary += fmt.Sprintf("%s %s %s %d/100", d, when[id].UTC().Format("2006-01-02"), r.Grade, r.Points)
+					c.Summary += fmt.Sprintf("%s %s %s, %s", d, when[id].UTC().Format("2006-01-02"), r.Grade, outOf100(r.Points, lang))
 				}
 			}
 		}
 		c.Lines = append(c.Lines, l)
 	}
 	return c
+}
+
+// outOf100 writes points as the reports do, never as "75/100", which
+// reads as a percentage.
+func outOf100(points int, lang string) string {
+	return fmt.Sprintf(tr(lang, "%d points sur 100", "%d points out of 100"), points)
 }

@@ -19,9 +19,23 @@ var pageNames = []string{"home", "org", "audit", "campaign", "methodology", "ope
 // funcs are the functions the templates call. They return text that
 // html/template escapes in its context: none builds HTML.
 var funcs = template.FuncMap{
-	"tr":   tr,
-	"href": link,
-	"in":   func(t audit.Text, lang string) string { return t.In(lang) },
+	"tr":       tr,
+	"outOf100": func(points int, lang string) string { return outOf100(points, lang) },
+	// French puts a no-break space before a colon and a narrow one
+	// before a semicolon and a percent sign; English none.
+	"colon": func(lang string) string { return tr(lang, "\u00a0: ", ": ") },
+	"semi":  func(lang string) string { return tr(lang, "\u202f; ", "; ") },
+	"pct":   func(n int, lang string) string { return fmt.Sprintf(tr(lang, "%d\u202f%%", "%d%%"), n) },
+	"href":  link,
+	"in":    func(t audit.Text, lang string) string { return t.In(lang) },
+	// why an audit could not run, in lang when the result has its message
+	// (results stored before the catalogue have the English text only).
+	"resultError": func(r *audit.Result, lang string) string {
+		if m := r.ErrorMessage; m != nil && m.Known() {
+			return m.Render(lang)
+		}
+		return r.Error
+	},
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

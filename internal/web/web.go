@@ -252,6 +252,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /badge/{file}", s.badge)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /static/{file}", s.static)
+	// Browsers ask for /favicon.ico where a page names no icon (a badge,
+	// an API answer): the site's own icon, rather than a 404 per visit.
+	m.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	s.apiRoutes(m)
 	m.HandleFunc("/", s.page(func(r *http.Request) (*view, error) { return nil, errNotFound }))
 	s.mux = m

@@ -502,6 +502,22 @@ func TestLanguage(t *testing.T) {
 	if b := body(t, get(t, s, "/en/about")); !strings.Contains(b, `href="/en/methodology"`) || !strings.Contains(b, `href="/fr/about"`) {
 		t.Errorf("/en/about: links do not keep the language, or no switch to French")
 	}
+	// A French page shows the evidence and the typography in French, an
+	// English one in English.
+	id := auditIDs(t, s, "chu-lyon.test")[1]
+	fr, en := body(t, get(t, s, "/fr/audit/"+itoa(id))), body(t, get(t, s, "/en/audit/"+itoa(id)))
+	for _, tt := range []struct {
+		page, lang, want, not string
+	}{
+		{fr, "fr", "Constaté\u00a0: <samp>pas d", "<samp>no "},
+		{en, "en", "Observed: <samp>no ", "<samp>pas d"},
+		{fr, "fr", "points sur 100", "/100"},
+		{en, "en", "points out of 100", " : "},
+	} {
+		if !strings.Contains(tt.page, tt.want) || strings.Contains(tt.page, tt.not) {
+			t.Errorf("%s audit page: want %q and no %q", tt.lang, tt.want, tt.not)
+		}
+	}
 }
 
 func TestBounds(t *testing.T) {
@@ -524,6 +540,8 @@ func TestBounds(t *testing.T) {
 		{"GET", "/campaign/99", 404},
 		{"GET", "/opendata/..%2fvigie.db", 404},
 		{"GET", "/.well-known/security.txt", 404}, // no contact given
+		{"GET", "/favicon.ico", 301},              // to the site's own icon
+		{"GET", "/static/favicon.svg", 200},
 	} {
 		req := httptest.NewRequest(tt.method, tt.target, nil)
 		w := httptest.NewRecorder()
