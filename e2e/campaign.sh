@@ -179,7 +179,7 @@ if SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign run --targets "$lab/tar
 		fail "sqlite: compare: $rows rows (want $jobs), $nmoved worse or better, $unexplained not changed by the lab: $(comm -13 <(echo "$changed") <(echo "$moved") | head -5 | tr '\n' ' ')"
 	fi
 else
-	fail "sqlite: the second campaign or the comparison failed: $(tail -3 "$work/week2.log" "$work/compare.log")"
+	fail "sqlite: the second campaign or the comparison failed: $(tail -n 3 "$work/week2.log" "$work/compare.log" | tr "\n" " ")"
 fi
 
 # The database made read-only: status and compare read it (--json) and
@@ -194,7 +194,7 @@ if "$vigie" campaign status --db "$work/vigie.db" --json >"$work/status.json" 2>
 	[[ $(cat "$work/vigie.db" "$work/vigie.db-wal" 2>/dev/null | sha256sum) == "$sum" ]]; then
 	pass "sqlite: read-only: status --json and compare --json read it ($(jq '.rows | length' "$work/compare.json") rows), the file unchanged"
 else
-	fail "sqlite: read-only: $(tail -2 "$work/status.log" "$work/compare-json.log")"
+	fail "sqlite: read-only: $(tail -n 2 "$work/status.log" "$work/compare-json.log" | tr "\n" " ")"
 fi
 chmod 0644 "$work/vigie.db"
 
