@@ -16,7 +16,8 @@ import (
 // MDN Observatory itself are left to an end-to-end test.)
 func TestExemplary(t *testing.T) {
 	s := newServer(t, Options{TLS: true, SecurityContact: "mailto:securite@example.test"})
-	for _, path := range []string{"/", "/org/26690027600016", "/methodology"} {
+	id := auditIDs(t, s, "chu-lyon.test")[0]
+	for _, path := range []string{"/", "/org/26690027600016", "/methodology", "/audit/" + itoa(id) + "/print"} {
 		r := get(t, s, path)
 		page := body(t, r)
 		const u = "https://observatoire.test/"

@@ -242,7 +242,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.page(s.home))
 	m.HandleFunc("GET /org/{id}", s.page(s.organisation))
 	m.HandleFunc("GET /audit/{id}", s.page(s.auditPage))
-	m.HandleFunc("GET /audit/{id}/print", s.page(s.auditPrint))
+	m.HandleFunc("GET /audit/{id}/print", s.auditReport)
 	m.HandleFunc("GET /campaign/{id}", s.page(s.campaignPage))
 	m.HandleFunc("GET /methodology", s.page(s.methodologyPage))
 	m.HandleFunc("GET /opendata", s.page(s.openData))
