@@ -120,7 +120,8 @@ type VNCInfo struct {
 type WebInfo struct {
 	Status int `json:"status"`
 	// Server and PoweredBy are the Server and X-Powered-By headers;
-	// OWAVersion the X-OWA-Version header of Outlook on the web.
+	// OWAVersion is the Exchange build of Outlook on the web: its
+	// X-OWA-Version header, else the build in its login page's paths.
 	Server     string `json:"server,omitempty"`
 	PoweredBy  string `json:"powered_by,omitempty"`
 	OWAVersion string `json:"owa_version,omitempty"`
@@ -131,6 +132,8 @@ type WebInfo struct {
 	Admin bool `json:"admin,omitempty"`
 	// Product is the admin or VPN product recognised on the page
 	// ("Fortinet FortiGate SSL VPN"); its version is OWAVersion for
-	// Exchange, else unknown.
+	// Exchange, else unknown: the login pages of FortiGate, Ivanti and
+	// the other appliances do not show their version in words, and
+	// vigie keeps no fingerprint table of their files.
 	Product string `json:"product,omitempty"`
 }

@@ -210,3 +210,30 @@ func FuzzBSON(f *testing.F) {
 	f.Add(bsonDoc("buildInfo", 1, "$db", "admin"))
 	f.Fuzz(func(t *testing.T, b []byte) { bsonTop(b) })
 }
+
+// TestOWABuild reads the Exchange build from the paths of an Outlook on
+// the web login page that sends no X-OWA-Version header.
+func TestOWABuild(t *testing.T) {
+	for _, tt := range []struct{ page, want string }{
+		{`<link rel="shortcut icon" href="/owa/auth/15.1.2507/themes/resources/favicon.ico">`, "15.1.2507"},
+		{`<script src="/owa/15.2.1544.4/scripts/boot.js"></script> /owa/auth/logon.aspx`, "15.2.1544.4"},
+		{`<form action="/owa/auth.owa">no build here</form>`, ""},
+		{`<a href="/owa/auth/99999999999999/x/">`, ""},
+	} {
+		owa := tcptest.Serve(t, "", func(_ context.Context, c net.Conn) {
+			bufio.NewReader(c).ReadString('\n')
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<title>Outlook</title>"+tt.page)
+		})
+		cfg := Config{Lookup: lookup, Guard: guard.ForLab(), Ports: []Port{{port(owa), "http", false}}, Interval: time.Millisecond}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		o := Probe(ctx, cfg, "example.test")
+		cancel()
+		if len(o.Addresses) != 1 || len(o.Addresses[0].Open) != 1 || o.Addresses[0].Open[0].Web == nil {
+			t.Fatalf("%q: no web answer read: %+v", tt.page, o)
+		}
+		w := o.Addresses[0].Open[0].Web
+		if w.OWAVersion != tt.want || w.Product != "Microsoft Exchange (Outlook on the web)" {
+			t.Errorf("%q: product %q build %q, want Exchange %q", tt.page, w.Product, w.OWAVersion, tt.want)
+		}
+	}
+}

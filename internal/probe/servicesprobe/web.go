@@ -45,6 +45,10 @@ var webProducts = []struct {
 var (
 	titleRE  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 	serverRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_.-]*)(?:/([0-9][0-9A-Za-z.]*))?`)
+	// owaBuildRE finds the Exchange build in the paths of Outlook on the
+	// web's login page ("/owa/auth/15.1.2507/themes/..."), for the servers
+	// that do not send X-OWA-Version.
+	owaBuildRE = regexp.MustCompile(`/owa/(?:auth/)?(1[0-9]\.[0-9]{1,2}\.[0-9]{1,5}(?:\.[0-9]{1,5})?)/`)
 )
 
 // identifyWeb sends one GET over c (in TLS on the ports of HTTPS and of
@@ -145,6 +149,11 @@ func identifyWeb(ctx context.Context, p *prober, c net.Conn, svc *audit.Service)
 		if strings.Contains(page, wp.marker) || strings.Contains(resp.Header.Get("Location"), wp.marker) {
 			w.Admin, w.Product = true, wp.product
 			break
+		}
+	}
+	if w.OWAVersion == "" && w.Product == "Microsoft Exchange (Outlook on the web)" {
+		if m := owaBuildRE.FindStringSubmatch(page); m != nil {
+			w.OWAVersion = m[1]
 		}
 	}
 	if w.OWAVersion != "" {
