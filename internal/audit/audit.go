@@ -82,6 +82,10 @@ type Observations struct {
 	// only): exposed risky ports and what answers there; nil when it
 	// did not run.
 	Services *ServicesObservation `json:"services,omitempty"`
+	// CutShort is set when the audit's deadline ended probes before they
+	// were done: what they would have seen is missing, and the score is
+	// marked incomplete. nil for an audit whose probes all finished.
+	CutShort *CutShort `json:"cut_short,omitempty"`
 	// Refused lists the connections that the address guard did not
 	// open, each once: addresses outside the public internet, redirects
 	// to ports that are not the web's (see internal/guard).
@@ -90,6 +94,17 @@ type Observations struct {
 	// the audit was allowed to reach (--allow-private, for labs); empty
 	// for an audit of the internet.
 	AllowedPrivate []string `json:"allowed_private,omitempty"`
+}
+
+// CutShort says which probes the audit's deadline ended.
+type CutShort struct {
+	// DeadlineMS is the audit's deadline, in milliseconds.
+	DeadlineMS int64 `json:"deadline_ms"`
+	// Probes names each probe that was still running at the deadline,
+	// in a stable order: "dns", "mail", "services", "security.txt",
+	// "tls HOST" and the URL of an HTTP probe ("https://HOST/"). Their
+	// observations are partial or empty.
+	Probes []string `json:"probes"`
 }
 
 // Refusal is one connection the address guard refused.

@@ -27,6 +27,10 @@ type Score struct {
 	// Caps lists every cap rule that applied, the strictest first. The
 	// grade is the lowest of BeforeCaps.Grade and these caps.
 	Caps []ScoreCap `json:"caps,omitempty"`
+	// Incomplete is true when the audit's deadline cut probes short
+	// (Observations.CutShort): the grade is made of part of what the
+	// audit should have seen, and says so.
+	Incomplete bool `json:"incomplete,omitempty"`
 
 	// Observatory is the MDN HTTP Observatory profile of the same
 	// observations, for comparison; nil when no HTTPS page was seen.

@@ -10,8 +10,10 @@ package engine
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,6 +198,14 @@ func Roots() (*x509.CertPool, string, error) {
 	return pool, name, nil
 }
 
+// timeout is the deadline of a whole audit.
+func (cfg Config) timeout() time.Duration {
+	if cfg.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return cfg.Timeout
+}
+
 // Audit audits t and returns the result; it never returns nil and never
 // panics. The probes run concurrently under one deadline (cfg.Timeout); a
 // probe that fails records why in its observation. No goroutine started
@@ -234,11 +244,7 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		return res
 	}
 
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	auditCtx, cancel := context.WithTimeout(ctx, timeout)
+	auditCtx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
 
 	prober, err := dnsprobe.New(dnsprobe.Config{
@@ -325,6 +331,15 @@ const probeGrace = 500 * time.Millisecond
 type slots struct {
 	mu     sync.Mutex
 	closed bool
+	// cut names the probes that returned after the deadline had passed:
+	// it ended them.
+	cut []string
+}
+
+// cutShort records that the deadline ended the probe label, unless
+// Audit has stopped waiting (giveUp names those).
+func (s *slots) cutShort(label string) {
+	s.set(func() { s.cut = append(s.cut, label) })
 }
 
 // set runs f, which stores a probe's result, unless Audit has stopped
@@ -397,7 +412,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	// run starts f in a goroutine; f stores its result with sl.set. A
 	// panic of the probe becomes onPanic's error observation rather
 	// than the end of the program.
-	run := func(name string, f func(), onPanic func(msg string)) {
+	// label names the probe for Observations.CutShort; "" for a step
+	// that only starts other probes.
+	run := func(name, label string, f func(), onPanic func(msg string)) {
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -406,10 +423,13 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 				}
 			}()
 			f()
+			if label != "" && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				sl.cutShort(label)
+			}
 		})
 	}
 
-	run("dnsprobe", func() {
+	run("dnsprobe", "dns", func() {
 		d := prober.Probe(ctx, domain)
 		sl.set(func() { o.DNS = d })
 		if !d.Exists && nxdomain(d, domain) {
@@ -433,7 +453,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		Timeout:    mailTimeout,
 		UserAgent:  ua,
 	}
-	run("mailprobe", func() {
+	run("mailprobe", "mail", func() {
 		m := mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors)
 		sl.set(func() { o.Mail = m })
 	}, func(msg string) { o.Mail = &audit.MailObservation{Error: msg} })
@@ -455,7 +475,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 				return hosts, err
 			},
 		}
-		run("servicesprobe", func() {
+		run("servicesprobe", "services", func() {
 			s := servicesprobe.Probe(ctx, scfg, domain)
 			sl.set(func() { o.Services = s })
 		}, func(msg string) { o.Services = &audit.ServicesObservation{Error: msg} })
@@ -466,7 +486,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
 		httpURL := startURL("http", host, httpPort, 80)
 		httpsURL := startURL("https", host, httpsPort, 443)
-		run("resolve", func() {
+		run("resolve", "dns "+host, func() {
 			// Resolve once before starting the probes of this host:
 			// a host without address (often www) is recorded as such
 			// and not probed further. The answer is cached by the
@@ -480,15 +500,15 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 				})
 				return
 			}
-			run("tlsprobe", func() {
+			run("tlsprobe", "tls "+host, func() {
 				t := tlsprobe.Probe(ctx, tcfg, host, httpsPort)
 				sl.set(func() { *tlsSlot = t })
 			}, func(msg string) { *tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg} })
-			run("httpprobe", func() {
+			run("httpprobe", httpURL, func() {
 				h := httpprobe.Probe(ctx, hcfg, httpURL)
 				sl.set(func() { *httpSlot = h })
 			}, func(msg string) { *httpSlot = &audit.HTTPObservation{URL: httpURL, Error: msg} })
-			run("httpprobe", func() {
+			run("httpprobe", httpsURL, func() {
 				h := httpprobe.Probe(ctx, hcfg, httpsURL)
 				sl.set(func() { *httpsSlot = h })
 			}, func(msg string) { *httpsSlot = &audit.HTTPObservation{URL: httpsURL, Error: msg} })
@@ -498,7 +518,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 					stHost = probe.HostPort(domain, httpsPort)
 				}
 				stURL := "https://" + stHost + "/.well-known/security.txt"
-				run("httpprobe", func() {
+				run("httpprobe", "security.txt", func() {
 					st := httpprobe.ProbeSecurityTxt(ctx, hcfg, stHost)
 					sl.set(func() { o.SecurityTxt = st })
 				}, func(msg string) { o.SecurityTxt = &audit.SecurityTxtObservation{URL: stURL, Error: msg} })
@@ -524,9 +544,13 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		}
 	}
 	sl.close()
-	giveUp(o, domain, httpPort, httpsPort)
+	cut := append(sl.cut, giveUp(o, domain, httpPort, httpsPort)...)
 	if cfg.Services && o.Services == nil {
 		o.Services = &audit.ServicesObservation{Error: errGivenUp}
+		cut = append(cut, "services")
+	}
+	if len(cut) > 0 {
+		o.CutShort = &audit.CutShort{DeadlineMS: cfg.timeout().Milliseconds(), Probes: cutOrder(cut, domain)}
 	}
 	// The mail probe's TLSA validations count too: the audit's total,
 	// not the DNS probe's alone.
@@ -543,25 +567,57 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 const errGivenUp = "engine: probe given up after the audit's deadline"
 
 // giveUp fills the observations of the probes that never returned with
-// errGivenUp, so that the checks see why they are missing.
-func giveUp(o *audit.Observations, domain string, httpPort, httpsPort int) {
+// errGivenUp, so that the checks see why they are missing, and names
+// them.
+func giveUp(o *audit.Observations, domain string, httpPort, httpsPort int) (labels []string) {
 	if o.DNS == nil {
 		o.DNS = &audit.DNSObservation{Exists: true, Queries: []audit.DNSQuery{{Name: domain, Type: "A", Error: errGivenUp}}}
+		labels = append(labels, "dns")
 	}
 	if o.Mail == nil {
 		o.Mail = &audit.MailObservation{Error: errGivenUp}
+		labels = append(labels, "mail")
 	}
 	for i, host := range []string{domain, "www." + domain} {
 		if o.TLS[i] == nil {
 			o.TLS[i] = &audit.TLSObservation{Host: host, Port: httpsPort, Error: errGivenUp}
+			labels = append(labels, "tls "+host)
 		}
-		if o.HTTP[2*i] == nil {
-			o.HTTP[2*i] = &audit.HTTPObservation{URL: startURL("http", host, httpPort, 80), Error: errGivenUp}
-		}
-		if o.HTTP[2*i+1] == nil {
-			o.HTTP[2*i+1] = &audit.HTTPObservation{URL: startURL("https", host, httpsPort, 443), Error: errGivenUp}
+		for j, u := range []string{startURL("http", host, httpPort, 80), startURL("https", host, httpsPort, 443)} {
+			if o.HTTP[2*i+j] == nil {
+				o.HTTP[2*i+j] = &audit.HTTPObservation{URL: u, Error: errGivenUp}
+				labels = append(labels, u)
+			}
 		}
 	}
+	return labels
+}
+
+// cutOrder sorts the labels of the probes the deadline ended in the
+// order CutShort documents, each once: the DNS of the domain, the mail,
+// the services, security.txt, then each host's resolution, TLS and
+// HTTP probes, the domain before www.
+func cutOrder(labels []string, domain string) []string {
+	var order []string
+	order = append(order, "dns", "mail", "services", "security.txt")
+	for _, host := range []string{domain, "www." + domain} {
+		order = append(order, "dns "+host, "tls "+host)
+		var urls []string
+		for _, l := range labels {
+			if strings.Contains(l, "://"+host+"/") || strings.Contains(l, "://"+host+":") {
+				urls = append(urls, l)
+			}
+		}
+		slices.Sort(urls) // http:// before https://
+		order = append(order, urls...)
+	}
+	var out []string
+	for _, l := range order {
+		if slices.Contains(labels, l) && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // mailTimeout bounds each SMTP session and each MTA-STS fetch of the mail

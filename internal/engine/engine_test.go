@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,6 +72,9 @@ func TestAuditGoodSite(t *testing.T) {
 	o := res.Observations
 	if o == nil || o.DNS == nil {
 		t.Fatal("no DNS observation")
+	}
+	if o.CutShort != nil || res.Score == nil || res.Score.Incomplete {
+		t.Errorf("CutShort %+v, score %+v: an audit that finished is complete", o.CutShort, res.Score)
 	}
 	if !o.DNS.Exists || o.DNS.Resolver != lab.Resolver {
 		t.Errorf("DNS: exists %v, resolver %q", o.DNS.Exists, o.DNS.Resolver)
@@ -286,6 +290,9 @@ func TestAuditDeadServers(t *testing.T) {
 	}
 	if o.SecurityTxt == nil || o.SecurityTxt.Error == "" {
 		t.Errorf("security.txt: %+v, want an error", o.SecurityTxt)
+	}
+	if o.CutShort == nil || !slices.Contains(o.CutShort.Probes, "tls dead.test") || !slices.Contains(o.CutShort.Probes, "mail") {
+		t.Errorf("CutShort = %+v, want the TLS and mail probes that the deadline ended", o.CutShort)
 	}
 	// The implicit MX (dead.test has no MX) hangs on SMTP too.
 	if m := o.Mail; m == nil || m.MX == nil || len(m.MX.Hosts) != 1 || len(m.MX.Hosts[0].SMTP) != 1 || m.MX.Hosts[0].SMTP[0].Error == "" {
@@ -524,6 +531,23 @@ func TestAuditDeadline(t *testing.T) {
 	}
 	if o.TLS[0].Error != "" {
 		t.Errorf("TLS of good.test: %q, want it probed", o.TLS[0].Error)
+	}
+	// The result says what the deadline took, and the score that it is
+	// incomplete.
+	if o.CutShort == nil || o.CutShort.DeadlineMS != 2000 {
+		t.Fatalf("CutShort = %+v, want the 2000 ms deadline", o.CutShort)
+	}
+	got := strings.Join(o.CutShort.Probes, ", ")
+	for _, want := range []string{"tls www.good.test", o.HTTP[2].URL, o.HTTP[3].URL} {
+		if !slices.Contains(o.CutShort.Probes, want) {
+			t.Errorf("CutShort.Probes = %s, want %q among them", got, want)
+		}
+	}
+	if slices.Contains(o.CutShort.Probes, "tls good.test") {
+		t.Errorf("CutShort.Probes = %s: good.test's TLS probe finished", got)
+	}
+	if res.Score == nil || !res.Score.Incomplete {
+		t.Errorf("score %+v, want it marked incomplete", res.Score)
 	}
 }
 

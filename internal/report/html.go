@@ -46,6 +46,7 @@ type htmlArea struct {
 
 type htmlView struct {
 	Lang, Title, Meta, Error, Summary, More string
+	Incomplete                              string
 	L                                       htmlLabels
 	Score                                   *htmlScore
 	Actions                                 []htmlAction
@@ -81,6 +82,9 @@ func HTML(w io.Writer, r *audit.Result, o Options) error {
 	v.Title, v.Meta, _ = strings.Cut(strings.TrimSpace(head), "\n")
 	if r.Error != "" {
 		v.Error = p.tr("Audit impossible : ", "Audit failed: ") + ErrorText(r.Error, p.lang)
+	}
+	if o := r.Observations; o != nil && o.CutShort != nil && r.Error == "" {
+		v.Incomplete = p.tr("Audit incomplet : ", "Incomplete audit: ") + o.CutShort.Text(p.lang)
 	}
 	if s := r.Score; s != nil && r.Error == "" {
 		hs := &htmlScore{Grade: s.Grade, Meaning: score.GradeMeaning(s.Grade).In(p.lang), Points: p.points(s.Points)}

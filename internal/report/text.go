@@ -121,6 +121,7 @@ func Text(w io.Writer, r *audit.Result, o Options) error {
 		return p.w.Flush()
 	}
 	unknown := p.errors(r)
+	p.cutShort(r)
 	p.mayor(r)
 	p.score(r.Score)
 	p.summary(r.Findings, len(unknown) > 0)
@@ -541,5 +542,15 @@ func (p *printer) unknowns(errs []string) {
 		}
 		p.field("  - ", "", e)
 	}
+	p.line("")
+}
+
+// cutShort says, first, that the audit's deadline ended probes (see
+// audit.CutShort): the grade that follows counts only what was seen.
+func (p *printer) cutShort(r *audit.Result) {
+	if r.Observations == nil || r.Observations.CutShort == nil {
+		return
+	}
+	p.field("", p.tr("Audit incomplet : ", "Incomplete audit: "), r.Observations.CutShort.Text(p.lang))
 	p.line("")
 }

@@ -151,3 +151,34 @@ func TestErrorText(t *testing.T) {
 		t.Errorf("unknown error became %q", got)
 	}
 }
+
+// TestCutShort: an audit that its deadline cut short says so before its
+// grade, in the text and the HTML report, naming what is missing.
+func TestCutShort(t *testing.T) {
+	r := &audit.Result{Domain: "example.test", Observations: &audit.Observations{
+		HTTP:     []*audit.HTTPObservation{{URL: "https://example.test/"}},
+		CutShort: &audit.CutShort{DeadlineMS: 30000, Probes: []string{"mail", "tls www.example.test", "https://www.example.test/"}},
+	}, Score: &audit.Score{Grade: "A", Points: 90, Incomplete: true}}
+	for lang, want := range map[string][]string{
+		"fr": {"Audit incomplet : le délai de l'audit (30\u00a0s) a pris fin avant l'examen de la messagerie, l'examen TLS de www.example.test, la page https://www.example.test/"},
+		"en": {"Incomplete audit: the audit's deadline (30 s) ended the mail probe, the TLS probe of www.example.test, the page https://www.example.test/"},
+	} {
+		var text, page bytes.Buffer
+		if err := Text(&text, r, Options{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		if err := HTML(&page, r, Options{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		flat := strings.Join(strings.Fields(text.String()), " ")
+		for _, w := range want {
+			w = strings.Join(strings.Fields(w), " ")
+			if i, g := strings.Index(flat, w), strings.Index(flat, "90"); i < 0 || g < i {
+				t.Errorf("%s text: %q missing, or after the grade:\n%s", lang, w, text.String())
+			}
+			if !strings.Contains(strings.Join(strings.Fields(page.String()), " "), strings.ReplaceAll(w, "'", "&#39;")) {
+				t.Errorf("%s HTML: %q missing", lang, w)
+			}
+		}
+	}
+}

@@ -98,6 +98,7 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 		return cmp.Compare(r.gradeIndex(b.Grade), r.gradeIndex(a.Grade))
 	})
 	s.Grade = r.Grades[final].Grade
+	s.Incomplete = o != nil && o.CutShort != nil
 	return s
 }
 

@@ -79,6 +79,11 @@ func fixture(t testing.TB) (store.Store, string) {
 			if week == 1 && j.Org.ID == "26690027600016" {
 				degrade(r)
 			}
+			if week == 1 && j.Org.ID == "11000101300017" {
+				// The deadline ended its mail probe.
+				r.Observations.CutShort = &audit.CutShort{DeadlineMS: 30000, Probes: []string{"mail"}}
+				engine.Rejudge(r)
+			}
 			if j.Org.ID == "hostile" && len(r.Findings) > 0 {
 				// What a hostile server sends ends up in evidence.
 				f := r.Findings[0]
@@ -523,6 +528,9 @@ func TestLanguage(t *testing.T) {
 		{fr, "fr", "Constaté\u00a0: <samp>pas d", "<samp>no "},
 		{en, "en", "Observed: <samp>no ", "<samp>pas d"},
 		{fr, "fr", "points sur 100", "/100"},
+		{fr, "fr", "", "Audit incomplet"},
+		{body(t, get(t, s, "/fr/org/11000101300017")), "fr", "Audit incomplet\u00a0: le délai de l&#39;audit (30\u00a0s) a pris fin avant l&#39;examen de la messagerie", "Incomplete"},
+		{body(t, get(t, s, "/en/org/11000101300017")), "en", "Incomplete audit: the audit&#39;s deadline (30 s) ended the mail probe", "Audit incomplet"},
 		{en, "en", "points out of 100", " : "},
 	} {
 		if !strings.Contains(tt.page, tt.want) || strings.Contains(tt.page, tt.not) {
