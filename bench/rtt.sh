@@ -95,6 +95,9 @@ for r in $rtts; do
 	stop_lab
 	vc=$(conns)
 	grade=$(jq -r '.score.grade // "?"' "$work/one.json" 2>/dev/null || echo "?")
+	# What the audit itself recorded (observations.connections), to set
+	# beside what the lab counted.
+	recorded=$(jq -r '[.observations.connections[]?.count] | add // 0' "$work/one.json" 2>/dev/null || echo "?")
 	start_lab "$r"
 	s0=$(date +%s.%N)
 	timeout 300 sslscan --no-colour --sni-name="$domain" "$addr:443" >"$work/sslscan.out" 2>&1 || true
@@ -106,5 +109,5 @@ for r in $rtts; do
 	[[ -n $base ]] || base=$vt
 	rt=-
 	((r > 0)) && rt=$(echo "($vt - $base) * 1000 / $r" | bc)
-	printf '%-6s %-9s %-12s %-9s vigie (grade %s): %s | sslscan: %s\n' "${r}ms" "$(printf '%.2fs' "$vt")" "$rt" "$(printf '%.2fs' "$st")" "$grade" "$vc" "$sc"
+	printf '%-6s %-9s %-12s %-9s vigie (grade %s, %s connections recorded): %s | sslscan: %s\n' "${r}ms" "$(printf '%.2fs' "$vt")" "$rt" "$(printf '%.2fs' "$st")" "$grade" "$recorded" "$vc" "$sc"
 done

@@ -86,6 +86,10 @@ type Observations struct {
 	// were done: what they would have seen is missing, and the score is
 	// marked incomplete. nil for an audit whose probes all finished.
 	CutShort *CutShort `json:"cut_short,omitempty"`
+	// Connections counts the TCP connections the audit opened to each
+	// address and port (through the address guard): what it cost the
+	// audited servers.
+	Connections []Connections `json:"connections,omitempty"`
 	// Refused lists the connections that the address guard did not
 	// open, each once: addresses outside the public internet, redirects
 	// to ports that are not the web's (see internal/guard).
@@ -94,6 +98,13 @@ type Observations struct {
 	// the audit was allowed to reach (--allow-private, for labs); empty
 	// for an audit of the internet.
 	AllowedPrivate []string `json:"allowed_private,omitempty"`
+}
+
+// Connections is how many TCP connections an audit opened to one
+// address and port.
+type Connections struct {
+	Address string `json:"address"` // "192.0.2.1:443"
+	Count   int    `json:"count"`
 }
 
 // CutShort says which probes the audit's deadline ended.

@@ -556,6 +556,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	// not the DNS probe's alone.
 	o.DNS.DNSSECVerifications = prober.Verifications()
 	o.Refused = g.Refusals()
+	o.Connections = g.Connections()
 	for _, p := range cfg.AddressPolicy.Allowed() {
 		o.AllowedPrivate = append(o.AllowedPrivate, p.String())
 	}

@@ -241,6 +241,9 @@ type Guard struct {
 
 	mu      sync.Mutex
 	refused []audit.Refusal
+	// dials counts the connections the guard let through, by address
+	// and port.
+	dials map[netip.AddrPort]int
 }
 
 // New returns a guard that applies p (nil: the default policy).
@@ -305,7 +308,47 @@ func (g *Guard) control(_ context.Context, network, address string, _ syscall.Ra
 	if err != nil {
 		return &RefusedError{Address: address, Reason: Invalid}
 	}
-	return g.CheckAddrPort(ap)
+	if err := g.CheckAddrPort(ap); err != nil {
+		return err
+	}
+	if strings.HasPrefix(network, "tcp") {
+		g.count(ap)
+	}
+	return nil
+}
+
+// count records one connection to ap.
+func (g *Guard) count(ap netip.AddrPort) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dials == nil {
+		g.dials = map[netip.AddrPort]int{}
+	}
+	g.dials[netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())]++
+}
+
+// Connections returns how many connections the guard let through to
+// each address and port, sorted by address: what an audit cost the
+// servers it audited.
+func (g *Guard) Connections() []audit.Connections {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cs := make([]audit.Connections, 0, len(g.dials))
+	for ap, n := range g.dials {
+		cs = append(cs, audit.Connections{Address: ap.String(), Count: n})
+	}
+	slices.SortFunc(cs, func(a, b audit.Connections) int {
+		pa, _ := netip.ParseAddrPort(a.Address)
+		pb, _ := netip.ParseAddrPort(b.Address)
+		return pa.Compare(pb)
+	})
+	return cs
 }
 
 // Dialer returns a net.Dialer whose every connection the guard checks.

@@ -182,6 +182,16 @@ func TestDial(t *testing.T) {
 	if got := accepted.Load(); got != 1 {
 		t.Errorf("listener accepted %d connections, want 1 (the allowed one)", got)
 	}
+	// The guard counts what it let through, not what it refused.
+	if c, err := lab.DialContext(ctx, "tcp", ln.Addr().String()); err == nil {
+		c.Close()
+	}
+	if got := lab.Connections(); len(got) != 1 || got[0].Address != ln.Addr().String() || got[0].Count != 2 {
+		t.Errorf("lab guard: Connections() = %+v, want 2 to %s", got, ln.Addr())
+	}
+	if got := g.Connections(); len(got) != 0 {
+		t.Errorf("default guard: Connections() = %+v after a refusal, want none", got)
+	}
 }
 
 // FuzzCheck checks that Check never panics, that an IPv4-mapped address
