@@ -40,6 +40,14 @@ type TLSObservation struct {
 	ExtendedMasterSecret *bool `json:"extended_master_secret,omitempty"`
 	// OCSPStapled is true when the server stapled an OCSP response.
 	OCSPStapled bool `json:"ocsp_stapled"`
+
+	// EnumeratedFrom names the host whose probe, on the same address,
+	// enumerated the Protocols, their suites and the Groups recorded
+	// here: this host's server answered the same (certificate,
+	// negotiated version and suite, the versions accepted and the suite
+	// each version's first hello got), so vigie did not ask it again.
+	// Empty when this host was enumerated itself.
+	EnumeratedFrom string `json:"enumerated_from,omitempty"`
 }
 
 // TLS protocol version names, as used in TLSProtocol.Version.

@@ -481,6 +481,22 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		}, func(msg string) { o.Services = &audit.ServicesObservation{Error: msg} })
 	}
 
+	// www's TLS probe waits for the domain's (while making its own first
+	// hellos) and takes its enumeration when one server answers both
+	// names the same (tlsprobe.ProbeLike): apexTLS holds the domain's
+	// observation once apexDone is closed, nil when it has none.
+	var apexTLS *audit.TLSObservation
+	apexDone := make(chan struct{})
+	apexPublish := sync.OnceFunc(func() { close(apexDone) })
+	defer apexPublish()
+	likeApex := func() *audit.TLSObservation {
+		select {
+		case <-apexDone:
+			return apexTLS
+		case <-ctx.Done():
+			return nil
+		}
+	}
 	for i, host := range []string{domain, www} {
 		tlsSlot := &o.TLS[i]
 		httpSlot, httpsSlot := &o.HTTP[2*i], &o.HTTP[2*i+1]
@@ -492,6 +508,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 			// and not probed further. The answer is cached by the
 			// prober for the probes.
 			if _, err := (&probe.Dialer{Lookup: lookup}).Resolve(ctx, host); err != nil {
+				if host == domain {
+					apexPublish()
+				}
 				msg := fmt.Sprintf("no address for %s: %v", host, err)
 				sl.set(func() {
 					*tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg}
@@ -501,7 +520,14 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 				return
 			}
 			run("tlsprobe", "tls "+host, func() {
+				if host != domain {
+					t := tlsprobe.ProbeLike(ctx, tcfg, host, httpsPort, likeApex)
+					sl.set(func() { *tlsSlot = t })
+					return
+				}
+				defer apexPublish()
 				t := tlsprobe.Probe(ctx, tcfg, host, httpsPort)
+				apexTLS = t
 				sl.set(func() { *tlsSlot = t })
 			}, func(msg string) { *tlsSlot = &audit.TLSObservation{Host: host, Port: httpsPort, Error: msg} })
 			run("httpprobe", httpURL, func() {

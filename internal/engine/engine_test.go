@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,15 @@ func TestAuditGoodSite(t *testing.T) {
 	}
 	if o.CutShort != nil || res.Score == nil || res.Score.Incomplete {
 		t.Errorf("CutShort %+v, score %+v: an audit that finished is complete", o.CutShort, res.Score)
+	}
+	// www is served by the same server, with the same certificate
+	// (the lab's covers both): its TLS enumeration is the domain's, and
+	// it says so.
+	if tw := o.TLS[1]; tw == nil || tw.EnumeratedFrom != "good.test" || !reflect.DeepEqual(tw.Protocols, o.TLS[0].Protocols) || tw.Verification == nil || tw.Handshake == nil {
+		t.Errorf("www TLS: %+v, want the domain's enumeration, its own handshake and verification", tw)
+	}
+	if o.TLS[0].EnumeratedFrom != "" {
+		t.Errorf("good.test TLS: enumerated from %q, want itself", o.TLS[0].EnumeratedFrom)
 	}
 	// Every connection is counted, by address and port: the web port
 	// of the lab's address at least.

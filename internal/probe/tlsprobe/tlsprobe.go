@@ -77,6 +77,18 @@ type Config struct {
 // observation's Error says why.
 func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObservation {
 	obs := &audit.TLSObservation{Host: host, Port: port}
+	p := newProber(ctx, cfg, host, port, obs)
+	if p == nil {
+		return obs
+	}
+	defer p.stopWarming()
+	p.run(ctx, obs)
+	return obs
+}
+
+// newProber resolves host and prepares the probe of its first address
+// that the guard allows; nil, with obs.Error set, when there is none.
+func newProber(ctx context.Context, cfg Config, host string, port int, obs *audit.TLSObservation) *prober {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
@@ -93,7 +105,7 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 	addrs, err := d.Resolve(ctx, host)
 	if err != nil {
 		obs.Error = fmt.Sprintf("tlsprobe: %s: %v", host, err)
-		return obs
+		return nil
 	}
 	// The first address the guard allows: one refused address is not
 	// dialled, and is not a reason to leave the others unprobed.
@@ -108,7 +120,7 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 	if !addr.IsValid() {
 		obs.Address = probe.HostPort(addrs[0].String(), port)
 		obs.Error = fmt.Sprintf("tlsprobe: %s: %v", host, err)
-		return obs
+		return nil
 	}
 	p := &prober{
 		cfg:  cfg,
@@ -123,15 +135,13 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 	key, err := ecdh.X25519().GenerateKey(rand.Reader)
 	if err != nil {
 		obs.Error = "tlsprobe: " + err.Error()
-		return obs
+		return nil
 	}
 	p.keyShare = key.PublicKey().Bytes()
 	if cfg.Warm > 0 {
 		p.spares, p.warmCtx = make(chan spare, min(cfg.Warm, cfg.Parallel)), ctx
-		defer p.stopWarming()
 	}
-	p.run(ctx, obs)
-	return obs
+	return p
 }
 
 // prober holds one probe of one address.
@@ -250,49 +260,62 @@ func (p *prober) run(ctx context.Context, obs *audit.TLSObservation) {
 		obs.GroupsError = "tlsprobe: groups: " + gErr.Error()
 	}
 
-	var chain []*x509.Certificate
 	if state != nil {
-		obs.Handshake = &audit.TLSHandshake{
-			Version:     versionName(state.Version),
-			CipherSuite: tls.CipherSuiteName(state.CipherSuite),
-			ALPN:        state.NegotiatedProtocol,
-		}
-		if state.CurveID != 0 {
-			obs.Handshake.Group = groupName(uint16(state.CurveID))
-		}
-		obs.OCSPStapled = len(state.OCSPResponse) > 0
-		chain = state.PeerCertificates
-	} else {
-		obs.HandshakeError = hsErr.Error()
-		// Go refused what the server speaks: take the chain from
-		// the raw hello of the highest version that sent one.
-		for i := len(results) - 1; i >= 0 && chain == nil; i-- {
-			if f := results[i].first; f != nil && len(f.certificates) > 0 {
-				for _, der := range f.certificates {
-					c, err := x509.ParseCertificate(der)
-					if err != nil {
-						chain = nil
-						break
-					}
-					chain = append(chain, c)
+		p.describeHandshake(obs, state)
+		return
+	}
+	obs.HandshakeError = hsErr.Error()
+	// Go refused what the server speaks: take the chain from the raw
+	// hello of the highest version that sent one.
+	var chain []*x509.Certificate
+	for i := len(results) - 1; i >= 0 && chain == nil; i-- {
+		if f := results[i].first; f != nil && len(f.certificates) > 0 {
+			for _, der := range f.certificates {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					chain = nil
+					break
 				}
+				chain = append(chain, c)
 			}
 		}
 	}
-	if len(chain) > 0 {
-		for _, c := range chain {
-			obs.Certificates = append(obs.Certificates, describeCertificate(c))
-		}
-		roots := p.cfg.Roots
-		if roots == nil {
-			var err error
-			roots, err = x509.SystemCertPool()
-			if err != nil {
-				roots = x509.NewCertPool()
-			}
-		}
-		obs.Verification = verifyChain(chain, p.host, roots, p.cfg.RootsName, p.cfg.Now())
+	p.describeChain(obs, chain)
+}
+
+// describeHandshake records what the normal handshake negotiated, and
+// its certificate chain.
+func (p *prober) describeHandshake(obs *audit.TLSObservation, state *tls.ConnectionState) {
+	obs.Handshake = &audit.TLSHandshake{
+		Version:     versionName(state.Version),
+		CipherSuite: tls.CipherSuiteName(state.CipherSuite),
+		ALPN:        state.NegotiatedProtocol,
 	}
+	if state.CurveID != 0 {
+		obs.Handshake.Group = groupName(uint16(state.CurveID))
+	}
+	obs.OCSPStapled = len(state.OCSPResponse) > 0
+	p.describeChain(obs, state.PeerCertificates)
+}
+
+// describeChain records chain and its verification for the probe's
+// host.
+func (p *prober) describeChain(obs *audit.TLSObservation, chain []*x509.Certificate) {
+	if len(chain) == 0 {
+		return
+	}
+	for _, c := range chain {
+		obs.Certificates = append(obs.Certificates, describeCertificate(c))
+	}
+	roots := p.cfg.Roots
+	if roots == nil {
+		var err error
+		roots, err = x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+	}
+	obs.Verification = verifyChain(chain, p.host, roots, p.cfg.RootsName, p.cfg.Now())
 }
 
 // protocol finds whether the server accepts version v and with which
