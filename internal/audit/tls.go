@@ -48,6 +48,11 @@ type TLSObservation struct {
 	// each version's first hello got), so vigie did not ask it again.
 	// Empty when this host was enumerated itself.
 	EnumeratedFrom string `json:"enumerated_from,omitempty"`
+	// SharedFrom names the domain whose audit, earlier in the same
+	// campaign, probed this address and server name: this observation
+	// is that one (within a quarter of an hour), and this audit did not
+	// connect to the server. Empty when the audit probed it itself.
+	SharedFrom string `json:"shared_from,omitempty"`
 }
 
 // TLS protocol version names, as used in TLSProtocol.Version.

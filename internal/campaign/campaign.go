@@ -282,6 +282,9 @@ func start(ctx context.Context, st store.Store, campaignID int64, cfg Config, pr
 	}
 	ecfg := cfg.Engine
 	ecfg.Lookup = hosts.Lookup
+	if ecfg.TLSCache == nil {
+		ecfg.TLSCache = engine.NewTLSCache()
+	}
 	if ecfg.Services && ecfg.ServicesCache == nil {
 		ecfg.ServicesCache = engine.NewServicesCache()
 	}

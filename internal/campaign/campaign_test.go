@@ -363,6 +363,14 @@ func TestMeter(t *testing.T) {
 			case i < 5:
 				r.Score.Grade = "A+"
 			}
+			if i >= 2 && i < 8 {
+				// Mail hosts: one enumerated, five taken from it.
+				tls := &audit.TLSObservation{}
+				if i > 2 {
+					tls.SharedFrom = "a.test"
+				}
+				r.Observations = &audit.Observations{Mail: &audit.MailObservation{MX: &audit.MXObservation{Hosts: []*audit.MXHost{{SMTP: []*audit.SMTPObservation{{TLS: tls}}}}}}}
+			}
 			m.Saved(store.Job{}, r)
 		}
 		now = start.Add(10 * time.Second)
@@ -371,7 +379,7 @@ func TestMeter(t *testing.T) {
 			t.Errorf("%s terminal=%v (-want +got):\n%s", tt.lang, tt.terminal, diff)
 		}
 		if tt.lang == "en" && !tt.terminal {
-			want := "20 audits in 10s (2.0 audits/s); 40/100 jobs done\nGrades: A+ 3, B 15\nAudits in error: 2\n"
+			want := "20 audits in 10s (2.0 audits/s); 40/100 jobs done\nGrades: A+ 3, B 15\nAudits in error: 2\nTLS enumerations of mail servers: 1 made, 5 taken from another audit of the campaign\n"
 			if diff := cmp.Diff(want, m.Summary()); diff != "" {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}

@@ -31,7 +31,11 @@ type Meter struct {
 	total   int
 	grades  map[string]int
 	errors  int
-	drawn   string // last line drawn on the terminal
+	// mailTLS and mailShared count the STARTTLS enumerations of mail
+	// hosts the audits made, and those they took from another audit
+	// of the campaign (TLSObservation.SharedFrom).
+	mailTLS, mailShared int
+	drawn               string // last line drawn on the terminal
 }
 
 // LogEvery is how often a Meter writes a line when not on a terminal.
@@ -59,6 +63,19 @@ func (m *Meter) Saved(j store.Job, r *audit.Result) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.done++
+	if o := r.Observations; o != nil && o.Mail != nil && o.Mail.MX != nil {
+		for _, h := range o.Mail.MX.Hosts {
+			for _, smtp := range h.SMTP {
+				switch {
+				case smtp == nil || smtp.TLS == nil:
+				case smtp.TLS.SharedFrom != "":
+					m.mailShared++
+				default:
+					m.mailTLS++
+				}
+			}
+		}
+	}
 	switch {
 	case r.Error != "":
 		m.errors++
@@ -187,6 +204,10 @@ func (m *Meter) Summary() string {
 	}
 	fmt.Fprintf(&b, "%s%s\n", m.t("Notes : ", "Grades: "), strings.Join(parts, ", "))
 	fmt.Fprintf(&b, "%s%d\n", m.t("Audits en erreur : ", "Audits in error: "), m.errors)
+	if m.mailTLS+m.mailShared > 0 {
+		fmt.Fprintf(&b, m.t("Énumérations TLS des serveurs de messagerie : %d faites, %d reprises d'un autre audit de la campagne\n",
+			"TLS enumerations of mail servers: %d made, %d taken from another audit of the campaign\n"), m.mailTLS, m.mailShared)
+	}
 	return b.String()
 }
 

@@ -174,10 +174,18 @@ type Config struct {
 	// ServicesCache, when set, is shared by the audits of a campaign,
 	// so that an address that many domains share is probed once.
 	ServicesCache *servicesprobe.Cache
+	// TLSCache, when set, is shared by the audits of a campaign: the
+	// STARTTLS enumeration of a mail host that many domains use is made
+	// once, and the others take it (TLSObservation.SharedFrom).
+	TLSCache *tlsprobe.Cache
 	// ServicesPorts are the ports the services probe tries; nil means
 	// servicesprobe.DefaultPorts. Other values are for labs and tests.
 	ServicesPorts []servicesprobe.Port
 }
+
+// NewTLSCache returns a cache of TLS enumerations for the audits of one
+// campaign (Config.TLSCache).
+func NewTLSCache() *tlsprobe.Cache { return tlsprobe.NewCache() }
 
 // NewServicesCache returns a cache of the services probe for the audits
 // of one campaign (Config.ServicesCache).
@@ -452,6 +460,7 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		MTASTSPort: httpsPort,
 		Timeout:    mailTimeout,
 		UserAgent:  ua,
+		TLSCache:   cfg.TLSCache,
 	}
 	run("mailprobe", "mail", func() {
 		m := mailprobe.Probe(ctx, mcfg, domain, cfg.DKIMSelectors)

@@ -29,6 +29,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/probe"
+	"vigie.eu/vigie/internal/probe/tlsprobe"
 )
 
 // Resolver asks DNS questions. *dnsprobe.Prober implements it.
@@ -80,6 +81,9 @@ type Config struct {
 	// MX address holds at once (a hard cap: mail relays slow down or
 	// refuse clients that open many); 0 means DefaultSMTPParallel.
 	SMTPParallel int
+	// TLSCache, when set, shares the STARTTLS enumeration of a mail host
+	// between the audits of a campaign (see tlsprobe.Cache).
+	TLSCache *tlsprobe.Cache
 }
 
 // DefaultSMTPParallel is the sessions at once per MX address when

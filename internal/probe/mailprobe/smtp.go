@@ -138,8 +138,11 @@ func (p *prober) smtp(ctx context.Context, host string, ip netip.Addr) *audit.SM
 		Parallel:  p.cfg.SMTPParallel, // sessions at once to this address
 		// Sessions brought to STARTTLS ahead of their hellos: each
 		// costs four round trips before its hello.
-		Warm:    p.cfg.SMTPParallel / 2,
-		Upgrade: p.upgrade,
+		Warm:      p.cfg.SMTPParallel / 2,
+		Upgrade:   p.upgrade,
+		Cache:     p.cfg.TLSCache,
+		CacheKind: "smtp",
+		Auditing:  p.domain,
 	}, host, p.cfg.SMTPPort)
 	return obs
 }

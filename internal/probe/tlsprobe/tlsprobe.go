@@ -69,6 +69,14 @@ type Config struct {
 	// STARTTLS) that a ready one spares. A ready connection left at
 	// the end is closed unused. 0 means none.
 	Warm int
+	// Cache, when set, shares enumerations between the audits of a
+	// campaign (see Cache); CacheKind tells apart the ways TLS is
+	// reached on one address and port ("smtp" for STARTTLS), and
+	// Auditing names the domain of the audit, recorded in what others
+	// take (SharedFrom).
+	Cache     *Cache
+	CacheKind string
+	Auditing  string
 }
 
 // Probe probes host on port: it resolves host with cfg.Lookup and probes
@@ -82,7 +90,7 @@ func Probe(ctx context.Context, cfg Config, host string, port int) *audit.TLSObs
 		return obs
 	}
 	defer p.stopWarming()
-	p.run(ctx, obs)
+	cfg.Cache.probe(ctx, p, obs)
 	return obs
 }
 
