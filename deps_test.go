@@ -57,7 +57,7 @@ type rule struct {
 // pure are the packages that judge, score and render, pure functions of
 // the observations (DESIGN.md, "One direction of flow"), and the
 // normalisation of target names.
-var pure = []string{"./internal/audit", "./internal/check/...", "./internal/score", "./internal/profile", "./internal/report", "./internal/target"}
+var pure = []string{"./internal/audit", "./internal/ecoindex", "./internal/thirdparty", "./internal/check/...", "./internal/score", "./internal/profile", "./internal/report", "./internal/target"}
 
 // network is what dials or serves: net itself, the HTTP client and
 // server, SMTP, RPC, textproto (its Dial), TLS, and vigie's probes.
