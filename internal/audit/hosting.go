@@ -123,3 +123,42 @@ func (h *HostedName) Provider() *HostingProvider {
 	}
 	return nil
 }
+
+// ProvidersOf returns the providers of the names of role (see
+// HostedName.Provider), each once, in the order met; nil when h is nil
+// or none is known.
+func (h *HostingObservation) ProvidersOf(role string) []*HostingProvider {
+	if h == nil {
+		return nil
+	}
+	var out []*HostingProvider
+	for i := range h.Hosts {
+		n := &h.Hosts[i]
+		if n.Role != role {
+			continue
+		}
+		p := n.Provider()
+		if p == nil {
+			continue
+		}
+		dup := false
+		for _, q := range out {
+			dup = dup || q.ID == p.ID
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Extraterritorial reports whether one of ps is bound by a law that
+// reaches data wherever they are stored.
+func Extraterritorial(ps []*HostingProvider) bool {
+	for _, p := range ps {
+		if p.Extraterritorial {
+			return true
+		}
+	}
+	return false
+}
