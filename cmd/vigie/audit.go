@@ -21,7 +21,9 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
+	"vigie.eu/vigie/internal/providers"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
 	"vigie.eu/vigie/internal/version"
@@ -49,6 +51,8 @@ type auditFlags struct {
 	format string
 	// services is --services: the services probe (operators only).
 	services bool
+	// ipData is --ip-data, category --category.
+	ipData, category string
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
@@ -71,6 +75,9 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.IntVar(&f.parallel, "parallel", parallel, bi("`N` domaines audités en même temps", "`N` domains audited at once"))
 	fs.BoolVar(&f.services, "services", false, bi("sonde aussi les ports à risque (bureau à distance, partage de fichiers, Telnet, bases de données, VPN et pages d'administration) des adresses de l'audit et identifie ce qui répond, sans jamais se connecter ni deviner de mot de passe ; pour les opérateurs",
 		"also probe the risky ports (remote desktop, file sharing, Telnet, databases, VPN and admin pages) of the audit's addresses and identify what answers, never logging in nor guessing a password; for operators"))
+	fs.StringVar(&f.ipData, "ip-data", "", ipDataUsage)
+	fs.StringVar(&f.category, "category", "", bi("`CATÉGORIE` catégorie de l'organisation auditée (commune, hôpital, ministère…), qui pèse sur la gravité des constats de souveraineté ; une campagne prend celle de son fichier de cibles",
+		"`CATEGORY` category of the audited organisation (commune, hôpital, ministère...), which weighs on the severity of the sovereignty findings; a campaign takes that of its targets file"))
 	fs.IntVar(&f.smtpPort, "smtp-port", 25, bi("`N` port sondé sur chaque serveur MX, pour les labos", "`N` port probed on each MX host, for labs"))
 	fs.Func("dkim-selector", bi("`NOM` sélecteur DKIM à chercher en plus des sélecteurs courants (le DNS ne sait pas les lister) ; à répéter pour en donner plusieurs",
 		"`NAME` DKIM selector to look up besides the common ones (DNS cannot list them); repeat it for several"), func(v string) error {
@@ -243,6 +250,19 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.AddressPolicy = guard.NewPolicy(allow...)
+	data, err := loadIPData(f.ipData)
+	if err != nil {
+		return cfg, fmt.Errorf(e.t(text{"--ip-data : données IP illisibles : %v", "--ip-data: unreadable IP data: %v"}), err)
+	}
+	table, err := providers.Load()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Hosting = &hosting.Describer{Data: data, Table: table}
+	if len(f.category) > 64 || strings.ContainsFunc(f.category, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return cfg, errors.New(e.t(text{"--category : 64 octets au plus, sans caractère de contrôle", "--category: 64 bytes at most, without control characters"}))
+	}
+	cfg.Category = strings.TrimSpace(f.category)
 	if f.contact != "" {
 		if err := version.CheckContact(f.contact); err != nil {
 			return cfg, fmt.Errorf(e.t(text{"--contact « %s » : une URL https://, http:// ou mailto: est attendue, en ASCII imprimable, sans espace ni parenthèse, de %d octets au plus",

@@ -32,6 +32,11 @@ type Score struct {
 	// audit should have seen, and says so.
 	Incomplete bool `json:"incomplete,omitempty"`
 
+	// Indicators are the indicators graded beside the CyberScore, from
+	// findings that do not count in it (the sovereignty indicator);
+	// absent when not observed.
+	Indicators []IndicatorScore `json:"indicators,omitempty"`
+
 	// Observatory is the MDN HTTP Observatory profile of the same
 	// observations, for comparison; nil when no HTTPS page was seen.
 	Observatory *ObservatoryScore `json:"observatory,omitempty"`
@@ -157,4 +162,28 @@ type InternetNLTest struct {
 	Name   string `json:"name"`
 	Pass   bool   `json:"pass"`
 	Weight int    `json:"weight"`
+}
+
+// IndicatorScore is the grade of one indicator of the rules table
+// (score.Indicator): 100 less the points its findings took.
+type IndicatorScore struct {
+	// Indicator is the indicator's id ("sovereignty").
+	Indicator string `json:"indicator"`
+	Grade     string `json:"grade"`
+	Points    int    `json:"points"`
+	// Lost lists the points taken, one entry per finding id.
+	Lost []PointsLost `json:"lost,omitempty"`
+}
+
+// Indicator returns the score of indicator id, or nil.
+func (s *Score) Indicator(id string) *IndicatorScore {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Indicators {
+		if s.Indicators[i].Indicator == id {
+			return &s.Indicators[i]
+		}
+	}
+	return nil
 }

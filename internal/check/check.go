@@ -16,6 +16,7 @@ import (
 	"vigie.eu/vigie/internal/check/httpcheck"
 	"vigie.eu/vigie/internal/check/mailcheck"
 	"vigie.eu/vigie/internal/check/servicecheck"
+	"vigie.eu/vigie/internal/check/sovcheck"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
@@ -29,6 +30,7 @@ func All() []audit.Check {
 	all = append(all, httpcheck.Checks...)
 	all = append(all, mailcheck.Checks...)
 	all = append(all, servicecheck.Checks...)
+	all = append(all, sovcheck.Checks...)
 	return all
 }
 

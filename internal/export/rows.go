@@ -1,6 +1,7 @@
 package export
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,17 @@ type OrganisationRow struct {
 	// unless the audit ran with --services (appended, like
 	// CampaignTime).
 	AttackSurfacePoints *int32 `parquet:"attack_surface_points,optional" json:"attack_surface_points"`
+	// The Sovereignty indicator and who hosts the web site, the mail
+	// and the DNS (appended, like CampaignTime): empty when the audit
+	// has no hosting observation.
+	SovereigntyGrade  string `parquet:"sovereignty_grade,optional" json:"sovereignty_grade"`
+	SovereigntyPoints *int32 `parquet:"sovereignty_points,optional" json:"sovereignty_points"`
+	WebProvider       string `parquet:"web_provider,optional" json:"web_provider"`
+	WebJurisdiction   string `parquet:"web_jurisdiction,optional" json:"web_jurisdiction"`
+	MailProvider      string `parquet:"mail_provider,optional" json:"mail_provider"`
+	MailJurisdiction  string `parquet:"mail_jurisdiction,optional" json:"mail_jurisdiction"`
+	DNSProvider       string `parquet:"dns_provider,optional" json:"dns_provider"`
+	DNSJurisdiction   string `parquet:"dns_jurisdiction,optional" json:"dns_jurisdiction"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -108,6 +120,14 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 		return row
 	}
 	row.Error = clean(r.Error)
+	if o := r.Observations; o != nil && o.Hosting != nil {
+		for _, c := range []struct {
+			role           string
+			provider, juri *string
+		}{{audit.RoleWeb, &row.WebProvider, &row.WebJurisdiction}, {audit.RoleMail, &row.MailProvider, &row.MailJurisdiction}, {audit.RoleDNS, &row.DNSProvider, &row.DNSJurisdiction}} {
+			*c.provider, *c.juri = providerCells(o.Hosting.ProvidersOf(c.role))
+		}
+	}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case audit.Critical:
@@ -144,6 +164,9 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 		case "attack_surface":
 			row.AttackSurfacePoints = p
 		}
+	}
+	if in := s.Indicator("sovereignty"); in != nil {
+		row.SovereigntyGrade, row.SovereigntyPoints = clean(in.Grade), int32p(in.Points)
 	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
@@ -201,6 +224,8 @@ func (r *OrganisationRow) Record() []string {
 		strconv.Itoa(int(r.FindingsInfo)),
 		r.Methodology, r.Error, csvTime(r.CampaignTime),
 		csvInt(r.AttackSurfacePoints),
+		r.SovereigntyGrade, csvInt(r.SovereigntyPoints),
+		r.WebProvider, r.WebJurisdiction, r.MailProvider, r.MailJurisdiction, r.DNSProvider, r.DNSJurisdiction,
 	}
 }
 
@@ -222,4 +247,20 @@ func (r *FindingRow) Record() []string {
 // no line end splits a cell: every format carries the same one-line text.
 func clean(s string) string {
 	return audit.StripControls(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// providerCells are the cells of providers: their names, and the
+// jurisdictions of their laws, each once ("US EU"), both joined by
+// spaces and semicolons.
+func providerCells(ps []*audit.HostingProvider) (names, jurisdictions string) {
+	var ns, js []string
+	for _, p := range ps {
+		ns = append(ns, clean(p.Name))
+		for _, j := range p.Jurisdictions {
+			if j = clean(j); !slices.Contains(js, j) {
+				js = append(js, j)
+			}
+		}
+	}
+	return strings.Join(ns, " ; "), strings.Join(js, " ")
 }

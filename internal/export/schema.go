@@ -165,7 +165,26 @@ func OrganisationsSchema() *TableSchema {
 			audit.Text{FR: "Création de la campagne qui a réalisé cet audit, en UTC, à la seconde.", EN: "Creation of the campaign that ran this audit, in UTC, to the second."},
 			required),
 		areaField("attack_surface"),
+		field("sovereignty_grade", "string",
+			audit.Text{FR: "Note de souveraineté", EN: "Sovereignty grade"},
+			audit.Text{FR: "Note de l'indicateur de souveraineté (A à F), à côté du CyberScore et sans effet sur lui : qui héberge le site, la messagerie et le DNS, et sous quel droit ; vide sans données d'hébergement. Données IP : RouteViews et DB-IP (https://db-ip.com), CC BY 4.0.", EN: "Grade of the sovereignty indicator (A to F), beside the CyberScore and without effect on it: who hosts the site, the mail and the DNS, and under which law; empty without hosting data. IP data: RouteViews and DB-IP (https://db-ip.com), CC BY 4.0."},
+			&Constraints{Enum: []string{"A", "B", "C", "D", "E", "F"}}),
+		field("sovereignty_points", "integer",
+			audit.Text{FR: "Points de souveraineté", EN: "Sovereignty points"},
+			audit.Text{FR: "Points sur 100 de l'indicateur de souveraineté ; vide sans données d'hébergement.", EN: "Points out of 100 of the sovereignty indicator; empty without hosting data."},
+			points),
 	)
+	for _, r := range []struct{ id, fr, en string }{{"web", "du site web (le domaine et www)", "of the web site (the domain and www)"}, {"mail", "de la messagerie (les serveurs MX)", "of the mail (the MX hosts)"}, {"dns", "du DNS (les serveurs de noms)", "of the DNS (the name servers)"}} {
+		fs = append(fs,
+			field(r.id+"_provider", "string",
+				audit.Text{FR: "Fournisseur " + r.fr, EN: "Provider " + r.en},
+				audit.Text{FR: "Fournisseurs " + r.fr + ", selon la table des fournisseurs de vigie, séparés par « ; » ; vide quand aucun n'est connu.", EN: "Providers " + r.en + ", by vigie's providers table, separated by \" ; \"; empty when none is known."},
+				nil),
+			field(r.id+"_jurisdiction", "string",
+				audit.Text{FR: "Droits " + r.fr, EN: "Jurisdictions " + r.en},
+				audit.Text{FR: "Juridictions des lois qui lient ces fournisseurs (EU, US, CH, CN), séparées par des espaces ; US signifie le CLOUD Act et FISA 702 ; vide quand aucun fournisseur n'est connu.", EN: "Jurisdictions of the laws that bind these providers (EU, US, CH, CN), separated by spaces; US means the CLOUD Act and FISA 702; empty when no provider is known."},
+				nil))
+	}
 	return &TableSchema{
 		Fields:        fs,
 		PrimaryKey:    []string{"organisation_id", "domain"},

@@ -36,6 +36,8 @@ func observedAll() *audit.Observations {
 			Responses: []audit.HTTPResponse{{URL: "https://example.test/", Status: 200}},
 		}},
 		Mail: &audit.MailObservation{MX: &audit.MXObservation{Rcode: "NOERROR", Null: true}},
+		Hosting: &audit.HostingObservation{Hosts: []audit.HostedName{{Role: audit.RoleWeb, Name: "example.test",
+			Addresses: []audit.HostingAddress{{IP: "192.0.2.1"}}}}},
 	}
 }
 
@@ -61,6 +63,13 @@ func find(t testing.TB, id, subject string) audit.Finding {
 }
 
 func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
+	if in := s.Indicator(area); in != nil {
+		for _, l := range in.Lost {
+			if l.ID == id {
+				return l, true
+			}
+		}
+	}
 	for _, a := range s.Areas {
 		if a.Area != area {
 			continue
@@ -75,6 +84,9 @@ func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
 }
 
 func areaPoints(s *audit.Score, area string) int {
+	if in := s.Indicator(area); in != nil {
+		return in.Points
+	}
 	for _, a := range s.Areas {
 		if a.Area == area {
 			return a.Points
@@ -290,5 +302,31 @@ func TestLegacyHSTSAndSPFPassAll(t *testing.T) {
 	}
 	if len(s.Caps) == 0 || s.Caps[0].Rule != "cap.mail.spf_pass_all" {
 		t.Errorf("caps %+v, want cap.mail.spf_pass_all first", s.Caps)
+	}
+}
+
+// The sovereignty findings take nothing from the CyberScore: they make
+// the grade of the Sovereignty indicator, beside it.
+func TestSovereigntyIndicator(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	base := r.Compute(nil, o)
+	in := base.Indicator("sovereignty")
+	if in == nil || in.Grade != "A" || in.Points != 100 {
+		t.Fatalf("no finding: indicator %+v, want A with 100 points", in)
+	}
+	mail := find(t, "sovereignty.mail.extraterritorial", "mx.example.test")
+	web := find(t, "sovereignty.web.extraterritorial", "example.test")
+	s := r.Compute([]audit.Finding{mail, web}, o)
+	if s.Points != base.Points || s.Grade != base.Grade || !cmp.Equal(s.Areas, base.Areas) {
+		t.Errorf("the CyberScore moved: %d %s -> %d %s", base.Points, base.Grade, s.Points, s.Grade)
+	}
+	in = s.Indicator("sovereignty")
+	if in == nil || in.Points != 80 || in.Grade != "C" {
+		t.Errorf("web and mail at a US provider: indicator %+v, want C with 80 points", in)
+	}
+	o.Hosting = nil
+	if s := r.Compute([]audit.Finding{mail}, o); s.Indicator("sovereignty") != nil {
+		t.Errorf("without hosting observation: indicator %+v, want none", s.Indicator("sovereignty"))
 	}
 }
