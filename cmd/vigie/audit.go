@@ -23,7 +23,6 @@ import (
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
-	"vigie.eu/vigie/internal/providers"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
 	"vigie.eu/vigie/internal/version"
@@ -250,15 +249,9 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.AddressPolicy = guard.NewPolicy(allow...)
-	data, err := loadIPData(f.ipData)
-	if err != nil {
+	if cfg.Hosting, err = hosting.Load(f.ipData); err != nil {
 		return cfg, fmt.Errorf(e.t(text{"--ip-data : données IP illisibles : %v", "--ip-data: unreadable IP data: %v"}), err)
 	}
-	table, err := providers.Load()
-	if err != nil {
-		return cfg, err
-	}
-	cfg.Hosting = &hosting.Describer{Data: data, Table: table}
 	if len(f.category) > 64 || strings.ContainsFunc(f.category, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return cfg, errors.New(e.t(text{"--category : 64 octets au plus, sans caractère de contrôle", "--category: 64 bytes at most, without control characters"}))
 	}

@@ -296,7 +296,7 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		DKIMSelectors: cfg.DKIMSelectors, AllowPrivate: cfg.AddressPolicy.Allowed(),
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
-		Services: cfg.Services,
+		Services: cfg.Services, IPData: f.ipData,
 	}
 	if len(cfg.Anchors) > 0 {
 		var b strings.Builder
