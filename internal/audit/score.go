@@ -24,6 +24,10 @@ type Score struct {
 	// Unobserved lists the areas with no observation (no web site, no
 	// mail probe): they are left out of the mean, not counted as 100.
 	Unobserved []string `json:"unobserved_areas,omitempty"`
+	// Indicators are the indicators scored beside the CyberScore, out
+	// of 100 like areas but outside its mean and grade (the privacy of
+	// the home pages); empty when none was observed.
+	Indicators []AreaScore `json:"indicators,omitempty"`
 	// Caps lists every cap rule that applied, the strictest first. The
 	// grade is the lowest of BeforeCaps.Grade and these caps.
 	Caps []ScoreCap `json:"caps,omitempty"`

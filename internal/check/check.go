@@ -15,6 +15,7 @@ import (
 	"vigie.eu/vigie/internal/check/dnscheck"
 	"vigie.eu/vigie/internal/check/httpcheck"
 	"vigie.eu/vigie/internal/check/mailcheck"
+	"vigie.eu/vigie/internal/check/privacycheck"
 	"vigie.eu/vigie/internal/check/servicecheck"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
@@ -29,6 +30,7 @@ func All() []audit.Check {
 	all = append(all, httpcheck.Checks...)
 	all = append(all, mailcheck.Checks...)
 	all = append(all, servicecheck.Checks...)
+	all = append(all, privacycheck.Checks...)
 	return all
 }
 

@@ -47,6 +47,10 @@ type Area struct {
 	Weight int        `json:"weight"`
 	// ObservedWhen says when the area counts as observed.
 	ObservedWhen audit.Text `json:"observed_when"`
+	// Indicator marks an indicator of its own (privacy): scored like
+	// an area, reported in Score.Indicators, never in the CyberScore's
+	// mean nor its grade, so that the security grade keeps its meaning.
+	Indicator bool `json:"indicator,omitempty"`
 }
 
 // FindingRule says what one finding id takes from which area.
@@ -228,6 +232,8 @@ func (r *Rules) area(id string) string {
 		return "mail"
 	case strings.HasPrefix(id, "services."):
 		return "attack_surface"
+	case strings.HasPrefix(id, "privacy."):
+		return "privacy"
 	}
 	return "web_app"
 }

@@ -49,6 +49,8 @@ func TestAreasByPrefix(t *testing.T) {
 			want = "mail"
 		case strings.HasPrefix(f.ID, "services."):
 			want = "attack_surface"
+		case strings.HasPrefix(f.ID, "privacy."):
+			want = "privacy"
 		}
 		if f.Area != want {
 			t.Errorf("%s: area %s, want %s", f.ID, f.Area, want)

@@ -60,6 +60,13 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 	s := &audit.Score{Methodology: r.Methodology, Areas: []audit.AreaScore{}}
 	var sum, weights int
 	for _, area := range r.Areas {
+		if area.Indicator {
+			// Opt-in, and outside the grade: scored when observed.
+			if observed[area.ID] {
+				s.Indicators = append(s.Indicators, r.scoreArea(area, byArea[area.ID]))
+			}
+			continue
+		}
 		if !observed[area.ID] {
 			// The attack surface is opt-in (--services): an audit
 			// that did not ask for it has not missed it.
@@ -81,6 +88,9 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 
 	worst := audit.Info
 	for _, f := range fs {
+		if r.indicator(f.ID) {
+			continue
+		}
 		worst = max(worst, f.Severity)
 	}
 	s.BeforeCaps = audit.ScoreGrade{Points: s.Points, Grade: r.grade(s.Points, worst, len(fs) > 0)}
@@ -171,6 +181,11 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 		(m.MX != nil && m.MX.Error == "" || m.SPF != nil && m.SPF.Error == "" || m.DMARC != nil && m.DMARC.Error == "") {
 		seen["mail"] = true
 	}
+	for _, p := range o.Pages {
+		if p != nil && (p.Error == "" || len(p.Requests) > 0) {
+			seen["privacy"] = true
+		}
+	}
 	if s := o.Services; s != nil && s.Error == "" && len(s.Addresses) > 0 {
 		seen["attack_surface"] = true
 	}
@@ -188,4 +203,16 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// indicator reports whether finding id belongs to an indicator area,
+// outside the CyberScore.
+func (r *Rules) indicator(id string) bool {
+	a := r.area(id)
+	for _, area := range r.Areas {
+		if area.ID == a {
+			return area.Indicator
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package score
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func find(t testing.TB, id, subject string) audit.Finding {
 }
 
 func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
-	for _, a := range s.Areas {
+	for _, a := range slices.Concat(s.Areas, s.Indicators) {
 		if a.Area != area {
 			continue
 		}
@@ -75,7 +76,7 @@ func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
 }
 
 func areaPoints(s *audit.Score, area string) int {
-	for _, a := range s.Areas {
+	for _, a := range slices.Concat(s.Areas, s.Indicators) {
 		if a.Area == area {
 			return a.Points
 		}
@@ -91,6 +92,7 @@ func TestFindingRules(t *testing.T) {
 	o := observedAll()
 	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // an HTTP probe that saw nothing
 	o.Services = &audit.ServicesObservation{Addresses: []*audit.ServiceAddress{{Address: "192.0.2.1"}}}
+	o.Pages = []*audit.PageObservation{{URL: "https://example.test/", Method: audit.PageBrowser}}
 	for _, fr := range r.Findings {
 		t.Run(fr.ID, func(t *testing.T) {
 			one := find(t, fr.ID, "example.test")
@@ -290,5 +292,25 @@ func TestLegacyHSTSAndSPFPassAll(t *testing.T) {
 	}
 	if len(s.Caps) == 0 || s.Caps[0].Rule != "cap.mail.spf_pass_all" {
 		t.Errorf("caps %+v, want cap.mail.spf_pass_all first", s.Caps)
+	}
+}
+
+// TestIndicatorOutsideGrade checks that the privacy indicator is scored
+// on its own and changes neither the CyberScore's points nor its grade.
+func TestIndicatorOutsideGrade(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	before := r.Compute(nil, o)
+	o.Pages = []*audit.PageObservation{{URL: "https://example.test/", Method: audit.PageBrowser}}
+	tracker := find(t, "privacy.tracker.before_consent", "Google Analytics")
+	s := r.Compute([]audit.Finding{tracker}, o)
+	if s.Points != before.Points || s.Grade != before.Grade {
+		t.Errorf("with a privacy finding: %d %s, without: %d %s", s.Points, s.Grade, before.Points, before.Grade)
+	}
+	if len(s.Indicators) != 1 || s.Indicators[0].Area != "privacy" || s.Indicators[0].Points != 75 {
+		t.Errorf("indicators = %+v, want privacy at 75", s.Indicators)
+	}
+	if slices.Contains(before.Unobserved, "privacy") || len(before.Indicators) != 0 {
+		t.Errorf("an audit without --page: unobserved %v, indicators %v", before.Unobserved, before.Indicators)
 	}
 }
