@@ -12,7 +12,7 @@ import (
 // Areas are the scored areas, one points column each, in the order of
 // the rules table (internal/score). A test fails when the rules table
 // changes them, so that the published columns change on purpose.
-var Areas = []string{"web_transport", "web_app", "mail", "dns", "attack_surface"}
+var Areas = []string{"web_transport", "web_app", "mail", "dns", "attack_surface", "privacy"}
 
 // Grades are the CyberScore grades, the best first: the enum of the grade
 // columns.
@@ -55,6 +55,10 @@ type OrganisationRow struct {
 	// unless the audit ran with --services (appended, like
 	// CampaignTime).
 	AttackSurfacePoints *int32 `parquet:"attack_surface_points,optional" json:"attack_surface_points"`
+	// PrivacyPoints are the points of the privacy indicator (outside
+	// the CyberScore), empty unless the audit read the home pages
+	// (--page) (appended, like CampaignTime).
+	PrivacyPoints *int32 `parquet:"privacy_points,optional" json:"privacy_points"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -145,6 +149,11 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 			row.AttackSurfacePoints = p
 		}
 	}
+	for _, a := range s.Indicators {
+		if a.Area == "privacy" {
+			row.PrivacyPoints = int32p(a.Points)
+		}
+	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
 		caps = append(caps, clean(c.Rule))
@@ -201,6 +210,7 @@ func (r *OrganisationRow) Record() []string {
 		strconv.Itoa(int(r.FindingsInfo)),
 		r.Methodology, r.Error, csvTime(r.CampaignTime),
 		csvInt(r.AttackSurfacePoints),
+		csvInt(r.PrivacyPoints),
 	}
 }
 

@@ -82,6 +82,7 @@ func OrganisationsSchema() *TableSchema {
 		"mail":           {FR: "messagerie (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)", EN: "mail (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)"},
 		"dns":            {FR: "DNS (DNSSEC, serveurs de noms)", EN: "DNS (DNSSEC, name servers)"},
 		"attack_surface": {FR: "surface d'attaque (services exposés, fin de vie ; --services)", EN: "attack surface (exposed services, end of life; --services)"},
+		"privacy":        {FR: "vie privée (traceurs, cookies, tiers ; indicateur hors CyberScore ; --page)", EN: "privacy (trackers, cookies, third parties; an indicator outside the CyberScore; --page)"},
 	}
 	areaField := func(a string) Field {
 		n := areaNames[a]
@@ -125,7 +126,7 @@ func OrganisationsSchema() *TableSchema {
 			points),
 	}
 	for _, a := range Areas {
-		if a != "attack_surface" { // appended at the end: the columns before keep their places
+		if a != "attack_surface" && a != "privacy" { // appended at the end: the columns before keep their places
 			fs = append(fs, areaField(a))
 		}
 	}
@@ -165,6 +166,7 @@ func OrganisationsSchema() *TableSchema {
 			audit.Text{FR: "Création de la campagne qui a réalisé cet audit, en UTC, à la seconde.", EN: "Creation of the campaign that ran this audit, in UTC, to the second."},
 			required),
 		areaField("attack_surface"),
+		areaField("privacy"),
 	)
 	return &TableSchema{
 		Fields:        fs,
