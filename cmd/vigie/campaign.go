@@ -297,6 +297,14 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
 		Services: cfg.Services, IPData: f.ipData,
+		Pages: cfg.Pages,
+	}
+	if f.thirdParties != "" {
+		data, err := os.ReadFile(f.thirdParties)
+		if err != nil {
+			return nil, fmt.Errorf("--third-parties: %v", err)
+		}
+		opts.ThirdParties = string(data)
 	}
 	if len(cfg.Anchors) > 0 {
 		var b strings.Builder

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"vigie.eu/vigie/internal/hosting"
+	"vigie.eu/vigie/internal/thirdparty"
 
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
@@ -76,8 +77,18 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		HTTPSPort:     opts.HTTPSPort,
 		SMTPPort:      opts.SMTPPort,
 		Services:      opts.Services,
+		Pages:         opts.Pages,
 		DKIMSelectors: opts.DKIMSelectors,
 		AddressPolicy: guard.NewPolicy(opts.AllowPrivate...),
+	}
+	if opts.ThirdParties != "" {
+		base, err := thirdparty.Load()
+		if err != nil {
+			return Config{}, err
+		}
+		if e.ThirdParties, err = base.With([]byte(opts.ThirdParties)); err != nil {
+			return Config{}, fmt.Errorf("stored options: %w", err)
+		}
 	}
 	if opts.UserAgent != "" || opts.Contact != "" {
 		if opts.Contact != "" {

@@ -66,6 +66,11 @@ type CampaignOptions struct {
 	IPData string `json:"ip_data,omitempty"`
 	// Services is --services: the services probe ran in every audit.
 	Services bool `json:"services,omitempty"`
+	// Pages is --page: the home pages were read in every audit.
+	Pages bool `json:"pages,omitempty"`
+	// ThirdParties is the operator's third-party table (--third-parties),
+	// by value, "" for vigie's alone.
+	ThirdParties string `json:"third_parties,omitempty"`
 }
 
 // encodeOptions returns o as stored in run_options: JSON, or nil (NULL).
