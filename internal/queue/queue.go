@@ -118,31 +118,34 @@ func Connect(ctx context.Context, url string) (*Queue, error) {
 // Close releases the database.
 func (q *Queue) Close() { q.pool.Close() }
 
-// migrationLock serialises the migrations of concurrent workers (the
-// store's key plus one).
-const migrationLock = `SELECT pg_advisory_xact_lock(1986618726)`
+// migrationLock is the key of the session advisory lock that
+// serialises the migrations of concurrent workers (the store's key plus
+// one).
+const migrationLock = 1986618726
 
-// migrate runs River's migrations, then creates the index of the audit
-// jobs by campaign, in one transaction.
+// migrate runs River's migrations (each in a transaction of its own:
+// some cannot share one), then creates the index of the audit jobs by
+// campaign; one process at a time.
 func (q *Queue) migrate(ctx context.Context) error {
 	m, err := rivermigrate.New(riverpgxv5.New(q.pool), nil)
 	if err != nil {
 		return fmt.Errorf("queue: migrate: %w", err)
 	}
-	err = pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, migrationLock); err != nil {
-			return err
-		}
-		if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-			return err
-		}
-		// The status and the end of a campaign count its jobs by
-		// state.
-		_, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS vigie_audit_jobs
-			ON river_job (((args->>'campaign')::bigint), state) WHERE kind = 'audit'`)
-		return err
-	})
+	conn, err := q.pool.Acquire(ctx)
 	if err != nil {
+		return fmt.Errorf("queue: migrate: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("queue: migrate: lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("queue: migrate: %w", err)
+	}
+	// The status and the end of a campaign count its jobs by state.
+	if _, err := conn.Exec(ctx, `CREATE INDEX IF NOT EXISTS vigie_audit_jobs
+		ON river_job (((args->>'campaign')::bigint), state) WHERE kind = 'audit'`); err != nil {
 		return fmt.Errorf("queue: migrate: %w", err)
 	}
 	return nil
