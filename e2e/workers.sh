@@ -124,9 +124,6 @@ else
 	fail "campaign submit: $(tail -3 "$work/submit.log")"
 	exit 1
 fi
-if "$vigie" --lang en campaign submit "${flags[@]}" --db "$db" >/dev/null 2>"$work/submit2.log"; then
-	: # a second campaign of the same file is a new campaign: fine
-fi
 
 status() { "$vigie" --lang en campaign status --db "$db" --campaign "$id" --json; }
 done_() { status 2>/dev/null | jq -r .done 2>/dev/null || echo 0; }
@@ -201,14 +198,19 @@ stopped=$(jq -r '[.workers[] | select(.stopped != null)] | length' "$work/status
 ((stopped == 3)) && pass "status: the 3 stopped workers say so, the killed one does not" || fail "status: $stopped workers stopped, want 3"
 
 echo "== per-address cap: the lab's peaks"
+# The lab counts web connections, not audits: the slot of an audit is
+# given back when its audit returns, a moment before the server has seen
+# its last connections close, so at one address the connections of cap
+# audits and the last ones of an audit that ended may be open together.
+# Bound: (cap + 1) times the most one audit alone opened there.
 peaks "$work/peaks-workers.tsv"
-over=$(awk -v p="$perip" 'FNR == 1 { next } FNR == NR { one[$1] = $2; next } $2 > p * one[$1] { print $1 " " $2 " > " p " x " one[$1] + 0 }' \
+over=$(awk -v p="$perip" 'FNR == 1 { next } FNR == NR { one[$1] = $2; next } $2 > (p + 1) * one[$1] { print $1 " " $2 " > " p + 1 " x " one[$1] + 0 }' \
 	"$work/peaks-serial.tsv" "$work/peaks-workers.tsv")
 top=$(awk 'NR == 2 { print $1 " " $2 }' "$work/peaks-workers.tsv")
 if [[ -z $over ]]; then
-	pass "no web address saw more than $perip x the connections of one audit at once (busiest: $top)"
+	pass "the lab saw no web address with more than ($perip + 1) x the connections of one audit open at once (busiest: $top)"
 else
-	fail "cap exceeded: $(head -3 <<<"$over" | tr '\n' ';')"
+	fail "cap exceeded at the lab: $(head -3 <<<"$over" | tr '\n' ';')"
 fi
 
 echo "== export, compared with the single-process campaign's"
@@ -219,11 +221,37 @@ for d in ref queue; do
 done
 # The same audits, whatever the times: results without their times and
 # durations, in one order.
+# The same audits, whatever the times and the costs: results without
+# their times, durations, round trips, CPU and connection counts (each
+# worker process has its own cache of TLS enumerations, which a single
+# process shares over the campaign), and without the clock that Go's
+# certificate errors quote.
 norm() {
-	jq -cS 'del(.. | .time?, .audited_at?, .duration_ms?, .elapsed_ms?, .campaign_id?, .campaign?)' "$1/audits.jsonl" | sort
+	jq -cS 'del(.. | .time?, .audited_at?, .duration_ms?, .rtt_ms?, .cpu_ms?, .campaign_id?, .campaign?) | del(.result.observations.connections)
+		| walk(if type == "string" then sub("current time [0-9TZ:.+-]+"; "current time T") else . end)' "$1/audits.jsonl" | sort
 }
 if diff <(norm "$work/export-ref") <(norm "$work/export-queue") >"$work/export-diff.log"; then
 	pass "audits.jsonl: the same $jobs audits as the single-process campaign"
 else
 	fail "audits.jsonl differs from the single-process campaign's: $(head -c 600 "$work/export-diff.log")"
+fi
+
+# The audits' own record: each result has its start (time) and its wall
+# time (duration_ms), and its web address is the domain's first address
+# (else www's): no address may have had more than --per-ip audits
+# running at once, all workers together.
+overlap() {
+	jq -r 'def ms: capture("^(?<s>[^.Z]+)(\\.(?<f>[0-9]+))?Z$") as $c
+			| (($c.s + "Z") | fromdate) * 1000 + (("0." + ($c.f // "0")) | tonumber * 1000);
+		.result as $r | (($r.observations.dns.a // [])[0] // ($r.observations.dns.www.ipv4 // [])[0]) as $a
+		| select($a != null) | ($r.time | ms) as $t
+		| "\($a) \($t) 1\n\($a) \($t + $r.duration_ms) -1"' "$1/audits.jsonl" |
+		sort -k1,1 -k2,2n -k3,3n |
+		awk '{ n[$1] += $3; if (n[$1] > m[$1]) m[$1] = n[$1] } END { top = 0; for (a in m) if (m[a] > top) { top = m[a]; at = a } print top, at }'
+}
+read -r most at <<<"$(overlap "$work/export-queue")"
+if ((most >= 1 && most <= perip)); then
+	pass "the audits' times: at most $most audit(s) of one web address at once (--per-ip $perip), at $at"
+else
+	fail "the audits' times: $most audits of $at at once, want 1 to $perip"
 fi
