@@ -145,7 +145,8 @@ func (f *onDemandFlags) newQueue(e *env, st ondemand.Store, log *slog.Logger) (*
 		parallel: 1, allowPrivate: f.allowPrivate, resolver: f.resolver, trustAnchor: f.trustAnchor}
 	cfg, err := auditConfig(e, af)
 	if err != nil {
-		return nil, err
+		// The flag of "vigie audit" is --on-demand-allow-private here.
+		return nil, errors.New(strings.Replace(err.Error(), "--allow-private", "--on-demand-allow-private", 1))
 	}
 	roots, rootsName, err := engine.Roots()
 	if err != nil {
@@ -165,7 +166,7 @@ func (f *onDemandFlags) newQueue(e *env, st ondemand.Store, log *slog.Logger) (*
 
 func (f *serveFlags) register(fs *flag.FlagSet, withDB bool) {
 	if withDB {
-		fs.StringVar(&f.db, "db", "", bi("`BASE` fichier SQLite ou URL postgres:// à servir (lue seulement)", "`DB` SQLite file or postgres:// URL to serve (read only)"))
+		fs.StringVar(&f.db, "db", "", bi("`BASE` fichier SQLite ou URL postgres:// à servir (lue seulement, sauf avec --on-demand)", "`DB` SQLite file or postgres:// URL to serve (read only, unless --on-demand)"))
 	}
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", bi("`ADRESSE` où écouter (hôte:port)", "`ADDR` to listen on (host:port)"))
 	fs.StringVar(&f.cert, "tls-cert", "", bi("`FICHIER` certificat TLS (PEM, chaîne comprise) : sert en HTTPS, avec HSTS", "`FILE` TLS certificate (PEM, with its chain): serves HTTPS, with HSTS"))
