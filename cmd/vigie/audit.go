@@ -17,13 +17,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"vigie.eu/vigie/internal/thirdparty"
 
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
 	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
-	"vigie.eu/vigie/internal/providers"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
 	"vigie.eu/vigie/internal/version"
@@ -53,6 +53,10 @@ type auditFlags struct {
 	services bool
 	// ipData is --ip-data, category --category.
 	ipData, category string
+	// page is --page: the home pages read for the privacy and
+	// eco-design indicators; thirdParties is --third-parties.
+	page         bool
+	thirdParties string
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
@@ -78,6 +82,10 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.StringVar(&f.ipData, "ip-data", "", ipDataUsage)
 	fs.StringVar(&f.category, "category", "", bi("`CATÉGORIE` catégorie de l'organisation auditée (commune, hôpital, ministère…), qui pèse sur la gravité des constats de souveraineté ; une campagne prend celle de son fichier de cibles",
 		"`CATEGORY` category of the audited organisation (commune, hôpital, ministère...), which weighs on the severity of the sovereignty findings; a campaign takes that of its targets file"))
+	fs.BoolVar(&f.page, "page", false, bi("lit aussi la page d'accueil (domaine et www) pour les indicateurs vie privée et écoconception : traceurs, tiers et leurs pays, polices et scripts de CDN tiers ; lecture statique du HTML reçu, sans exécuter ses scripts",
+		"also read the home page (domain and www) for the privacy and eco-design indicators: trackers, third parties and their countries, fonts and scripts from third-party CDNs; a static reading of the HTML received, without running its scripts"))
+	fs.StringVar(&f.thirdParties, "third-parties", "", bi("`FICHIER` table de tiers de l'opérateur (format de internal/thirdparty/table/v1.json), lue avant celle de vigie",
+		"`FILE` the operator's third-party table (the format of internal/thirdparty/table/v1.json), read before vigie's"))
 	fs.IntVar(&f.smtpPort, "smtp-port", 25, bi("`N` port sondé sur chaque serveur MX, pour les labos", "`N` port probed on each MX host, for labs"))
 	fs.Func("dkim-selector", bi("`NOM` sélecteur DKIM à chercher en plus des sélecteurs courants (le DNS ne sait pas les lister) ; à répéter pour en donner plusieurs",
 		"`NAME` DKIM selector to look up besides the common ones (DNS cannot list them); repeat it for several"), func(v string) error {
@@ -215,7 +223,18 @@ func parseAuditArgs(e *env, args []string) (*auditFlags, *flag.FlagSet, []string
 
 // auditConfig turns the flags into an engine configuration.
 func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
-	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort, SMTPPort: f.smtpPort, Services: f.services}
+	cfg := engine.Config{Version: vigieVersion(), Timeout: f.timeout, HTTPPort: f.httpPort, HTTPSPort: f.httpsPort, SMTPPort: f.smtpPort, Services: f.services, Pages: f.page}
+	if f.thirdParties != "" {
+		data, err := os.ReadFile(f.thirdParties)
+		if err != nil {
+			return cfg, fmt.Errorf("--third-parties: %v", err)
+		}
+		tab, err := thirdPartyTable(data)
+		if err != nil {
+			return cfg, fmt.Errorf("--third-parties %s: %v", f.thirdParties, err)
+		}
+		cfg.ThirdParties = tab
+	}
 	if f.lang != "fr" && f.lang != "en" {
 		return cfg, fmt.Errorf(e.t(text{"--lang « %s » : fr ou en attendu", "--lang %q: want fr or en"}), f.lang)
 	}
@@ -250,15 +269,9 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.AddressPolicy = guard.NewPolicy(allow...)
-	data, err := loadIPData(f.ipData)
-	if err != nil {
+	if cfg.Hosting, err = hosting.Load(f.ipData); err != nil {
 		return cfg, fmt.Errorf(e.t(text{"--ip-data : données IP illisibles : %v", "--ip-data: unreadable IP data: %v"}), err)
 	}
-	table, err := providers.Load()
-	if err != nil {
-		return cfg, err
-	}
-	cfg.Hosting = &hosting.Describer{Data: data, Table: table}
 	if len(f.category) > 64 || strings.ContainsFunc(f.category, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return cfg, errors.New(e.t(text{"--category : 64 octets au plus, sans caractère de contrôle", "--category: 64 bytes at most, without control characters"}))
 	}
@@ -521,4 +534,14 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// thirdPartyTable returns vigie's third-party table with the operator's
+// table data before it.
+func thirdPartyTable(data []byte) (*thirdparty.Table, error) {
+	base, err := thirdparty.Load()
+	if err != nil {
+		return nil, err
+	}
+	return base.With(data)
 }

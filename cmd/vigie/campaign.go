@@ -296,7 +296,15 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		DKIMSelectors: cfg.DKIMSelectors, AllowPrivate: cfg.AddressPolicy.Allowed(),
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
-		Services: cfg.Services,
+		Services: cfg.Services, IPData: f.ipData,
+		Pages: cfg.Pages,
+	}
+	if f.thirdParties != "" {
+		data, err := os.ReadFile(f.thirdParties)
+		if err != nil {
+			return nil, fmt.Errorf("--third-parties: %v", err)
+		}
+		opts.ThirdParties = string(data)
 	}
 	if len(cfg.Anchors) > 0 {
 		var b strings.Builder

@@ -91,6 +91,10 @@ type Observations struct {
 	// "ministère"...), empty when unknown: the sovereignty checks weigh
 	// their findings by it.
 	Category string `json:"category,omitempty"`
+	// Pages is what loading the home pages showed (the domain, and www
+	// when it differs): requests, cookies, storage, third parties,
+	// weight; nil when the page-load probe did not run.
+	Pages []*PageObservation `json:"pages,omitempty"`
 	// CutShort is set when the audit's deadline ended probes before they
 	// were done: what they would have seen is missing, and the score is
 	// marked incomplete. nil for an audit whose probes all finished.

@@ -33,7 +33,7 @@ type Score struct {
 	Incomplete bool `json:"incomplete,omitempty"`
 
 	// Indicators are the indicators graded beside the CyberScore, from
-	// findings that do not count in it (the sovereignty indicator);
+	// findings that do not count in it (sovereignty, privacy);
 	// absent when not observed.
 	Indicators []IndicatorScore `json:"indicators,omitempty"`
 

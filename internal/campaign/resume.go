@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"vigie.eu/vigie/internal/hosting"
+	"vigie.eu/vigie/internal/thirdparty"
 
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
@@ -75,8 +77,18 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		HTTPSPort:     opts.HTTPSPort,
 		SMTPPort:      opts.SMTPPort,
 		Services:      opts.Services,
+		Pages:         opts.Pages,
 		DKIMSelectors: opts.DKIMSelectors,
 		AddressPolicy: guard.NewPolicy(opts.AllowPrivate...),
+	}
+	if opts.ThirdParties != "" {
+		base, err := thirdparty.Load()
+		if err != nil {
+			return Config{}, err
+		}
+		if e.ThirdParties, err = base.With([]byte(opts.ThirdParties)); err != nil {
+			return Config{}, fmt.Errorf("stored options: %w", err)
+		}
 	}
 	if opts.UserAgent != "" || opts.Contact != "" {
 		if opts.Contact != "" {
@@ -120,6 +132,11 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		}
 		e.Roots, e.RootsName = pool, name
 	}
+	d, err := hosting.Load(opts.IPData)
+	if err != nil {
+		return Config{}, fmt.Errorf("stored options: IP data: %w", err)
+	}
+	e.Hosting = d
 	return Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP, Canary: opts.Canary}, nil
 }
 

@@ -30,11 +30,13 @@ import (
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
 	"vigie.eu/vigie/internal/probe/mailprobe"
+	"vigie.eu/vigie/internal/probe/pageprobe"
 	"vigie.eu/vigie/internal/probe/servicesprobe"
 	"vigie.eu/vigie/internal/probe/tlsprobe"
 	"vigie.eu/vigie/internal/profile"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/target"
+	"vigie.eu/vigie/internal/thirdparty"
 	"vigie.eu/vigie/internal/version"
 )
 
@@ -191,6 +193,13 @@ type Config struct {
 	// ServicesPorts are the ports the services probe tries; nil means
 	// servicesprobe.DefaultPorts. Other values are for labs and tests.
 	ServicesPorts []servicesprobe.Port
+	// Pages reads the home pages for the privacy and eco-design
+	// indicators (Observations.Pages): the static reading of the HTML
+	// the web probe fetched (see pageprobe.Static).
+	Pages bool
+	// ThirdParties is the third-party table pages are matched against;
+	// nil means the embedded one (thirdparty.Load).
+	ThirdParties *thirdparty.Table
 }
 
 // NewTLSCache returns a cache of TLS enumerations for the audits of one
@@ -601,6 +610,15 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 	}
 	if len(cut) > 0 {
 		o.CutShort = &audit.CutShort{DeadlineMS: cfg.timeout().Milliseconds(), Probes: cutOrder(cut, domain)}
+	}
+	if cfg.Pages {
+		tab := cfg.ThirdParties
+		if tab == nil {
+			tab, _ = thirdparty.Load() // the embedded table is tested
+		}
+		if tab != nil {
+			o.Pages = pageprobe.Static(domain, o.HTTP, tab)
+		}
 	}
 	// The mail probe's TLSA validations count too: the audit's total,
 	// not the DNS probe's alone.

@@ -67,6 +67,10 @@ type OrganisationRow struct {
 	MailJurisdiction  string `parquet:"mail_jurisdiction,optional" json:"mail_jurisdiction"`
 	DNSProvider       string `parquet:"dns_provider,optional" json:"dns_provider"`
 	DNSJurisdiction   string `parquet:"dns_jurisdiction,optional" json:"dns_jurisdiction"`
+	// The Privacy indicator (appended, like CampaignTime): empty
+	// unless the audit read the home pages (--page).
+	PrivacyGrade  string `parquet:"privacy_grade,optional" json:"privacy_grade"`
+	PrivacyPoints *int32 `parquet:"privacy_points,optional" json:"privacy_points"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -168,6 +172,9 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 	if in := s.Indicator("sovereignty"); in != nil {
 		row.SovereigntyGrade, row.SovereigntyPoints = clean(in.Grade), int32p(in.Points)
 	}
+	if in := s.Indicator("privacy"); in != nil {
+		row.PrivacyGrade, row.PrivacyPoints = clean(in.Grade), int32p(in.Points)
+	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
 		caps = append(caps, clean(c.Rule))
@@ -226,6 +233,7 @@ func (r *OrganisationRow) Record() []string {
 		csvInt(r.AttackSurfacePoints),
 		r.SovereigntyGrade, csvInt(r.SovereigntyPoints),
 		r.WebProvider, r.WebJurisdiction, r.MailProvider, r.MailJurisdiction, r.DNSProvider, r.DNSJurisdiction,
+		r.PrivacyGrade, csvInt(r.PrivacyPoints),
 	}
 }
 

@@ -185,6 +185,15 @@ func OrganisationsSchema() *TableSchema {
 				audit.Text{FR: "Juridictions des lois qui lient ces fournisseurs (EU, US, CH, CN), séparées par des espaces ; US signifie le CLOUD Act et FISA 702 ; vide quand aucun fournisseur n'est connu.", EN: "Jurisdictions of the laws that bind these providers (EU, US, CH, CN), separated by spaces; US means the CLOUD Act and FISA 702; empty when no provider is known."},
 				nil))
 	}
+	fs = append(fs,
+		field("privacy_grade", "string",
+			audit.Text{FR: "Note de vie privée", EN: "Privacy grade"},
+			audit.Text{FR: "Note de l'indicateur de vie privée (A à F), à côté du CyberScore et sans effet sur lui : traceurs, cookies tiers et tiers extra-européens de la page d'accueil avant consentement ; vide quand les pages d'accueil n'ont pas été lues (--page).", EN: "Grade of the privacy indicator (A to F), beside the CyberScore and without effect on it: trackers, third-party cookies and extra-European third parties of the home page before consent; empty when the home pages were not read (--page)."},
+			&Constraints{Enum: []string{"A", "B", "C", "D", "E", "F"}}),
+		field("privacy_points", "integer",
+			audit.Text{FR: "Points de vie privée", EN: "Privacy points"},
+			audit.Text{FR: "Points sur 100 de l'indicateur de vie privée ; vide quand les pages d'accueil n'ont pas été lues.", EN: "Points out of 100 of the privacy indicator; empty when the home pages were not read."},
+			points))
 	return &TableSchema{
 		Fields:        fs,
 		PrimaryKey:    []string{"organisation_id", "domain"},

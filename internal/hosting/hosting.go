@@ -27,6 +27,23 @@ type Describer struct {
 	Table *providers.Table
 }
 
+// Load returns the describer of the IP data in dir (the embedded data
+// when dir is "") and of vigie's providers table.
+func Load(dir string) (*Describer, error) {
+	data, err := ipdata.Embedded()
+	if dir != "" {
+		data, err = ipdata.LoadDir(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	table, err := providers.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Describer{Data: data, Table: table}, nil
+}
+
 func (d Describer) provider(p *providers.Provider, match string) *Provider {
 	if p == nil {
 		return nil

@@ -117,7 +117,7 @@ func (p *printer) mayor(r *audit.Result) {
 	for _, c := range s.Caps {
 		p.field("  ", p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": "), score.CapMeaning(c.Rule).In(p.lang))
 	}
-	p.sovereignty(r)
+	p.writeIndicators(r)
 	p.line("")
 	plan := score.Gains(r.Findings, r.Observations)
 	if len(plan) > 0 {
@@ -204,42 +204,98 @@ func (p *printer) byArea(fs []audit.Finding) {
 	}
 }
 
-// sovereignty writes the Sovereignty indicator, beside the CyberScore:
-// its grade, who hosts the web site, the mail and the DNS and under which
-// law, and the credit the IP data's licence (CC BY 4.0) requires.
-func (p *printer) sovereignty(r *audit.Result) {
-	in := r.Score.Indicator("sovereignty")
-	if in == nil || r.Observations == nil || r.Observations.Hosting == nil {
-		return
+// indicator is an indicator graded beside the CyberScore, as the
+// reports show it: its name and grade, then lines of label and value.
+type indicator struct {
+	Label, Value string
+	Lines        [][2]string
+}
+
+// indicators returns the indicators of r that were observed: sovereignty
+// (who hosts the web site, the mail and the DNS under which law, and the
+// credit the IP data's licence, CC BY 4.0, requires) and privacy (how
+// the home pages were read, the third parties they load).
+func (p *printer) indicators(r *audit.Result) []indicator {
+	var out []indicator
+	grade := func(in *audit.IndicatorScore) string {
+		return fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points)
 	}
-	h := r.Observations.Hosting
-	p.field("", p.tr("Souveraineté : ", "Sovereignty: "), fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points))
-	for _, role := range []struct {
-		id string
-		t  audit.Text
-	}{{audit.RoleWeb, audit.Text{FR: "Site : ", EN: "Web site: "}}, {audit.RoleMail, audit.Text{FR: "Messagerie : ", EN: "Mail: "}}, {audit.RoleDNS, audit.Text{FR: "DNS : ", EN: "DNS: "}}} {
-		ps := h.ProvidersOf(role.id)
-		if len(ps) == 0 {
-			continue
-		}
-		var names []string
-		for _, pr := range ps {
-			n := fmt.Sprintf("%s (%s)", audit.StripControls(pr.Name), strings.Join(pr.Jurisdictions, "+"))
-			if pr.Extraterritorial {
-				n += p.tr(", soumis au droit extra-européen", ", bound by extra-European law")
+	if in := r.Score.Indicator("sovereignty"); in != nil && r.Observations != nil && r.Observations.Hosting != nil {
+		h := r.Observations.Hosting
+		v := indicator{Label: p.tr("Souveraineté : ", "Sovereignty: "), Value: grade(in)}
+		for _, role := range []struct {
+			id string
+			t  audit.Text
+		}{{audit.RoleWeb, audit.Text{FR: "Site : ", EN: "Web site: "}}, {audit.RoleMail, audit.Text{FR: "Messagerie : ", EN: "Mail: "}}, {audit.RoleDNS, audit.Text{FR: "DNS : ", EN: "DNS: "}}} {
+			ps := h.ProvidersOf(role.id)
+			if len(ps) == 0 {
+				continue
 			}
-			names = append(names, n)
+			var names []string
+			for _, pr := range ps {
+				n := fmt.Sprintf("%s (%s)", audit.StripControls(pr.Name), strings.Join(pr.Jurisdictions, "+"))
+				if pr.Extraterritorial {
+					n += p.tr(", soumis au droit extra-européen", ", bound by extra-European law")
+				}
+				names = append(names, n)
+			}
+			v.Lines = append(v.Lines, [2]string{role.t.In(p.lang), strings.Join(names, " ; ")})
 		}
-		p.field("  ", role.t.In(p.lang), strings.Join(names, " ; "))
+		var credits []string
+		for _, src := range h.Sources {
+			if src.Attribution != "" {
+				credits = append(credits, audit.StripControls(src.Attribution+", "+src.License))
+			}
+		}
+		if len(credits) == 0 {
+			credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
+		}
+		v.Lines = append(v.Lines, [2]string{p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ") + p.tr(" ; table des fournisseurs ", "; providers table ") + audit.StripControls(h.Providers)})
+		out = append(out, v)
 	}
-	var credits []string
-	for _, src := range h.Sources {
-		if src.Attribution != "" {
-			credits = append(credits, audit.StripControls(src.Attribution+", "+src.License))
+	if in := r.Score.Indicator("privacy"); in != nil && r.Observations != nil && len(r.Observations.Pages) > 0 {
+		v := indicator{Label: p.tr("Vie privée : ", "Privacy: "), Value: grade(in)}
+		static := false
+		var parties []string
+		seen := map[string]bool{}
+		for _, pg := range r.Observations.Pages {
+			if pg == nil {
+				continue
+			}
+			static = static || pg.Method == audit.PageStatic
+			for _, tp := range pg.ThirdParties {
+				if tp.FirstParty || seen[tp.Name] || len(parties) == maxIndicatorParties {
+					continue
+				}
+				seen[tp.Name] = true
+				n := audit.StripControls(tp.Name)
+				if tp.Country != "" {
+					n += " (" + audit.StripControls(tp.Country) + ")"
+				}
+				parties = append(parties, n)
+			}
+		}
+		if static {
+			v.Lines = append(v.Lines, [2]string{p.tr("Lecture : ", "Reading: "), p.tr("statique, du HTML reçu sans exécuter ses scripts : ce qu'ils chargent ensuite n'est pas vu", "static, of the HTML received without running its scripts: what they load next is not seen")})
+		}
+		if len(parties) > 0 {
+			v.Lines = append(v.Lines, [2]string{p.tr("Tiers : ", "Third parties: "), strings.Join(parties, ", ")})
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// maxIndicatorParties bounds the third parties the privacy indicator
+// names on the first page (the details list them all).
+const maxIndicatorParties = 8
+
+// writeIndicators writes the indicators beside the CyberScore.
+func (p *printer) writeIndicators(r *audit.Result) {
+	for _, in := range p.indicators(r) {
+		p.field("", in.Label, in.Value)
+		for _, l := range in.Lines {
+			p.field("  ", l[0], l[1])
 		}
 	}
-	if len(credits) == 0 {
-		credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
-	}
-	p.field("  ", p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ")+p.tr(" ; table des fournisseurs ", "; providers table ")+audit.StripControls(h.Providers))
 }

@@ -257,6 +257,8 @@ func (r *Rules) area(id string) string {
 		return "attack_surface"
 	case strings.HasPrefix(id, "sovereignty."):
 		return "sovereignty"
+	case strings.HasPrefix(id, "privacy."):
+		return "privacy"
 	}
 	return "web_app"
 }

@@ -51,6 +51,8 @@ func TestAreasByPrefix(t *testing.T) {
 			want = "attack_surface"
 		case strings.HasPrefix(f.ID, "sovereignty."):
 			want = "sovereignty"
+		case strings.HasPrefix(f.ID, "privacy."):
+			want = "privacy"
 		}
 		if f.Area != want {
 			t.Errorf("%s: area %s, want %s", f.ID, f.Area, want)

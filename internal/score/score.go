@@ -191,6 +191,11 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 		(m.MX != nil && m.MX.Error == "" || m.SPF != nil && m.SPF.Error == "" || m.DMARC != nil && m.DMARC.Error == "") {
 		seen["mail"] = true
 	}
+	for _, p := range o.Pages {
+		if p != nil && (p.Error == "" || len(p.Requests) > 0) {
+			seen["privacy"] = true
+		}
+	}
 	if s := o.Services; s != nil && s.Error == "" && len(s.Addresses) > 0 {
 		seen["attack_surface"] = true
 	}

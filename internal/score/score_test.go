@@ -2,6 +2,7 @@ package score
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,6 +104,7 @@ func TestFindingRules(t *testing.T) {
 	o := observedAll()
 	o.HTTP = append(o.HTTP, &audit.HTTPObservation{}) // an HTTP probe that saw nothing
 	o.Services = &audit.ServicesObservation{Addresses: []*audit.ServiceAddress{{Address: "192.0.2.1"}}}
+	o.Pages = []*audit.PageObservation{{URL: "https://example.test/", Method: audit.PageBrowser}}
 	for _, fr := range r.Findings {
 		t.Run(fr.ID, func(t *testing.T) {
 			one := find(t, fr.ID, "example.test")
@@ -328,5 +330,25 @@ func TestSovereigntyIndicator(t *testing.T) {
 	o.Hosting = nil
 	if s := r.Compute([]audit.Finding{mail}, o); s.Indicator("sovereignty") != nil {
 		t.Errorf("without hosting observation: indicator %+v, want none", s.Indicator("sovereignty"))
+	}
+}
+
+// TestIndicatorOutsideGrade checks that the privacy indicator is scored
+// on its own and changes neither the CyberScore's points nor its grade.
+func TestIndicatorOutsideGrade(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	before := r.Compute(nil, o)
+	o.Pages = []*audit.PageObservation{{URL: "https://example.test/", Method: audit.PageBrowser}}
+	tracker := find(t, "privacy.tracker.before_consent", "Google Analytics")
+	s := r.Compute([]audit.Finding{tracker}, o)
+	if s.Points != before.Points || s.Grade != before.Grade {
+		t.Errorf("with a privacy finding: %d %s, without: %d %s", s.Points, s.Grade, before.Points, before.Grade)
+	}
+	if in := s.Indicator("privacy"); in == nil || in.Points != 75 || in.Grade != "C" {
+		t.Errorf("privacy indicator = %+v, want C with 75 points", in)
+	}
+	if slices.Contains(before.Unobserved, "privacy") || before.Indicator("privacy") != nil {
+		t.Errorf("an audit without --page: unobserved %v, indicators %v", before.Unobserved, before.Indicators)
 	}
 }

@@ -61,8 +61,16 @@ type CampaignOptions struct {
 	// for vigie's default; Contact the URL appended to it (--contact).
 	UserAgent string `json:"user_agent,omitempty"`
 	Contact   string `json:"contact,omitempty"`
+	// IPData is the directory of the IP data that describes who hosts
+	// each address (--ip-data), "" for the data embedded in vigie.
+	IPData string `json:"ip_data,omitempty"`
 	// Services is --services: the services probe ran in every audit.
 	Services bool `json:"services,omitempty"`
+	// Pages is --page: the home pages were read in every audit.
+	Pages bool `json:"pages,omitempty"`
+	// ThirdParties is the operator's third-party table (--third-parties),
+	// by value, "" for vigie's alone.
+	ThirdParties string `json:"third_parties,omitempty"`
 }
 
 // encodeOptions returns o as stored in run_options: JSON, or nil (NULL).

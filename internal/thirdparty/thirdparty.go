@@ -23,6 +23,8 @@ import (
 	"sync"
 
 	"golang.org/x/net/publicsuffix"
+
+	"vigie.eu/vigie/internal/audit"
 )
 
 //go:embed table/v1.json
@@ -131,8 +133,25 @@ type Entity struct {
 	// included (a self-hosted consent manager or analytics): a URL
 	// whose path holds one of them is the entity's.
 	Paths []string `json:"paths,omitempty"`
+	// Snippets are texts whose presence in an inline script shows the
+	// tool's code ("gtag(", "_paq.push").
+	Snippets []string `json:"snippets,omitempty"`
 	// Sources are the public pages the entry is written from.
 	Sources []string `json:"sources"`
+}
+
+// Snippet returns the first entity one of whose Snippets the script
+// holds, and that snippet; nil when none.
+func (t *Table) Snippet(script string) (*Entity, string) {
+	for i := range t.Entities {
+		e := &t.Entities[i]
+		for _, s := range e.Snippets {
+			if strings.Contains(script, s) {
+				return e, s
+			}
+		}
+	}
+	return nil, ""
 }
 
 type pattern struct {
@@ -344,4 +363,20 @@ func Party(site, host string) string {
 		return First
 	}
 	return Third
+}
+
+// Describe returns e as an audit records it: its facts and its laws'
+// names, as the table says them now.
+func (t *Table) Describe(e *Entity) audit.ThirdParty {
+	tp := audit.ThirdParty{
+		ID: e.ID, Name: e.Name, Category: e.Category, Company: e.Company, Country: e.Country,
+		Jurisdictions:    t.Jurisdictions(e),
+		Extraterritorial: t.Extraterritorial(e),
+	}
+	for _, id := range e.Laws {
+		if l := t.laws[id]; l != nil {
+			tp.Laws = append(tp.Laws, audit.Text{FR: l.Name.FR, EN: l.Name.EN})
+		}
+	}
+	return tp
 }
