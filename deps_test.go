@@ -126,6 +126,11 @@ var rules = []rule{
 		deny: []string{"github.com/xuri/excelize/...", "github.com/parquet-go/..."},
 		why:  "the spreadsheet and Parquet writers are confined to the export",
 	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/operator"}, scope: direct,
+		deny: []string{"github.com/pquerna/otp/...", "golang.org/x/crypto/argon2"},
+		why:  "one-time codes and password hashes are confined to the operators' package",
+	},
 }
 
 // clockReads are the functions of package time that read the clock or

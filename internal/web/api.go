@@ -26,6 +26,7 @@ func (s *Server) apiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/organisations/{id}", s.api(s.apiOrganisation))
 	m.HandleFunc("GET /api/v1/domains/{domain}/audits", s.api(s.apiDomainAudits))
 	m.HandleFunc("GET /api/v1/audits/{id}", s.api(s.apiAudit))
+	m.HandleFunc("GET /api/v1/ondemand/{id}", s.api(s.apiOnDemand))
 	m.HandleFunc("GET /api/v1/campaigns", s.api(s.apiCampaigns))
 	m.HandleFunc("GET /api/v1/statistics", s.api(s.apiStatistics))
 	m.HandleFunc("GET /api/v1/", s.api(func(r *http.Request) (any, error) { return nil, errNotFound }))
