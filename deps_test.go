@@ -114,6 +114,11 @@ var rules = []rule{
 		deny: []string{"github.com/xuri/excelize/...", "github.com/parquet-go/..."},
 		why:  "the spreadsheet and Parquet writers are confined to the export",
 	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/probe/pageprobe"}, scope: direct,
+		deny: []string{"github.com/chromedp/..."},
+		why:  "the browser driver is confined to the page-load probe",
+	},
 }
 
 // clockReads are the functions of package time that read the clock or
