@@ -6,7 +6,8 @@
 #   - the HTML reports of legacy.test and bare.test have no serious or
 #     critical axe-core violation (axe-core in headless Chromium, e2e/axe);
 #   - bare.test's PDF shows the grade and the three actions on page 1
-#     (pdftotext) and its first part takes at most two pages;
+#     (pdftotext), its first part takes at most two pages, and it holds
+#     no English sentence (e2e/frenchreport -text);
 #   - "vigie report" renders the audit a campaign stored as the live
 #     "vigie audit" does (the lines after the date and duration).
 #
@@ -53,7 +54,7 @@ fail() {
 	echo "FAIL  $*"
 }
 
-(cd "$root" && go build -o "$work/vigie" ./cmd/vigie)
+(cd "$root" && go build -o "$work/vigie" ./cmd/vigie && go build -o "$work/frenchreport" ./e2e/frenchreport)
 vigie=$work/vigie
 bash "$e2e/lab.sh" start "$lab" >"$work/lab.log" 2>&1
 export SSL_CERT_FILE=$lab/ca.pem
@@ -110,6 +111,12 @@ if [[ $(head -c 5 "$work/bare.pdf") == "%PDF-" ]]; then
 			break
 		fi
 	done
+	pdftotext "$work/bare.pdf" "$work/bare.pdf.txt"
+	if "$work/frenchreport" -text "$work/bare.pdf.txt" >"$work/french.log"; then
+		pass "bare.test PDF: no English sentence of the catalogue nor raw Go error (e2e/frenchreport)"
+	else
+		fail "bare.test PDF holds English: $(grep -v '^FAIL\|passed' "$work/french.log" | head -3)"
+	fi
 	if ((details >= 2 && details <= 3)); then
 		pass "bare.test PDF: the first part takes $((details - 1)) page(s) of $pages, the details start on page $details"
 	else

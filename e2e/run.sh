@@ -11,7 +11,7 @@
 #      DNSSEC-signed TLSA record, no STARTTLS on mx.bare.test;
 #   3. for each HTTPS site, the protocol versions, cipher suites and groups
 #      that vigie saw are those that sslscan sees;
-#   4. the French text report of each site holds no English sentence of
+#   4. the French text and HTML reports of each site hold no English sentence of
 #      the message catalogue and no raw Go error (e2e/frenchreport).
 #
 # It prints a table of any disagreement and, last, "N passed, M failed";

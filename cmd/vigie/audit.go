@@ -22,6 +22,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/report"
 	"vigie.eu/vigie/internal/target"
@@ -50,6 +51,8 @@ type auditFlags struct {
 	format string
 	// services is --services: the services probe (operators only).
 	services bool
+	// ipData is --ip-data, category --category.
+	ipData, category string
 	// page is --page: the home pages read for the privacy and
 	// eco-design indicators; thirdParties is --third-parties.
 	page         bool
@@ -76,6 +79,9 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 	fs.IntVar(&f.parallel, "parallel", parallel, bi("`N` domaines audités en même temps", "`N` domains audited at once"))
 	fs.BoolVar(&f.services, "services", false, bi("sonde aussi les ports à risque (bureau à distance, partage de fichiers, Telnet, bases de données, VPN et pages d'administration) des adresses de l'audit et identifie ce qui répond, sans jamais se connecter ni deviner de mot de passe ; pour les opérateurs",
 		"also probe the risky ports (remote desktop, file sharing, Telnet, databases, VPN and admin pages) of the audit's addresses and identify what answers, never logging in nor guessing a password; for operators"))
+	fs.StringVar(&f.ipData, "ip-data", "", ipDataUsage)
+	fs.StringVar(&f.category, "category", "", bi("`CATÉGORIE` catégorie de l'organisation auditée (commune, hôpital, ministère…), qui pèse sur la gravité des constats de souveraineté ; une campagne prend celle de son fichier de cibles",
+		"`CATEGORY` category of the audited organisation (commune, hôpital, ministère...), which weighs on the severity of the sovereignty findings; a campaign takes that of its targets file"))
 	fs.BoolVar(&f.page, "page", false, bi("lit aussi la page d'accueil (domaine et www) pour les indicateurs vie privée et écoconception : traceurs, tiers et leurs pays, polices et scripts de CDN tiers ; lecture statique du HTML reçu, sans exécuter ses scripts",
 		"also read the home page (domain and www) for the privacy and eco-design indicators: trackers, third parties and their countries, fonts and scripts from third-party CDNs; a static reading of the HTML received, without running its scripts"))
 	fs.StringVar(&f.thirdParties, "third-parties", "", bi("`FICHIER` table de tiers de l'opérateur (format de internal/thirdparty/table/v1.json), lue avant celle de vigie",
@@ -263,6 +269,13 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.AddressPolicy = guard.NewPolicy(allow...)
+	if cfg.Hosting, err = hosting.Load(f.ipData); err != nil {
+		return cfg, fmt.Errorf(e.t(text{"--ip-data : données IP illisibles : %v", "--ip-data: unreadable IP data: %v"}), err)
+	}
+	if len(f.category) > 64 || strings.ContainsFunc(f.category, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return cfg, errors.New(e.t(text{"--category : 64 octets au plus, sans caractère de contrôle", "--category: 64 bytes at most, without control characters"}))
+	}
+	cfg.Category = strings.TrimSpace(f.category)
 	if f.contact != "" {
 		if err := version.CheckContact(f.contact); err != nil {
 			return cfg, fmt.Errorf(e.t(text{"--contact « %s » : une URL https://, http:// ou mailto: est attendue, en ASCII imprimable, sans espace ni parenthèse, de %d octets au plus",

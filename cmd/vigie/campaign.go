@@ -296,8 +296,8 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		DKIMSelectors: cfg.DKIMSelectors, AllowPrivate: cfg.AddressPolicy.Allowed(),
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
-		Services: cfg.Services,
-		Pages:    cfg.Pages,
+		Services: cfg.Services, IPData: f.ipData,
+		Pages: cfg.Pages,
 	}
 	if f.thirdParties != "" {
 		data, err := os.ReadFile(f.thirdParties)

@@ -125,20 +125,14 @@ func runHosting(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	data, err := loadIPData(dir)
+	d, err := hosting.Load(dir)
 	if err != nil {
 		e.errorf(e.t(text{"données IP illisibles, rien n'est décrit : %v", "unreadable IP data, nothing described: %v"}), err)
 		return exitUsage
 	}
-	table, err := providers.Load()
-	if err != nil {
-		e.errorf("hosting: %v", err)
-		return exitFailed
-	}
-	d := hosting.Describer{Data: data, Table: table}
 	code := exitOK
 	for _, arg := range fs.Args() {
-		res := describeArg(ctx, d, policy, server, timeout, arg)
+		res := describeArg(ctx, *d, policy, server, timeout, arg)
 		if res.Error != "" || slices.ContainsFunc(res.Hosts, func(h hostingHost) bool { return h.Error != "" }) {
 			code = exitFailed
 		}
@@ -155,11 +149,11 @@ func runHosting(ctx context.Context, e *env, args []string) int {
 	}
 	if !asJSON {
 		// The credit that the AS data's licence (CC BY 4.0) requires.
-		credit := data.Sources[0].Name
-		if s := data.Sources[0]; s.Attribution != "" {
+		credit := d.Data.Sources[0].Name
+		if s := d.Data.Sources[0]; s.Attribution != "" {
 			credit = s.Attribution + ", " + s.License
 		}
-		fmt.Fprintf(e.stdout, e.t(text{"Données IP : %s ; table des fournisseurs %s.\n", "IP data: %s; providers table %s.\n"}), credit, table.Version)
+		fmt.Fprintf(e.stdout, e.t(text{"Données IP : %s ; table des fournisseurs %s.\n", "IP data: %s; providers table %s.\n"}), credit, d.Table.Version)
 	}
 	if ctx.Err() != nil {
 		return exitInterrupt

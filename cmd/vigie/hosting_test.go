@@ -81,7 +81,7 @@ func TestHostingDomain(t *testing.T) {
 		"  web www.example.test → front.example.test\n    127.0.2.11  AS16276 OVH SAS",
 		"  mail mx.example.test\n    127.0.1.25  AS8075 Microsoft Corporation, country US [Microsoft (Azure, Microsoft 365), headquarters US, laws US+EU, bound by extra-European law, HDS]\n",
 		"  DNS ns1.example.test\n    127.0.2.53  AS16276 OVH SAS",
-		"IP data: " + dir + "; providers table 2026.1.\n",
+		"IP data: " + dir + "; providers table 2026.2.\n",
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("no %q in\n%s", want, stdout.String())

@@ -82,6 +82,15 @@ type Observations struct {
 	// only): exposed risky ports and what answers there; nil when it
 	// did not run.
 	Services *ServicesObservation `json:"services,omitempty"`
+	// Hosting says who hosts the names the audit met and under which
+	// law (see HostingObservation); nil when the engine was given no IP
+	// data.
+	Hosting *HostingObservation `json:"hosting,omitempty"`
+	// Category is the category of the organisation the domain belongs
+	// to, as the campaign's targets give it ("commune", "hôpital",
+	// "ministère"...), empty when unknown: the sovereignty checks weigh
+	// their findings by it.
+	Category string `json:"category,omitempty"`
 	// Pages is what loading the home pages showed (the domain, and www
 	// when it differs): requests, cookies, storage, third parties,
 	// weight; nil when the page-load probe did not run.

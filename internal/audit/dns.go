@@ -29,6 +29,9 @@ type DNSObservation struct {
 	CAADomain string `json:"caa_domain,omitempty"`
 	// WWW holds the addresses of www.DOMAIN.
 	WWW *HostAddresses `json:"www,omitempty"`
+	// CNAME is the end of the domain's alias chain when its A or AAAA
+	// query met a CNAME (rare at a zone's apex).
+	CNAME string `json:"cname,omitempty"`
 
 	// DNSSEC is the result of vigie's own validation of the domain's
 	// records, from the trust anchor down.
@@ -66,6 +69,8 @@ type HostAddresses struct {
 	IPv4  []string `json:"ipv4,omitempty"`
 	IPv6  []string `json:"ipv6,omitempty"`
 	Error string   `json:"error,omitempty"`
+	// CNAME is the end of the name's alias chain, when it is an alias.
+	CNAME string `json:"cname,omitempty"`
 }
 
 // NameServer is one name server of the zone and its addresses.

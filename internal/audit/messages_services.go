@@ -38,3 +38,34 @@ func init() {
 		Messages[code] = t
 	}
 }
+
+// sovereigntyMessages are the evidence of the sovereignty checks
+// (internal/check/sovcheck).
+var sovereigntyMessages = map[string]Text{
+	"sovereignty.hosted.web": {
+		FR: "Site {host} chez {provider} (siège {country}), soumis à {laws} ; adresses : {addresses} ; catégorie de l'organisation : {category}",
+		EN: "Web site {host} at {provider} (headquarters {country}), bound by {laws}; addresses: {addresses}; category of the organisation: {category}",
+	},
+	"sovereignty.hosted.mail": {
+		FR: "Serveur de messagerie {host} chez {provider} (siège {country}), soumis à {laws} ; adresses : {addresses} ; catégorie de l'organisation : {category}",
+		EN: "Mail host {host} at {provider} (headquarters {country}), bound by {laws}; addresses: {addresses}; category of the organisation: {category}",
+	},
+	"sovereignty.hosted.dns": {
+		FR: "Serveur de noms {host} chez {provider} (siège {country}), soumis à {laws} ; adresses : {addresses} ; catégorie de l'organisation : {category}",
+		EN: "Name server {host} at {provider} (headquarters {country}), bound by {laws}; addresses: {addresses}; category of the organisation: {category}",
+	},
+	"sovereignty.hosted.ca": {
+		FR: "Autorité de certification {host} chez {provider} (siège {country}), soumis à {laws} ; adresses : {addresses} ; catégorie de l'organisation : {category}",
+		EN: "Certificate authority {host} at {provider} (headquarters {country}), bound by {laws}; addresses: {addresses}; category of the organisation: {category}",
+	},
+	"sovereignty.hosted.third_party": {
+		FR: "Hôte tiers de la page {host} chez {provider} (siège {country}), soumis à {laws} ; adresses : {addresses} ; catégorie de l'organisation : {category}",
+		EN: "Third-party host of the page {host} at {provider} (headquarters {country}), bound by {laws}; addresses: {addresses}; category of the organisation: {category}",
+	},
+}
+
+func init() {
+	for code, t := range sovereigntyMessages {
+		Messages[code] = t
+	}
+}

@@ -24,10 +24,6 @@ type Score struct {
 	// Unobserved lists the areas with no observation (no web site, no
 	// mail probe): they are left out of the mean, not counted as 100.
 	Unobserved []string `json:"unobserved_areas,omitempty"`
-	// Indicators are the indicators scored beside the CyberScore, out
-	// of 100 like areas but outside its mean and grade (the privacy of
-	// the home pages); empty when none was observed.
-	Indicators []AreaScore `json:"indicators,omitempty"`
 	// Caps lists every cap rule that applied, the strictest first. The
 	// grade is the lowest of BeforeCaps.Grade and these caps.
 	Caps []ScoreCap `json:"caps,omitempty"`
@@ -35,6 +31,11 @@ type Score struct {
 	// (Observations.CutShort): the grade is made of part of what the
 	// audit should have seen, and says so.
 	Incomplete bool `json:"incomplete,omitempty"`
+
+	// Indicators are the indicators graded beside the CyberScore, from
+	// findings that do not count in it (sovereignty, privacy);
+	// absent when not observed.
+	Indicators []IndicatorScore `json:"indicators,omitempty"`
 
 	// Observatory is the MDN HTTP Observatory profile of the same
 	// observations, for comparison; nil when no HTTPS page was seen.
@@ -161,4 +162,28 @@ type InternetNLTest struct {
 	Name   string `json:"name"`
 	Pass   bool   `json:"pass"`
 	Weight int    `json:"weight"`
+}
+
+// IndicatorScore is the grade of one indicator of the rules table
+// (score.Indicator): 100 less the points its findings took.
+type IndicatorScore struct {
+	// Indicator is the indicator's id ("sovereignty").
+	Indicator string `json:"indicator"`
+	Grade     string `json:"grade"`
+	Points    int    `json:"points"`
+	// Lost lists the points taken, one entry per finding id.
+	Lost []PointsLost `json:"lost,omitempty"`
+}
+
+// Indicator returns the score of indicator id, or nil.
+func (s *Score) Indicator(id string) *IndicatorScore {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Indicators {
+		if s.Indicators[i].Indicator == id {
+			return &s.Indicators[i]
+		}
+	}
+	return nil
 }

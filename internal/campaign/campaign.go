@@ -537,13 +537,14 @@ func (r *runner) work(ctx context.Context, feed <-chan store.Job, results chan<-
 }
 
 // jobEngine is the engine configuration of job j: the campaign's, with
-// the DKIM selectors the targets file gives for j's domain looked up
+// the category of j's organisation, and with the DKIM selectors the targets file gives for j's domain looked up
 // besides the campaign's own.
 func (r *runner) jobEngine(j store.Job) engine.Config {
-	if len(j.DKIMSelectors) == 0 {
-		return r.engine
-	}
 	cfg := r.engine
+	cfg.Category = j.Org.Category
+	if len(j.DKIMSelectors) == 0 {
+		return cfg
+	}
 	cfg.DKIMSelectors = slices.Clone(r.engine.DKIMSelectors)
 	for _, s := range j.DKIMSelectors {
 		if !slices.Contains(cfg.DKIMSelectors, s) {

@@ -439,3 +439,15 @@ func TestRunJobSelectors(t *testing.T) {
 		t.Errorf("the campaign's selectors became %v", cfg.Engine.DKIMSelectors)
 	}
 }
+
+func (s *memStore) SaveOnDemand(ctx context.Context, r *audit.Result) (int64, error) {
+	return 0, errors.New("not implemented")
+}
+
+func (s *memStore) OnDemand(ctx context.Context, id int64) (store.OnDemandAudit, error) {
+	return store.OnDemandAudit{}, errors.New("not implemented")
+}
+
+func (s *memStore) LatestOnDemand(ctx context.Context, domain string, since time.Time) (store.OnDemandAudit, error) {
+	return store.OnDemandAudit{}, errors.New("not implemented")
+}

@@ -13,7 +13,10 @@ import (
 
 	"vigie.eu/vigie/internal/engine"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/hosting"
+	"vigie.eu/vigie/internal/ipdata"
 	"vigie.eu/vigie/internal/lab"
+	"vigie.eu/vigie/internal/providers"
 	"vigie.eu/vigie/internal/store"
 )
 
@@ -37,7 +40,7 @@ func BenchmarkLabCampaign(b *testing.B) {
 	roots.AppendCertsFromPEM(l.CAPEM)
 	cfg := Config{Engine: engine.Config{AddressPolicy: guard.LabPolicy(), Resolver: l.Resolver, Anchors: []dns.RR{l.AnchorRR}, AnchorName: "lab",
 		Roots: roots, RootsName: "lab CA", HTTPPort: p, HTTPSPort: p + 1, SMTPPort: p + 2,
-		Timeout: 30 * time.Second, Version: "bench"}}
+		Timeout: 30 * time.Second, Version: "bench", Hosting: benchHosting(b)}}
 	var orgs []store.Organisation
 	for _, o := range l.Orgs {
 		orgs = append(orgs, store.Organisation{ID: o.ID, Name: o.Name, Domains: []string{o.Domain}})
@@ -60,4 +63,18 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchHosting is the hosting describer of the embedded IP data, which
+// the command line gives every audit.
+func benchHosting(b *testing.B) *hosting.Describer {
+	data, err := ipdata.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	table, err := providers.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &hosting.Describer{Data: data, Table: table}
 }

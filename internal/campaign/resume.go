@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/thirdparty"
 
 	"vigie.eu/vigie/internal/engine"
@@ -131,6 +132,11 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		}
 		e.Roots, e.RootsName = pool, name
 	}
+	d, err := hosting.Load(opts.IPData)
+	if err != nil {
+		return Config{}, fmt.Errorf("stored options: IP data: %w", err)
+	}
+	e.Hosting = d
 	return Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP, Canary: opts.Canary}, nil
 }
 

@@ -191,3 +191,25 @@ func TestNewConfigUserAgent(t *testing.T) {
 		}
 	}
 }
+
+// TestNewConfigIPData: a campaign describes hosting from the IP data it
+// was started with (--ip-data, stored by directory), so that a resumed
+// or stored campaign's audits name the same providers as a live audit.
+func TestNewConfigIPData(t *testing.T) {
+	cfg, err := NewConfig(&store.CampaignOptions{IPData: filepath.Join("..", "hosting", "testdata", "ip-data")}, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Engine.Hosting == nil || cfg.Engine.Hosting.Table == nil {
+		t.Fatal("no hosting describer")
+	}
+	if r := cfg.Engine.Hosting.Data.Lookup(netip.MustParseAddr("192.0.2.10")); r.AS.Number != 16276 || r.Country != "FR" {
+		t.Errorf("192.0.2.10: %+v, want the directory's AS 16276 in FR", r)
+	}
+	if cfg, err := NewConfig(nil, "v1"); err != nil || cfg.Engine.Hosting == nil || len(cfg.Engine.Hosting.Data.Sources) == 0 {
+		t.Errorf("no options: %v; want the embedded IP data", err)
+	}
+	if _, err := NewConfig(&store.CampaignOptions{IPData: filepath.Join(t.TempDir(), "absent")}, "v1"); err == nil {
+		t.Error("a missing IP data directory: no error")
+	}
+}

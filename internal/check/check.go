@@ -17,6 +17,7 @@ import (
 	"vigie.eu/vigie/internal/check/mailcheck"
 	"vigie.eu/vigie/internal/check/privacycheck"
 	"vigie.eu/vigie/internal/check/servicecheck"
+	"vigie.eu/vigie/internal/check/sovcheck"
 	"vigie.eu/vigie/internal/check/tlscheck"
 )
 
@@ -30,6 +31,7 @@ func All() []audit.Check {
 	all = append(all, httpcheck.Checks...)
 	all = append(all, mailcheck.Checks...)
 	all = append(all, servicecheck.Checks...)
+	all = append(all, sovcheck.Checks...)
 	all = append(all, privacycheck.Checks...)
 	return all
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/check"
 	"vigie.eu/vigie/internal/guard"
+	"vigie.eu/vigie/internal/hosting"
 	"vigie.eu/vigie/internal/probe"
 	"vigie.eu/vigie/internal/probe/dnsprobe"
 	"vigie.eu/vigie/internal/probe/httpprobe"
@@ -180,6 +182,14 @@ type Config struct {
 	// STARTTLS enumeration of a mail host that many domains use is made
 	// once, and the others take it (TLSObservation.SharedFrom).
 	TLSCache *tlsprobe.Cache
+	// Hosting, when set, describes who hosts the names the audit met
+	// (Observations.Hosting), from its IP data and providers table:
+	// offline lookups, no traffic. nil records no hosting observation.
+	Hosting *hosting.Describer
+	// Category is the category of the organisation the audited domain
+	// belongs to ("commune", "hôpital"...), recorded in the
+	// observations for the checks that weigh by it; "" when unknown.
+	Category string
 	// ServicesPorts are the ports the services probe tries; nil means
 	// servicesprobe.DefaultPorts. Other values are for labs and tests.
 	ServicesPorts []servicesprobe.Port
@@ -302,6 +312,11 @@ func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
 		res.ErrorMessage = &m
 		o.TLS, o.HTTP, o.SecurityTxt, o.Mail, o.Services = nil, nil, nil, nil, nil
 		return res
+	}
+
+	o.Category = cfg.Category
+	if cfg.Hosting != nil {
+		o.Hosting = cfg.Hosting.Observe(o, func(a netip.Addr) string { return string(cfg.AddressPolicy.Check(a)) })
 	}
 
 	checks := cfg.Checks

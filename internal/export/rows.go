@@ -1,6 +1,7 @@
 package export
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 // Areas are the scored areas, one points column each, in the order of
 // the rules table (internal/score). A test fails when the rules table
 // changes them, so that the published columns change on purpose.
-var Areas = []string{"web_transport", "web_app", "mail", "dns", "attack_surface", "privacy"}
+var Areas = []string{"web_transport", "web_app", "mail", "dns", "attack_surface"}
 
 // Grades are the CyberScore grades, the best first: the enum of the grade
 // columns.
@@ -55,9 +56,20 @@ type OrganisationRow struct {
 	// unless the audit ran with --services (appended, like
 	// CampaignTime).
 	AttackSurfacePoints *int32 `parquet:"attack_surface_points,optional" json:"attack_surface_points"`
-	// PrivacyPoints are the points of the privacy indicator (outside
-	// the CyberScore), empty unless the audit read the home pages
-	// (--page) (appended, like CampaignTime).
+	// The Sovereignty indicator and who hosts the web site, the mail
+	// and the DNS (appended, like CampaignTime): empty when the audit
+	// has no hosting observation.
+	SovereigntyGrade  string `parquet:"sovereignty_grade,optional" json:"sovereignty_grade"`
+	SovereigntyPoints *int32 `parquet:"sovereignty_points,optional" json:"sovereignty_points"`
+	WebProvider       string `parquet:"web_provider,optional" json:"web_provider"`
+	WebJurisdiction   string `parquet:"web_jurisdiction,optional" json:"web_jurisdiction"`
+	MailProvider      string `parquet:"mail_provider,optional" json:"mail_provider"`
+	MailJurisdiction  string `parquet:"mail_jurisdiction,optional" json:"mail_jurisdiction"`
+	DNSProvider       string `parquet:"dns_provider,optional" json:"dns_provider"`
+	DNSJurisdiction   string `parquet:"dns_jurisdiction,optional" json:"dns_jurisdiction"`
+	// The Privacy indicator (appended, like CampaignTime): empty
+	// unless the audit read the home pages (--page).
+	PrivacyGrade  string `parquet:"privacy_grade,optional" json:"privacy_grade"`
 	PrivacyPoints *int32 `parquet:"privacy_points,optional" json:"privacy_points"`
 }
 
@@ -112,6 +124,14 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 		return row
 	}
 	row.Error = clean(r.Error)
+	if o := r.Observations; o != nil && o.Hosting != nil {
+		for _, c := range []struct {
+			role           string
+			provider, juri *string
+		}{{audit.RoleWeb, &row.WebProvider, &row.WebJurisdiction}, {audit.RoleMail, &row.MailProvider, &row.MailJurisdiction}, {audit.RoleDNS, &row.DNSProvider, &row.DNSJurisdiction}} {
+			*c.provider, *c.juri = providerCells(o.Hosting.ProvidersOf(c.role))
+		}
+	}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case audit.Critical:
@@ -149,10 +169,11 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 			row.AttackSurfacePoints = p
 		}
 	}
-	for _, a := range s.Indicators {
-		if a.Area == "privacy" {
-			row.PrivacyPoints = int32p(a.Points)
-		}
+	if in := s.Indicator("sovereignty"); in != nil {
+		row.SovereigntyGrade, row.SovereigntyPoints = clean(in.Grade), int32p(in.Points)
+	}
+	if in := s.Indicator("privacy"); in != nil {
+		row.PrivacyGrade, row.PrivacyPoints = clean(in.Grade), int32p(in.Points)
 	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
@@ -210,7 +231,9 @@ func (r *OrganisationRow) Record() []string {
 		strconv.Itoa(int(r.FindingsInfo)),
 		r.Methodology, r.Error, csvTime(r.CampaignTime),
 		csvInt(r.AttackSurfacePoints),
-		csvInt(r.PrivacyPoints),
+		r.SovereigntyGrade, csvInt(r.SovereigntyPoints),
+		r.WebProvider, r.WebJurisdiction, r.MailProvider, r.MailJurisdiction, r.DNSProvider, r.DNSJurisdiction,
+		r.PrivacyGrade, csvInt(r.PrivacyPoints),
 	}
 }
 
@@ -232,4 +255,20 @@ func (r *FindingRow) Record() []string {
 // no line end splits a cell: every format carries the same one-line text.
 func clean(s string) string {
 	return audit.StripControls(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// providerCells are the cells of providers: their names, and the
+// jurisdictions of their laws, each once ("US EU"), both joined by
+// spaces and semicolons.
+func providerCells(ps []*audit.HostingProvider) (names, jurisdictions string) {
+	var ns, js []string
+	for _, p := range ps {
+		ns = append(ns, clean(p.Name))
+		for _, j := range p.Jurisdictions {
+			if j = clean(j); !slices.Contains(js, j) {
+				js = append(js, j)
+			}
+		}
+	}
+	return strings.Join(ns, " ; "), strings.Join(js, " ")
 }

@@ -82,7 +82,6 @@ func OrganisationsSchema() *TableSchema {
 		"mail":           {FR: "messagerie (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)", EN: "mail (STARTTLS, SPF, DMARC, DKIM, MTA-STS, DANE)"},
 		"dns":            {FR: "DNS (DNSSEC, serveurs de noms)", EN: "DNS (DNSSEC, name servers)"},
 		"attack_surface": {FR: "surface d'attaque (services exposés, fin de vie ; --services)", EN: "attack surface (exposed services, end of life; --services)"},
-		"privacy":        {FR: "vie privée (traceurs, cookies, tiers ; indicateur hors CyberScore ; --page)", EN: "privacy (trackers, cookies, third parties; an indicator outside the CyberScore; --page)"},
 	}
 	areaField := func(a string) Field {
 		n := areaNames[a]
@@ -126,7 +125,7 @@ func OrganisationsSchema() *TableSchema {
 			points),
 	}
 	for _, a := range Areas {
-		if a != "attack_surface" && a != "privacy" { // appended at the end: the columns before keep their places
+		if a != "attack_surface" { // appended at the end: the columns before keep their places
 			fs = append(fs, areaField(a))
 		}
 	}
@@ -166,8 +165,35 @@ func OrganisationsSchema() *TableSchema {
 			audit.Text{FR: "Création de la campagne qui a réalisé cet audit, en UTC, à la seconde.", EN: "Creation of the campaign that ran this audit, in UTC, to the second."},
 			required),
 		areaField("attack_surface"),
-		areaField("privacy"),
+		field("sovereignty_grade", "string",
+			audit.Text{FR: "Note de souveraineté", EN: "Sovereignty grade"},
+			audit.Text{FR: "Note de l'indicateur de souveraineté (A à F), à côté du CyberScore et sans effet sur lui : qui héberge le site, la messagerie et le DNS, et sous quel droit ; vide sans données d'hébergement. Données IP : RouteViews et DB-IP (https://db-ip.com), CC BY 4.0.", EN: "Grade of the sovereignty indicator (A to F), beside the CyberScore and without effect on it: who hosts the site, the mail and the DNS, and under which law; empty without hosting data. IP data: RouteViews and DB-IP (https://db-ip.com), CC BY 4.0."},
+			&Constraints{Enum: []string{"A", "B", "C", "D", "E", "F"}}),
+		field("sovereignty_points", "integer",
+			audit.Text{FR: "Points de souveraineté", EN: "Sovereignty points"},
+			audit.Text{FR: "Points sur 100 de l'indicateur de souveraineté ; vide sans données d'hébergement.", EN: "Points out of 100 of the sovereignty indicator; empty without hosting data."},
+			points),
 	)
+	for _, r := range []struct{ id, fr, en string }{{"web", "du site web (le domaine et www)", "of the web site (the domain and www)"}, {"mail", "de la messagerie (les serveurs MX)", "of the mail (the MX hosts)"}, {"dns", "du DNS (les serveurs de noms)", "of the DNS (the name servers)"}} {
+		fs = append(fs,
+			field(r.id+"_provider", "string",
+				audit.Text{FR: "Fournisseur " + r.fr, EN: "Provider " + r.en},
+				audit.Text{FR: "Fournisseurs " + r.fr + ", selon la table des fournisseurs de vigie, séparés par « ; » ; vide quand aucun n'est connu.", EN: "Providers " + r.en + ", by vigie's providers table, separated by \" ; \"; empty when none is known."},
+				nil),
+			field(r.id+"_jurisdiction", "string",
+				audit.Text{FR: "Droits " + r.fr, EN: "Jurisdictions " + r.en},
+				audit.Text{FR: "Juridictions des lois qui lient ces fournisseurs (EU, US, CH, CN), séparées par des espaces ; US signifie le CLOUD Act et FISA 702 ; vide quand aucun fournisseur n'est connu.", EN: "Jurisdictions of the laws that bind these providers (EU, US, CH, CN), separated by spaces; US means the CLOUD Act and FISA 702; empty when no provider is known."},
+				nil))
+	}
+	fs = append(fs,
+		field("privacy_grade", "string",
+			audit.Text{FR: "Note de vie privée", EN: "Privacy grade"},
+			audit.Text{FR: "Note de l'indicateur de vie privée (A à F), à côté du CyberScore et sans effet sur lui : traceurs, cookies tiers et tiers extra-européens de la page d'accueil avant consentement ; vide quand les pages d'accueil n'ont pas été lues (--page).", EN: "Grade of the privacy indicator (A to F), beside the CyberScore and without effect on it: trackers, third-party cookies and extra-European third parties of the home page before consent; empty when the home pages were not read (--page)."},
+			&Constraints{Enum: []string{"A", "B", "C", "D", "E", "F"}}),
+		field("privacy_points", "integer",
+			audit.Text{FR: "Points de vie privée", EN: "Privacy points"},
+			audit.Text{FR: "Points sur 100 de l'indicateur de vie privée ; vide quand les pages d'accueil n'ont pas été lues.", EN: "Points out of 100 of the privacy indicator; empty when the home pages were not read."},
+			points))
 	return &TableSchema{
 		Fields:        fs,
 		PrimaryKey:    []string{"organisation_id", "domain"},

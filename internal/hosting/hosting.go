@@ -9,50 +9,39 @@ package hosting
 import (
 	"net/netip"
 
+	"vigie.eu/vigie/internal/audit"
 	"vigie.eu/vigie/internal/ipdata"
 	"vigie.eu/vigie/internal/providers"
 )
 
-// Address is what is known of one address. The JSON field names are
-// published data: append only.
-type Address struct {
-	IP string `json:"ip"`
-	// ASN and ASOrg are the autonomous system announcing the address
-	// and its holder, 0 and "" when the data do not know it.
-	ASN   uint32 `json:"asn,omitempty"`
-	ASOrg string `json:"as_org,omitempty"`
-	// Country is where the address is registered (ISO 3166-1).
-	Country string `json:"country,omitempty"`
-	// Provider is the provider holding the AS, nil when the table has
-	// none.
-	Provider *Provider `json:"provider,omitempty"`
-	// Refused is the guard's reason for an address outside the public
-	// internet ("loopback", "private"): such an address is not looked
-	// up.
-	Refused string `json:"refused,omitempty"`
-}
+// Address is what is known of one address (see audit.HostingAddress).
+type Address = audit.HostingAddress
 
-// Provider is an entry of the providers table, as an observation keeps it.
-type Provider struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Country       string `json:"country"`
-	ParentCountry string `json:"parent_country"`
-	// Jurisdictions are those of the laws that bind it ("US", "EU").
-	Jurisdictions []string `json:"jurisdictions"`
-	// Extraterritorial is set when a law of a foreign state reaches the
-	// data wherever they are stored (the US CLOUD Act and FISA).
-	Extraterritorial bool     `json:"extraterritorial,omitempty"`
-	Qualifications   []string `json:"qualifications,omitempty"`
-	// Match says how it was found: "asn", or the kind of the name
-	// pattern ("mx", "ns", "cname", "issuer").
-	Match string `json:"match"`
-}
+// Provider is an entry of the providers table, as an observation keeps it
+// (see audit.HostingProvider).
+type Provider = audit.HostingProvider
 
 // Describer answers with one data set and one table.
 type Describer struct {
 	Data  *ipdata.Data
 	Table *providers.Table
+}
+
+// Load returns the describer of the IP data in dir (the embedded data
+// when dir is "") and of vigie's providers table.
+func Load(dir string) (*Describer, error) {
+	data, err := ipdata.Embedded()
+	if dir != "" {
+		data, err = ipdata.LoadDir(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	table, err := providers.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Describer{Data: data, Table: table}, nil
 }
 
 func (d Describer) provider(p *providers.Provider, match string) *Provider {
@@ -65,6 +54,8 @@ func (d Describer) provider(p *providers.Provider, match string) *Provider {
 		Extraterritorial: d.Table.Extraterritorial(p),
 		Qualifications:   p.Qualifications,
 		Match:            match,
+		Kinds:            p.Kinds,
+		Laws:             p.Laws,
 	}
 }
 

@@ -33,10 +33,12 @@ func TestAddress(t *testing.T) {
 	}{
 		{"8.8.8.8", "", Address{IP: "8.8.8.8", ASN: 15169, ASOrg: "Google LLC", Country: "US",
 			Provider: &Provider{ID: "google", Name: "Google (Cloud, Workspace)", Country: "US", ParentCountry: "US",
-				Jurisdictions: []string{"US", "EU"}, Extraterritorial: true, Qualifications: []string{"HDS"}, Match: "asn"}}},
+				Jurisdictions: []string{"US", "EU"}, Extraterritorial: true, Qualifications: []string{"HDS"}, Match: "asn",
+				Kinds: []string{"hosting", "mail", "dns", "cdn", "ca"}, Laws: []string{"us-cloud-act", "us-fisa-702", "eu-gdpr"}}}},
 		{"51.91.0.1", "", Address{IP: "51.91.0.1", ASN: 16276, ASOrg: "OVH SAS", Country: "FR",
 			Provider: &Provider{ID: "ovhcloud", Name: "OVHcloud", Country: "FR", ParentCountry: "FR",
-				Jurisdictions: []string{"EU"}, Qualifications: []string{"SecNumCloud", "HDS"}, Match: "asn"}}},
+				Jurisdictions: []string{"EU"}, Qualifications: []string{"SecNumCloud", "HDS"}, Match: "asn",
+				Kinds: []string{"hosting", "mail", "dns"}, Laws: []string{"eu-gdpr"}}}},
 		{"127.0.0.1", "loopback", Address{IP: "127.0.0.1", Refused: "loopback"}},
 		{"192.0.2.1", "", Address{IP: "192.0.2.1"}},
 	} {

@@ -80,6 +80,7 @@ const (
 	KindNS     = "ns"     // a name server's host name
 	KindCNAME  = "cname"  // a CNAME target
 	KindIssuer = "issuer" // a certificate issuer's organisation (O=)
+	KindHost   = "host"   // a host of another site that a page loads from
 )
 
 // Name is a pattern of one kind. For host names, labels match one by one

@@ -82,7 +82,7 @@ func TestTableValid(t *testing.T) {
 			t.Errorf("%s: headquartered in the US, but no US law", p.ID)
 		}
 		for _, n := range p.Names {
-			if !slices.Contains([]string{KindMX, KindNS, KindCNAME, KindIssuer}, n.Kind) || n.Pattern == "" {
+			if !slices.Contains([]string{KindMX, KindNS, KindCNAME, KindIssuer, KindHost}, n.Kind) || n.Pattern == "" {
 				t.Errorf("%s: name %+v", p.ID, n)
 			}
 			if n.Kind != KindIssuer {
@@ -133,6 +133,8 @@ func TestMatch(t *testing.T) {
 		{KindMX, "example-fr.mail.protection.outlook.com.", "microsoft"},
 		{KindMX, "EXAMPLE-FR.MAIL.PROTECTION.OUTLOOK.COM", "microsoft"},
 		{KindMX, "aspmx.l.google.com", "google"},
+		{KindHost, "fonts.googleapis.com", "google"},
+		{KindHost, "www.googletagmanager.com", "google"},
 		{KindMX, "alt1.aspmx.l.google.com", "google"},
 		{KindMX, "mx1.mail.ovh.net", "ovhcloud"},
 		{KindMX, "spool.mail.gandi.net", "gandi"},

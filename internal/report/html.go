@@ -113,7 +113,7 @@ func HTML(w io.Writer, r *audit.Result, o Options) error {
 				hf := htmlFinding{ID: f.ID, Title: f.Title.In(p.lang), Severity: severityName[f.Severity][0].In(p.lang),
 					Class: f.Severity.String(), Fix: f.Remediation.In(p.lang), Standard: f.Standard}
 				for _, g := range same {
-					hf.Subjects = append(hf.Subjects, htmlSubject{Subject: clean(g.Subject), Evidence: clean(g.Evidence)})
+					hf.Subjects = append(hf.Subjects, htmlSubject{Subject: clean(g.Subject), Evidence: clean(g.EvidenceIn(p.lang))})
 				}
 				a.Findings = append(a.Findings, hf)
 			}

@@ -16,6 +16,7 @@ import (
 func TestHTML(t *testing.T) {
 	r := scored(t)
 	r.Findings[0].Evidence = `<script>alert(1)</script><img src="https://evil.test/x">` + "\x1b[31m"
+	r.Findings[1].Evidence, r.Findings[1].EvidenceFR = "evidence in English", "constat en français"
 	for _, lang := range []string{"fr", "en"} {
 		var b bytes.Buffer
 		if err := HTML(&b, r, Options{Lang: lang}); err != nil {
@@ -30,6 +31,13 @@ func TestHTML(t *testing.T) {
 			if strings.Contains(out, bad) {
 				t.Errorf("%s: page contains %q", lang, bad)
 			}
+		}
+		want, other := "constat en français", "evidence in English"
+		if lang == "en" {
+			want, other = other, want
+		}
+		if !strings.Contains(out, want) || strings.Contains(out, other) {
+			t.Errorf("%s: the evidence is not shown in the page's language (want %q, not %q)", lang, want, other)
 		}
 		if !strings.Contains(out, "&lt;script&gt;") {
 			t.Errorf("%s: the hostile evidence is not shown escaped", lang)

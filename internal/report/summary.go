@@ -117,6 +117,7 @@ func (p *printer) mayor(r *audit.Result) {
 	for _, c := range s.Caps {
 		p.field("  ", p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": "), score.CapMeaning(c.Rule).In(p.lang))
 	}
+	p.sovereignty(r)
 	p.line("")
 	plan := score.Gains(r.Findings, r.Observations)
 	if len(plan) > 0 {
@@ -201,4 +202,44 @@ func (p *printer) byArea(fs []audit.Finding) {
 		}
 		p.line("")
 	}
+}
+
+// sovereignty writes the Sovereignty indicator, beside the CyberScore:
+// its grade, who hosts the web site, the mail and the DNS and under which
+// law, and the credit the IP data's licence (CC BY 4.0) requires.
+func (p *printer) sovereignty(r *audit.Result) {
+	in := r.Score.Indicator("sovereignty")
+	if in == nil || r.Observations == nil || r.Observations.Hosting == nil {
+		return
+	}
+	h := r.Observations.Hosting
+	p.field("", p.tr("Souveraineté : ", "Sovereignty: "), fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points))
+	for _, role := range []struct {
+		id string
+		t  audit.Text
+	}{{audit.RoleWeb, audit.Text{FR: "Site : ", EN: "Web site: "}}, {audit.RoleMail, audit.Text{FR: "Messagerie : ", EN: "Mail: "}}, {audit.RoleDNS, audit.Text{FR: "DNS : ", EN: "DNS: "}}} {
+		ps := h.ProvidersOf(role.id)
+		if len(ps) == 0 {
+			continue
+		}
+		var names []string
+		for _, pr := range ps {
+			n := fmt.Sprintf("%s (%s)", audit.StripControls(pr.Name), strings.Join(pr.Jurisdictions, "+"))
+			if pr.Extraterritorial {
+				n += p.tr(", soumis au droit extra-européen", ", bound by extra-European law")
+			}
+			names = append(names, n)
+		}
+		p.field("  ", role.t.In(p.lang), strings.Join(names, " ; "))
+	}
+	var credits []string
+	for _, src := range h.Sources {
+		if src.Attribution != "" {
+			credits = append(credits, audit.StripControls(src.Attribution+", "+src.License))
+		}
+	}
+	if len(credits) == 0 {
+		credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
+	}
+	p.field("  ", p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ")+p.tr(" ; table des fournisseurs ", "; providers table ")+audit.StripControls(h.Providers))
 }

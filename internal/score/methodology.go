@@ -116,7 +116,11 @@ func (r *Rules) write(d doc, lang string, defs []*audit.Definition) {
 	for _, def := range defs {
 		byID[def.ID] = def
 	}
-	for _, a := range r.Areas {
+	sections := slices.Clone(r.Areas)
+	for _, in := range r.Indicators {
+		sections = append(sections, Area{ID: in.ID, Name: audit.Text{FR: "Indicateur " + in.Name.FR, EN: in.Name.EN + " indicator"}})
+	}
+	for _, a := range sections {
 		rows = nil
 		var notes []string
 		for _, f := range r.Findings {
@@ -154,6 +158,19 @@ func (r *Rules) write(d doc, lang string, defs []*audit.Definition) {
 			d.para(t("Points propres et leurs raisons :", "Own points and their reasons:"))
 			d.list(notes)
 		}
+	}
+
+	for _, in := range r.Indicators {
+		d.heading(t("Indicateur ", "Indicator: ") + in.Name.In(lang))
+		d.para(in.Description.In(lang))
+		d.para(t("Calcul : l'indicateur part de 100 points ; chacune de ses constatations retire les points de sa gravité (table ci-dessus), un même identifiant au plus une fois ; il n'est calculé que quand ", "How it is computed: the indicator starts at 100 points; each of its findings takes the points of its severity (table above), one id at most once; it is computed only when ") +
+			in.ObservedWhen.In(lang) + t(". Seuils :", ". Thresholds:"))
+		var rows [][]string
+		for _, g := range in.Grades {
+			rows = append(rows, []string{g.Grade, strconv.Itoa(g.Min)})
+		}
+		d.table([]string{t("Note", "Grade"), t("Points au moins", "Points at least")}, rows)
+		d.para(t("Données et crédits : ", "Data and credits: ") + in.Credit.In(lang))
 	}
 
 	d.heading(t("Profils de comparaison", "Comparison profiles"))

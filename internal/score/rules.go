@@ -34,6 +34,10 @@ type Rules struct {
 	Caps []CapRule `json:"caps"`
 	// Grades are the grade thresholds, from the best grade to the worst.
 	Grades []GradeRule `json:"grades"`
+	// Indicators are the indicators graded beside the CyberScore (the
+	// sovereignty indicator): their findings, whose rules name the
+	// indicator as their area, take nothing from the CyberScore.
+	Indicators []Indicator `json:"indicators,omitempty"`
 	// History lists the methodology versions, the oldest first.
 	History []Version `json:"history"`
 
@@ -47,10 +51,21 @@ type Area struct {
 	Weight int        `json:"weight"`
 	// ObservedWhen says when the area counts as observed.
 	ObservedWhen audit.Text `json:"observed_when"`
-	// Indicator marks an indicator of its own (privacy): scored like
-	// an area, reported in Score.Indicators, never in the CyberScore's
-	// mean nor its grade, so that the security grade keeps its meaning.
-	Indicator bool `json:"indicator,omitempty"`
+}
+
+// Indicator is an indicator of its own, graded beside the CyberScore: it
+// starts at 100, each of its findings takes the points of its severity
+// (each id at most once, as in an area), and the points give a grade by
+// its own thresholds.
+type Indicator struct {
+	ID           string      `json:"id"`
+	Name         audit.Text  `json:"name"`
+	Description  audit.Text  `json:"description"`
+	ObservedWhen audit.Text  `json:"observed_when"`
+	Grades       []GradeRule `json:"grades"`
+	// Credit names the data the indicator is computed from and their
+	// authors, as their licences require.
+	Credit audit.Text `json:"credit"`
 }
 
 // FindingRule says what one finding id takes from which area.
@@ -146,13 +161,21 @@ func (r *Rules) validate() error {
 	if len(r.SeverityPoints) != int(audit.Critical)+1 {
 		return fmt.Errorf("severity_points names an unknown severity")
 	}
+	indicators := map[string]bool{}
+	for _, in := range r.Indicators {
+		if in.ID == "" || areas[in.ID] || indicators[in.ID] || len(in.Grades) == 0 || in.Grades[len(in.Grades)-1].Min != 0 ||
+			in.Credit.FR == "" || in.Credit.EN == "" {
+			return fmt.Errorf("indicator %q: empty, repeated, without grades down to 0 points or without credit", in.ID)
+		}
+		indicators[in.ID] = true
+	}
 	r.byID = map[string]*FindingRule{}
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if r.byID[f.ID] != nil {
 			return fmt.Errorf("finding %s: two rules", f.ID)
 		}
-		if !areas[f.Area] {
+		if !areas[f.Area] && !indicators[f.Area] {
 			return fmt.Errorf("finding %s: unknown area %q", f.ID, f.Area)
 		}
 		if (f.Points != nil || f.Max != 0) && (f.Reason == nil || f.Reason.FR == "" || f.Reason.EN == "") {
@@ -232,6 +255,8 @@ func (r *Rules) area(id string) string {
 		return "mail"
 	case strings.HasPrefix(id, "services."):
 		return "attack_surface"
+	case strings.HasPrefix(id, "sovereignty."):
+		return "sovereignty"
 	case strings.HasPrefix(id, "privacy."):
 		return "privacy"
 	}
@@ -255,3 +280,16 @@ func (r *Rules) points(id string, sev audit.Severity) (each, most int, rule stri
 
 // AreaOf returns the area of a finding id, as the score counts it.
 func (r *Rules) AreaOf(id string) string { return r.area(id) }
+
+// Indicator returns the indicator id, or nil.
+func (r *Rules) Indicator(id string) *Indicator {
+	for i := range r.Indicators {
+		if r.Indicators[i].ID == id {
+			return &r.Indicators[i]
+		}
+	}
+	return nil
+}
+
+// isIndicator reports whether area is an indicator's id.
+func (r *Rules) isIndicator(area string) bool { return r.Indicator(area) != nil }

@@ -49,6 +49,8 @@ func TestAreasByPrefix(t *testing.T) {
 			want = "mail"
 		case strings.HasPrefix(f.ID, "services."):
 			want = "attack_surface"
+		case strings.HasPrefix(f.ID, "sovereignty."):
+			want = "sovereignty"
 		case strings.HasPrefix(f.ID, "privacy."):
 			want = "privacy"
 		}

@@ -52,21 +52,19 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 
 	observed := ObservedAreas(o)
 	byArea := map[string][]audit.Finding{}
+	var graded []audit.Finding // the CyberScore's: no indicator's
 	for _, f := range fs {
 		a := r.area(f.ID)
 		byArea[a] = append(byArea[a], f)
+		if !r.isIndicator(a) {
+			graded = append(graded, f)
+		}
 	}
+	fs = graded
 
 	s := &audit.Score{Methodology: r.Methodology, Areas: []audit.AreaScore{}}
 	var sum, weights int
 	for _, area := range r.Areas {
-		if area.Indicator {
-			// Opt-in, and outside the grade: scored when observed.
-			if observed[area.ID] {
-				s.Indicators = append(s.Indicators, r.scoreArea(area, byArea[area.ID]))
-			}
-			continue
-		}
 		if !observed[area.ID] {
 			// The attack surface is opt-in (--services): an audit
 			// that did not ask for it has not missed it.
@@ -88,9 +86,6 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 
 	worst := audit.Info
 	for _, f := range fs {
-		if r.indicator(f.ID) {
-			continue
-		}
 		worst = max(worst, f.Severity)
 	}
 	s.BeforeCaps = audit.ScoreGrade{Points: s.Points, Grade: r.grade(s.Points, worst, len(fs) > 0)}
@@ -109,6 +104,21 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 	})
 	s.Grade = r.Grades[final].Grade
 	s.Incomplete = o != nil && o.CutShort != nil
+	for _, in := range r.Indicators {
+		if !observed[in.ID] {
+			continue
+		}
+		as := r.scoreArea(Area{ID: in.ID, Weight: 1}, byArea[in.ID])
+		is := audit.IndicatorScore{Indicator: in.ID, Points: as.Points, Lost: as.Lost}
+		is.Grade = in.Grades[len(in.Grades)-1].Grade
+		for _, g := range in.Grades {
+			if as.Points >= g.Min {
+				is.Grade = g.Grade
+				break
+			}
+		}
+		s.Indicators = append(s.Indicators, is)
+	}
 	return s
 }
 
@@ -189,6 +199,13 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 	if s := o.Services; s != nil && s.Error == "" && len(s.Addresses) > 0 {
 		seen["attack_surface"] = true
 	}
+	if h := o.Hosting; h != nil {
+		for _, n := range h.Hosts {
+			if (n.Role == audit.RoleWeb || n.Role == audit.RoleMail || n.Role == audit.RoleDNS) && (n.NameProvider != nil || slices.ContainsFunc(n.Addresses, func(a audit.HostingAddress) bool { return a.Refused == "" })) {
+				seen["sovereignty"] = true
+			}
+		}
+	}
 	for _, h := range o.HTTP {
 		if h == nil {
 			continue
@@ -203,16 +220,4 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 		}
 	}
 	return seen
-}
-
-// indicator reports whether finding id belongs to an indicator area,
-// outside the CyberScore.
-func (r *Rules) indicator(id string) bool {
-	a := r.area(id)
-	for _, area := range r.Areas {
-		if area.ID == a {
-			return area.Indicator
-		}
-	}
-	return false
 }

@@ -37,6 +37,8 @@ func observedAll() *audit.Observations {
 			Responses: []audit.HTTPResponse{{URL: "https://example.test/", Status: 200}},
 		}},
 		Mail: &audit.MailObservation{MX: &audit.MXObservation{Rcode: "NOERROR", Null: true}},
+		Hosting: &audit.HostingObservation{Hosts: []audit.HostedName{{Role: audit.RoleWeb, Name: "example.test",
+			Addresses: []audit.HostingAddress{{IP: "192.0.2.1"}}}}},
 	}
 }
 
@@ -62,7 +64,14 @@ func find(t testing.TB, id, subject string) audit.Finding {
 }
 
 func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
-	for _, a := range slices.Concat(s.Areas, s.Indicators) {
+	if in := s.Indicator(area); in != nil {
+		for _, l := range in.Lost {
+			if l.ID == id {
+				return l, true
+			}
+		}
+	}
+	for _, a := range s.Areas {
 		if a.Area != area {
 			continue
 		}
@@ -76,7 +85,10 @@ func lostOf(s *audit.Score, area, id string) (audit.PointsLost, bool) {
 }
 
 func areaPoints(s *audit.Score, area string) int {
-	for _, a := range slices.Concat(s.Areas, s.Indicators) {
+	if in := s.Indicator(area); in != nil {
+		return in.Points
+	}
+	for _, a := range s.Areas {
 		if a.Area == area {
 			return a.Points
 		}
@@ -295,6 +307,32 @@ func TestLegacyHSTSAndSPFPassAll(t *testing.T) {
 	}
 }
 
+// The sovereignty findings take nothing from the CyberScore: they make
+// the grade of the Sovereignty indicator, beside it.
+func TestSovereigntyIndicator(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	base := r.Compute(nil, o)
+	in := base.Indicator("sovereignty")
+	if in == nil || in.Grade != "A" || in.Points != 100 {
+		t.Fatalf("no finding: indicator %+v, want A with 100 points", in)
+	}
+	mail := find(t, "sovereignty.mail.extraterritorial", "mx.example.test")
+	web := find(t, "sovereignty.web.extraterritorial", "example.test")
+	s := r.Compute([]audit.Finding{mail, web}, o)
+	if s.Points != base.Points || s.Grade != base.Grade || !cmp.Equal(s.Areas, base.Areas) {
+		t.Errorf("the CyberScore moved: %d %s -> %d %s", base.Points, base.Grade, s.Points, s.Grade)
+	}
+	in = s.Indicator("sovereignty")
+	if in == nil || in.Points != 80 || in.Grade != "C" {
+		t.Errorf("web and mail at a US provider: indicator %+v, want C with 80 points", in)
+	}
+	o.Hosting = nil
+	if s := r.Compute([]audit.Finding{mail}, o); s.Indicator("sovereignty") != nil {
+		t.Errorf("without hosting observation: indicator %+v, want none", s.Indicator("sovereignty"))
+	}
+}
+
 // TestIndicatorOutsideGrade checks that the privacy indicator is scored
 // on its own and changes neither the CyberScore's points nor its grade.
 func TestIndicatorOutsideGrade(t *testing.T) {
@@ -307,10 +345,10 @@ func TestIndicatorOutsideGrade(t *testing.T) {
 	if s.Points != before.Points || s.Grade != before.Grade {
 		t.Errorf("with a privacy finding: %d %s, without: %d %s", s.Points, s.Grade, before.Points, before.Grade)
 	}
-	if len(s.Indicators) != 1 || s.Indicators[0].Area != "privacy" || s.Indicators[0].Points != 75 {
-		t.Errorf("indicators = %+v, want privacy at 75", s.Indicators)
+	if in := s.Indicator("privacy"); in == nil || in.Points != 75 || in.Grade != "C" {
+		t.Errorf("privacy indicator = %+v, want C with 75 points", in)
 	}
-	if slices.Contains(before.Unobserved, "privacy") || len(before.Indicators) != 0 {
+	if slices.Contains(before.Unobserved, "privacy") || before.Indicator("privacy") != nil {
 		t.Errorf("an audit without --page: unobserved %v, indicators %v", before.Unobserved, before.Indicators)
 	}
 }

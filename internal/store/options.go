@@ -61,6 +61,9 @@ type CampaignOptions struct {
 	// for vigie's default; Contact the URL appended to it (--contact).
 	UserAgent string `json:"user_agent,omitempty"`
 	Contact   string `json:"contact,omitempty"`
+	// IPData is the directory of the IP data that describes who hosts
+	// each address (--ip-data), "" for the data embedded in vigie.
+	IPData string `json:"ip_data,omitempty"`
 	// Services is --services: the services probe ran in every audit.
 	Services bool `json:"services,omitempty"`
 	// Pages is --page: the home pages were read in every audit.

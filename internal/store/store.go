@@ -214,6 +214,18 @@ type Store interface {
 	// demonstration's or a test's campaign as if it had run then.
 	// ErrNotFound if the campaign does not exist.
 	ShiftCampaign(ctx context.Context, campaignID int64, by time.Duration) error
+	// SaveOnDemand stores an on-demand audit (see OnDemandAudit) and
+	// returns its ID, its permalink. The result is trimmed to the
+	// store's cap as SaveAudit trims it.
+	SaveOnDemand(ctx context.Context, r *audit.Result) (int64, error)
+	// OnDemand returns the on-demand audit with this ID, with its
+	// result (or Unreadable); ErrNotFound if none.
+	OnDemand(ctx context.Context, id int64) (OnDemandAudit, error)
+	// LatestOnDemand returns the newest on-demand audit of domain whose
+	// audit time is at or after since (the cool-down of vigie serve
+	// --on-demand); ErrNotFound if none. A database whose schema
+	// predates on-demand audits has none.
+	LatestOnDemand(ctx context.Context, domain string, since time.Time) (OnDemandAudit, error)
 	// Close releases the database.
 	Close() error
 }

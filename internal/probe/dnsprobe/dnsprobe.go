@@ -147,14 +147,17 @@ func (p *Prober) Probe(ctx context.Context, domain string) *audit.DNSObservation
 	}
 	s := p.newSession(true)
 	var wg probe.Group
+	var aliasA, aliasAAAA string
 	wg.Go(func() {
-		if a, err := s.resolve(ctx, name, dns.TypeA); err == nil {
+		if a, alias, err := s.resolveAlias(ctx, name, dns.TypeA); err == nil {
 			obs.A = addrStrings(a)
+			aliasA = alias
 		}
 	})
 	wg.Go(func() {
-		if a, err := s.resolve(ctx, name, dns.TypeAAAA); err == nil {
+		if a, alias, err := s.resolveAlias(ctx, name, dns.TypeAAAA); err == nil {
 			obs.AAAA = addrStrings(a)
+			aliasAAAA = alias
 		}
 	})
 	wg.Go(func() { obs.NS = s.nameServers(ctx, name) })
@@ -187,6 +190,7 @@ func (p *Prober) Probe(ctx context.Context, domain string) *audit.DNSObservation
 	wg.Go(func() { obs.WWW = s.hostAddresses(ctx, "www."+name) })
 	wg.Go(func() { obs.DNSSEC = s.validate(ctx, name) })
 	wg.Wait()
+	obs.CNAME = cmp.Or(aliasA, aliasAAAA)
 
 	// RFC 8020: NXDOMAIN means nothing exists at or below the name.
 	for _, t := range []uint16{dns.TypeSOA, dns.TypeA} {
@@ -232,19 +236,27 @@ func addrStrings(addrs []netip.Addr) []string {
 // follows only those inside its zones). An empty answer is not an error;
 // NXDOMAIN is errNoSuchHost.
 func (s *session) resolve(ctx context.Context, host string, qtype uint16) ([]netip.Addr, error) {
+	addrs, _, err := s.resolveAlias(ctx, host, qtype)
+	return addrs, err
+}
+
+// resolveAlias is resolve, and returns the end of host's CNAME chain too
+// ("" when host is no alias).
+func (s *session) resolveAlias(ctx context.Context, host string, qtype uint16) (_ []netip.Addr, alias string, _ error) {
 	name := dns.CanonicalName(host)
+	start := name
 	seen := map[string]bool{name: true}
 	for {
 		m, err := s.query(ctx, name, qtype)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		switch m.Rcode {
 		case dns.RcodeSuccess:
 		case dns.RcodeNameError:
-			return nil, fmt.Errorf("dnsprobe: %s %s: %w", typeName(qtype), display(name), errNoSuchHost)
+			return nil, "", fmt.Errorf("dnsprobe: %s %s: %w", typeName(qtype), display(name), errNoSuchHost)
 		default:
-			return nil, fmt.Errorf("dnsprobe: %s %s: server answered %s", typeName(qtype), display(name), rcodeName(m.Rcode))
+			return nil, "", fmt.Errorf("dnsprobe: %s %s: server answered %s", typeName(qtype), display(name), rcodeName(m.Rcode))
 		}
 		// Walk the CNAME chain inside the answer (RFC 1034 section
 		// 3.6.2) until an owner has records of qtype.
@@ -265,7 +277,10 @@ func (s *session) resolve(ctx context.Context, host string, qtype uint16) ([]net
 			}
 			if len(addrs) > 0 {
 				slices.SortFunc(addrs, netip.Addr.Compare)
-				return slices.Compact(addrs), nil
+				if cur != start {
+					alias = display(cur)
+				}
+				return slices.Compact(addrs), alias, nil
 			}
 			cn := records(m.Answer, cur, dns.TypeCNAME)
 			if len(cn) == 0 {
@@ -273,15 +288,15 @@ func (s *session) resolve(ctx context.Context, host string, qtype uint16) ([]net
 			}
 			cur = dns.CanonicalName(cn[0].(*dns.CNAME).Target)
 			if seen[cur] {
-				return nil, fmt.Errorf("dnsprobe: %s %s: CNAME loop at %s", typeName(qtype), display(host), display(cur))
+				return nil, "", fmt.Errorf("dnsprobe: %s %s: CNAME loop at %s", typeName(qtype), display(host), display(cur))
 			}
 			seen[cur] = true
 			if len(seen) > maxCNAMEChain {
-				return nil, fmt.Errorf("dnsprobe: %s %s: CNAME chain longer than %d", typeName(qtype), display(host), maxCNAMEChain)
+				return nil, "", fmt.Errorf("dnsprobe: %s %s: CNAME chain longer than %d", typeName(qtype), display(host), maxCNAMEChain)
 			}
 		}
 		if cur == name {
-			return nil, nil // no data
+			return nil, "", nil // no data
 		}
 		name = cur // the server did not follow the chain: ask for its end
 	}
@@ -292,10 +307,12 @@ func (s *session) hostAddresses(ctx context.Context, host string) *audit.HostAdd
 	var v4, v6 []netip.Addr
 	var err4, err6 error
 	var wg probe.Group
-	wg.Go(func() { v4, err4 = s.resolve(ctx, host, dns.TypeA) })
-	wg.Go(func() { v6, err6 = s.resolve(ctx, host, dns.TypeAAAA) })
+	var alias4, alias6 string
+	wg.Go(func() { v4, alias4, err4 = s.resolveAlias(ctx, host, dns.TypeA) })
+	wg.Go(func() { v6, alias6, err6 = s.resolveAlias(ctx, host, dns.TypeAAAA) })
 	wg.Wait()
 	h.IPv4, h.IPv6 = addrStrings(v4), addrStrings(v6)
+	h.CNAME = cmp.Or(alias4, alias6)
 	if err := cmp.Or(err4, err6); err != nil {
 		h.Error = err.Error()
 	}

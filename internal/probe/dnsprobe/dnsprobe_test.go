@@ -108,7 +108,7 @@ func TestProbeRecords(t *testing.T) {
 			CAADomain: "example.test",
 			TXT:       []string{"google-site-verification=abc", "v=spf1 -all"},
 			HTTPS:     []string{"1 . alpn=\"h2\""},
-			WWW:       &audit.HostAddresses{Name: "www.example.test", IPv4: []string{"192.0.2.1"}, IPv6: []string{"2001:db8::1"}},
+			WWW:       &audit.HostAddresses{Name: "www.example.test", IPv4: []string{"192.0.2.1"}, IPv6: []string{"2001:db8::1"}, CNAME: "example.test"},
 		},
 	}, {
 		name:   "below the apex, CAA from the parent",
@@ -128,7 +128,7 @@ func TestProbeRecords(t *testing.T) {
 			NS: []audit.NameServer{{Name: "ns.other.test", Error: "dnsprobe: A ns.other.test: no such host"}},
 			SOA: &audit.SOARecord{Zone: "other.test", MName: "ns.other.test", RName: "h.other.test",
 				Serial: 1, Refresh: 7200, Retry: 3600, Expire: 1209600, Minimum: 300},
-			WWW: &audit.HostAddresses{Name: "www.other.test", IPv4: []string{"192.0.2.80"}},
+			WWW: &audit.HostAddresses{Name: "www.other.test", IPv4: []string{"192.0.2.80"}, CNAME: "web.example.test"},
 		},
 	}, {
 		name:   "www is a CNAME loop",

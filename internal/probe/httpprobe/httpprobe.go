@@ -285,6 +285,11 @@ func (c *client) scanLate(ctx context.Context, f *fetched, rest io.Reader, maxBo
 		f.lateCut = true
 	case err != nil:
 		f.lateErr = errors.New(errorText(ctx, c.cfg.Timeout, err))
+	case ctx.Err() != nil:
+		// The request's deadline passed while the scan read: the
+		// transport, closing the connection, may end the body with a
+		// clean EOF, but the page was cut by the timeout, not ended.
+		f.lateErr = errors.New(errorText(ctx, c.cfg.Timeout, ctx.Err()))
 	}
 	if int64(len(f.body))+n.n > c.cfg.MaxScan {
 		f.lateCut = true

@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Organisations", testOrganisations},
 		{"OrganisationAudits", testOrganisationAudits},
 		{"ShiftCampaign", testShiftCampaign},
+		{"OnDemand", testOnDemand},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
