@@ -61,11 +61,11 @@ type BrowserConfig struct {
 	Path string
 	// Parallel bounds the pages loaded at once (1 if < 1).
 	Parallel int
-	// CAFile, when set, is a PEM file of roots the browser trusts besides
-	// the system's (the lab's CA, for labs only): it goes into an NSS
+	// CAPEM, when set, are PEM roots the browser trusts besides the
+	// system's (the lab's CA, for labs only): they go into an NSS
 	// database of the browser's own profile, made with certutil (Debian's
 	// libnss3-tools).
-	CAFile string
+	CAPEM []byte
 }
 
 // Browser is one headless Chromium shared by the page loads of a vigie
@@ -100,8 +100,8 @@ func StartBrowser(ctx context.Context, cfg BrowserConfig) (*Browser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pageprobe: %w", err)
 	}
-	if cfg.CAFile != "" {
-		if err := trustCA(ctx, dir, cfg.CAFile); err != nil {
+	if len(cfg.CAPEM) > 0 {
+		if err := trustCA(ctx, dir, cfg.CAPEM); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
@@ -167,19 +167,15 @@ func StartBrowser(ctx context.Context, cfg BrowserConfig) (*Browser, error) {
 }
 
 // trustCA writes an NSS database under dir/.pki/nssdb (where Chromium on
-// Linux reads the user's roots, with HOME=dir) holding the roots of
-// caFile as trusted issuers of server certificates.
-func trustCA(ctx context.Context, dir, caFile string) error {
+// Linux reads the user's roots, with HOME=dir) holding the roots
+// pems as trusted issuers of server certificates.
+func trustCA(ctx context.Context, dir string, pems []byte) error {
 	certutil, err := exec.LookPath("certutil")
 	if err != nil {
-		return errors.New("pageprobe: certutil not found (Debian's libnss3-tools): needed for the browser to trust " + caFile)
+		return errors.New("pageprobe: certutil not found (Debian's libnss3-tools): needed for the browser to trust the lab's CA")
 	}
 	db := filepath.Join(dir, ".pki", "nssdb")
 	if err := os.MkdirAll(db, 0o700); err != nil {
-		return fmt.Errorf("pageprobe: %w", err)
-	}
-	pems, err := os.ReadFile(caFile)
-	if err != nil {
 		return fmt.Errorf("pageprobe: %w", err)
 	}
 	run := func(args ...string) error {

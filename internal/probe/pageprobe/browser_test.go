@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,16 +23,13 @@ import (
 // pages are the lab pages of the browser test, by host; every name is
 // answered with 127.0.0.1, where one TLS server signed by a test CA
 // serves them all, third parties under their real names included.
-func serveLab(t *testing.T) (port int, caFile string) {
+func serveLab(t *testing.T) (port int, caPEM []byte) {
 	t.Helper()
 	ca := tlstest.NewCA(t, "pageprobe")
 	names := []string{"commune.test", "www.commune.test", "tag.commune.test", "hang.commune.test",
 		"big.commune.test", "crash.commune.test", "www.googletagmanager.com", "www.google-analytics.com"}
 	cert := ca.Issue(t, tlstest.CertOptions{DNSNames: names})
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, ca.RootPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	caPEM = ca.RootPEM()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +88,7 @@ func serveLab(t *testing.T) (port int, caFile string) {
 		closeHang.Do(func() { close(hang) })
 		srv.Close()
 	})
-	return ln.Addr().(*net.TCPAddr).Port, caFile
+	return ln.Addr().(*net.TCPAddr).Port, caPEM
 }
 
 func loopbackLookup(context.Context, string) ([]netip.Addr, error) {
@@ -104,9 +99,9 @@ func TestBrowserLoad(t *testing.T) {
 	if _, err := pdf.Browser(); err != nil {
 		t.Fatal("chromium is not installed (apt-get install chromium; .ci/setup does): ", err)
 	}
-	port, caFile := serveLab(t)
+	port, caPEM := serveLab(t)
 	ctx := context.Background()
-	b, err := StartBrowser(ctx, BrowserConfig{Parallel: 2, CAFile: caFile})
+	b, err := StartBrowser(ctx, BrowserConfig{Parallel: 2, CAPEM: caPEM})
 	if err != nil {
 		t.Fatal(err)
 	}
