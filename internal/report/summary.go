@@ -118,6 +118,8 @@ func (p *printer) mayor(r *audit.Result) {
 		p.field("  ", p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": "), score.CapMeaning(c.Rule).In(p.lang))
 	}
 	p.sovereignty(r)
+	p.privacy(r)
+	p.ecodesign(r)
 	p.line("")
 	plan := score.Gains(r.Findings, r.Observations)
 	if len(plan) > 0 {
@@ -242,4 +244,38 @@ func (p *printer) sovereignty(r *audit.Result) {
 		credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
 	}
 	p.field("  ", p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ")+p.tr(" ; table des fournisseurs ", "; providers table ")+audit.StripControls(h.Providers))
+}
+
+// privacy writes the Privacy indicator, beside the CyberScore, and how
+// the pages were read.
+func (p *printer) privacy(r *audit.Result) {
+	in := r.Score.Indicator("privacy")
+	if in == nil || r.Observations == nil {
+		return
+	}
+	p.field("", p.tr("Vie privée : ", "Privacy: "), fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points))
+	for _, pg := range r.Observations.Pages {
+		how := p.tr("chargée par un navigateur, sans interaction", "loaded by a browser, without interaction")
+		if pg.Method == audit.PageStatic {
+			how = p.tr("HTML lu sans l'exécuter (partiel)", "HTML read without running it (partial)")
+		}
+		if pg.ErrorCode != "" {
+			how += p.tr(" ; interrompue : ", "; cut short: ") + audit.StripControls(pg.ErrorCode)
+		}
+		p.field("  ", audit.StripControls(pg.URL)+" : ", fmt.Sprintf(p.tr("%s ; %d requêtes, %d cookies", "%s; %d requests, %d cookies"), how, pg.RequestCount, len(pg.Cookies)))
+	}
+}
+
+// ecodesign writes the eco-design indicator: the home page's EcoIndex,
+// its measures, and the method's credit.
+func (p *printer) ecodesign(r *audit.Result) {
+	in := r.Score.Indicator("ecodesign")
+	if in == nil || in.EcoIndex == nil {
+		return
+	}
+	e := in.EcoIndex
+	p.field("", p.tr("Écoconception : ", "Eco-design: "), fmt.Sprintf(p.tr("EcoIndex %d/100 (%s), indicateur à part, hors CyberScore ; %.2f gCO2e et %.2f cl d'eau par vue",
+		"EcoIndex %d/100 (%s), an indicator of its own, not in the CyberScore; %.2f gCO2e and %.2f cl of water per view"), e.Score, e.Grade, e.GHG, e.Water))
+	p.field("  ", p.tr("Mesures : ", "Measures: "), fmt.Sprintf(p.tr("%d éléments, %d requêtes, %.0f Ko (%s)", "%d elements, %d requests, %.0f KB (%s)"), e.DOMElements, e.Requests, e.SizeKB, audit.StripControls(e.Page)))
+	p.field("  ", p.tr("Méthode : ", "Method: "), p.tr("EcoIndex, publiée par GreenIT.fr et le projet EcoIndex (ecoindex.fr), implémentée par vigie", "EcoIndex, published by GreenIT.fr and the EcoIndex project (ecoindex.fr), implemented by vigie"))
 }
