@@ -171,4 +171,3 @@ var pageHead = map[string]string{
 	PageTrackers: `<script async src="https://www.googletagmanager.com/gtm.js?id=GTM-LAB"></script>`,
 	PageConsent:  `<script src="/tarteaucitron/tarteaucitron.js"></script><script>tarteaucitron.init({});</script>`,
 }
-
