@@ -131,6 +131,11 @@ var rules = []rule{
 		deny: []string{"github.com/pquerna/otp/...", "golang.org/x/crypto/argon2"},
 		why:  "one-time codes and password hashes are confined to the operators' package",
 	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/probe/pageprobe"}, scope: direct,
+		deny: []string{"github.com/chromedp/..."},
+		why:  "the browser driver is confined to the page-load probe",
+	},
 }
 
 // clockReads are the functions of package time that read the clock or

@@ -321,7 +321,10 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
 		Services: cfg.Services, IPData: f.ipData,
-		Pages: cfg.Pages,
+		Pages: cfg.Pages, Browser: f.browser,
+	}
+	if f.browser {
+		opts.BrowserParallel = f.browserParallel
 	}
 	if f.thirdParties != "" {
 		data, err := os.ReadFile(f.thirdParties)
@@ -525,6 +528,17 @@ func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int
 	meterCtx, stopMeter := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { meter.Run(meterCtx) })
+	if cfg.Browser {
+		b, err := startBrowser(ctx, e, cfg.BrowserParallel, cfg.BrowserRoots)
+		if err != nil {
+			stopMeter()
+			wg.Wait()
+			e.errorf("campaign: %v", err)
+			return exitFailed
+		}
+		defer b.Close()
+		cfg.Engine.Browser = b
+	}
 	err := campaign.Run(ctx, st, id, cfg, meter)
 	stopMeter()
 	wg.Wait()

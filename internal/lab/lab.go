@@ -96,6 +96,12 @@ type Config struct {
 	// one round trip, over UDP or TCP (the TCP handshake of DNS is not
 	// counted). The zero value delays nothing.
 	Delay netdelay.Delay
+	// Pages gives home pages for the page-load probe to the
+	// organisations that serve HTTPS with a valid certificate on an
+	// address of their own (see PageTrackers and the others, listed in
+	// PagesFile), and serves their third parties under their real
+	// names on the address after the organisations'.
+	Pages bool
 }
 
 // connMargin is the number of descriptors kept for connections.
@@ -225,6 +231,15 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 			l.byAddr[o.Addr] = s
 		}
 	}
+	var third *site
+	if cfg.Pages {
+		if third, err = l.assignPages(sites, last); err != nil {
+			return nil, err
+		}
+		if third.org.Addr == dnsAP.Addr() {
+			return nil, fmt.Errorf("lab: DNS address %s is the third parties' address", dnsAP.Addr())
+		}
+	}
 	l.Addresses = len(l.byAddr)
 	listeners := 0
 	for _, s := range l.byAddr {
@@ -245,7 +260,7 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 		}
 	}
 
-	ns, ds, err := buildZones(ctx, e, dnsAP.Addr())
+	ns, ds, err := buildZones(ctx, e, dnsAP.Addr(), thirdPartyRecords(third)...)
 	if err != nil {
 		return nil, fmt.Errorf("lab: zones: %v", err)
 	}
@@ -257,6 +272,11 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	l.CAPEM = p.rootPEM()
 	if err := p.issueAll(sites); err != nil {
 		return nil, fmt.Errorf("lab: certificates: %v", err)
+	}
+	if third != nil {
+		if third.cert, err = p.issue(thirdPartyHosts, p.ecKey, CertValid); err != nil {
+			return nil, fmt.Errorf("lab: certificates: %v", err)
+		}
 	}
 	l.tlsBase = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 		s := l.siteFor(hello.ServerName, hello.Conn.LocalAddr())
@@ -488,6 +508,7 @@ func (l *Lab) writeFiles(dir string) error {
 		ResolverFile: []byte(l.Resolver + "\n"),
 		CAFile:       l.CAPEM,
 		AnchorFile:   []byte(l.Anchor),
+		PagesFile:    l.pagesTSV(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("lab: %v", err)
