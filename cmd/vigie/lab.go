@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -215,13 +217,55 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, e.t(text{"Pour voir qui héberge une organisation :\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C arrête le labo.\n",
 		"To see who hosts an organisation:\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C stops the lab.\n"}),
 		l.Resolver, guard.LoopbackRange.String(), f(lab.IPDataDir), example)
-	<-ctx.Done()
+	// SIGHUP writes the peaks of web connections since the last one,
+	// and counts again: one file per campaign of a test.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-hup:
+			if err := writePeaks(f(lab.PeaksFile), l.WebPeaks(true)); err != nil {
+				e.errorf("%v", err)
+			}
+		}
+	}
 	l.Close()
 	if err := writeConnections(f(lab.ConnectionsFile), l.Connections()); err != nil {
 		e.errorf("%v", err)
 	}
+	if err := writePeaks(f(lab.PeaksFile), l.WebPeaks(false)); err != nil {
+		e.errorf("%v", err)
+	}
 	fmt.Fprint(e.stderr, e.t(text{"vigie : labo arrêté\n", "vigie: lab stopped\n"}))
 	return exitOK
+}
+
+// writePeaks writes the most web connections open at once per address,
+// most first: "address<TAB>peak". It replaces the file atomically.
+func writePeaks(name string, m map[netip.Addr]int64) error {
+	as := make([]netip.Addr, 0, len(m))
+	for a := range m {
+		as = append(as, a)
+	}
+	slices.SortFunc(as, func(a, b netip.Addr) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return a.Compare(b)
+	})
+	var b strings.Builder
+	b.WriteString("address\tpeak\n")
+	for _, a := range as {
+		fmt.Fprintf(&b, "%s\t%d\n", a, m[a])
+	}
+	if err := os.WriteFile(name+".tmp", []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(name+".tmp", name)
 }
 
 // writeConnections writes the connections the lab accepted per address

@@ -65,6 +65,12 @@ func TestServeErrors(t *testing.T) {
 		{[]string{"serve", "--db", filepath.Join(t.TempDir(), "missing.db")}, exitFailed, "no database"},
 		{[]string{"serve", "--db", db, "--listen", busy.Addr().String()}, exitFailed, "cannot listen"},
 		{[]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, exitFailed, "--tls-cert"},
+		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-parallel", "0"}, exitUsage, "--on-demand-parallel 0: want at least 1"},
+		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-queue", "-1"}, exitUsage, "--on-demand-queue -1: want at least 1"},
+		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-cooldown", "-1m"}, exitUsage, "--on-demand-cooldown"},
+		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-timeout", "0s"}, exitUsage, "--on-demand-timeout"},
+		{[]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--on-demand", "--resolver", "a b"}, exitUsage, "--resolver"},
+		{[]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--on-demand", "--on-demand-allow-private", "lan"}, exitUsage, "--on-demand-allow-private \"lan\""},
 	} {
 		var stdout, stderr strings.Builder
 		args := append(tt.args, "--lang", "en")

@@ -145,6 +145,9 @@ type Lab struct {
 
 	delay     netdelay.Delay
 	listeners []*netdelay.DelayedListener
+	// webListeners are those of listeners that serve the web (HTTP and
+	// HTTPS), for WebPeaks.
+	webListeners []*netdelay.DelayedListener
 
 	cancel    context.CancelFunc
 	stopDNS   func()
@@ -163,6 +166,9 @@ const (
 	AnchorFile   = "root.ds"
 	// ConnectionsFile is written by "vigie lab" when it stops.
 	ConnectionsFile = "connections.tsv"
+	// PeaksFile is written by "vigie lab" when it stops and on
+	// SIGHUP: the most web connections open at once per address.
+	PeaksFile = "peaks.tsv"
 )
 
 // Canary is a name the lab's DNS serves, with an address, whatever the
@@ -331,7 +337,13 @@ func maxAddr(a, b netip.Addr) netip.Addr {
 // listenAll opens the listeners and serves them.
 func (l *Lab) listenAll(ctx context.Context) error {
 	serve := func(web, sweb, smtp net.Listener) {
-		web, sweb, smtp = l.delayed(web), l.delayed(sweb), l.delayed(smtp)
+		n := len(l.listeners)
+		web, sweb = l.delayed(web), l.delayed(sweb)
+		for _, dl := range l.listeners[n:] {
+			dl.TrackPeaks()
+			l.webListeners = append(l.webListeners, dl)
+		}
+		smtp = l.delayed(smtp)
 		if web != nil {
 			l.wg.Go(func() { l.web.Serve(web) })
 		}
@@ -409,6 +421,18 @@ func (l *Lab) Connections() map[netip.AddrPort]int64 {
 	m := map[netip.AddrPort]int64{}
 	for _, dl := range l.listeners {
 		dl.Counts(m)
+	}
+	return m
+}
+
+// WebPeaks returns, per address, the most web connections (HTTP and
+// HTTPS) that were open at once since the lab started or since the last
+// call with reset set: how many audits of one web address ran at once
+// is at most this. reset starts the count again.
+func (l *Lab) WebPeaks(reset bool) map[netip.Addr]int64 {
+	m := map[netip.Addr]int64{}
+	for _, dl := range l.webListeners {
+		dl.Peaks(m, reset)
 	}
 	return m
 }

@@ -50,6 +50,7 @@ type htmlView struct {
 	L                                       htmlLabels
 	Score                                   *htmlScore
 	Actions                                 []htmlAction
+	Indicators                              []indicator
 	Glossary                                []htmlTerm
 	Areas                                   []htmlArea
 	Observed                                string
@@ -92,6 +93,7 @@ func HTML(w io.Writer, r *audit.Result, o Options) error {
 			hs.Caps = append(hs.Caps, p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": ")+score.CapMeaning(c.Rule).In(p.lang))
 		}
 		v.Score = hs
+		v.Indicators = p.indicators(r)
 		plan := score.Gains(r.Findings, r.Observations)
 		for _, g := range plan[:min(topActions, len(plan))] {
 			v.Actions = append(v.Actions, htmlAction{Title: actionTitle(g, r.Findings, p.lang), Who: actorOf(g.IDs[0]).In(p.lang), Gain: p.gainText(g)})

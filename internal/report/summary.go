@@ -117,9 +117,7 @@ func (p *printer) mayor(r *audit.Result) {
 	for _, c := range s.Caps {
 		p.field("  ", p.tr("Limitée à ", "Capped at ")+c.Grade+p.tr(" : ", ": "), score.CapMeaning(c.Rule).In(p.lang))
 	}
-	p.sovereignty(r)
-	p.privacy(r)
-	p.ecodesign(r)
+	p.writeIndicators(r)
 	p.line("")
 	plan := score.Gains(r.Findings, r.Observations)
 	if len(plan) > 0 {
@@ -206,76 +204,123 @@ func (p *printer) byArea(fs []audit.Finding) {
 	}
 }
 
-// sovereignty writes the Sovereignty indicator, beside the CyberScore:
-// its grade, who hosts the web site, the mail and the DNS and under which
-// law, and the credit the IP data's licence (CC BY 4.0) requires.
-func (p *printer) sovereignty(r *audit.Result) {
-	in := r.Score.Indicator("sovereignty")
-	if in == nil || r.Observations == nil || r.Observations.Hosting == nil {
-		return
+// indicator is an indicator graded beside the CyberScore, as the
+// reports show it: its name and grade, then lines of label and value.
+type indicator struct {
+	Label, Value string
+	Lines        [][2]string
+}
+
+// indicators returns the indicators of r that were observed: sovereignty
+// (who hosts the web site, the mail and the DNS under which law, and the
+// credit the IP data's licence, CC BY 4.0, requires) and privacy (how
+// the home pages were read, the third parties they load).
+func (p *printer) indicators(r *audit.Result) []indicator {
+	var out []indicator
+	grade := func(in *audit.IndicatorScore) string {
+		return fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points)
 	}
-	h := r.Observations.Hosting
-	p.field("", p.tr("Souveraineté : ", "Sovereignty: "), fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points))
-	for _, role := range []struct {
-		id string
-		t  audit.Text
-	}{{audit.RoleWeb, audit.Text{FR: "Site : ", EN: "Web site: "}}, {audit.RoleMail, audit.Text{FR: "Messagerie : ", EN: "Mail: "}}, {audit.RoleDNS, audit.Text{FR: "DNS : ", EN: "DNS: "}}} {
-		ps := h.ProvidersOf(role.id)
-		if len(ps) == 0 {
-			continue
-		}
-		var names []string
-		for _, pr := range ps {
-			n := fmt.Sprintf("%s (%s)", audit.StripControls(pr.Name), strings.Join(pr.Jurisdictions, "+"))
-			if pr.Extraterritorial {
-				n += p.tr(", soumis au droit extra-européen", ", bound by extra-European law")
+	if in := r.Score.Indicator("sovereignty"); in != nil && r.Observations != nil && r.Observations.Hosting != nil {
+		h := r.Observations.Hosting
+		v := indicator{Label: p.tr("Souveraineté : ", "Sovereignty: "), Value: grade(in)}
+		for _, role := range []struct {
+			id string
+			t  audit.Text
+		}{{audit.RoleWeb, audit.Text{FR: "Site : ", EN: "Web site: "}}, {audit.RoleMail, audit.Text{FR: "Messagerie : ", EN: "Mail: "}}, {audit.RoleDNS, audit.Text{FR: "DNS : ", EN: "DNS: "}}} {
+			ps := h.ProvidersOf(role.id)
+			if len(ps) == 0 {
+				continue
 			}
-			names = append(names, n)
+			var names []string
+			for _, pr := range ps {
+				n := fmt.Sprintf("%s (%s)", audit.StripControls(pr.Name), strings.Join(pr.Jurisdictions, "+"))
+				if pr.Extraterritorial {
+					n += p.tr(", soumis au droit extra-européen", ", bound by extra-European law")
+				}
+				names = append(names, n)
+			}
+			v.Lines = append(v.Lines, [2]string{role.t.In(p.lang), strings.Join(names, " ; ")})
 		}
-		p.field("  ", role.t.In(p.lang), strings.Join(names, " ; "))
-	}
-	var credits []string
-	for _, src := range h.Sources {
-		if src.Attribution != "" {
-			credits = append(credits, audit.StripControls(src.Attribution+", "+src.License))
+		var credits []string
+		for _, src := range h.Sources {
+			if src.Attribution != "" {
+				credits = append(credits, audit.StripControls(src.Attribution+", "+src.License))
+			}
 		}
+		if len(credits) == 0 {
+			credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
+		}
+		v.Lines = append(v.Lines, [2]string{p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ") + p.tr(" ; table des fournisseurs ", "; providers table ") + audit.StripControls(h.Providers)})
+		out = append(out, v)
 	}
-	if len(credits) == 0 {
-		credits = append(credits, "RouteViews, DB-IP (https://db-ip.com), CC BY 4.0")
+	if in := r.Score.Indicator("privacy"); in != nil && r.Observations != nil && len(r.Observations.Pages) > 0 {
+		v := indicator{Label: p.tr("Vie privée : ", "Privacy: "), Value: grade(in)}
+		static := false
+		var parties []string
+		seen := map[string]bool{}
+		for _, pg := range r.Observations.Pages {
+			if pg == nil {
+				continue
+			}
+			static = static || pg.Method == audit.PageStatic
+			for _, tp := range pg.ThirdParties {
+				if tp.FirstParty || seen[tp.Name] || len(parties) == maxIndicatorParties {
+					continue
+				}
+				seen[tp.Name] = true
+				n := audit.StripControls(tp.Name)
+				if tp.Country != "" {
+					n += " (" + audit.StripControls(tp.Country) + ")"
+				}
+				parties = append(parties, n)
+			}
+		}
+		if static {
+			v.Lines = append(v.Lines, [2]string{p.tr("Lecture : ", "Reading: "), p.tr("statique, du HTML reçu sans exécuter ses scripts : ce qu'ils chargent ensuite n'est pas vu", "static, of the HTML received without running its scripts: what they load next is not seen")})
+		}
+		if len(parties) > 0 {
+			v.Lines = append(v.Lines, [2]string{p.tr("Tiers : ", "Third parties: "), strings.Join(parties, ", ")})
+		}
+		for _, pg := range r.Observations.Pages {
+			if pg != nil && pg.Method == audit.PageBrowser && pg.ErrorCode != "" {
+				v.Lines = append(v.Lines, [2]string{p.tr("Chargement interrompu : ", "Load cut short: "), audit.StripControls(pg.URL) + " (" + audit.StripControls(pg.ErrorCode) + ")"})
+			}
+		}
+		out = append(out, v)
 	}
-	p.field("  ", p.tr("Données IP : ", "IP data: "), strings.Join(credits, " ; ")+p.tr(" ; table des fournisseurs ", "; providers table ")+audit.StripControls(h.Providers))
+	// The eco-design indicator: the home page's EcoIndex, its measures,
+	// and the method's credit.
+	if in := r.Score.Indicator("ecodesign"); in != nil && in.EcoIndex != nil {
+		e := in.EcoIndex
+		v := indicator{Label: p.tr("Écoconception : ", "Eco-design: "), Value: fmt.Sprintf(p.tr("EcoIndex %d/100 (%s), indicateur à part, hors CyberScore ; %s gCO2e et %s cl d'eau par vue",
+			"EcoIndex %d/100 (%s), an indicator of its own, not in the CyberScore; %s gCO2e and %s cl of water per view"), e.Score, e.Grade, p.decimal(e.GHG), p.decimal(e.Water))}
+		v.Lines = append(v.Lines,
+			[2]string{p.tr("Mesures : ", "Measures: "), fmt.Sprintf(p.tr("%d éléments, %d requêtes, %.0f Ko (%s)", "%d elements, %d requests, %.0f KB (%s)"), e.DOMElements, e.Requests, e.SizeKB, audit.StripControls(e.Page))},
+			[2]string{p.tr("Méthode : ", "Method: "), p.tr("EcoIndex, publiée par GreenIT.fr et le projet EcoIndex (ecoindex.fr), implémentée par vigie", "EcoIndex, published by GreenIT.fr and the EcoIndex project (ecoindex.fr), implemented by vigie")})
+		out = append(out, v)
+	}
+	return out
 }
 
-// privacy writes the Privacy indicator, beside the CyberScore, and how
-// the pages were read.
-func (p *printer) privacy(r *audit.Result) {
-	in := r.Score.Indicator("privacy")
-	if in == nil || r.Observations == nil {
-		return
+// decimal writes f with two decimals, with a decimal comma in French.
+func (p *printer) decimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	if p.lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
 	}
-	p.field("", p.tr("Vie privée : ", "Privacy: "), fmt.Sprintf(p.tr("%s (%d/100), indicateur à part, hors CyberScore", "%s (%d/100), an indicator of its own, not in the CyberScore"), in.Grade, in.Points))
-	for _, pg := range r.Observations.Pages {
-		how := p.tr("chargée par un navigateur, sans interaction", "loaded by a browser, without interaction")
-		if pg.Method == audit.PageStatic {
-			how = p.tr("HTML lu sans l'exécuter (partiel)", "HTML read without running it (partial)")
-		}
-		if pg.ErrorCode != "" {
-			how += p.tr(" ; interrompue : ", "; cut short: ") + audit.StripControls(pg.ErrorCode)
-		}
-		p.field("  ", audit.StripControls(pg.URL)+" : ", fmt.Sprintf(p.tr("%s ; %d requêtes, %d cookies", "%s; %d requests, %d cookies"), how, pg.RequestCount, len(pg.Cookies)))
-	}
+	return s
 }
 
-// ecodesign writes the eco-design indicator: the home page's EcoIndex,
-// its measures, and the method's credit.
-func (p *printer) ecodesign(r *audit.Result) {
-	in := r.Score.Indicator("ecodesign")
-	if in == nil || in.EcoIndex == nil {
-		return
+// maxIndicatorParties bounds the third parties the privacy indicator
+// names on the first page (the details list them all).
+const maxIndicatorParties = 8
+
+// writeIndicators writes the indicators beside the CyberScore.
+func (p *printer) writeIndicators(r *audit.Result) {
+	for _, in := range p.indicators(r) {
+		p.field("", in.Label, in.Value)
+		for _, l := range in.Lines {
+			p.field("  ", l[0], l[1])
+		}
 	}
-	e := in.EcoIndex
-	p.field("", p.tr("Écoconception : ", "Eco-design: "), fmt.Sprintf(p.tr("EcoIndex %d/100 (%s), indicateur à part, hors CyberScore ; %.2f gCO2e et %.2f cl d'eau par vue",
-		"EcoIndex %d/100 (%s), an indicator of its own, not in the CyberScore; %.2f gCO2e and %.2f cl of water per view"), e.Score, e.Grade, e.GHG, e.Water))
-	p.field("  ", p.tr("Mesures : ", "Measures: "), fmt.Sprintf(p.tr("%d éléments, %d requêtes, %.0f Ko (%s)", "%d elements, %d requests, %.0f KB (%s)"), e.DOMElements, e.Requests, e.SizeKB, audit.StripControls(e.Page)))
-	p.field("  ", p.tr("Méthode : ", "Method: "), p.tr("EcoIndex, publiée par GreenIT.fr et le projet EcoIndex (ecoindex.fr), implémentée par vigie", "EcoIndex, published by GreenIT.fr and the EcoIndex project (ecoindex.fr), implemented by vigie"))
 }

@@ -20,6 +20,17 @@ type Digest struct {
 	Methodology string          `json:"m,omitempty"`
 	Error       string          `json:"e,omitempty"`
 	Findings    []DigestFinding `json:"f,omitempty"`
+	// Indicators are the grades of the indicators beside the CyberScore
+	// (sovereignty, privacy) that the audit observed; the digests of
+	// older audits have none.
+	Indicators []DigestIndicator `json:"n,omitempty"`
+}
+
+// DigestIndicator is one indicator of a Digest.
+type DigestIndicator struct {
+	ID     string `json:"i"`
+	Grade  string `json:"g"`
+	Points int    `json:"p"`
 }
 
 // DigestFinding is one finding of a Digest.
@@ -41,6 +52,9 @@ func DigestOf(r *audit.Result) *Digest {
 	d := &Digest{Error: cut(r.Error, digestErrorMax)}
 	if r.Score != nil {
 		d.Methodology = r.Score.Methodology
+		for _, in := range r.Score.Indicators {
+			d.Indicators = append(d.Indicators, DigestIndicator{ID: in.Indicator, Grade: in.Grade, Points: in.Points})
+		}
 	}
 	for _, f := range r.Findings {
 		d.Findings = append(d.Findings, DigestFinding{ID: f.ID, Severity: f.Severity, Subject: cut(f.Subject, digestSubjectMax)})

@@ -26,6 +26,7 @@ func (s *Server) apiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/organisations/{id}", s.api(s.apiOrganisation))
 	m.HandleFunc("GET /api/v1/domains/{domain}/audits", s.api(s.apiDomainAudits))
 	m.HandleFunc("GET /api/v1/audits/{id}", s.api(s.apiAudit))
+	m.HandleFunc("GET /api/v1/ondemand/{id}", s.api(s.apiOnDemand))
 	m.HandleFunc("GET /api/v1/campaigns", s.api(s.apiCampaigns))
 	m.HandleFunc("GET /api/v1/statistics", s.api(s.apiStatistics))
 	m.HandleFunc("GET /api/v1/", s.api(func(r *http.Request) (any, error) { return nil, errNotFound }))
@@ -274,6 +275,25 @@ type statsJSON struct {
 	Grades        []gradeCountJSON     `json:"grades"`
 	Categories    []categoryJSON       `json:"categories"`
 	Findings      []findingShareJSON   `json:"findings"`
+	// Sovereignty: all the organisations described, then each
+	// category; absent when no audit described hosting.
+	Sovereignty []sovereigntyJSON `json:"sovereignty,omitempty"`
+}
+
+// sovereigntyJSON counts the organisations of a category (absent for
+// all) whose web site, mail or DNS is at a provider bound by
+// extra-European law.
+type sovereigntyJSON struct {
+	Category      *string   `json:"category,omitempty"`
+	Organisations int       `json:"organisations"`
+	Web           shareJSON `json:"web"`
+	Mail          shareJSON `json:"mail"`
+	DNS           shareJSON `json:"dns"`
+}
+
+type shareJSON struct {
+	Orgs    int `json:"organisations"`
+	Percent int `json:"percent"`
 }
 
 type gradeCountJSON struct {
@@ -335,6 +355,13 @@ func (s *Server) apiStatistics(r *http.Request) (any, error) {
 	}
 	for _, f := range st.Findings {
 		out.Findings = append(out.Findings, findingShareJSON{ID: f.ID, Severity: f.Severity.String(), Organisations: f.Orgs, Percent: f.Percent})
+	}
+	for i, sh := range st.Sovereignty {
+		j := sovereigntyJSON{Organisations: sh.Orgs, Web: shareJSON(sh.Web), Mail: shareJSON(sh.Mail), DNS: shareJSON(sh.DNS)}
+		if i > 0 {
+			j.Category = &sh.Category
+		}
+		out.Sovereignty = append(out.Sovereignty, j)
 	}
 	return out, nil
 }

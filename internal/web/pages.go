@@ -23,11 +23,13 @@ type homeData struct {
 	Offset  int
 	Next    int // offset of the next page, 0 for none
 	Stats   *campaignStats
+	// OnDemand shows the form of on-demand audits.
+	OnDemand bool
 }
 
 func (s *Server) home(r *http.Request) (*view, error) {
 	l := requestLang(r)
-	d := &homeData{}
+	d := &homeData{OnDemand: s.opt.OnDemand != nil}
 	q := r.URL.Query()
 	d.Query = q.Get("q")
 	if len(d.Query) > maxSearch {

@@ -27,6 +27,31 @@ type campaignStats struct {
 	Findings []findingShare
 	// Orgs is the number of organisations audited.
 	Orgs int
+	// Sovereignty is, for all the organisations whose hosts the audits
+	// described and then for each category, how many have their web
+	// site, mail or DNS at a provider bound by extra-European law; nil
+	// when no audit of the campaign described hosting.
+	Sovereignty []sovereigntyShare
+}
+
+// sovereigntyShare is the sovereignty at a glance of a set of
+// organisations.
+type sovereigntyShare struct {
+	Category string // "" for all the organisations described
+	Orgs     int    // organisations whose hosts were described
+	// Web, Mail and DNS count the organisations with at least one host
+	// of that role at a provider bound by extra-European law.
+	Web, Mail, DNS share
+}
+
+type share struct{ Orgs, Percent int }
+
+// sovereigntyRoles are the findings that put a role of an organisation
+// at a provider bound by extra-European law.
+var sovereigntyRoles = map[string]func(*sovereigntyShare) *share{
+	"sovereignty.web.extraterritorial":  func(s *sovereigntyShare) *share { return &s.Web },
+	"sovereignty.mail.extraterritorial": func(s *sovereigntyShare) *share { return &s.Mail },
+	"sovereignty.dns.extraterritorial":  func(s *sovereigntyShare) *share { return &s.DNS },
 }
 
 type distribution []gradeCount
@@ -86,6 +111,10 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 		category string
 		grades   []string
 		findings map[string]bool
+		// described: an audit of the organisation described who hosts
+		// it; roles: the sovereignty findings of its audits.
+		described bool
+		roles     map[string]bool
 	}
 	orgs := map[string]*org{}
 	var order []string
@@ -93,13 +122,19 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 	err := s.st.CampaignDigests(ctx, c.ID, func(rec store.AuditRecord) error {
 		o := orgs[rec.Org.ID]
 		if o == nil {
-			o = &org{category: rec.Org.Category, findings: map[string]bool{}}
+			o = &org{category: rec.Org.Category, findings: map[string]bool{}, roles: map[string]bool{}}
 			orgs[rec.Org.ID] = o
 			order = append(order, rec.Org.ID)
 		}
 		o.grades = append(o.grades, rec.Grade)
 		if rec.Digest != nil {
+			for _, in := range rec.Digest.Indicators {
+				o.described = o.described || in.ID == "sovereignty"
+			}
 			for _, f := range rec.Digest.Findings {
+				if sovereigntyRoles[f.ID] != nil {
+					o.roles[f.ID] = true
+				}
 				if f.Severity >= notableFinding {
 					o.findings[f.ID] = true
 					severities[f.ID] = max(severities[f.ID], f.Severity)
@@ -130,6 +165,10 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 		}
 	}
 	st.Overall = s.distribution(overall, len(orgs))
+	st.Sovereignty = sovereigntyShares(order, func(id string) (string, bool, map[string]bool) {
+		o := orgs[id]
+		return o.category, o.described, o.roles
+	})
 	for cat, m := range cats {
 		st.Categories = append(st.Categories, categoryStats{Category: cat, Orgs: catOrgs[cat], Grades: s.distribution(m, catOrgs[cat])})
 	}
@@ -152,6 +191,48 @@ func (s *Server) campaignStats(ctx context.Context, c store.CampaignSummary) (*c
 	s.stats[c.ID] = st
 	s.statsMu.Unlock()
 	return st, nil
+}
+
+// sovereigntyShares counts, among the organisations (by id, in order)
+// whose hosts were described, those with each sovereignty finding: all
+// of them first, then each category, the largest first; nil when none
+// was described.
+func sovereigntyShares(order []string, org func(id string) (category string, described bool, roles map[string]bool)) []sovereigntyShare {
+	all := &sovereigntyShare{}
+	byCat := map[string]*sovereigntyShare{}
+	for _, id := range order {
+		cat, described, roles := org(id)
+		if !described {
+			continue
+		}
+		c := byCat[cat]
+		if c == nil {
+			c = &sovereigntyShare{Category: cat}
+			byCat[cat] = c
+		}
+		for _, sh := range []*sovereigntyShare{all, c} {
+			sh.Orgs++
+			for f := range roles {
+				sovereigntyRoles[f](sh).Orgs++
+			}
+		}
+	}
+	if all.Orgs == 0 {
+		return nil
+	}
+	out := []sovereigntyShare{*all}
+	for _, c := range byCat {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out[1:], func(a, b sovereigntyShare) int {
+		return cmp.Or(cmp.Compare(b.Orgs, a.Orgs), cmp.Compare(a.Category, b.Category))
+	})
+	for i := range out {
+		for _, sh := range []*share{&out[i].Web, &out[i].Mail, &out[i].DNS} {
+			sh.Percent = percent(sh.Orgs, out[i].Orgs)
+		}
+	}
+	return out
 }
 
 // distribution orders counts by grade, the rules' grades first, then

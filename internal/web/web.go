@@ -8,8 +8,11 @@
 // nothing from another origin and reads without JavaScript. Every
 // response carries strict security headers (see secure).
 //
-// It does not write to the store, run audits on demand, nor know
-// operators: those come later.
+// With Options.OnDemand, it also takes audit requests from visitors (a
+// form on the home page, POST /api/v1/audits) and hands them to an
+// internal/ondemand queue, which audits and stores; the web side only
+// shows the queue's answers and the stored audits. It does not know
+// operators: that comes later.
 package web
 
 import (
@@ -32,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"vigie.eu/vigie/internal/ondemand"
 	"vigie.eu/vigie/internal/score"
 	"vigie.eu/vigie/internal/store"
 )
@@ -61,6 +65,16 @@ type Options struct {
 	Now func() time.Time
 	// Log receives the errors of the handlers; slog.Default when nil.
 	Log *slog.Logger
+	// OnDemand, when set, takes the visitors' audit requests (the form
+	// of the home page, POST /ondemand, POST /api/v1/audits); nil
+	// serves none.
+	OnDemand *ondemand.Queue
+	// TrustProxy says that the server runs behind a reverse proxy that
+	// appends the client's address to X-Forwarded-For: the rate limit
+	// of on-demand audits counts that address (the header's last
+	// entry) rather than the proxy's. Off, the header is ignored, as a
+	// client may send any.
+	TrustProxy bool
 }
 
 // Server serves the observatory from a store. Its methods are safe for
@@ -81,6 +95,9 @@ type Server struct {
 	cmpMu   sync.Mutex
 	cmps    map[[2]int64]*comparison
 	cache   pageCache
+
+	csrfOnce sync.Once
+	csrf     *http.CrossOriginProtection
 }
 
 // New returns a server of st. It reads nothing from the store: pages
@@ -124,7 +141,7 @@ func New(st store.Store, opt Options) (*Server, error) {
 // headers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secure(w.Header(), s.opt.TLS)
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !(r.Method == http.MethodPost && s.takesPost(r.URL.Path)) {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -243,6 +260,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /org/{id}", s.page(s.organisation))
 	m.HandleFunc("GET /audit/{id}", s.page(s.auditPage))
 	m.HandleFunc("GET /audit/{id}/print", s.auditReport)
+	m.HandleFunc("GET /ondemand/{id}", s.page(s.onDemandAudit))
 	m.HandleFunc("GET /campaign/{id}", s.page(s.campaignPage))
 	m.HandleFunc("GET /methodology", s.page(s.methodologyPage))
 	m.HandleFunc("GET /opendata", s.page(s.openData))
@@ -256,6 +274,9 @@ func (s *Server) routes() {
 	// an API answer): the site's own icon, rather than a 404 per visit.
 	m.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	s.apiRoutes(m)
+	if s.opt.OnDemand != nil {
+		s.onDemandRoutes(m)
+	}
 	m.HandleFunc("/", s.page(func(r *http.Request) (*view, error) { return nil, errNotFound }))
 	s.mux = m
 }
@@ -278,6 +299,20 @@ type view struct {
 	// print renders the page without its navigation (the printable
 	// report).
 	print bool
+	// status is the response's status when not 200; a page that is
+	// not 200, or noStore, is never kept in the cache.
+	status int
+	// noStore marks a page that changes from one request to the next
+	// (an on-demand request's progress): Cache-Control no-store.
+	noStore bool
+	// refresh, when positive, asks the browser to load the page again
+	// after so many seconds (a meta refresh: no JavaScript).
+	refresh int
+	// redirect, when set, answers 303 See Other to this path instead
+	// of a page.
+	redirect string
+	// retryAfter, when positive, is sent as Retry-After, in seconds.
+	retryAfter int
 }
 
 // pageData is what every page template gets.
@@ -287,7 +322,10 @@ type pageData struct {
 	Path   string // the path without the language prefix, with its query
 	Title  string
 	Print  bool
-	Data   any
+	// Refresh, when positive, is the meta refresh of the page, in
+	// seconds.
+	Refresh int
+	Data    any
 }
 
 // page turns a page handler into an http.HandlerFunc: errors become
@@ -302,7 +340,7 @@ func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 		key := l.lang + "\x00" + l.prefix + "\x00" + path
 		if err := s.cacheValid(r.Context()); err != nil {
 			s.opt.Log.Error("web: store", "err", err)
-		} else if b := s.cached(key); b != nil {
+		} else if b := s.cached(key); b != nil && r.Method != http.MethodPost {
 			s.pageHeaders(w, l)
 			writeTagged(w, r, b)
 			return
@@ -329,7 +367,24 @@ func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 						"The page could not be produced; the error is in the server's log.")}
 			}
 		}
-		d := pageData{Lang: l.lang, Prefix: l.prefix, Path: path, Title: v.title, Print: v.print, Data: v.data}
+		if v.redirect != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, v.redirect, http.StatusSeeOther)
+			return
+		}
+		if v.status != 0 {
+			status = v.status
+		}
+		if v.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(v.retryAfter))
+		}
+		if r.Method == http.MethodPost {
+			// The page answering a form is shown at the form's
+			// address: its links are the same page's in the other
+			// language, which is the home page.
+			path = "/"
+		}
+		d := pageData{Lang: l.lang, Prefix: l.prefix, Path: path, Title: v.title, Print: v.print, Refresh: v.refresh, Data: v.data}
 		var b bytes.Buffer
 		if err := s.pages[v.name].ExecuteTemplate(&b, "layout", d); err != nil {
 			s.opt.Log.Error("web: template", "page", v.name, "err", err)
@@ -337,7 +392,10 @@ func (s *Server) page(h func(r *http.Request) (*view, error)) http.HandlerFunc {
 			return
 		}
 		s.pageHeaders(w, l)
-		if status == http.StatusOK {
+		if v.noStore || r.Method == http.MethodPost {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		if status == http.StatusOK && !v.noStore && r.Method != http.MethodPost {
 			s.keep(key, b.Bytes())
 			writeTagged(w, r, b.Bytes())
 			return

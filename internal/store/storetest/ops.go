@@ -228,6 +228,11 @@ func testDigests(t *testing.T, s store.Store) {
 	if d := store.DigestOf(Realistic("x.test", base)); len(d.Findings) == 0 || d.Methodology == "" {
 		t.Errorf("digest of a realistic result: %+v; want its findings and methodology", d)
 	}
+	withIndicator := Realistic("y.test", base)
+	withIndicator.Score.Indicators = []audit.IndicatorScore{{Indicator: "sovereignty", Grade: "C", Points: 75}}
+	if d := store.DigestOf(withIndicator); !reflect.DeepEqual(d.Indicators, []store.DigestIndicator{{ID: "sovereignty", Grade: "C", Points: 75}}) {
+		t.Errorf("digest's indicators: %+v; want sovereignty C 75", d.Indicators)
+	}
 	if err := s.CampaignDigests(ctx, id+100, func(store.AuditRecord) error { return nil }); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("CampaignDigests of no campaign: %v, want ErrNotFound", err)
 	}
