@@ -249,7 +249,7 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 	if f.browser {
 		cfg.Pages = true
 	}
-	if f.browserParallel < 1 {
+	if f.browser && f.browserParallel < 1 {
 		return cfg, fmt.Errorf(e.t(text{"--browser-parallel %d : au moins 1", "--browser-parallel %d: want at least 1"}), f.browserParallel)
 	}
 	if f.timeout <= 0 {

@@ -295,6 +295,22 @@ func (p *printer) indicators(r *audit.Result) []indicator {
 		if len(parties) > 0 {
 			v.Lines = append(v.Lines, [2]string{p.tr("Tiers : ", "Third parties: "), strings.Join(parties, ", ")})
 		}
+		for _, pg := range r.Observations.Pages {
+			if pg != nil && pg.Method == audit.PageBrowser && pg.ErrorCode != "" {
+				v.Lines = append(v.Lines, [2]string{p.tr("Chargement interrompu : ", "Load cut short: "), audit.StripControls(pg.URL) + " (" + audit.StripControls(pg.ErrorCode) + ")"})
+			}
+		}
+		out = append(out, v)
+	}
+	// The eco-design indicator: the home page's EcoIndex, its measures,
+	// and the method's credit.
+	if in := r.Score.Indicator("ecodesign"); in != nil && in.EcoIndex != nil {
+		e := in.EcoIndex
+		v := indicator{Label: p.tr("Écoconception : ", "Eco-design: "), Value: fmt.Sprintf(p.tr("EcoIndex %d/100 (%s), indicateur à part, hors CyberScore ; %s gCO2e et %s cl d'eau par vue",
+			"EcoIndex %d/100 (%s), an indicator of its own, not in the CyberScore; %s gCO2e and %s cl of water per view"), e.Score, e.Grade, p.decimal(e.GHG), p.decimal(e.Water))}
+		v.Lines = append(v.Lines,
+			[2]string{p.tr("Mesures : ", "Measures: "), fmt.Sprintf(p.tr("%d éléments, %d requêtes, %.0f Ko (%s)", "%d elements, %d requests, %.0f KB (%s)"), e.DOMElements, e.Requests, e.SizeKB, audit.StripControls(e.Page))},
+			[2]string{p.tr("Méthode : ", "Method: "), p.tr("EcoIndex, publiée par GreenIT.fr et le projet EcoIndex (ecoindex.fr), implémentée par vigie", "EcoIndex, published by GreenIT.fr and the EcoIndex project (ecoindex.fr), implemented by vigie")})
 		out = append(out, v)
 	}
 	if in := r.Score.Indicator("ecodesign"); in != nil && in.EcoIndex != nil {
@@ -308,6 +324,15 @@ func (p *printer) indicators(r *audit.Result) []indicator {
 			}})
 	}
 	return out
+}
+
+// decimal writes f with two decimals, with a decimal comma in French.
+func (p *printer) decimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	if p.lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 // maxIndicatorParties bounds the third parties the privacy indicator

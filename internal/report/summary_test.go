@@ -89,3 +89,26 @@ func TestActorOf(t *testing.T) {
 		}
 	}
 }
+
+// TestTextEcoIndex checks that the text report shows the eco-design
+// indicator with its measures, in French with decimal commas.
+func TestTextEcoIndex(t *testing.T) {
+	r := &audit.Result{Domain: "example.test", Observations: &audit.Observations{Domain: "example.test"},
+		Score: &audit.Score{Grade: "B", Points: 80, Indicators: []audit.IndicatorScore{{Indicator: "ecodesign", Grade: "B", Points: 72,
+			EcoIndex: &audit.EcoIndexScore{Page: "https://example.test/", DOMElements: 100, Requests: 100, SizeKB: 100, Score: 72, Grade: "B", GHG: 1.56, Water: 2.34}}}}}
+	for lang, want := range map[string][]string{
+		"fr": {"Écoconception : EcoIndex 72/100 (B)", "1,56 gCO2e et 2,34 cl d'eau par vue", "100 éléments, 100 requêtes, 100 Ko (https://example.test/)", "GreenIT.fr"},
+		"en": {"Eco-design: EcoIndex 72/100 (B)", "1.56 gCO2e and 2.34 cl of water per view", "100 elements, 100 requests, 100 KB (https://example.test/)"},
+	} {
+		var got bytes.Buffer
+		if err := Text(&got, r, Options{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		flat := strings.Join(strings.Fields(got.String()), " ")
+		for _, w := range want {
+			if !strings.Contains(flat, w) {
+				t.Errorf("%s: report lacks %q:\n%s", lang, w, got.String())
+			}
+		}
+	}
+}
