@@ -46,6 +46,7 @@ cleanup() {
 	if ((failed > 0 || rc != 0)); then
 		mkdir -p "$root/e2e/out/workers"
 		cp "$work"/*.log "$work"/*.json "$work"/*.tsv "$root/e2e/out/workers/" 2>/dev/null || true
+		cp "$work/export-queue/audits.jsonl" "$root/e2e/out/workers/audits-queue.jsonl" 2>/dev/null || true
 	fi
 	rm -rf "$work"
 	if ((rc != 0 && failed == 0)); then
@@ -245,8 +246,8 @@ overlap() {
 			| (($c.s + "Z") | fromdate) * 1000 + (("0." + ($c.f // "0")) | tonumber * 1000);
 		.result as $r | (($r.observations.dns.a // [])[0] // ($r.observations.dns.www.ipv4 // [])[0]) as $a
 		| select($a != null) | ($r.time | ms) as $t
-		| "\($a) \($t) 1\n\($a) \($t + $r.duration_ms) -1"' "$1/audits.jsonl" |
-		sort -k1,1 -k2,2n -k3,3n |
+		| "\($a) \($t) 1 \($r.domain)\n\($a) \($t + $r.duration_ms) -1 \($r.domain)"' "$1/audits.jsonl" |
+		sort -k1,1 -k2,2n -k3,3n | tee "$work/overlap.tsv" |
 		awk '{ n[$1] += $3; if (n[$1] > m[$1]) m[$1] = n[$1] } END { top = 0; for (a in m) if (m[a] > top) { top = m[a]; at = a } print top, at }'
 }
 read -r most at <<<"$(overlap "$work/export-queue")"
@@ -254,4 +255,18 @@ if ((most >= 1 && most <= perip)); then
 	pass "the audits' times: at most $most audit(s) of one web address at once (--per-ip $perip), at $at"
 else
 	fail "the audits' times: $most audits of $at at once, want 1 to $perip"
+fi
+
+echo "== a worker whose campaign's resolver does not answer"
+psql -q "$url" -c "CREATE DATABASE vigie_down" >/dev/null
+down=$(sed -E "s#/[A-Za-z0-9_]+(\?|$)#/vigie_down\1#" <<<"$url")
+SSL_CERT_FILE=$lab/ca.pem "$vigie" --lang en campaign submit "${flags[@]}" --resolver 127.53.0.99:53 --db "$down" >/dev/null 2>"$work/submit-down.log"
+code=0
+timeout 120 "$vigie" --lang en worker --db "$down" --parallel 4 >"$work/worker-down.log" 2>&1 || code=$?
+reason=$("$vigie" --lang en campaign status --db "$down" --campaign 1 --json | jq -r '.workers[0].reason // ""')
+left=$("$vigie" --lang en campaign status --db "$down" --campaign 1 --json | jq -r '"\(.done) \(.pending)"')
+if ((code == 5)) && grep -q 'resolver does not answer' <<<"$reason" && [[ $left == "0 $jobs" ]]; then
+	pass "the worker stopped with code 5, its reason recorded ($(cut -c1-80 <<<"$reason")), the $jobs jobs left pending"
+else
+	fail "worker with a silent resolver: code $code, reason '$reason', done/pending $left: $(tail -2 "$work/worker-down.log")"
 fi
