@@ -75,6 +75,9 @@ type Options struct {
 	// entry) rather than the proxy's. Off, the header is ignored, as a
 	// client may send any.
 	TrustProxy bool
+	// Operators, when set, serves the operators' sign-in (password and
+	// one-time code) and the admin log under /admin; nil serves none.
+	Operators store.Operators
 }
 
 // Server serves the observatory from a store. Its methods are safe for
@@ -98,6 +101,7 @@ type Server struct {
 
 	csrfOnce sync.Once
 	csrf     *http.CrossOriginProtection
+	admin    *adminState
 }
 
 // New returns a server of st. It reads nothing from the store: pages
@@ -276,6 +280,9 @@ func (s *Server) routes() {
 	s.apiRoutes(m)
 	if s.opt.OnDemand != nil {
 		s.onDemandRoutes(m)
+	}
+	if s.opt.Operators != nil {
+		s.adminRoutes(m)
 	}
 	m.HandleFunc("/", s.page(func(r *http.Request) (*view, error) { return nil, errNotFound }))
 	s.mux = m
