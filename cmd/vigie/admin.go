@@ -22,15 +22,15 @@ argon2id, et un second facteur est obligatoire : un secret TOTP (RFC 6238)
 est tiré au hasard, et son adresse otpauth:// affichée une seule fois, à
 donner à une application d'authentification. La création est inscrite au
 journal des actions des opérateurs, que la base garde sans modification ni
-suppression possible. (La connexion des opérateurs au site viendra
-ensuite.)
+suppression possible. L'opérateur se connecte ensuite au site servi par
+« vigie serve --admin ».
 `, `Creates an operator account of the observatory: the password (read from
 standard input, one line, at least 12 bytes) is kept hashed with argon2id,
 and a second factor is mandatory: a TOTP secret (RFC 6238) is drawn at
 random and its otpauth:// address printed once, for an authenticator app.
 The creation is written to the log of the operators' actions, which the
-database keeps without any change or deletion possible. (The operators'
-sign-in to the site comes next.)
+database keeps without any change or deletion possible. The operator then
+signs in to the site served by "vigie serve --admin".
 `}
 
 // operatorName is an operator's name: lower-case letters, digits, dots,

@@ -11,8 +11,9 @@
 // With Options.OnDemand, it also takes audit requests from visitors (a
 // form on the home page, POST /api/v1/audits) and hands them to an
 // internal/ondemand queue, which audits and stores; the web side only
-// shows the queue's answers and the stored audits. It does not know
-// operators: that comes later.
+// shows the queue's answers and the stored audits. With
+// Options.Operators, it serves the operators' sign-in and admin log
+// under /admin (see admin.go).
 package web
 
 import (
