@@ -96,8 +96,20 @@ var rules = []rule{
 	},
 	{
 		from: []string{"./..."}, except: []string{"./internal/store/..."}, scope: direct,
-		deny: []string{"database/sql", "database/sql/driver", "modernc.org/sqlite/...", "github.com/jackc/pgx/..."},
+		deny: []string{"database/sql", "database/sql/driver", "modernc.org/sqlite/..."},
 		why:  "the store is the only code that touches a database",
+	},
+	{
+		// River's PostgreSQL driver takes a pgx pool: the queue holds
+		// one on the store's database, for River's tables and its own.
+		from: []string{"./..."}, except: []string{"./internal/store/...", "./internal/queue"}, scope: direct,
+		deny: []string{"github.com/jackc/pgx/..."},
+		why:  "the store, and the queue on the store's database, are the only code that touches a database",
+	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/queue"}, scope: direct,
+		deny: []string{"github.com/riverqueue/..."},
+		why:  "River is confined to the queue",
 	},
 	{
 		from: []string{"./internal/probe/..."}, scope: direct,
@@ -118,6 +130,11 @@ var rules = []rule{
 		from: []string{"./..."}, except: []string{"./internal/operator"}, scope: direct,
 		deny: []string{"github.com/pquerna/otp/...", "golang.org/x/crypto/argon2"},
 		why:  "one-time codes and password hashes are confined to the operators' package",
+	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/probe/pageprobe"}, scope: direct,
+		deny: []string{"github.com/chromedp/..."},
+		why:  "the browser driver is confined to the page-load probe",
 	},
 }
 
@@ -483,7 +500,7 @@ func TestRuleCheck(t *testing.T) {
 	}
 	want := []string{
 		"./cmd/vigie links testing (through ./internal/lab, ./internal/dnstest): " + rules[0].why,
-		"./internal/audit links ./internal/target: " + rules[7].why,
+		"./internal/audit links ./internal/target: " + rules[9].why,
 		"./internal/campaign imports ./internal/probe/dnsprobe: " + rules[1].why,
 		"./internal/check/httpcheck imports net/http: " + rules[3].why,
 		"./internal/export imports database/sql: " + rules[5].why,

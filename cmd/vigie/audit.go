@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"vigie.eu/vigie/internal/probe/pageprobe"
 	"vigie.eu/vigie/internal/thirdparty"
 
 	"vigie.eu/vigie/internal/audit"
@@ -57,6 +58,10 @@ type auditFlags struct {
 	// eco-design indicators; thirdParties is --third-parties.
 	page         bool
 	thirdParties string
+	// browser is --browser: the home pages loaded in Chromium, at most
+	// browserParallel at once.
+	browser         bool
+	browserParallel int
 }
 
 // set defines the flags on fs; parallel is the default of --parallel.
@@ -84,6 +89,9 @@ func (f *auditFlags) set(fs *flag.FlagSet, parallel int) {
 		"`CATEGORY` category of the audited organisation (commune, hôpital, ministère...), which weighs on the severity of the sovereignty findings; a campaign takes that of its targets file"))
 	fs.BoolVar(&f.page, "page", false, bi("lit aussi la page d'accueil (domaine et www) pour les indicateurs vie privée et écoconception : traceurs, tiers et leurs pays, polices et scripts de CDN tiers ; lecture statique du HTML reçu, sans exécuter ses scripts",
 		"also read the home page (domain and www) for the privacy and eco-design indicators: trackers, third parties and their countries, fonts and scripts from third-party CDNs; a static reading of the HTML received, without running its scripts"))
+	fs.BoolVar(&f.browser, "browser", false, bi("charge la page d'accueil (domaine et www) dans Chromium sans interaction, donc avant tout consentement : requêtes, cookies, stockage, taille du DOM et poids, pour les indicateurs vie privée et écoconception (EcoIndex) ; implique --page",
+		"load the home page (domain and www) in Chromium without interaction, so before any consent: requests, cookies, storage, DOM size and weight, for the privacy and eco-design (EcoIndex) indicators; implies --page"))
+	fs.IntVar(&f.browserParallel, "browser-parallel", 2, bi("`N` pages chargées en même temps dans le navigateur", "`N` pages loaded at once in the browser"))
 	fs.StringVar(&f.thirdParties, "third-parties", "", bi("`FICHIER` table de tiers de l'opérateur (format de internal/thirdparty/table/v1.json), lue avant celle de vigie",
 		"`FILE` the operator's third-party table (the format of internal/thirdparty/table/v1.json), read before vigie's"))
 	fs.IntVar(&f.smtpPort, "smtp-port", 25, bi("`N` port sondé sur chaque serveur MX, pour les labos", "`N` port probed on each MX host, for labs"))
@@ -237,6 +245,12 @@ func auditConfig(e *env, f *auditFlags) (engine.Config, error) {
 	}
 	if f.lang != "fr" && f.lang != "en" {
 		return cfg, fmt.Errorf(e.t(text{"--lang « %s » : fr ou en attendu", "--lang %q: want fr or en"}), f.lang)
+	}
+	if f.browser {
+		cfg.Pages = true
+	}
+	if f.browserParallel < 1 {
+		return cfg, fmt.Errorf(e.t(text{"--browser-parallel %d : au moins 1", "--browser-parallel %d: want at least 1"}), f.browserParallel)
 	}
 	if f.timeout <= 0 {
 		return cfg, fmt.Errorf(e.t(text{"--timeout %v : une durée positive est attendue (30s, 2m)", "--timeout %v: want a positive duration (30s, 2m)"}), f.timeout)
@@ -425,6 +439,22 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	cfg.Roots, cfg.RootsName = roots, rootsName
+	if f.browser {
+		var caPEM []byte
+		if file := os.Getenv("SSL_CERT_FILE"); file != "" && len(cfg.AddressPolicy.Allowed()) > 0 {
+			if caPEM, err = os.ReadFile(file); err != nil {
+				e.errorf("SSL_CERT_FILE: %v", err)
+				return exitFailed
+			}
+		}
+		b, err := startBrowser(ctx, e, f.browserParallel, caPEM)
+		if err != nil {
+			e.errorf("audit: %v", err)
+			return exitFailed
+		}
+		defer b.Close()
+		cfg.Browser = b
+	}
 	failOn := audit.Severity(-1)
 	if f.failOn != "" {
 		failOn, _ = audit.ParseSeverity(f.failOn)
@@ -544,4 +574,15 @@ func thirdPartyTable(data []byte) (*thirdparty.Table, error) {
 		return nil, err
 	}
 	return base.With(data)
+}
+
+// startBrowser starts the headless Chromium of --browser, trusting caPEM
+// (the lab's CA, in lab mode only) besides the system's roots.
+func startBrowser(ctx context.Context, e *env, parallel int, caPEM []byte) (*pageprobe.Browser, error) {
+	b, err := pageprobe.StartBrowser(ctx, pageprobe.BrowserConfig{Parallel: parallel, CAPEM: caPEM})
+	if errors.Is(err, pageprobe.ErrNoBrowser) {
+		return nil, errors.New(e.t(text{"--browser : Chromium introuvable (apt-get install chromium, ou VIGIE_CHROMIUM=CHEMIN) ; sans lui, --page lit le HTML sans l'exécuter",
+			"--browser: Chromium not found (apt-get install chromium, or VIGIE_CHROMIUM=PATH); without it, --page reads the HTML without running it"}))
+	}
+	return b, err
 }

@@ -199,8 +199,28 @@ func parseCampaignFlags(e *env, sub string, fs *flag.FlagSet, args []string) (in
 
 func campaignRun(ctx context.Context, e *env, args []string) int {
 	tuneGC(campaignMemory)
+	c, code, ok := createCampaign(ctx, e, "run", args)
+	if !ok {
+		return code
+	}
+	defer c.st.Close()
+	return execCampaign(ctx, e, c.st, c.db, c.id, c.cfg)
+}
+
+// created is a campaign that createCampaign stored.
+type created struct {
+	st  store.Store
+	db  string
+	id  int64
+	cfg campaign.Config
+}
+
+// createCampaign parses the flags of "vigie campaign run" (or submit,
+// sub), reads the targets and stores the campaign with its options; the
+// caller closes the store. When ok is false, code is the exit code.
+func createCampaign(ctx context.Context, e *env, sub string, args []string) (c created, code int, ok bool) {
 	f := &auditFlags{}
-	fs := flag.NewFlagSet("campaign run", flag.ContinueOnError)
+	fs := flag.NewFlagSet("campaign "+sub, flag.ContinueOnError)
 	f.set(fs, campaign.DefaultParallel)
 	var targets, db, name, canary string
 	var perIP int
@@ -211,50 +231,53 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&name, "name", "", bi("`NOM` nom de la campagne (par défaut : le fichier et la date)", "`NAME` name of the campaign (default: the file and the date)"))
 	fs.IntVar(&perIP, "per-ip", campaign.DefaultPerIP, bi("`N` audits simultanés au plus vers une même adresse web : celle du domaine (sinon de www), IPv4 d'abord, résolue par le cache DNS de la campagne ; les serveurs de messagerie ne comptent pas",
 		"`N` audits at most at once against one web address: the domain's (else www's), IPv4 first, resolved through the campaign's DNS cache; mail hosts are not counted"))
-	if code, ok := parseCampaignFlags(e, "run", fs, args); !ok {
-		return code
+	if code, ok := parseCampaignFlags(e, sub, fs, args); !ok {
+		return c, code, false
 	}
 	for _, fl := range []string{"json", "fail-on"} {
 		if flagGiven(fs, fl) {
-			e.errorf(e.t(text{"campaign run : --%s est une option de « vigie audit »", "campaign run: --%s is an option of \"vigie audit\""}), fl)
-			return exitUsage
+			e.errorf(e.t(text{"campaign %[1]s : --%s est une option de « vigie audit »", "campaign %[1]s: --%s is an option of \"vigie audit\""}), sub, fl)
+			return c, exitUsage, false
 		}
 	}
 	switch {
 	case targets == "":
-		e.errorf(e.t(text{"campaign run : --targets FICHIER est obligatoire", "campaign run: --targets FILE is required"}))
-		return exitUsage
+		e.errorf(e.t(text{"campaign %[1]s : --targets FICHIER est obligatoire", "campaign %[1]s: --targets FILE is required"}), sub)
+		return c, exitUsage, false
 	case db == "":
-		e.errorf(e.t(text{"campaign run : --db BASE est obligatoire", "campaign run: --db DB is required"}))
-		return exitUsage
+		e.errorf(e.t(text{"campaign %[1]s : --db BASE est obligatoire", "campaign %[1]s: --db DB is required"}), sub)
+		return c, exitUsage, false
+	case sub == "submit" && !store.IsPostgres(db):
+		e.errorf(e.t(text{"campaign submit : --db %s : les travailleurs partagent une base PostgreSQL (une URL postgres://)", "campaign submit: --db %s: workers share a PostgreSQL database (a postgres:// URL)"}), db)
+		return c, exitUsage, false
 	case perIP < 1:
-		e.errorf(e.t(text{"campaign run : --per-ip %d : au moins 1", "campaign run: --per-ip %d: want at least 1"}), perIP)
-		return exitUsage
+		e.errorf(e.t(text{"campaign %[1]s : --per-ip %d : au moins 1", "campaign %[1]s: --per-ip %d: want at least 1"}), sub, perIP)
+		return c, exitUsage, false
 	}
 	cfg, err := auditConfig(e, f)
 	if err != nil {
-		e.errorf("campaign run: %v", err)
-		return exitUsage
+		e.errorf("campaign %s: %v", sub, err)
+		return c, exitUsage, false
 	}
 	if _, err := target.Parse(canary); err != nil || strings.Contains(canary, "/") {
-		e.errorf(e.t(text{"campaign run : --canary « %s » n'est pas un nom de domaine", "campaign run: --canary %q is not a domain name"}), canary)
-		return exitUsage
+		e.errorf(e.t(text{"campaign %[1]s : --canary « %s » n'est pas un nom de domaine", "campaign %[1]s: --canary %q is not a domain name"}), sub, canary)
+		return c, exitUsage, false
 	}
 	opts, err := runOptions(f, cfg, targets, perIP)
 	if err != nil {
-		e.errorf("campaign run: %v", err)
-		return exitFailed
+		e.errorf("campaign %s: %v", sub, err)
+		return c, exitFailed, false
 	}
 	opts.Canary = canary
 	ccfg, err := campaign.NewConfig(opts, vigieVersion())
 	if err != nil {
-		e.errorf("campaign run: %v", err)
-		return exitFailed
+		e.errorf("campaign %s: %v", sub, err)
+		return c, exitFailed, false
 	}
 
 	orgs, ok := readTargets(e, targets)
 	if !ok {
-		return exitFailed
+		return c, exitFailed, false
 	}
 	jobs := 0
 	for _, o := range orgs {
@@ -264,9 +287,8 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		e.errorf("%v", err)
-		return exitFailed
+		return c, exitFailed, false
 	}
-	defer st.Close()
 	reportRenames(ctx, e, st, orgs)
 	now := time.Now().UTC()
 	if name == "" {
@@ -275,14 +297,16 @@ func campaignRun(ctx context.Context, e *env, args []string) int {
 	id, err := st.CreateCampaign(ctx, &store.Campaign{Name: name, Created: now, Options: opts}, orgs)
 	if err != nil {
 		if ctx.Err() != nil {
-			e.errorf(e.t(text{"campaign run : interrompu avant le début de la campagne", "campaign run: interrupted before the campaign started"}))
-			return exitInterrupt
+			e.errorf(e.t(text{"campaign %[1]s : interrompu avant le début de la campagne", "campaign %[1]s: interrupted before the campaign started"}), sub)
+			st.Close()
+			return c, exitInterrupt, false
 		}
 		e.errorf("%v", err)
-		return exitFailed
+		st.Close()
+		return c, exitFailed, false
 	}
 	fmt.Fprintf(e.stderr, e.t(text{"vigie: campagne %d « %s » : %d organisations, %d audits\n", "vigie: campaign %d %q: %d organisations, %d audits\n"}), id, name, len(orgs), jobs)
-	return execCampaign(ctx, e, st, db, id, ccfg)
+	return created{st: st, db: db, id: id, cfg: ccfg}, 0, true
 }
 
 // runOptions are the options "vigie campaign run" stores with the
@@ -297,7 +321,10 @@ func runOptions(f *auditFlags, cfg engine.Config, targets string, perIP int) (*s
 		Parallel: f.parallel, PerIP: perIP, Version: vigieVersion(),
 		UserAgent: f.userAgent, Contact: f.contact,
 		Services: cfg.Services, IPData: f.ipData,
-		Pages: cfg.Pages,
+		Pages: cfg.Pages, Browser: f.browser,
+	}
+	if f.browser {
+		opts.BrowserParallel = f.browserParallel
 	}
 	if f.thirdParties != "" {
 		data, err := os.ReadFile(f.thirdParties)
@@ -501,6 +528,17 @@ func execCampaign(ctx context.Context, e *env, st store.Store, db string, id int
 	meterCtx, stopMeter := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { meter.Run(meterCtx) })
+	if cfg.Browser {
+		b, err := startBrowser(ctx, e, cfg.BrowserParallel, cfg.BrowserRoots)
+		if err != nil {
+			stopMeter()
+			wg.Wait()
+			e.errorf("campaign: %v", err)
+			return exitFailed
+		}
+		defer b.Close()
+		cfg.Engine.Browser = b
+	}
 	err := campaign.Run(ctx, st, id, cfg, meter)
 	stopMeter()
 	wg.Wait()
@@ -607,8 +645,10 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("campaign status", flag.ContinueOnError)
 	var db, lang string
 	var asJSON bool
+	var id int64
 	fs.StringVar(&db, "db", "", dbUsage)
-	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs campaigns[], id, name, status, done, total...)", "a JSON object (see the README: fields campaigns[], id, name, status, done, total...)"))
+	fs.BoolVar(&asJSON, "json", false, bi("un objet JSON (voir le README : champs campaigns[], id, name, status, done, total... ; avec --campaign : jobs, done, pending, running, failed, workers[])", "a JSON object (see the README: fields campaigns[], id, name, status, done, total...; with --campaign: jobs, done, pending, running, failed, workers[])"))
+	fs.Int64Var(&id, "campaign", 0, bi("`ID` une seule campagne, avec ses tâches dans la file et les travailleurs (vigie worker) et leur dernier battement", "`ID` one campaign, with its jobs in the queue and the workers (vigie worker) with their last heartbeat"))
 	fs.StringVar(&lang, "lang", defaultLang, langUsage)
 	if code, ok := parseCampaignFlags(e, "status", fs, args); !ok {
 		return code
@@ -623,6 +663,9 @@ func campaignStatus(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	defer st.Close()
+	if id != 0 {
+		return campaignQueueStatus(ctx, e, st, db, id, asJSON)
+	}
 	list, err := st.ListCampaigns(ctx, 0, statusCount)
 	if err != nil {
 		e.errorf("%v", err)

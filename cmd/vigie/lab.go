@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"vigie.eu/vigie/internal/audit"
@@ -92,6 +94,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 		dir, dnsAddr, base, langFlag  string
 		httpPort, httpsPort, smtpPort int
 		rtt, jitter                   time.Duration
+		pages                         bool
 	)
 	fs.IntVar(&orgs, "orgs", 0, bi("`N` nombre d'organisations (de 1 à 50000)", "`N` number of organisations (1 to 50000)"))
 	fs.Int64Var(&seed, "seed", 1, bi("`S` graine du tirage : même graine, même parc", "`S` seed of the draw: the same seed, the same estate"))
@@ -105,6 +108,8 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&smtpPort, "smtp-port", 25, bi("`N` port des serveurs de messagerie", "`N` port of the mail servers"))
 	fs.DurationVar(&rtt, "rtt", 0, bi("`DURÉE` temps d'aller-retour simulé de chaque serveur (par exemple 50ms ; 0 : aucun)", "`DURATION` simulated round-trip time of every server (for example 50ms; 0: none)"))
 	fs.DurationVar(&jitter, "jitter", 0, bi("`DURÉE` écart aléatoire ajouté à chaque aller-retour (par exemple 5ms)", "`DURATION` random spread added to each round trip (for example 5ms)"))
+	fs.BoolVar(&pages, "pages", false, bi("donne aux organisations en HTTPS des pages d'accueil pour « vigie audit --browser » (traceurs et cookie avant consentement, gestionnaire de consentement, page sobre, page sans fin, page qui plante, page de 50 Mo ; liste dans pages.tsv) et sert leurs tiers sous leurs vrais noms (www.googletagmanager.com…), résolus et signés par le labo",
+		"give the HTTPS organisations home pages for \"vigie audit --browser\" (trackers and a cookie before consent, a consent manager, a lean page, a page that never ends, one that crashes, one of 50 MB; listed in pages.tsv) and serve their third parties under their real names (www.googletagmanager.com...), resolved and signed by the lab"))
 	fs.StringVar(&langFlag, "lang", defaultLang, langUsage)
 	usageErr := func(format string, a ...any) int {
 		e.errorf(format, a...)
@@ -150,7 +155,7 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, e.t(text{"vigie : démarrage du labo de %d organisations (graine %d)…\n", "vigie: starting a lab of %d organisations (seed %d)…\n"}), orgs, seed)
 	start := time.Now()
 	l, err := lab.Start(ctx, lab.Config{N: orgs, Seed: seed, Week: week, Dir: dir, BaseAddr: baseAddr, DNSAddr: dnsAddr,
-		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Delay: netdelay.Delay{RTT: rtt, Jitter: jitter}})
+		HTTPPort: httpPort, HTTPSPort: httpsPort, SMTPPort: smtpPort, Delay: netdelay.Delay{RTT: rtt, Jitter: jitter}, Pages: pages})
 	if err != nil {
 		if ctx.Err() != nil {
 			return exitOK
@@ -212,13 +217,55 @@ func runLab(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, e.t(text{"Pour voir qui héberge une organisation :\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C arrête le labo.\n",
 		"To see who hosts an organisation:\n  vigie hosting --resolver %s --allow-private %s --ip-data %s%s\n\nCtrl-C stops the lab.\n"}),
 		l.Resolver, guard.LoopbackRange.String(), f(lab.IPDataDir), example)
-	<-ctx.Done()
+	// SIGHUP writes the peaks of web connections since the last one,
+	// and counts again: one file per campaign of a test.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-hup:
+			if err := writePeaks(f(lab.PeaksFile), l.WebPeaks(true)); err != nil {
+				e.errorf("%v", err)
+			}
+		}
+	}
 	l.Close()
 	if err := writeConnections(f(lab.ConnectionsFile), l.Connections()); err != nil {
 		e.errorf("%v", err)
 	}
+	if err := writePeaks(f(lab.PeaksFile), l.WebPeaks(false)); err != nil {
+		e.errorf("%v", err)
+	}
 	fmt.Fprint(e.stderr, e.t(text{"vigie : labo arrêté\n", "vigie: lab stopped\n"}))
 	return exitOK
+}
+
+// writePeaks writes the most web connections open at once per address,
+// most first: "address<TAB>peak". It replaces the file atomically.
+func writePeaks(name string, m map[netip.Addr]int64) error {
+	as := make([]netip.Addr, 0, len(m))
+	for a := range m {
+		as = append(as, a)
+	}
+	slices.SortFunc(as, func(a, b netip.Addr) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return a.Compare(b)
+	})
+	var b strings.Builder
+	b.WriteString("address\tpeak\n")
+	for _, a := range as {
+		fmt.Fprintf(&b, "%s\t%d\n", a, m[a])
+	}
+	if err := os.WriteFile(name+".tmp", []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(name+".tmp", name)
 }
 
 // writeConnections writes the connections the lab accepted per address

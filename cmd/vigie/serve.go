@@ -144,7 +144,7 @@ func (f *onDemandFlags) check(e *env) string {
 // as "vigie audit" does, through the address guard.
 func (f *onDemandFlags) newQueue(e *env, st ondemand.Store, log *slog.Logger) (*ondemand.Queue, error) {
 	af := &auditFlags{lang: "fr", timeout: f.timeout, httpPort: f.httpPort, httpsPort: f.httpsPort, smtpPort: f.smtpPort,
-		parallel: 1, allowPrivate: f.allowPrivate, resolver: f.resolver, trustAnchor: f.trustAnchor}
+		parallel: 1, browserParallel: 1, allowPrivate: f.allowPrivate, resolver: f.resolver, trustAnchor: f.trustAnchor}
 	cfg, err := auditConfig(e, af)
 	if err != nil {
 		// The flag of "vigie audit" is --on-demand-allow-private here.

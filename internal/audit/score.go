@@ -173,6 +173,22 @@ type IndicatorScore struct {
 	Points    int    `json:"points"`
 	// Lost lists the points taken, one entry per finding id.
 	Lost []PointsLost `json:"lost,omitempty"`
+	// EcoIndex is what the eco-design indicator was computed from.
+	EcoIndex *EcoIndexScore `json:"ecoindex,omitempty"`
+}
+
+// EcoIndexScore is the EcoIndex of a home page (GreenIT.fr's method):
+// its measures, its score out of 100 and the method's own grade (A to
+// G), greenhouse gas (gCO2e) and water (cl) per page view.
+type EcoIndexScore struct {
+	Page        string  `json:"page"`
+	DOMElements int     `json:"dom_elements"`
+	Requests    int     `json:"requests"`
+	SizeKB      float64 `json:"size_kb"`
+	Score       int     `json:"score"`
+	Grade       string  `json:"grade"`
+	GHG         float64 `json:"ghg_gco2e"`
+	Water       float64 `json:"water_cl"`
 }
 
 // Indicator returns the score of indicator id, or nil.

@@ -66,6 +66,14 @@ type Config struct {
 	// replaced by the campaign's cache of host addresses (an
 	// engine.HostCache).
 	Engine engine.Config
+	// Browser says that the home pages are loaded in a headless
+	// Chromium, BrowserParallel at once, trusting BrowserRoots (the
+	// lab's CA, only when the campaign allows private ranges) besides
+	// the system's roots: the caller starts it (pageprobe.StartBrowser)
+	// into Engine.Browser, and stops it.
+	Browser         bool
+	BrowserParallel int
+	BrowserRoots    []byte
 	// Parallel is how many audits run at once; 0 means
 	// DefaultParallel.
 	Parallel int

@@ -137,7 +137,12 @@ func NewConfig(opts *store.CampaignOptions, version string) (Config, error) {
 		return Config{}, fmt.Errorf("stored options: IP data: %w", err)
 	}
 	e.Hosting = d
-	return Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP, Canary: opts.Canary}, nil
+	cfg := Config{Engine: e, Parallel: opts.Parallel, PerIP: opts.PerIP, Canary: opts.Canary,
+		Browser: opts.Browser, BrowserParallel: opts.BrowserParallel}
+	if opts.Browser && len(opts.AllowPrivate) > 0 {
+		cfg.BrowserRoots = []byte(roots)
+	}
+	return cfg, nil
 }
 
 // MaxRoots bounds a file of certificate roots (a system's bundle is

@@ -197,6 +197,11 @@ type Config struct {
 	// indicators (Observations.Pages): the static reading of the HTML
 	// the web probe fetched (see pageprobe.Static).
 	Pages bool
+	// Browser, when set, loads the home pages that the static reading
+	// found in a headless Chromium (pageprobe.Browser, shared by the
+	// audits of a process) instead: what scripts load and the cookies
+	// they set, before any interaction. Pages must be set too.
+	Browser *pageprobe.Browser
 	// ThirdParties is the third-party table pages are matched against;
 	// nil means the embedded one (thirdparty.Load).
 	ThirdParties *thirdparty.Table
@@ -618,6 +623,9 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		}
 		if tab != nil {
 			o.Pages = pageprobe.Static(domain, o.HTTP, tab)
+			if cfg.Browser != nil {
+				o.Pages = loadPages(ctx, cfg, g, lookup, domain, tab, o.Pages, []int{httpPort, httpsPort})
+			}
 		}
 	}
 	// The mail probe's TLSA validations count too: the audit's total,
@@ -629,6 +637,33 @@ func runProbes(ctx context.Context, cancel context.CancelFunc, cfg Config, probe
 		o.AllowedPrivate = append(o.AllowedPrivate, p.String())
 	}
 	return o
+}
+
+// loadPages loads in the browser each page the static reading found, at
+// once, under the audit's deadline; a page the browser could not load at
+// all keeps its static reading after the browser's error.
+func loadPages(ctx context.Context, cfg Config, g *guard.Guard, lookup probe.LookupFunc, domain string, tab *thirdparty.Table, static []*audit.PageObservation, ports []int) []*audit.PageObservation {
+	allowed := []int{80, 443}
+	for _, p := range ports {
+		if !slices.Contains(allowed, p) {
+			allowed = append(allowed, p)
+		}
+	}
+	lc := pageprobe.LoadConfig{Domain: domain, Guard: g, Lookup: lookup, Table: tab, Ports: allowed}
+	loaded := make([]*audit.PageObservation, len(static))
+	var wg sync.WaitGroup
+	for i, sp := range static {
+		wg.Go(func() { loaded[i] = cfg.Browser.Load(ctx, lc, sp.URL) })
+	}
+	wg.Wait()
+	var out []*audit.PageObservation
+	for i, p := range loaded {
+		out = append(out, p)
+		if p.Error != "" && len(p.Requests) == 0 {
+			out = append(out, static[i])
+		}
+	}
+	return out
 }
 
 // errGivenUp is the error of a probe that had not returned when Audit

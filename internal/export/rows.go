@@ -71,6 +71,10 @@ type OrganisationRow struct {
 	// unless the audit read the home pages (--page).
 	PrivacyGrade  string `parquet:"privacy_grade,optional" json:"privacy_grade"`
 	PrivacyPoints *int32 `parquet:"privacy_points,optional" json:"privacy_points"`
+	// The eco-design indicator (appended): the EcoIndex of the home
+	// page and its grade, empty unless a browser loaded it (--browser).
+	EcoIndexGrade string `parquet:"ecoindex_grade,optional" json:"ecoindex_grade"`
+	EcoIndex      *int32 `parquet:"ecoindex,optional" json:"ecoindex"`
 }
 
 // FindingRow is one row of findings.csv and findings.parquet: one finding
@@ -175,6 +179,9 @@ func organisationRow(rec *store.AuditRecord, created time.Time) OrganisationRow 
 	if in := s.Indicator("privacy"); in != nil {
 		row.PrivacyGrade, row.PrivacyPoints = clean(in.Grade), int32p(in.Points)
 	}
+	if in := s.Indicator("ecodesign"); in != nil {
+		row.EcoIndexGrade, row.EcoIndex = clean(in.Grade), int32p(in.Points)
+	}
 	caps := make([]string, 0, len(s.Caps))
 	for _, c := range s.Caps {
 		caps = append(caps, clean(c.Rule))
@@ -234,6 +241,7 @@ func (r *OrganisationRow) Record() []string {
 		r.SovereigntyGrade, csvInt(r.SovereigntyPoints),
 		r.WebProvider, r.WebJurisdiction, r.MailProvider, r.MailJurisdiction, r.DNSProvider, r.DNSJurisdiction,
 		r.PrivacyGrade, csvInt(r.PrivacyPoints),
+		r.EcoIndexGrade, csvInt(r.EcoIndex),
 	}
 }
 

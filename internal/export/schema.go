@@ -193,6 +193,14 @@ func OrganisationsSchema() *TableSchema {
 		field("privacy_points", "integer",
 			audit.Text{FR: "Points de vie privée", EN: "Privacy points"},
 			audit.Text{FR: "Points sur 100 de l'indicateur de vie privée ; vide quand les pages d'accueil n'ont pas été lues.", EN: "Points out of 100 of the privacy indicator; empty when the home pages were not read."},
+			points),
+		field("ecoindex_grade", "string",
+			audit.Text{FR: "Note EcoIndex", EN: "EcoIndex grade"},
+			audit.Text{FR: "Note de l'indicateur d'écoconception (A à G, seuils de la méthode EcoIndex de GreenIT.fr), à côté du CyberScore et sans effet sur lui ; vide quand aucun navigateur n'a chargé la page d'accueil (--browser).", EN: "Grade of the eco-design indicator (A to G, the thresholds of GreenIT.fr's EcoIndex method), beside the CyberScore and without effect on it; empty when no browser loaded the home page (--browser)."},
+			&Constraints{Enum: []string{"A", "B", "C", "D", "E", "F", "G"}}),
+		field("ecoindex", "integer",
+			audit.Text{FR: "EcoIndex", EN: "EcoIndex"},
+			audit.Text{FR: "EcoIndex de la page d'accueil sur 100, d'après le nombre d'éléments du DOM, de requêtes et le poids transféré mesurés par le navigateur ; vide sans --browser.", EN: "EcoIndex of the home page out of 100, from the DOM elements, requests and weight transferred that the browser measured; empty without --browser."},
 			points))
 	return &TableSchema{
 		Fields:        fs,

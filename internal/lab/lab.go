@@ -96,6 +96,12 @@ type Config struct {
 	// one round trip, over UDP or TCP (the TCP handshake of DNS is not
 	// counted). The zero value delays nothing.
 	Delay netdelay.Delay
+	// Pages gives home pages for the page-load probe to the
+	// organisations that serve HTTPS with a valid certificate on an
+	// address of their own (see PageTrackers and the others, listed in
+	// PagesFile), and serves their third parties under their real
+	// names on the address after the organisations'.
+	Pages bool
 }
 
 // connMargin is the number of descriptors kept for connections.
@@ -139,6 +145,9 @@ type Lab struct {
 
 	delay     netdelay.Delay
 	listeners []*netdelay.DelayedListener
+	// webListeners are those of listeners that serve the web (HTTP and
+	// HTTPS), for WebPeaks.
+	webListeners []*netdelay.DelayedListener
 
 	cancel    context.CancelFunc
 	stopDNS   func()
@@ -157,6 +166,9 @@ const (
 	AnchorFile   = "root.ds"
 	// ConnectionsFile is written by "vigie lab" when it stops.
 	ConnectionsFile = "connections.tsv"
+	// PeaksFile is written by "vigie lab" when it stops and on
+	// SIGHUP: the most web connections open at once per address.
+	PeaksFile = "peaks.tsv"
 )
 
 // Canary is a name the lab's DNS serves, with an address, whatever the
@@ -219,6 +231,15 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 			l.byAddr[o.Addr] = s
 		}
 	}
+	var third *site
+	if cfg.Pages {
+		if third, err = l.assignPages(sites, last); err != nil {
+			return nil, err
+		}
+		if third.org.Addr == dnsAP.Addr() {
+			return nil, fmt.Errorf("lab: DNS address %s is the third parties' address", dnsAP.Addr())
+		}
+	}
 	l.Addresses = len(l.byAddr)
 	listeners := 0
 	for _, s := range l.byAddr {
@@ -239,7 +260,7 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 		}
 	}
 
-	ns, ds, err := buildZones(ctx, e, dnsAP.Addr())
+	ns, ds, err := buildZones(ctx, e, dnsAP.Addr(), thirdPartyRecords(third)...)
 	if err != nil {
 		return nil, fmt.Errorf("lab: zones: %v", err)
 	}
@@ -251,6 +272,11 @@ func Start(ctx context.Context, cfg Config) (*Lab, error) {
 	l.CAPEM = p.rootPEM()
 	if err := p.issueAll(sites); err != nil {
 		return nil, fmt.Errorf("lab: certificates: %v", err)
+	}
+	if third != nil {
+		if third.cert, err = p.issue(thirdPartyHosts, p.ecKey, CertValid); err != nil {
+			return nil, fmt.Errorf("lab: certificates: %v", err)
+		}
 	}
 	l.tlsBase = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 		s := l.siteFor(hello.ServerName, hello.Conn.LocalAddr())
@@ -311,7 +337,13 @@ func maxAddr(a, b netip.Addr) netip.Addr {
 // listenAll opens the listeners and serves them.
 func (l *Lab) listenAll(ctx context.Context) error {
 	serve := func(web, sweb, smtp net.Listener) {
-		web, sweb, smtp = l.delayed(web), l.delayed(sweb), l.delayed(smtp)
+		n := len(l.listeners)
+		web, sweb = l.delayed(web), l.delayed(sweb)
+		for _, dl := range l.listeners[n:] {
+			dl.TrackPeaks()
+			l.webListeners = append(l.webListeners, dl)
+		}
+		smtp = l.delayed(smtp)
 		if web != nil {
 			l.wg.Go(func() { l.web.Serve(web) })
 		}
@@ -393,6 +425,18 @@ func (l *Lab) Connections() map[netip.AddrPort]int64 {
 	return m
 }
 
+// WebPeaks returns, per address, the most web connections (HTTP and
+// HTTPS) that were open at once since the lab started or since the last
+// call with reset set: how many audits of one web address ran at once
+// is at most this. reset starts the count again.
+func (l *Lab) WebPeaks(reset bool) map[netip.Addr]int64 {
+	m := map[netip.Addr]int64{}
+	for _, dl := range l.webListeners {
+		dl.Peaks(m, reset)
+	}
+	return m
+}
+
 // listenLoopback listens on port of every address of the loopback
 // interface, and of no other: bound to 0.0.0.0 and to the device "lo".
 func listenLoopback(ctx context.Context, port int) (net.Listener, error) {
@@ -464,6 +508,7 @@ func (l *Lab) writeFiles(dir string) error {
 		ResolverFile: []byte(l.Resolver + "\n"),
 		CAFile:       l.CAPEM,
 		AnchorFile:   []byte(l.Anchor),
+		PagesFile:    l.pagesTSV(),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("lab: %v", err)

@@ -80,6 +80,10 @@ func (p *pki) issue(names []string, key crypto.Signer, profile string) (tls.Cert
 type site struct {
 	org  *Org
 	cert tls.Certificate
+	// page is the home page of Config.Pages it serves (PageTrackers...),
+	// "" for the plain one; third marks the third parties' site.
+	page  string
+	third bool
 }
 
 // issueAll issues the certificate of every organisation, on every CPU.
@@ -206,6 +210,10 @@ func (l *Lab) serveHTTPS(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if s.third {
+		serveThirdParty(w, r)
+		return
+	}
 	servePage(w, r, s, true)
 }
 
@@ -230,10 +238,32 @@ func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
 		io.WriteString(w, webtest.SecurityTxt(s.org.Domain, time.Now()))
 		return
 	}
+	if s.page != "" && secure {
+		if s.page == PageTrackers {
+			// A site that loads a tag manager lets it run.
+			h.Del("Content-Security-Policy")
+		}
+		if r.URL.Path == "/" {
+			setLabCookie(w, headers, secure)
+		}
+		if servePageOf(w, r, s) {
+			return
+		}
+	}
 	if r.URL.Path != "/" {
 		http.NotFound(w, r)
 		return
 	}
+	setLabCookie(w, headers, secure)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><html lang=\"fr\"><head><title>%s</title></head><body><h1>%s</h1><p>Bienvenue.</p></body></html>",
+		htmlEscape(s.org.Name), htmlEscape(s.org.Name))
+}
+
+var htmlEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&#39;", `"`, "&#34;").Replace
+
+// setLabCookie sets the home page's cookie after the headers profile.
+func setLabCookie(w http.ResponseWriter, headers string, secure bool) {
 	switch headers {
 	case "full":
 		http.SetCookie(w, webtest.GoodCookie(secure))
@@ -242,9 +272,4 @@ func servePage(w http.ResponseWriter, r *http.Request, s *site, secure bool) {
 	default:
 		http.SetCookie(w, webtest.NeglectedCookie())
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<!doctype html><html lang=\"fr\"><head><title>%s</title></head><body><h1>%s</h1><p>Bienvenue.</p></body></html>",
-		htmlEscape(s.org.Name), htmlEscape(s.org.Name))
 }
-
-var htmlEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&#39;", `"`, "&#34;").Replace

@@ -48,7 +48,7 @@ const signatureValidity = 90 * 24 * time.Hour
 // those asked, and returns the authority that serves them and the root's
 // trust anchor. The parent test. gets each organisation's delegation from
 // the NS set at its apex (dnstest.NewAuthority).
-func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*dnstest.Authority, *dns.DS, error) {
+func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr, extra ...dns.RR) (*dnstest.Authority, *dns.DS, error) {
 	keys, err := newDKIMKeys()
 	if err != nil {
 		return nil, nil, fmt.Errorf("DKIM keys: %v", err)
@@ -67,6 +67,9 @@ func buildZones(ctx context.Context, e *estate, dnsIP netip.Addr) (*dnstest.Auth
 	for _, p := range e.providers {
 		rrs = append(rrs, aRR(p.name+".test.", p.addr))
 	}
+	// Names outside test. (the third parties of Config.Pages), in the
+	// root's zone.
+	rrs = append(rrs, extra...)
 	opts := []dnstest.Option{dnstest.Signed(), dnstest.Validity(signatureValidity)}
 	for _, o := range e.orgs {
 		rrs = orgZone(rrs, o, keys)

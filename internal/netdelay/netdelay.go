@@ -63,6 +63,20 @@ type DelayedListener struct {
 
 	mu     sync.Mutex
 	byAddr map[netip.AddrPort]int64
+	// open are the connections open now per local address, peak the
+	// most that were open at once since the last Peaks that reset it;
+	// kept only once TrackPeaks was called.
+	tracked    bool
+	open, peak map[netip.Addr]int64
+}
+
+// TrackPeaks makes the listener count the connections open at once per
+// local address (see Peaks), from the next one accepted: they are then
+// wrapped, delayed or not.
+func (l *DelayedListener) TrackPeaks() {
+	l.mu.Lock()
+	l.tracked = true
+	l.mu.Unlock()
 }
 
 // Accept waits for a connection and returns it delayed.
@@ -78,12 +92,62 @@ func (l *DelayedListener) Accept() (net.Conn, error) {
 			l.byAddr = map[netip.AddrPort]int64{}
 		}
 		l.byAddr[ta.AddrPort()]++
+		if !l.tracked {
+			l.mu.Unlock()
+			if l.d.Zero() {
+				return c, nil
+			}
+			return newConn(c, l.d), nil
+		}
+		a := ta.AddrPort().Addr().Unmap()
+		if l.open == nil {
+			l.open, l.peak = map[netip.Addr]int64{}, map[netip.Addr]int64{}
+		}
+		l.open[a]++
+		l.peak[a] = max(l.peak[a], l.open[a])
 		l.mu.Unlock()
+		if !l.d.Zero() {
+			c = newConn(c, l.d)
+		}
+		return &counted{Conn: c, l: l, addr: a}, nil
 	}
 	if l.d.Zero() {
 		return c, nil
 	}
 	return newConn(c, l.d), nil
+}
+
+// counted is a connection counted open until it is closed.
+type counted struct {
+	net.Conn
+	l    *DelayedListener
+	addr netip.Addr
+	once sync.Once
+}
+
+func (c *counted) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		c.l.open[c.addr]--
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// Peaks adds to m, per local address, the most connections that were
+// open at once since the listener started or since the last call with
+// reset set; reset starts the count again from those open now.
+func (l *DelayedListener) Peaks(m map[netip.Addr]int64, reset bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for a, n := range l.peak {
+		m[a] = max(m[a], n)
+	}
+	if reset {
+		for a := range l.peak {
+			l.peak[a] = l.open[a]
+		}
+	}
 }
 
 // Accepted is the number of connections accepted so far.

@@ -200,3 +200,55 @@ func TestZero(t *testing.T) {
 		t.Errorf("with no delay, Accept gives a %T, want the connection itself", c)
 	}
 }
+
+// TestPeaks counts the connections open at once, and again from those
+// open after a reset.
+func TestPeaks(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := Listener(ln, Delay{})
+	defer dl.Close()
+	dl.TrackPeaks()
+	var clients, servers []net.Conn
+	open := func(n int) {
+		for range n {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			clients = append(clients, c)
+			s, err := dl.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			servers = append(servers, s)
+		}
+	}
+	peak := func(reset bool) int64 {
+		m := map[netip.Addr]int64{}
+		dl.Peaks(m, reset)
+		return m[netip.MustParseAddr("127.0.0.1")]
+	}
+	open(3)
+	for _, s := range servers[:2] {
+		s.Close()
+		s.Close() // counted once
+	}
+	open(1)
+	if got := peak(true); got != 3 {
+		t.Errorf("peak = %d, want 3", got)
+	}
+	// Open now: 2; after the reset the peak starts from them.
+	if got := peak(false); got != 2 {
+		t.Errorf("peak after reset = %d, want 2 (open now)", got)
+	}
+	open(2)
+	if got := peak(false); got != 4 {
+		t.Errorf("peak = %d, want 4", got)
+	}
+	for _, c := range append(clients, servers...) {
+		c.Close()
+	}
+}

@@ -213,8 +213,9 @@ type indicator struct {
 
 // indicators returns the indicators of r that were observed: sovereignty
 // (who hosts the web site, the mail and the DNS under which law, and the
-// credit the IP data's licence, CC BY 4.0, requires) and privacy (how
-// the home pages were read, the third parties they load).
+// credit the IP data's licence, CC BY 4.0, requires), privacy (how the
+// home pages were read, the third parties they load) and eco-design (the
+// EcoIndex of the first home page a browser loaded).
 func (p *printer) indicators(r *audit.Result) []indicator {
 	var out []indicator
 	grade := func(in *audit.IndicatorScore) string {
@@ -275,6 +276,19 @@ func (p *printer) indicators(r *audit.Result) []indicator {
 				parties = append(parties, n)
 			}
 		}
+		for _, pg := range r.Observations.Pages {
+			if pg == nil {
+				continue
+			}
+			how := p.tr("chargée par un navigateur, sans interaction", "loaded by a browser, without interaction")
+			if pg.Method == audit.PageStatic {
+				how = p.tr("HTML lu sans l'exécuter (partiel)", "HTML read without running it (partial)")
+			}
+			if pg.ErrorCode != "" {
+				how += p.tr(" ; interrompue : ", "; cut short: ") + audit.StripControls(pg.ErrorCode)
+			}
+			v.Lines = append(v.Lines, [2]string{audit.StripControls(pg.URL) + " : ", fmt.Sprintf(p.tr("%s ; %d requêtes, %d cookies", "%s; %d requests, %d cookies"), how, pg.RequestCount, len(pg.Cookies))})
+		}
 		if static {
 			v.Lines = append(v.Lines, [2]string{p.tr("Lecture : ", "Reading: "), p.tr("statique, du HTML reçu sans exécuter ses scripts : ce qu'ils chargent ensuite n'est pas vu", "static, of the HTML received without running its scripts: what they load next is not seen")})
 		}
@@ -282,6 +296,16 @@ func (p *printer) indicators(r *audit.Result) []indicator {
 			v.Lines = append(v.Lines, [2]string{p.tr("Tiers : ", "Third parties: "), strings.Join(parties, ", ")})
 		}
 		out = append(out, v)
+	}
+	if in := r.Score.Indicator("ecodesign"); in != nil && in.EcoIndex != nil {
+		e := in.EcoIndex
+		out = append(out, indicator{Label: p.tr("Écoconception : ", "Eco-design: "),
+			Value: fmt.Sprintf(p.tr("EcoIndex %d/100 (%s), indicateur à part, hors CyberScore ; %.2f gCO2e et %.2f cl d'eau par vue",
+				"EcoIndex %d/100 (%s), an indicator of its own, not in the CyberScore; %.2f gCO2e and %.2f cl of water per view"), e.Score, e.Grade, e.GHG, e.Water),
+			Lines: [][2]string{
+				{p.tr("Mesures : ", "Measures: "), fmt.Sprintf(p.tr("%d éléments, %d requêtes, %.0f Ko (%s)", "%d elements, %d requests, %.0f KB (%s)"), e.DOMElements, e.Requests, e.SizeKB, audit.StripControls(e.Page))},
+				{p.tr("Méthode : ", "Method: "), p.tr("EcoIndex, publiée par GreenIT.fr et le projet EcoIndex (ecoindex.fr), implémentée par vigie", "EcoIndex, published by GreenIT.fr and the EcoIndex project (ecoindex.fr), implemented by vigie")},
+			}})
 	}
 	return out
 }

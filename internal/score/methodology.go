@@ -163,8 +163,11 @@ func (r *Rules) write(d doc, lang string, defs []*audit.Definition) {
 	for _, in := range r.Indicators {
 		d.heading(t("Indicateur ", "Indicator: ") + in.Name.In(lang))
 		d.para(in.Description.In(lang))
-		d.para(t("Calcul : l'indicateur part de 100 points ; chacune de ses constatations retire les points de sa gravité (table ci-dessus), un même identifiant au plus une fois ; il n'est calculé que quand ", "How it is computed: the indicator starts at 100 points; each of its findings takes the points of its severity (table above), one id at most once; it is computed only when ") +
-			in.ObservedWhen.In(lang) + t(". Seuils :", ". Thresholds:"))
+		how := t("Calcul : l'indicateur part de 100 points ; chacune de ses constatations retire les points de sa gravité (table ci-dessus), un même identifiant au plus une fois ; il n'est calculé que quand ", "How it is computed: the indicator starts at 100 points; each of its findings takes the points of its severity (table above), one id at most once; it is computed only when ")
+		if in.Method == MethodEcoIndex {
+			how = t("Calcul : les points sont l'EcoIndex arrondi de la première page d'accueil chargée jusqu'au bout, d'après ses mesures (éléments, requêtes, poids), sans constatation ; il n'est calculé que quand ", "How it is computed: the points are the rounded EcoIndex of the first home page loaded to the end, from its measures (elements, requests, weight), without findings; it is computed only when ")
+		}
+		d.para(how + in.ObservedWhen.In(lang) + t(". Seuils :", ". Thresholds:"))
 		var rows [][]string
 		for _, g := range in.Grades {
 			rows = append(rows, []string{g.Grade, strconv.Itoa(g.Min)})

@@ -66,7 +66,14 @@ type Indicator struct {
 	// Credit names the data the indicator is computed from and their
 	// authors, as their licences require.
 	Credit audit.Text `json:"credit"`
+	// Method, when "ecoindex", makes the points the EcoIndex of the
+	// home page as a browser loaded it (internal/ecoindex) instead of
+	// 100 less the points of findings.
+	Method string `json:"method,omitempty"`
 }
+
+// MethodEcoIndex is the Indicator.Method of the eco-design indicator.
+const MethodEcoIndex = "ecoindex"
 
 // FindingRule says what one finding id takes from which area.
 type FindingRule struct {
@@ -166,6 +173,9 @@ func (r *Rules) validate() error {
 		if in.ID == "" || areas[in.ID] || indicators[in.ID] || len(in.Grades) == 0 || in.Grades[len(in.Grades)-1].Min != 0 ||
 			in.Credit.FR == "" || in.Credit.EN == "" {
 			return fmt.Errorf("indicator %q: empty, repeated, without grades down to 0 points or without credit", in.ID)
+		}
+		if in.Method != "" && in.Method != MethodEcoIndex {
+			return fmt.Errorf("indicator %q: unknown method %q", in.ID, in.Method)
 		}
 		indicators[in.ID] = true
 	}

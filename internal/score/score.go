@@ -32,6 +32,7 @@ package score
 import (
 	"cmp"
 	"slices"
+	"vigie.eu/vigie/internal/ecoindex"
 
 	"vigie.eu/vigie/internal/audit"
 )
@@ -110,9 +111,12 @@ func (r *Rules) Compute(findings []audit.Finding, o *audit.Observations) *audit.
 		}
 		as := r.scoreArea(Area{ID: in.ID, Weight: 1}, byArea[in.ID])
 		is := audit.IndicatorScore{Indicator: in.ID, Points: as.Points, Lost: as.Lost}
+		if in.Method == MethodEcoIndex {
+			is = ecoIndexScore(in.ID, o)
+		}
 		is.Grade = in.Grades[len(in.Grades)-1].Grade
 		for _, g := range in.Grades {
-			if as.Points >= g.Min {
+			if is.Points >= g.Min {
 				is.Grade = g.Grade
 				break
 			}
@@ -196,6 +200,9 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 			seen["privacy"] = true
 		}
 	}
+	if ecoPage(o) != nil {
+		seen["ecodesign"] = true
+	}
 	if s := o.Services; s != nil && s.Error == "" && len(s.Addresses) > 0 {
 		seen["attack_surface"] = true
 	}
@@ -220,4 +227,34 @@ func ObservedAreas(o *audit.Observations) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// ecoPage is the page the EcoIndex is computed from: the first home page
+// a browser loaded to the end (a static reading knows neither the DOM
+// once scripts ran nor the real weight).
+func ecoPage(o *audit.Observations) *audit.PageObservation {
+	if o == nil {
+		return nil
+	}
+	for _, p := range o.Pages {
+		if p != nil && p.Method == audit.PageBrowser && p.Error == "" && p.DOMElements > 0 {
+			return p
+		}
+	}
+	return nil
+}
+
+// ecoIndexScore is the eco-design indicator of o: the EcoIndex of its
+// page and the measures it comes from.
+func ecoIndexScore(id string, o *audit.Observations) audit.IndicatorScore {
+	p := ecoPage(o)
+	e := ecoindex.Compute(p.DOMElements, p.RequestCount, p.TransferBytes)
+	url := p.FinalURL
+	if url == "" {
+		url = p.URL
+	}
+	return audit.IndicatorScore{Indicator: id, Points: e.Score, EcoIndex: &audit.EcoIndexScore{
+		Page: url, DOMElements: e.DOMElements, Requests: e.Requests, SizeKB: e.SizeKB,
+		Score: e.Score, Grade: e.Grade, GHG: e.GHG, Water: e.Water,
+	}}
 }

@@ -352,3 +352,30 @@ func TestIndicatorOutsideGrade(t *testing.T) {
 		t.Errorf("an audit without --page: unobserved %v, indicators %v", before.Unobserved, before.Indicators)
 	}
 }
+
+// TestEcoIndexIndicator checks the eco-design indicator on the method's
+// published example (100 elements, 100 requests, 100 KB give 72, B), and
+// that a static reading, or a load cut short, gives none.
+func TestEcoIndexIndicator(t *testing.T) {
+	r := Default()
+	o := observedAll()
+	before := r.Compute(nil, o)
+	o.Pages = []*audit.PageObservation{
+		{URL: "https://example.test/", Method: audit.PageBrowser, Error: "timeout", ErrorCode: "timeout", DOMElements: 9, RequestCount: 1, TransferBytes: 10},
+		{URL: "https://www.example.test/", FinalURL: "https://www.example.test/accueil", Method: audit.PageBrowser, DOMElements: 100, RequestCount: 100, TransferBytes: 100 * 1024},
+	}
+	s := r.Compute(nil, o)
+	if s.Points != before.Points || s.Grade != before.Grade {
+		t.Errorf("the CyberScore moved: %d %s -> %d %s", before.Points, before.Grade, s.Points, s.Grade)
+	}
+	in := s.Indicator("ecodesign")
+	want := &audit.IndicatorScore{Indicator: "ecodesign", Points: 72, Grade: "B", EcoIndex: &audit.EcoIndexScore{
+		Page: "https://www.example.test/accueil", DOMElements: 100, Requests: 100, SizeKB: 100, Score: 72, Grade: "B", GHG: 1.56, Water: 2.34}}
+	if diff := cmp.Diff(want, in); diff != "" {
+		t.Errorf("ecodesign indicator (-want +got):\n%s", diff)
+	}
+	o.Pages = []*audit.PageObservation{{URL: "https://example.test/", Method: audit.PageStatic, DOMElements: 100, RequestCount: 3}}
+	if in := r.Compute(nil, o).Indicator("ecodesign"); in != nil {
+		t.Errorf("static reading: indicator %+v, want none", in)
+	}
+}

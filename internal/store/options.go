@@ -68,6 +68,10 @@ type CampaignOptions struct {
 	Services bool `json:"services,omitempty"`
 	// Pages is --page: the home pages were read in every audit.
 	Pages bool `json:"pages,omitempty"`
+	// Browser is --browser: a headless Chromium loaded them, at most
+	// BrowserParallel at once (--browser-parallel).
+	Browser         bool `json:"browser,omitempty"`
+	BrowserParallel int  `json:"browser_parallel,omitempty"`
 	// ThirdParties is the operator's third-party table (--third-parties),
 	// by value, "" for vigie's alone.
 	ThirdParties string `json:"third_parties,omitempty"`

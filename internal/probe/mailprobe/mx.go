@@ -89,13 +89,17 @@ func (p *prober) host(ctx context.Context, h *audit.MXHost, locks *addrLocks, im
 		h.AddressLiteral = true
 		return
 	}
+	// The TLSA records (and their DNSSEC chain) are asked beside the
+	// sessions, which need only the addresses.
+	var tlsa probe.Group
+	defer tlsa.Wait()
+	tlsa.Go(func() { h.TLSA = p.tlsa(ctx, h.Name) })
 	var wg probe.Group
 	var v4, v6 []netip.Addr
 	var cname4, cname6 string
 	var err4, err6 error
 	wg.Go(func() { v4, cname4, err4 = p.addresses(ctx, h.Name, dns.TypeA) })
 	wg.Go(func() { v6, cname6, err6 = p.addresses(ctx, h.Name, dns.TypeAAAA) })
-	wg.Go(func() { h.TLSA = p.tlsa(ctx, h.Name) })
 	wg.Wait()
 	h.CNAME = cmp.Or(cname4, cname6)
 	for _, a := range v4 {

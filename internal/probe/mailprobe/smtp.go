@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -116,19 +117,45 @@ func (p *prober) dialSMTP(ctx context.Context, addr string) (net.Conn, func(), e
 }
 
 // smtp runs one session with addr (banner, EHLO, STARTTLS and a TLS
-// handshake when offered, QUIT), then the full TLS probe through STARTTLS.
+// handshake when offered, QUIT) and the full TLS probe through STARTTLS.
+// The probe starts as soon as EHLO offers STARTTLS, beside the rest of
+// the session, and its observation is kept only if the session's own
+// STARTTLS and handshake succeed.
 func (p *prober) smtp(ctx context.Context, host string, ip netip.Addr) *audit.SMTPObservation {
 	addr := net.JoinHostPort(ip.String(), strconv.Itoa(p.cfg.SMTPPort))
 	obs := &audit.SMTPObservation{Address: addr}
-	if err := p.session(ctx, host, addr, obs); err != nil {
+	var (
+		tlsObs *audit.TLSObservation
+		wg     sync.WaitGroup
+	)
+	ectx, stop := context.WithCancel(ctx)
+	defer stop()
+	onSTARTTLS := func() {
+		if p.cfg.SkipTLSEnumeration {
+			return
+		}
+		wg.Go(func() { tlsObs = p.enumerate(ectx, host, ip) })
+	}
+	err := p.session(ctx, host, addr, obs, onSTARTTLS)
+	if err != nil || !obs.STARTTLS || obs.STARTTLSCode != 220 || obs.TLSError != "" {
+		stop() // what the enumeration would say is not kept
+	}
+	wg.Wait()
+	if err != nil {
 		obs.Error = "mailprobe: " + addr + ": " + shortError(err)
 		return obs
 	}
-	if !obs.STARTTLS || obs.STARTTLSCode != 220 || obs.TLSError != "" || p.cfg.SkipTLSEnumeration {
+	if !obs.STARTTLS || obs.STARTTLSCode != 220 || obs.TLSError != "" {
 		return obs
 	}
+	obs.TLS = tlsObs
+	return obs
+}
+
+// enumerate runs the TLS probe of host at ip through STARTTLS.
+func (p *prober) enumerate(ctx context.Context, host string, ip netip.Addr) *audit.TLSObservation {
 	fixed := func(context.Context, string) ([]netip.Addr, error) { return []netip.Addr{ip}, nil }
-	obs.TLS = tlsprobe.Probe(ctx, tlsprobe.Config{
+	return tlsprobe.Probe(ctx, tlsprobe.Config{
 		Lookup:    fixed,
 		Guard:     p.cfg.Guard,
 		Roots:     p.cfg.Roots,
@@ -144,12 +171,12 @@ func (p *prober) smtp(ctx context.Context, host string, ip netip.Addr) *audit.SM
 		CacheKind: "smtp",
 		Auditing:  p.domain,
 	}, host, p.cfg.SMTPPort)
-	return obs
 }
 
 // session fills obs from one SMTP session; the error is why it stopped
 // before STARTTLS was known.
-func (p *prober) session(ctx context.Context, host, addr string, obs *audit.SMTPObservation) error {
+// onSTARTTLS is called once EHLO offers STARTTLS.
+func (p *prober) session(ctx context.Context, host, addr string, obs *audit.SMTPObservation, onSTARTTLS func()) error {
 	conn, release, err := p.dialSMTP(ctx, addr)
 	if err != nil {
 		return err
@@ -195,6 +222,7 @@ func (p *prober) session(ctx context.Context, host, addr string, obs *audit.SMTP
 		command(conn, "QUIT")
 		return nil
 	}
+	onSTARTTLS()
 	st, err := command(conn, "STARTTLS")
 	if err != nil {
 		return fmt.Errorf("STARTTLS: %w", err)

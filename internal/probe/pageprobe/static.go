@@ -165,6 +165,23 @@ func (b *builder) add(raw, typ, initiator string) {
 	b.page.Requests = append(b.page.Requests, req)
 }
 
+// record appends a request made by a browser (not deduplicated), with
+// its host, party and entity.
+func (b *builder) record(req audit.PageRequest) {
+	u, err := url.Parse(req.URL)
+	if err == nil {
+		req.Host = strings.ToLower(u.Hostname())
+	}
+	req.Party = thirdparty.Party(b.domain, req.Host)
+	if err == nil {
+		if e := b.tab.Match(req.Host, u.Path); e != nil {
+			req.Entity = e.ID
+			b.entity(e, req.Host, req.Party == thirdparty.First)
+		}
+	}
+	b.page.Requests = append(b.page.Requests, req)
+}
+
 // entity records e among the page's third parties, with host (when not
 // "") among its hosts; first is whether this sighting is on the audited
 // domain's own hosts.

@@ -617,18 +617,37 @@ func (p *prober) connect(ctx context.Context) (conn net.Conn, release func(), wa
 		return conn, release, false, err
 	}
 	defer p.warm()
+	young := func(s spare) bool {
+		if time.Since(s.made) < p.cfg.Timeout/2 {
+			return true
+		}
+		s.release()
+		return false
+	}
 	for {
 		select {
 		case s := <-p.spares:
-			if time.Since(s.made) < p.cfg.Timeout/2 {
+			if young(s) {
 				return s.conn, s.release, true, nil
 			}
-			s.release()
 			continue
 		default:
 		}
-		conn, release, err = p.dial(ctx)
-		return conn, release, false, err
+		// No spare ready: a slot to dial, or the spare that a slot's
+		// holder is making, whichever comes first (waiting for a slot
+		// alone would wait forever when spares hold every slot).
+		select {
+		case s := <-p.spares:
+			if young(s) {
+				return s.conn, s.release, true, nil
+			}
+			continue
+		case p.sem <- struct{}{}:
+			conn, release, err = p.dialHeld(ctx)
+			return conn, release, false, err
+		case <-ctx.Done():
+			return nil, nil, false, ctx.Err()
+		}
 	}
 }
 
@@ -686,6 +705,12 @@ func (p *prober) dial(ctx context.Context) (net.Conn, func(), error) {
 	case <-ctx.Done():
 		return nil, nil, ctx.Err()
 	}
+	return p.dialHeld(ctx)
+}
+
+// dialHeld is dial once the caller holds a slot of p.sem, which the
+// returned release (or a failure) gives back.
+func (p *prober) dialHeld(ctx context.Context) (net.Conn, func(), error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	conn, err := p.cfg.Guard.DialContext(ctx, "tcp", p.addr)
 	if err != nil {

@@ -653,3 +653,27 @@ func relay(conn net.Conn, addr string, first []byte) {
 	conn.Close()
 	<-done
 }
+
+// TestWarmEverySlot: when the ready connections may take every slot
+// (Warm == Parallel), a hello waits for a ready one rather than for a
+// slot that only a hello would give back (which waited until the
+// deadline: the probe ended with nothing).
+func TestWarmEverySlot(t *testing.T) {
+	backend := tlstest.NewServer(t, tlstest.Options{MinVersion: tls.VersionTLS12})
+	cfg := Config{Lookup: loopback, Guard: guard.ForLab(), Roots: backend.CA.Pool(), Parallel: 1, Warm: 1, Timeout: 3 * time.Second}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	got := Probe(ctx, cfg, "localhost", port(t, backend.Addr))
+	if got.Error != "" || ctx.Err() != nil {
+		t.Fatalf("error %q, context %v", got.Error, ctx.Err())
+	}
+	accepted := 0
+	for _, pr := range got.Protocols {
+		if pr.Accepted && pr.Error == "" {
+			accepted++
+		}
+	}
+	if accepted == 0 || got.Handshake == nil {
+		t.Errorf("protocols %+v, handshake %v: want TLS 1.2 and 1.3 found", got.Protocols, got.Handshake)
+	}
+}
