@@ -200,6 +200,12 @@ func init() {
 		{name: "report", args: text{"--db BASE --domain DOMAINE [--campaign ID] [--format text|html|pdf]", "--db DB --domain DOMAIN [--campaign ID] [--format text|html|pdf]"},
 			summary: text{"rend le rapport d'un audit enregistré (texte, HTML ou PDF)", "render the report of a stored audit (text, HTML or PDF)"},
 			about:   reportAbout, notes: reportNotes, run: runReport},
+		{name: "admin", summary: text{"gère les comptes des opérateurs", "manage the operators' accounts"},
+			subs: []*command{
+				{name: "create", args: text{"--db BASE --name NOM < MOT_DE_PASSE", "--db DB --name NAME < PASSWORD"},
+					summary: text{"crée un compte d'opérateur (argon2id, TOTP obligatoire)", "create an operator account (argon2id, mandatory TOTP)"},
+					about:   adminAbout, run: adminCreate},
+			}},
 		{name: "help", args: text{"[COMMANDE]", "[COMMAND]"},
 			summary: text{"affiche l'aide d'une commande", "show the help of a command"},
 			run:     runHelp},

@@ -81,6 +81,8 @@ type serveFlags struct {
 	db, listen, cert, key, baseURL, contact, openData string
 	// od are the on-demand options, of "vigie serve" only.
 	od onDemandFlags
+	// admin serves the operators' sign-in (vigie serve --admin).
+	admin bool
 }
 
 // onDemandFlags are the options of on-demand audits.
@@ -209,6 +211,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	var f serveFlags
 	f.register(fs, true)
 	f.od.register(fs)
+	fs.BoolVar(&f.admin, "admin", false, bi("sert la connexion des opérateurs (mot de passe et code à usage unique, « vigie admin create ») et leur journal sous /admin ; ouvre la base en écriture ; en HTTPS (--tls-cert), ou sur une adresse de bouclage",
+		"serve the operators' sign-in (password and one-time code, \"vigie admin create\") and their log under /admin; opens the database for writing; over HTTPS (--tls-cert), or on a loopback address"))
 	fs.String("lang", "fr", bi("`fr|en` langue des messages", "`fr|en` language of the messages"))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -233,6 +237,16 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		e.errorf("%s", msg)
 		return exitUsage
 	}
+	if f.admin && f.cert == "" {
+		// The session's __Host- cookie is Secure: a browser keeps it
+		// over HTTPS, or from a loopback address.
+		host, _, _ := net.SplitHostPort(f.listen)
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			e.errorf(e.t(text{"--admin sans --tls-cert : seulement sur une adresse de bouclage (127.0.0.1) ; les mots de passe ne passent pas en clair",
+				"--admin without --tls-cert: only on a loopback address (127.0.0.1); passwords do not travel in clear"}))
+			return exitUsage
+		}
+	}
 	return serve(ctx, e, &f, nil)
 }
 
@@ -242,8 +256,8 @@ func serve(ctx context.Context, e *env, f *serveFlags, ready func(url string)) i
 	start := time.Now()
 	var st store.Store
 	var err error
-	if f.od.enabled {
-		// On-demand audits are written to the store.
+	if f.od.enabled || f.admin {
+		// On-demand audits and the admin log are written to the store.
 		st, err = store.Open(ctx, f.db)
 	} else {
 		st, err = openReadOnlyStore(ctx, e, f.db)
@@ -274,6 +288,14 @@ func serve(ctx context.Context, e *env, f *serveFlags, ready func(url string)) i
 		defer wait()
 		defer cancel()
 		opt.OnDemand = q
+	}
+	if f.admin {
+		ops, ok := st.(store.Operators)
+		if !ok {
+			e.errorf(e.t(text{"--admin : cette base ne garde pas de comptes", "--admin: this store keeps no accounts"}))
+			return exitFailed
+		}
+		opt.Operators = ops
 	}
 	srv, err := web.New(st, opt)
 	if err != nil {

@@ -65,6 +65,7 @@ func TestServeErrors(t *testing.T) {
 		{[]string{"serve", "--db", filepath.Join(t.TempDir(), "missing.db")}, exitFailed, "no database"},
 		{[]string{"serve", "--db", db, "--listen", busy.Addr().String()}, exitFailed, "cannot listen"},
 		{[]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, exitFailed, "--tls-cert"},
+		{[]string{"serve", "--db", db, "--admin", "--listen", "192.0.2.1:8080"}, exitUsage, "--admin without --tls-cert"},
 		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-parallel", "0"}, exitUsage, "--on-demand-parallel 0: want at least 1"},
 		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-queue", "-1"}, exitUsage, "--on-demand-queue -1: want at least 1"},
 		{[]string{"serve", "--db", db, "--on-demand", "--on-demand-cooldown", "-1m"}, exitUsage, "--on-demand-cooldown"},

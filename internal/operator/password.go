@@ -2,9 +2,10 @@
 // passwords hashed with argon2id (RFC 9106) and one-time codes (TOTP,
 // RFC 6238) as the mandatory second factor.
 //
-// It stores nothing and serves nothing: the accounts live in the store,
-// the login pages in internal/web (both to come). It holds no secret of
-// its own; what it hashes and verifies is given.
+// It also keeps the signed-in operators' sessions and slows down
+// password guessing (session.go). It stores nothing and serves nothing:
+// the accounts live in the store, the sign-in pages in internal/web. It
+// holds no secret of its own; what it hashes and verifies is given.
 package operator
 
 import (

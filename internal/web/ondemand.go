@@ -41,15 +41,15 @@ func (s *Server) onDemandRoutes(m *http.ServeMux) {
 // takesPost reports whether path (with or without its language prefix)
 // takes a POST: the on-demand requests, when they are served.
 func (s *Server) takesPost(path string) bool {
-	if s.opt.OnDemand == nil {
-		return false
-	}
 	for _, p := range []string{"", "/fr", "/en"} {
-		if path == p+"/ondemand" {
-			return true
+		switch path {
+		case p + "/ondemand":
+			return s.opt.OnDemand != nil
+		case p + "/admin/login", p + "/admin/logout":
+			return s.opt.Operators != nil
 		}
 	}
-	return path == "/api/v1/audits"
+	return path == "/api/v1/audits" && s.opt.OnDemand != nil
 }
 
 // client is the address the rate limit counts: the peer's, or with

@@ -14,7 +14,7 @@ import (
 
 // pageNames are the page templates, each a file of templates/ that
 // defines "content" inside the layout.
-var pageNames = []string{"home", "org", "audit", "campaign", "methodology", "opendata", "about", "error", "ondemand", "ondemandaudit"}
+var pageNames = []string{"home", "org", "audit", "campaign", "methodology", "opendata", "about", "error", "ondemand", "ondemandaudit", "admin"}
 
 // funcs are the functions the templates call. They return text that
 // html/template escapes in its context: none builds HTML.

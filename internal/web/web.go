@@ -11,8 +11,9 @@
 // With Options.OnDemand, it also takes audit requests from visitors (a
 // form on the home page, POST /api/v1/audits) and hands them to an
 // internal/ondemand queue, which audits and stores; the web side only
-// shows the queue's answers and the stored audits. It does not know
-// operators: that comes later.
+// shows the queue's answers and the stored audits. With
+// Options.Operators, it serves the operators' sign-in and admin log
+// under /admin (see admin.go).
 package web
 
 import (
@@ -75,6 +76,9 @@ type Options struct {
 	// entry) rather than the proxy's. Off, the header is ignored, as a
 	// client may send any.
 	TrustProxy bool
+	// Operators, when set, serves the operators' sign-in (password and
+	// one-time code) and the admin log under /admin; nil serves none.
+	Operators store.Operators
 }
 
 // Server serves the observatory from a store. Its methods are safe for
@@ -98,6 +102,7 @@ type Server struct {
 
 	csrfOnce sync.Once
 	csrf     *http.CrossOriginProtection
+	admin    *adminState
 }
 
 // New returns a server of st. It reads nothing from the store: pages
@@ -276,6 +281,9 @@ func (s *Server) routes() {
 	s.apiRoutes(m)
 	if s.opt.OnDemand != nil {
 		s.onDemandRoutes(m)
+	}
+	if s.opt.Operators != nil {
+		s.adminRoutes(m)
 	}
 	m.HandleFunc("/", s.page(func(r *http.Request) (*view, error) { return nil, errNotFound }))
 	s.mux = m

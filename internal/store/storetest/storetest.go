@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrganisationAudits", testOrganisationAudits},
 		{"ShiftCampaign", testShiftCampaign},
 		{"OnDemand", testOnDemand},
+		{"Operators", testOperators},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
