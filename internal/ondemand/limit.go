@@ -94,19 +94,9 @@ func targetText(err error) audit.Text {
 	return audit.Text{FR: "Ce nom ne peut pas être audité.", EN: "This name cannot be audited."}
 }
 
-// frDuration and enDuration write a duration for a reader: "45 s",
-// "3 min", "1 h".
-func frDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%d h", d/time.Hour)
-	case d >= time.Minute:
-		return fmt.Sprintf("%d min", (d+30*time.Second)/time.Minute)
-	}
-	return fmt.Sprintf("%d s", max(1, (d+time.Second/2)/time.Second))
-}
-
-func enDuration(d time.Duration) string {
+// readable writes a duration for a reader, the same in French and
+// English: "45 s", "3 min", "1 h".
+func readable(d time.Duration) string {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
 		return fmt.Sprintf("%d h", d/time.Hour)
@@ -121,5 +111,5 @@ func window(d time.Duration) audit.Text {
 	if d == time.Hour {
 		return audit.Text{FR: "heure", EN: "hour"}
 	}
-	return audit.Text{FR: frDuration(d), EN: enDuration(d)}
+	return audit.Text{FR: readable(d), EN: readable(d)}
 }

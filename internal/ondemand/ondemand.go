@@ -242,8 +242,8 @@ func (q *Queue) Submit(ctx context.Context, client netip.Addr, domain string) (S
 	if wait, ok := q.allow(client, now); !ok {
 		q.mu.Unlock()
 		return Status{}, &RequestError{Err: ErrRateLimited, RetryAfter: wait, Why: audit.Text{
-			FR: fmt.Sprintf("Trop de demandes depuis votre adresse : au plus %d par %s. Réessayez dans %s.", q.cfg.Rate, window(q.cfg.RateWindow).FR, frDuration(wait)),
-			EN: fmt.Sprintf("Too many requests from your address: at most %d per %s. Try again in %s.", q.cfg.Rate, window(q.cfg.RateWindow).EN, enDuration(wait))}}
+			FR: fmt.Sprintf("Trop de demandes depuis votre adresse : au plus %d par %s. Réessayez dans %s.", q.cfg.Rate, window(q.cfg.RateWindow).FR, readable(wait)),
+			EN: fmt.Sprintf("Too many requests from your address: at most %d per %s. Try again in %s.", q.cfg.Rate, window(q.cfg.RateWindow).EN, readable(wait))}}
 	}
 	if r, ok := q.active[t.Domain]; ok {
 		st := q.status(r)
@@ -283,8 +283,8 @@ func (q *Queue) Submit(ctx context.Context, client netip.Addr, domain string) (S
 	default:
 		wait := q.cfg.Timeout
 		return Status{}, &RequestError{Err: ErrBusy, RetryAfter: wait, Why: audit.Text{
-			FR: fmt.Sprintf("Le service est occupé : %d audits attendent déjà. Réessayez dans %s.", q.cfg.Queue, frDuration(wait)),
-			EN: fmt.Sprintf("The service is busy: %d audits are waiting already. Try again in %s.", q.cfg.Queue, enDuration(wait))}}
+			FR: fmt.Sprintf("Le service est occupé : %d audits attendent déjà. Réessayez dans %s.", q.cfg.Queue, readable(wait)),
+			EN: fmt.Sprintf("The service is busy: %d audits are waiting already. Try again in %s.", q.cfg.Queue, readable(wait))}}
 	}
 	q.enqueued++
 	q.track(r, now)

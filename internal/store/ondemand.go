@@ -35,14 +35,7 @@ func (s *sqlStore) SaveOnDemand(ctx context.Context, r *audit.Result) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	at := r.Time
-	if at.IsZero() {
-		at = time.Now()
-	}
-	var grade, points any
-	if r.Score != nil {
-		grade, points = r.Score.Grade, r.Score.Points
-	}
+	at, grade, points := resultColumns(r)
 	var id int64
 	err = s.w.QueryRowContext(ctx, s.q(`INSERT INTO ondemand_audits (domain, audited_at, grade, points, result)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`), r.Domain, s.d.timeArg(dbTimeOf(at)), grade, points, blob).Scan(&id)

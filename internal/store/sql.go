@@ -419,14 +419,7 @@ func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error 
 	if err != nil {
 		return err
 	}
-	at := r.Time
-	if at.IsZero() {
-		at = time.Now()
-	}
-	var grade, points any
-	if r.Score != nil {
-		grade, points = r.Score.Grade, r.Score.Points
-	}
+	at, grade, points := resultColumns(r)
 	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO audits
 		(campaign_id, org_id, domain, audited_at, grade, points, result, attempts, digest)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -701,4 +694,17 @@ func (s *sqlStore) Close() error {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
+}
+
+// resultColumns are the columns a stored result is found by: its time
+// (now when it has none), and its grade and points (NULL without score).
+func resultColumns(r *audit.Result) (at time.Time, grade, points any) {
+	at = r.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if r.Score != nil {
+		grade, points = r.Score.Grade, r.Score.Points
+	}
+	return at, grade, points
 }
