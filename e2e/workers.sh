@@ -251,6 +251,10 @@ overlap() {
 		awk '{ n[$1] += $3; if (n[$1] > m[$1]) m[$1] = n[$1] } END { top = 0; for (a in m) if (m[a] > top) { top = m[a]; at = a } print top, at }'
 }
 read -r most at <<<"$(overlap "$work/export-queue")"
+# An audit whose web address could not be looked up, even when asked
+# again, takes no slot (the worker says so): it is not held to the cap.
+slotless=$(cat "$work"/worker-[0-9].log | grep -c "no politeness slot" || true)
+echo "info  $slotless audit(s) without a slot: their web address could not be looked up"
 if ((most >= 1 && most <= perip)); then
 	pass "the audits' times: at most $most audit(s) of one web address at once (--per-ip $perip), at $at"
 else

@@ -527,7 +527,8 @@ func (r *runner) work(ctx context.Context, feed <-chan store.Job, results chan<-
 				results <- finished{j, res}
 				continue
 			}
-			q = queued{job: j, t: t, addr: r.webAddress(ctx, t.Domain)}
+			addr, _ := r.webAddress(ctx, t.Domain)
+			q = queued{job: j, t: t, addr: addr}
 			if !r.acquire(q) {
 				continue // queued behind the address's audits
 			}
@@ -562,21 +563,40 @@ func (r *runner) jobEngine(j store.Job) engine.Config {
 	return cfg
 }
 
+// lookupTries is how many times webAddress asks about a name whose
+// lookup fails (a timeout, a refusal, a broken answer) rather than says
+// it has no address.
+const lookupTries = 3
+
 // webAddress returns the address that keys the politeness slot of
-// domain (see Run), or the zero Addr.
-func (r *runner) webAddress(ctx context.Context, domain string) netip.Addr {
+// domain (see Run): the domain's first address, IPv4 first, else www's,
+// or the zero Addr when neither has one. A lookup that fails is asked
+// again, up to lookupTries times, for the audit would ask in its turn,
+// find the address, and connect to it without a slot (seen in
+// e2e/workers.sh under load); err is that failure when it lasts, and the
+// audit then goes without a slot, as its own lookups will most likely
+// fail the same way.
+func (r *runner) webAddress(ctx context.Context, domain string) (netip.Addr, error) {
 	timeout := r.engine.Timeout
 	if timeout <= 0 {
 		timeout = engine.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var failed error
 	for _, host := range []string{domain, "www." + domain} {
-		if addrs, err := r.hosts.Lookup(ctx, host); err == nil && len(addrs) > 0 {
-			return addrs[0]
+		for range lookupTries {
+			addrs, err := r.hosts.Lookup(ctx, host)
+			if err == nil && len(addrs) > 0 {
+				return addrs[0], nil
+			}
+			if err == nil || engine.NoAddress(err) || ctx.Err() != nil {
+				break
+			}
+			failed = err
 		}
 	}
-	return netip.Addr{}
+	return netip.Addr{}, failed
 }
 
 // acquire takes a slot of q's address, or queues q and returns false.

@@ -47,11 +47,13 @@ func (a *JobAuditor) RetryDelay() time.Duration { return a.r.cfg.RetryDelay }
 // WebAddress returns the address that keys the politeness slot of the
 // job's domain, as Run chooses it (the domain's first address, IPv4
 // first, else www's), or the zero Addr when it has none or is not a
-// valid domain.
-func (a *JobAuditor) WebAddress(ctx context.Context, j store.Job) netip.Addr {
+// valid domain. err says why the lookups failed, when they failed
+// rather than found no address, after asking again: the audit then takes
+// no slot, and the caller should say so.
+func (a *JobAuditor) WebAddress(ctx context.Context, j store.Job) (netip.Addr, error) {
 	t, err := target.Parse(j.Domain)
 	if err != nil {
-		return netip.Addr{}
+		return netip.Addr{}, nil
 	}
 	return a.r.webAddress(ctx, t.Domain)
 }

@@ -243,13 +243,15 @@ func (cfg Config) timeout() time.Duration {
 // probe that fails records why in its observation. No goroutine started
 // here outlives Audit.
 func Audit(ctx context.Context, cfg Config, t target.Target) *audit.Result {
-	now := time.Now
-	if cfg.Now != nil {
-		now = cfg.Now
-	}
+	// The audit's recorded start and its wall time are read from the same
+	// instant, so that time + duration_ms is when it ended: a campaign's
+	// per-address politeness is checked against that interval.
 	wallStart := time.Now()
+	start := wallStart.UTC()
+	if cfg.Now != nil {
+		start = cfg.Now().UTC()
+	}
 	cpuStart := processCPU()
-	start := now().UTC()
 	res := &audit.Result{Domain: t.Domain, Input: t.Input, Time: start, Version: cfg.Version, Findings: []audit.Finding{}}
 	defer func() {
 		res.DurationMS = time.Since(wallStart).Milliseconds()

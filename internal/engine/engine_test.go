@@ -264,6 +264,25 @@ func TestAuditNXDOMAIN(t *testing.T) {
 	}
 }
 
+// TestAuditInterval: the result's start and wall time bound the call
+// itself. A campaign's per-address cap is checked against time +
+// duration_ms, so the end they give may not fall after Audit returned.
+func TestAuditInterval(t *testing.T) {
+	lab := enginetest.NewLab(t)
+	cfg := labConfig(lab)
+	for range 5 {
+		before := time.Now()
+		res := Audit(t.Context(), cfg, mustParse(t, "good.test"))
+		after := time.Now()
+		end := res.Time.Add(time.Duration(res.DurationMS) * time.Millisecond)
+		if res.Time.Before(before.Truncate(0)) || end.After(after.Truncate(0)) {
+			t.Fatalf("audit recorded %s + %d ms (ends %s), the call ran from %s to %s",
+				res.Time.Format(time.RFC3339Nano), res.DurationMS, end.Format(time.RFC3339Nano),
+				before.UTC().Format(time.RFC3339Nano), after.UTC().Format(time.RFC3339Nano))
+		}
+	}
+}
+
 // TestAuditDeadServers: the domain resolves but its servers accept and
 // never answer. Every probe must give up with an error by the deadline.
 func TestAuditDeadServers(t *testing.T) {

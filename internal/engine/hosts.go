@@ -79,6 +79,11 @@ func (c *HostCache) Lookup(ctx context.Context, host string) ([]netip.Addr, erro
 	return slices.Clone(addrs), err
 }
 
+// NoAddress reports whether err, from Lookup, says that the host has no
+// address (it does not exist, or has no A or AAAA record), rather than
+// that the lookup failed, which asking again may mend.
+func NoAddress(err error) bool { return dnsprobe.NotFound(err) }
+
 // ParseAnchors parses DNSSEC trust anchors (DS or DNSKEY records of the
 // root, in zone file format) as Config.Anchors takes them, for callers
 // that keep them as text, as a stored campaign does.

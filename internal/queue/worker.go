@@ -314,7 +314,10 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[AuditArgs]) error
 	a := ao.a
 	j := args.job(job.Attempt)
 
-	addr := a.WebAddress(ctx, j)
+	addr, err := a.WebAddress(ctx, j)
+	if err != nil && w.cfg.Log != nil {
+		w.cfg.Log.Warn("no politeness slot: the web address could not be looked up", "campaign", args.Campaign, "domain", j.Domain, "err", err)
+	}
 	release, ok, err := w.slots.acquire(ctx, addr, a.PerIP())
 	if err != nil {
 		w.stop(0, err)

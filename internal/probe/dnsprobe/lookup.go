@@ -13,8 +13,20 @@ import (
 	"vigie.eu/vigie/internal/probe"
 )
 
-// errNoSuchHost is the cause of an error for a name that does not exist.
-var errNoSuchHost = errors.New("no such host")
+// errNoSuchHost is the cause of an error for a name that does not exist,
+// errNoAddress for a name that has no address (NODATA).
+var (
+	errNoSuchHost = errors.New("no such host")
+	errNoAddress  = errors.New("no address")
+)
+
+// NotFound reports whether err, from LookupNetIP, says that the name has
+// no address (it does not exist, or has no A or AAAA record), rather
+// than that the lookup failed (a timeout, a refusal, a broken answer),
+// which asking again may mend.
+func NotFound(err error) bool {
+	return errors.Is(err, errNoSuchHost) || errors.Is(err, errNoAddress)
+}
 
 // lookup is one LookupNetIP in flight or done.
 type lookup struct {
@@ -92,7 +104,7 @@ func (p *Prober) lookupNetIP(ctx context.Context, name string) ([]netip.Addr, er
 	case err4 != nil || err6 != nil:
 		return nil, errors.Join(err4, err6)
 	}
-	return nil, fmt.Errorf("dnsprobe: lookup %s: no address", display(name))
+	return nil, fmt.Errorf("dnsprobe: lookup %s: %w", display(name), errNoAddress)
 }
 
 // parentName returns the name one label up; the parent of the root is the
