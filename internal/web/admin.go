@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -124,12 +125,42 @@ func (s *Server) session(r *http.Request) (operator.Session, string, bool) {
 	return sess, c.Value, ok
 }
 
-func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
-	l := requestLang(r)
+// signedIn returns the request's session; without one it sends the
+// browser to the sign-in page and returns false. Every operator's page
+// starts with it.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (operator.Session, bool) {
 	sess, _, ok := s.session(r)
 	if !ok {
 		w.Header().Set("Cache-Control", "no-store")
-		http.Redirect(w, r, link(l.prefix, "/admin/login"), http.StatusSeeOther)
+		http.Redirect(w, r, link(requestLang(r).prefix, "/admin/login"), http.StatusSeeOther)
+	}
+	return sess, ok
+}
+
+// operatorForm parses a state-changing operator's form: it needs a
+// session, a same-origin request and the session's CSRF token, else it
+// answers 403 and returns false. It takes URL-encoded and multipart
+// forms (a file upload) of at most limit bytes. Every operator's POST
+// starts with it.
+func (s *Server) operatorForm(w http.ResponseWriter, r *http.Request, limit int64) (operator.Session, string, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	sess, token, ok := s.session(r)
+	if ok && s.crossOrigin().Check(r) != nil {
+		ok = false
+	}
+	if err := r.ParseMultipartForm(limit); ok && err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		ok = false
+	}
+	if !ok || !s.admin.sessions.CheckCSRF(token, r.PostForm.Get("csrf")) {
+		http.Error(w, "403 missing or wrong CSRF token", http.StatusForbidden)
+		return operator.Session{}, "", false
+	}
+	return sess, token, true
+}
+
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.signedIn(w, r)
+	if !ok {
 		return
 	}
 	s.page(func(r *http.Request) (*view, error) {
@@ -143,10 +174,8 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminLogout(w http.ResponseWriter, r *http.Request) {
 	l := requestLang(r)
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	sess, token, ok := s.session(r)
-	if !ok || r.ParseForm() != nil || !s.admin.sessions.CheckCSRF(token, r.PostForm.Get("csrf")) {
-		http.Error(w, "403 missing or wrong CSRF token", http.StatusForbidden)
+	sess, token, ok := s.operatorForm(w, r, maxForm)
+	if !ok {
 		return
 	}
 	s.admin.sessions.End(token)
