@@ -17,7 +17,7 @@ import (
 
 // postgresURL is the test server's URL, from VIGIE_TEST_POSTGRES
 // (e2e/postgres.sh starts a throwaway one).
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	u := os.Getenv("VIGIE_TEST_POSTGRES")
 	if u == "" {
 		t.Skip("queue NOT TESTED: set VIGIE_TEST_POSTGRES to a postgres:// URL (e2e/postgres.sh start DIR prints one; .ci/test does it)")
@@ -27,7 +27,7 @@ func postgresURL(t *testing.T) string {
 
 // schemaURL creates a fresh schema, dropped when the test ends, and
 // returns the URL that uses it.
-func schemaURL(t *testing.T) string {
+func schemaURL(t testing.TB) string {
 	base := postgresURL(t)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, base)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,22 @@ type WorkerConfig struct {
 	Log *slog.Logger
 	// Saved, when set, is called after each stored result.
 	Saved func(j store.Job, r *audit.Result)
+
+	// newAuditor makes a campaign's auditor; nil is loadAuditor. The
+	// queue's own benchmark gives one that audits nothing.
+	newAuditor func(ctx context.Context, id int64) (jobAuditor, error)
+}
+
+// jobAuditor is what a worker needs of a campaign's auditor: a
+// *campaign.JobAuditor.
+type jobAuditor interface {
+	PerIP() int
+	Retries() int
+	RetryDelay() time.Duration
+	WebAddress(ctx context.Context, j store.Job) (netip.Addr, error)
+	Audit(ctx context.Context, j store.Job) *audit.Result
+	CheckResolver(ctx context.Context) error
+	CheckTruth(ctx context.Context) error
 }
 
 // StopError is returned by Work when the worker stopped by itself: its
@@ -97,6 +114,9 @@ func (q *Queue) Work(ctx, hard context.Context, cfg WorkerConfig) error {
 	started := time.Now().UTC()
 	id := cfg.Host + "/" + strconv.Itoa(cfg.PID) + "/" + started.Format("20060102T150405.000")
 	w := &auditWorker{q: q, cfg: cfg, slots: sl, auditors: map[int64]*auditorOf{}, stopped: make(chan struct{})}
+	if w.cfg.newAuditor == nil {
+		w.cfg.newAuditor = w.loadAuditor
+	}
 	if _, err := q.pool.Exec(ctx, `INSERT INTO queue_workers (id, host, pid, parallel, version, started, heartbeat)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)`, id, cfg.Host, cfg.PID, cfg.Parallel, cfg.Version, started); err != nil {
 		return fmt.Errorf("queue: worker: %w", err)
@@ -217,7 +237,7 @@ type auditWorker struct {
 // its jobs.
 type auditorOf struct {
 	once sync.Once
-	a    *campaign.JobAuditor
+	a    jobAuditor
 	err  error
 	// truth is when the resolver last told the truth about the
 	// campaign's canary.
@@ -258,15 +278,7 @@ func (w *auditWorker) auditor(ctx context.Context, id int64) (*auditorOf, error)
 	}
 	w.mu.Unlock()
 	a.once.Do(func() {
-		_, cfg, err := campaign.Load(ctx, w.cfg.Store, id, w.cfg.Version)
-		if err != nil {
-			a.err = err
-			return
-		}
-		a.a, a.err = campaign.NewJobAuditor(ctx, cfg)
-		if a.err != nil {
-			a.err = errResolver{a.err}
-		}
+		a.a, a.err = w.cfg.newAuditor(ctx, id)
 		a.truth = time.Now()
 	})
 	if a.err != nil {
@@ -280,6 +292,21 @@ func (w *auditWorker) auditor(ctx context.Context, id int64) (*auditorOf, error)
 		}
 	}
 	return a, a.err
+}
+
+// loadAuditor makes the auditor of a campaign from its stored options,
+// with the resolver checks of campaign.NewJobAuditor (whose failures are
+// errResolver).
+func (w *auditWorker) loadAuditor(ctx context.Context, id int64) (jobAuditor, error) {
+	_, cfg, err := campaign.Load(ctx, w.cfg.Store, id, w.cfg.Version)
+	if err != nil {
+		return nil, err
+	}
+	a, err := campaign.NewJobAuditor(ctx, cfg)
+	if err != nil {
+		return nil, errResolver{err}
+	}
+	return a, nil
 }
 
 // saveTimeout bounds the storing of one result, which goes on when the
