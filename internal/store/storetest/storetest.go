@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ShiftCampaign", testShiftCampaign},
 		{"OnDemand", testOnDemand},
 		{"Operators", testOperators},
+		{"Passkeys", testPasskeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
