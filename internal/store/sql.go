@@ -33,6 +33,9 @@ type sqlStore struct {
 	d *dialect
 	r *sql.DB // reads
 	w *sql.DB // writes: SQLite has one writer; the same pool as r for PostgreSQL
+	// public, when set, makes this the public's view (PublicView): the
+	// reads leave out unpublished campaigns and hidden organisations.
+	public *publicView
 }
 
 // Page sizes of the streaming methods: each page is a short query of its
@@ -175,8 +178,8 @@ func (s *sqlStore) CreateCampaign(ctx context.Context, c *Campaign, orgs []Organ
 	defer tx.Rollback()
 	var id int64
 	err = tx.QueryRowContext(ctx,
-		s.q(`INSERT INTO campaigns (name, created_at, run_options, total) VALUES (?, ?, ?, ?) RETURNING id`),
-		c.Name, s.d.timeArg(created), options, total).Scan(&id)
+		s.q(`INSERT INTO campaigns (name, created_at, run_options, total, published) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		c.Name, s.d.timeArg(created), options, total, !c.Unpublished).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create campaign: %w", err)
 	}
@@ -260,7 +263,7 @@ func scanCampaign(row *sql.Row) (*Campaign, error) {
 }
 
 func (s *sqlStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
-	c, err := scanCampaign(s.r.QueryRowContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`), id))
+	c, err := scanCampaign(s.r.QueryRowContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`+s.shownCampaign(ctx, "id")), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
 	}
@@ -274,7 +277,7 @@ func (s *sqlStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
 // id; it reads none of its options.
 func (s *sqlStore) campaignExists(ctx context.Context, id int64) error {
 	var one int
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT 1 FROM campaigns WHERE id = ?`), id).Scan(&one)
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT 1 FROM campaigns WHERE id = ?`+s.shownCampaign(ctx, "id")), id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
 	}
@@ -285,7 +288,7 @@ func (s *sqlStore) campaignExists(ctx context.Context, id int64) error {
 }
 
 func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
-	c, err := scanCampaign(s.r.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY id DESC LIMIT 1`))
+	c, err := scanCampaign(s.r.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE 1 = 1`+s.shownCampaign(ctx, "id")+` ORDER BY id DESC LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: latest campaign: %w", ErrNotFound)
 	}
@@ -298,10 +301,10 @@ func (s *sqlStore) LatestCampaign(ctx context.Context) (*Campaign, error) {
 func (s *sqlStore) ListCampaigns(ctx context.Context, before int64, limit int) ([]CampaignSummary, error) {
 	query := `SELECT c.id, c.name, c.created_at, c.finished_at, c.total,
 		(SELECT count(*) FROM audits a WHERE a.campaign_id = c.id), c.abandoned_at
-		FROM campaigns c`
+		FROM campaigns c WHERE 1 = 1` + s.shownCampaign(ctx, "c.id")
 	var args []any
 	if before > 0 {
-		query += ` WHERE c.id < ?`
+		query += ` AND c.id < ?`
 		args = append(args, before)
 	}
 	query += ` ORDER BY c.id DESC`
@@ -437,7 +440,7 @@ func (s *sqlStore) SaveAudit(ctx context.Context, j Job, r *audit.Result) error 
 func (s *sqlStore) Progress(ctx context.Context, campaignID int64) (done, total int, err error) {
 	err = s.r.QueryRowContext(ctx, s.q(`SELECT
 		(SELECT count(*) FROM audits WHERE campaign_id = ?), total
-		FROM campaigns WHERE id = ?`), campaignID, campaignID).Scan(&done, &total)
+		FROM campaigns WHERE id = ?`+s.shownCampaign(ctx, "id")), campaignID, campaignID).Scan(&done, &total)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, fmt.Errorf("store: progress of campaign %d: %w", campaignID, ErrNotFound)
 	}
@@ -580,7 +583,7 @@ func (s *sqlStore) LatestAudits(ctx context.Context, fn func(AuditRecord) error)
 	// the NOT EXISTS.
 	return s.pageAudits(ctx, "latest audits", `NOT EXISTS (SELECT 1 FROM audits b
 			WHERE b.org_id = a.org_id AND b.domain = a.domain
-			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id)))`, nil, false, fn)
+			AND (b.audited_at > a.audited_at OR (b.audited_at = a.audited_at AND b.campaign_id > a.campaign_id))`+s.shownAudit(ctx, "b")+`)`, nil, false, fn)
 }
 
 func (s *sqlStore) CampaignAudits(ctx context.Context, campaignID int64, fn func(AuditRecord) error) error {
@@ -610,7 +613,7 @@ func (s *sqlStore) pageAudits(ctx context.Context, what, cond string, args []any
 	}
 	query := s.q(`SELECT ` + cols + `
 		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
-		WHERE (a.org_id, a.domain) > (?, ?) AND ` + cond + `
+		WHERE (a.org_id, a.domain) > (?, ?) AND ` + cond + s.shownAudit(ctx, "a") + `
 		ORDER BY a.org_id, a.domain
 		LIMIT ?`)
 	lastOrg, lastDomain := "", ""
@@ -665,7 +668,7 @@ func (s *sqlStore) History(ctx context.Context, domain string, full bool) ([]Aud
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+cols+`
 		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
-		WHERE a.domain = ?
+		WHERE a.domain = ?`+s.shownAudit(ctx, "a")+`
 		ORDER BY a.audited_at, a.campaign_id, a.org_id`), domain)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s: %w", domain, err)

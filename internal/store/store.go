@@ -46,6 +46,11 @@ type Campaign struct {
 	Total   int // number of jobs (organisation, domain)
 	// Abandoned is when the campaign was abandoned; zero if it was not.
 	Abandoned time.Time
+	// Unpublished, given to CreateCampaign, keeps the campaign from the
+	// public until it is published (Publishing.SetPublished); the
+	// command line's campaigns are published from the start, the
+	// site's are not. Campaign does not read it back (Published does).
+	Unpublished bool
 }
 
 // CampaignSummary is a campaign as ListCampaigns gives it: without its

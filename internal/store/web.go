@@ -15,6 +15,14 @@ const orgsPage = 1024
 
 func (s *sqlStore) Organisations(ctx context.Context, fn func(Organisation) error) error {
 	query := s.q(`SELECT id, name, category, domains FROM organisations WHERE id > ? ORDER BY id LIMIT ?`)
+	if s.filtered(ctx) {
+		// The public knows an organisation as the newest published
+		// campaign that lists it recorded it.
+		query = s.q(`SELECT o.org_id, o.name, o.category, o.domains FROM campaign_organisations o
+			WHERE o.org_id > ? AND o.campaign_id = (SELECT max(p.campaign_id) FROM campaign_organisations p
+				WHERE p.org_id = o.org_id AND p.campaign_id IN ` + publishedIDs + `)
+			ORDER BY o.org_id LIMIT ?`)
+	}
 	return s.pageOrganisations(ctx, "organisations", query, nil, orgsPage, fn)
 }
 
@@ -67,7 +75,7 @@ func (s *sqlStore) pageOrganisations(ctx context.Context, what, query string, ar
 func (s *sqlStore) OrganisationAudits(ctx context.Context, orgID string) ([]AuditRecord, error) {
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+auditColumns+`
 		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
-		WHERE a.org_id = ?
+		WHERE a.org_id = ?`+s.shownAudit(ctx, "a")+`
 		ORDER BY a.audited_at, a.campaign_id, a.domain`), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: audits of organisation %s: %w", orgID, err)
@@ -90,7 +98,7 @@ func (s *sqlStore) OrganisationAudits(ctx context.Context, orgID string) ([]Audi
 func (s *sqlStore) Audit(ctx context.Context, id int64) (AuditRecord, error) {
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+auditColumns+`, a.result
 		FROM audits a JOIN campaign_organisations o ON o.campaign_id = a.campaign_id AND o.org_id = a.org_id
-		WHERE a.id = ?`), id)
+		WHERE a.id = ?`+s.shownAudit(ctx, "a")), id)
 	if err != nil {
 		return AuditRecord{}, fmt.Errorf("store: audit %d: %w", id, err)
 	}

@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OnDemand", testOnDemand},
 		{"Operators", testOperators},
 		{"Passkeys", testPasskeys},
+		{"Publish", testPublish},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
