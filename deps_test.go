@@ -136,6 +136,11 @@ var rules = []rule{
 		deny: []string{"github.com/chromedp/..."},
 		why:  "the browser driver is confined to the page-load probe",
 	},
+	{
+		from: []string{"./..."}, except: []string{"./internal/secret"}, scope: direct,
+		deny: []string{"filippo.io/age/..."},
+		why:  "encryption at rest is confined to the secrets' package",
+	},
 }
 
 // clockReads are the functions of package time that read the clock or

@@ -96,6 +96,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Operators", testOperators},
 		{"Passkeys", testPasskeys},
 		{"Publish", testPublish},
+		{"Contacts", testContacts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
